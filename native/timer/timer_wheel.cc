@@ -1,1 +1,0 @@
-// placeholder: implemented by the component owner
