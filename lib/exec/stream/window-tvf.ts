@@ -1,0 +1,161 @@
+// TUMBLE / HOP / CUMULATE as stateless row expansion: output = input columns ++ window_start ++
+// window_end. TUMBLE keeps the input columns as they are (zero copy) and adds two Float64Array
+// columns; HOP and CUMULATE gather each input row once per window it falls into. Rows whose
+// event time is NULL belong to no window and are dropped (as in Flink and RisingWave).
+// Watermarks pass through unchanged: a window_end is always greater than the row's time.
+
+import { ExecutionError } from '../../errors.js';
+import type { Batch, Column } from '../batch.js';
+import type { Operator, Output } from '../operator.js';
+import type { Value } from '../../types/value.js';
+import { tumbleStart, validateWindowParams } from './window-math.js';
+
+export type WindowAssignSpec =
+  | { kind: 'tumble'; timeColumn: number; sizeMs: number; offsetMs?: number }
+  | { kind: 'hop'; timeColumn: number; sizeMs: number; slideMs: number; offsetMs?: number }
+  | { kind: 'cumulate'; timeColumn: number; sizeMs: number; stepMs: number; offsetMs?: number };
+
+export class WindowAssignOperator implements Operator {
+  private readonly offset: number;
+  // scratch space reused across batches (grown as needed)
+  private srcIndex = new Int32Array(1024);
+  private starts = new Float64Array(1024);
+  private ends = new Float64Array(1024);
+  private n = 0;
+
+  constructor(
+    private readonly out: Output,
+    private readonly spec: WindowAssignSpec,
+  ) {
+    this.offset = spec.offsetMs ?? 0;
+    if (spec.kind === 'tumble') validateWindowParams('TUMBLE', { size: spec.sizeMs });
+    else if (spec.kind === 'hop') validateWindowParams('HOP', { size: spec.sizeMs, slide: spec.slideMs });
+    else {
+      validateWindowParams('CUMULATE', { size: spec.sizeMs, step: spec.stepMs });
+      if (spec.sizeMs % spec.stepMs !== 0) {
+        throw new ExecutionError('INVALID_ARGUMENT', `CUMULATE window size (${spec.sizeMs} ms) must be a multiple of its step (${spec.stepMs} ms)`);
+      }
+    }
+  }
+
+  push(batch: Batch, _port: number): void {
+    if (batch.length === 0) return;
+    if (this.spec.kind === 'tumble') this.pushTumble(batch);
+    else this.pushExpanded(batch);
+  }
+
+  private pushTumble(batch: Batch): void {
+    const { sizeMs } = this.spec;
+    const time = batch.columns[this.spec.timeColumn]!;
+    const len = batch.length;
+    const starts = new Float64Array(len);
+    const ends = new Float64Array(len);
+    let nulls = 0;
+    for (let i = 0; i < len; i++) {
+      const ts = time[i];
+      if (typeof ts !== 'number') {
+        nulls++;
+        continue;
+      }
+      const s = tumbleStart(ts, sizeMs, this.offset);
+      starts[i] = s;
+      ends[i] = s + sizeMs;
+    }
+    if (nulls === 0) {
+      this.out.push({ length: len, columns: [...batch.columns, starts, ends], weights: batch.weights });
+      return;
+    }
+    // rare path: drop rows without an event time
+    this.n = 0;
+    this.ensure(len);
+    for (let i = 0; i < len; i++) if (typeof time[i] === 'number') this.record(i, starts[i]!, ends[i]!);
+    this.emitGathered(batch);
+  }
+
+  private pushExpanded(batch: Batch): void {
+    const spec = this.spec;
+    const time = batch.columns[spec.timeColumn]!;
+    this.n = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const ts = time[i];
+      if (typeof ts !== 'number') continue;
+      // loops inlined from window-math.ts (forEachHopWindow / forEachCumulateWindow) to avoid a
+      // closure per row on the hot path
+      if (spec.kind === 'hop') {
+        for (let s = tumbleStart(ts, spec.slideMs, this.offset); s > ts - spec.sizeMs; s -= spec.slideMs) this.record(i, s, s + spec.sizeMs);
+      } else if (spec.kind === 'cumulate') {
+        const s = tumbleStart(ts, spec.sizeMs, this.offset);
+        const maxEnd = s + spec.sizeMs;
+        for (let e = tumbleStart(ts, spec.stepMs, this.offset) + spec.stepMs; e <= maxEnd; e += spec.stepMs) this.record(i, s, e);
+      }
+    }
+    this.emitGathered(batch);
+  }
+
+  private ensure(cap: number): void {
+    if (cap <= this.srcIndex.length) return;
+    let size = this.srcIndex.length * 2;
+    while (size < cap) size *= 2;
+    const idx = new Int32Array(size);
+    idx.set(this.srcIndex.subarray(0, this.n));
+    const st = new Float64Array(size);
+    st.set(this.starts.subarray(0, this.n));
+    const en = new Float64Array(size);
+    en.set(this.ends.subarray(0, this.n));
+    this.srcIndex = idx;
+    this.starts = st;
+    this.ends = en;
+  }
+
+  private record(row: number, start: number, end: number): void {
+    if (this.n === this.srcIndex.length) this.ensure(this.n + 1);
+    this.srcIndex[this.n] = row;
+    this.starts[this.n] = start;
+    this.ends[this.n] = end;
+    this.n++;
+  }
+
+  private emitGathered(batch: Batch): void {
+    const n = this.n;
+    if (n === 0) return;
+    const idx = this.srcIndex;
+    const columns: Column[] = [];
+    for (const col of batch.columns) columns.push(gather(col, idx, n));
+    columns.push(this.starts.slice(0, n), this.ends.slice(0, n));
+    let weights: Int32Array | null = null;
+    if (batch.weights !== null) {
+      weights = new Int32Array(n);
+      for (let k = 0; k < n; k++) weights[k] = batch.weights[idx[k]!]!;
+    }
+    this.out.push({ length: n, columns, weights });
+  }
+
+  watermark(wm: number, _port: number): void {
+    this.out.watermark(wm);
+  }
+
+  flush(): void {}
+
+  snapshot(): unknown {
+    return null;
+  }
+
+  restore(_state: unknown): void {}
+
+  stateSize(): number {
+    return 0;
+  }
+}
+
+/** Gathers `col[idx[k]]` for k < n, keeping typed arrays typed. */
+function gather(col: Column, idx: Int32Array, n: number): Column {
+  if (ArrayBuffer.isView(col)) {
+    const Ctor = (col as unknown as { constructor: new (n: number) => Column }).constructor;
+    const out = new Ctor(n);
+    for (let k = 0; k < n; k++) out[k] = col[idx[k]!]!;
+    return out;
+  }
+  const out = new Array<Value>(n);
+  for (let k = 0; k < n; k++) out[k] = col[idx[k]!] as Value;
+  return out;
+}
