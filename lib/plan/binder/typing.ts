@@ -1,0 +1,270 @@
+// Type resolution for the binder: the result type of operators, scalar functions and aggregates,
+// and the implicit casts that make argument types line up. This is the single place the binder
+// asks "what type does this produce"; it follows PostgreSQL's promotion rules.
+
+import { SqlTypeError } from '../../errors.js';
+import type { SourcePosition } from '../../errors.js';
+import { T, typeToSql } from '../../types/datatype.js';
+import type { DataType, TypeId } from '../../types/datatype.js';
+import type { BoundExpr } from '../bound.js';
+
+const NUMERIC_RANK: Partial<Record<TypeId, number>> = {
+  smallint: 1,
+  int: 2,
+  bigint: 3,
+  decimal: 4,
+  real: 5,
+  double: 6,
+};
+
+export function isNumeric(t: DataType): boolean {
+  return NUMERIC_RANK[t.id] !== undefined;
+}
+
+export function isIntegral(t: DataType): boolean {
+  return t.id === 'smallint' || t.id === 'int' || t.id === 'bigint';
+}
+
+function isTemporal(t: DataType): boolean {
+  return t.id === 'timestamp' || t.id === 'timestamptz' || t.id === 'date';
+}
+
+export function sameType(a: DataType, b: DataType): boolean {
+  if (a.id !== b.id) return false;
+  if (a.id === 'array') return sameType(a.element ?? T.null, b.element ?? T.null);
+  return true;
+}
+
+/** An untyped string literal (PostgreSQL's `unknown`): coerces to whatever it meets. */
+export function isUntypedString(e: BoundExpr): boolean {
+  return untypedLiterals.has(e);
+}
+
+/** String literals written without a type: PostgreSQL's `unknown`, resolved by context. */
+export const untypedLiterals = new WeakSet<BoundExpr>();
+
+export function castTo(e: BoundExpr, type: DataType): BoundExpr {
+  if (sameType(e.type, type) && !(type.id === 'decimal' && type.precision !== undefined)) return e;
+  if (e.kind === 'literal' && e.value === null) return { kind: 'literal', value: null, type };
+  return { kind: 'cast', expr: e, type, try: false };
+}
+
+/** The common type two values are compared / combined in, or undefined if there is none. */
+export function commonType(a: DataType, b: DataType): DataType | undefined {
+  if (a.id === 'null') return b;
+  if (b.id === 'null') return a;
+  if (sameType(a, b)) return a.id === 'decimal' ? T.decimal : a;
+  const ra = NUMERIC_RANK[a.id];
+  const rb = NUMERIC_RANK[b.id];
+  if (ra !== undefined && rb !== undefined) return ra >= rb ? (a.id === 'decimal' ? T.decimal : a) : (b.id === 'decimal' ? T.decimal : b);
+  if (isTemporal(a) && isTemporal(b)) {
+    if (a.id === 'timestamptz' || b.id === 'timestamptz') return T.timestamptz;
+    return T.timestamp;
+  }
+  return undefined;
+}
+
+/** Coerce a list of expressions to one common type (CASE branches, COALESCE, IN lists, UNION). */
+export function unify(exprs: BoundExpr[], what: string, pos?: SourcePosition): { exprs: BoundExpr[]; type: DataType } {
+  let type: DataType = T.null;
+  const typed = exprs.filter((e) => !isUntypedString(e));
+  for (const e of typed) {
+    const next = commonType(type, e.type);
+    if (!next) {
+      throw new SqlTypeError('TYPE_MISMATCH', `${what} types ${typeToSql(type)} and ${typeToSql(e.type)} cannot be matched`, pos);
+    }
+    type = next;
+  }
+  if (type.id === 'null') type = exprs.some(isUntypedString) ? T.varchar : T.null;
+  return { exprs: exprs.map((e) => castTo(e, type)), type };
+}
+
+function mismatch(op: string, types: DataType[], pos?: SourcePosition): never {
+  throw new SqlTypeError(
+    'TYPE_MISMATCH',
+    `operator does not exist: ${types.length === 1 ? `${op} ${typeToSql(types[0]!)}` : `${typeToSql(types[0]!)} ${op} ${typeToSql(types[1]!)}`}`,
+    pos,
+  );
+}
+
+/** An untyped string literal next to a typed operand takes the operand's type (as PostgreSQL). */
+function coerceUntypedPair(l: BoundExpr, r: BoundExpr): [BoundExpr, BoundExpr] {
+  if (isUntypedString(l) && !isUntypedString(r) && r.type.id !== 'null') return [castTo(l, r.type), r];
+  if (isUntypedString(r) && !isUntypedString(l) && l.type.id !== 'null') return [l, castTo(r, l.type)];
+  return [l, r];
+}
+
+const COMPARISONS = new Set(['=', '<>', '<', '<=', '>', '>=', 'is_distinct_from', 'is_not_distinct_from']);
+
+/** Resolve a binary operator: cast the operands and compute the result type. */
+export function bindBinaryOperator(name: string, left: BoundExpr, right: BoundExpr, pos?: SourcePosition): BoundExpr {
+  let [l, r] = coerceUntypedPair(left, right);
+  const call = (args: BoundExpr[], type: DataType): BoundExpr => ({ kind: 'call', name, args, type });
+  if (COMPARISONS.has(name)) {
+    const t = commonType(l.type, r.type);
+    if (!t) mismatch(name, [l.type, r.type], pos);
+    return call([castTo(l, t), castTo(r, t)], T.boolean);
+  }
+  if (name === 'and' || name === 'or') {
+    for (const e of [l, r]) {
+      if (e.type.id !== 'boolean' && e.type.id !== 'null') {
+        throw new SqlTypeError('TYPE_MISMATCH', `argument of ${name.toUpperCase()} must be type boolean, not type ${typeToSql(e.type)}`, pos);
+      }
+    }
+    return call([castTo(l, T.boolean), castTo(r, T.boolean)], T.boolean);
+  }
+  if (name === '||') {
+    if (l.type.id === 'array' || r.type.id === 'array') return call([l, r], l.type.id === 'array' ? l.type : r.type);
+    return call([castTo(l, T.varchar), castTo(r, T.varchar)], T.varchar);
+  }
+  if (name === 'like' || name === 'ilike' || name === 'similar_to' || name === 'regex_match' || name === 'regex_imatch') {
+    for (const e of [l, r]) if (e.type.id !== 'varchar' && e.type.id !== 'null') mismatch(name, [l.type, r.type], pos);
+    return call([castTo(l, T.varchar), castTo(r, T.varchar)], T.boolean);
+  }
+  // arithmetic
+  if (isUntypedString(l)) l = castTo(l, isNumeric(r.type) ? r.type : T.varchar);
+  if (isUntypedString(r)) r = castTo(r, isNumeric(l.type) ? l.type : T.varchar);
+  const lt = l.type.id === 'null' ? r.type : l.type;
+  const rt = r.type.id === 'null' ? l.type : r.type;
+  if (isNumeric(lt) && isNumeric(rt)) {
+    const t = commonType(lt, rt)!;
+    return call([castTo(l, t), castTo(r, t)], name === '^' && isIntegral(t) ? T.double : t);
+  }
+  if ((name === '+' || name === '-') && isTemporal(lt) && rt.id === 'interval') {
+    return call([l, r], lt.id === 'date' ? T.timestamp : lt);
+  }
+  if (name === '+' && lt.id === 'interval' && isTemporal(rt)) return call([l, r], rt.id === 'date' ? T.timestamp : rt);
+  if ((name === '+' || name === '-') && lt.id === 'date' && isIntegral(rt)) return call([l, castTo(r, T.int)], T.date);
+  if (name === '-' && isTemporal(lt) && isTemporal(rt)) {
+    if (lt.id === 'date' && rt.id === 'date') return call([l, r], T.int);
+    const t = commonType(lt, rt)!;
+    return call([castTo(l, t), castTo(r, t)], T.interval);
+  }
+  if ((name === '+' || name === '-') && lt.id === 'interval' && rt.id === 'interval') return call([l, r], T.interval);
+  if ((name === '*' || name === '/') && lt.id === 'interval' && isNumeric(rt)) return call([l, castTo(r, T.double)], T.interval);
+  if (name === '*' && isNumeric(lt) && rt.id === 'interval') return call([castTo(l, T.double), r], T.interval);
+  if ((name === '&' || name === '|' || name === '#' || name === '<<' || name === '>>') && isIntegral(lt) && isIntegral(rt)) {
+    const t = commonType(lt, rt)!;
+    return call([castTo(l, t), castTo(r, t)], t);
+  }
+  mismatch(name, [l.type, r.type], pos);
+}
+
+export function bindUnaryOperator(name: 'neg' | 'not', operand: BoundExpr, pos?: SourcePosition): BoundExpr {
+  if (name === 'not') {
+    if (operand.type.id !== 'boolean' && operand.type.id !== 'null') {
+      throw new SqlTypeError('TYPE_MISMATCH', `argument of NOT must be type boolean, not type ${typeToSql(operand.type)}`, pos);
+    }
+    return { kind: 'call', name, args: [castTo(operand, T.boolean)], type: T.boolean };
+  }
+  const e = isUntypedString(operand) ? castTo(operand, T.double) : operand;
+  if (!isNumeric(e.type) && e.type.id !== 'interval' && e.type.id !== 'null') mismatch('-', [e.type], pos);
+  return { kind: 'call', name, args: [e], type: e.type.id === 'null' ? T.int : e.type };
+}
+
+/** Result types of the built-in scalar functions the binder knows by signature family. */
+const VARCHAR_FNS = new Set([
+  'lower', 'upper', 'substring', 'substr', 'btrim', 'ltrim', 'rtrim', 'trim', 'replace', 'concat', 'concat_ws',
+  'left', 'right', 'lpad', 'rpad', 'repeat', 'reverse', 'split_part', 'initcap', 'md5', 'to_char', 'chr',
+  'overlay', 'translate', 'regexp_replace', 'format', 'quote_ident', 'quote_literal',
+]);
+const INT_FNS = new Set(['length', 'char_length', 'character_length', 'octet_length', 'position', 'strpos', 'ascii', 'bit_length']);
+const SAME_AS_ARG_FNS = new Set(['abs', 'ceil', 'ceiling', 'floor', 'round', 'trunc', 'sign']);
+const DOUBLE_FNS = new Set(['sqrt', 'cbrt', 'exp', 'ln', 'log', 'log10', 'power', 'pow', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'atan2', 'degrees', 'radians', 'pi', 'random']);
+const BOOL_FNS = new Set(['starts_with', 'ends_with']);
+
+/** Resolve a built-in scalar function call, or return undefined if the name is unknown. */
+export function bindScalarFunction(name: string, args: BoundExpr[], pos?: SourcePosition): BoundExpr | undefined {
+  const call = (a: BoundExpr[], type: DataType): BoundExpr => ({ kind: 'call', name, args: a, type });
+  if (name === 'coalesce' || name === 'greatest' || name === 'least') {
+    const u = unify(args, name.toUpperCase(), pos);
+    return call(u.exprs, u.type);
+  }
+  if (name === 'nullif') {
+    const u = unify(args, 'NULLIF', pos);
+    return call(u.exprs, u.type);
+  }
+  if (VARCHAR_FNS.has(name)) return call(args.map((a) => (isUntypedString(a) ? castTo(a, T.varchar) : a)), T.varchar);
+  if (INT_FNS.has(name)) return call(args, T.int);
+  if (BOOL_FNS.has(name)) return call(args, T.boolean);
+  if (DOUBLE_FNS.has(name)) return call(args.map((a) => castTo(a, T.double)), T.double);
+  if (SAME_AS_ARG_FNS.has(name) && args.length >= 1) {
+    const t = args[0]!.type;
+    if (!isNumeric(t) && t.id !== 'null') mismatch(name, [t], pos);
+    return call(args, (name === 'ceil' || name === 'ceiling' || name === 'floor') && t.id === 'real' ? T.double : t.id === 'null' ? T.double : t);
+  }
+  if (name === 'mod' && args.length === 2) return bindBinaryOperator('%', args[0]!, args[1]!, pos);
+  if (name === 'extract' || name === 'date_part') return call(args, T.decimal);
+  if (name === 'date_trunc') {
+    const t = args[1]?.type ?? T.timestamp;
+    return call(args, t.id === 'date' ? T.timestamp : isUntypedString(args[1]!) ? T.timestamp : t);
+  }
+  if (name === 'now' || name === 'current_timestamp') return call(args, T.timestamptz);
+  if (name === 'localtimestamp') return call(args, T.timestamp);
+  if (name === 'current_date') return call(args, T.date);
+  if (name === 'to_timestamp') return call(args, T.timestamptz);
+  if (name === 'regexp_match' || name === 'string_to_array' || name === 'regexp_split_to_array') return call(args, T.array(T.varchar));
+  if (name === 'array_length' || name === 'cardinality') return call(args, T.int);
+  return undefined;
+}
+
+/** Window-only ranking / offset functions. */
+export const RANKING_FUNCTIONS = new Set(['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile', 'lag', 'lead']);
+
+const AGGREGATES = new Set([
+  'count', 'sum', 'avg', 'min', 'max', 'first_value', 'last_value', 'bool_and', 'bool_or', 'every',
+  'string_agg', 'array_agg', 'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop',
+  'approx_count_distinct',
+]);
+
+export function isAggregateName(name: string): boolean {
+  return AGGREGATES.has(name);
+}
+
+/** The result type of an aggregate over argument types (PostgreSQL rules). */
+export function aggregateResultType(fn: string, args: BoundExpr[], pos?: SourcePosition): { fn: string; type: DataType } {
+  const t = args[0]?.type ?? T.null;
+  switch (fn) {
+    case 'count':
+    case 'approx_count_distinct':
+      return { fn, type: T.bigint };
+    case 'sum':
+      if (t.id === 'smallint' || t.id === 'int') return { fn, type: T.bigint };
+      if (t.id === 'bigint' || t.id === 'decimal') return { fn, type: T.decimal };
+      if (t.id === 'real' || t.id === 'double' || t.id === 'interval') return { fn, type: t };
+      if (t.id === 'null') return { fn, type: T.bigint };
+      break;
+    case 'avg':
+      if (isIntegral(t) || t.id === 'decimal') return { fn, type: T.decimal };
+      if (t.id === 'real' || t.id === 'double' || t.id === 'null') return { fn, type: T.double };
+      if (t.id === 'interval') return { fn, type: t };
+      break;
+    case 'min':
+    case 'max':
+    case 'first_value':
+    case 'last_value':
+      return { fn, type: t.id === 'null' ? T.varchar : t };
+    case 'bool_and':
+    case 'bool_or':
+      if (t.id === 'boolean' || t.id === 'null') return { fn, type: T.boolean };
+      break;
+    case 'every':
+      if (t.id === 'boolean' || t.id === 'null') return { fn: 'bool_and', type: T.boolean };
+      break;
+    case 'string_agg':
+      return { fn, type: T.varchar };
+    case 'array_agg':
+      return { fn, type: T.array(t) };
+    case 'stddev':
+    case 'variance':
+    case 'stddev_samp':
+    case 'stddev_pop':
+    case 'var_samp':
+    case 'var_pop': {
+      const name = fn === 'stddev' ? 'stddev_samp' : fn === 'variance' ? 'var_samp' : fn;
+      if (isNumeric(t) || t.id === 'null') return { fn: name, type: t.id === 'real' || t.id === 'double' ? T.double : T.decimal };
+      break;
+    }
+  }
+  throw new SqlTypeError('TYPE_MISMATCH', `function ${fn}(${typeToSql(t)}) does not exist`, pos);
+}
