@@ -1,0 +1,135 @@
+// Building and reading changelog batches: operators that emit from state collect rows column by
+// column here instead of allocating row objects, and one batch is produced per flush or push.
+
+import { batchOf, type Batch, type Column } from '../batch.js';
+import type { Row, Value } from '../../types/value.js';
+
+/** Accumulates rows with weights into a columnar batch. */
+export class BatchBuilder {
+  private columns: Value[][];
+  private weights: number[] = [];
+  private allOnes = true;
+
+  constructor(readonly width: number) {
+    this.columns = [];
+    for (let i = 0; i < width; i++) this.columns.push([]);
+  }
+
+  get length(): number {
+    return this.weights.length;
+  }
+
+  /** Append a materialized row. */
+  addRow(row: readonly Value[], weight: number): void {
+    if (weight === 0) return;
+    const cols = this.columns;
+    for (let c = 0; c < this.width; c++) cols[c].push(row[c] ?? null);
+    this.pushWeight(weight);
+  }
+
+  /** Append row `index` of `source` (same width). */
+  addFrom(source: Column[], index: number, weight: number): void {
+    if (weight === 0) return;
+    const cols = this.columns;
+    for (let c = 0; c < this.width; c++) cols[c].push(source[c][index] ?? null);
+    this.pushWeight(weight);
+  }
+
+  /** Append the concatenation of two rows (join output); either side may be all-NULL. */
+  addJoined(left: readonly Value[] | null, leftWidth: number, right: readonly Value[] | null, weight: number): void {
+    if (weight === 0) return;
+    const cols = this.columns;
+    for (let c = 0; c < leftWidth; c++) cols[c].push(left === null ? null : (left[c] ?? null));
+    for (let c = leftWidth; c < this.width; c++) cols[c].push(right === null ? null : (right[c - leftWidth] ?? null));
+    this.pushWeight(weight);
+  }
+
+  /** Append a row followed by extra trailing values (e.g. a rank column). */
+  addRowWith(row: readonly Value[], extra: Value, weight: number): void {
+    if (weight === 0) return;
+    const cols = this.columns;
+    const n = this.width - 1;
+    for (let c = 0; c < n; c++) cols[c].push(row[c] ?? null);
+    cols[n].push(extra);
+    this.pushWeight(weight);
+  }
+
+  private pushWeight(weight: number): void {
+    if (weight !== 1) this.allOnes = false;
+    this.weights.push(weight);
+  }
+
+  /** The batch built so far (null weights when every row is a single insert); resets. */
+  take(): Batch {
+    const length = this.weights.length;
+    const weights = this.allOnes ? null : Int32Array.from(this.weights);
+    const batch = batchOf(this.columns, length, weights);
+    this.columns = [];
+    for (let i = 0; i < this.width; i++) this.columns.push([]);
+    this.weights = [];
+    this.allOnes = true;
+    return batch;
+  }
+}
+
+/** The weight of row `i` (1 when the batch carries no weights). */
+export function weightAt(batch: Batch, i: number): number {
+  return batch.weights === null ? 1 : batch.weights[i];
+}
+
+/** Row `i` of a batch as an array (allocates: for state and tests, not for hot loops). */
+export function rowAt(batch: Batch, i: number): Row {
+  const row: Row = new Array(batch.columns.length);
+  for (let c = 0; c < batch.columns.length; c++) {
+    const v = batch.columns[c][i];
+    row[c] = v === undefined ? null : v;
+  }
+  return row;
+}
+
+/** A columnar batch from materialized rows. */
+export function batchFromRows(rows: readonly (readonly Value[])[], width: number, weights?: readonly number[]): Batch {
+  const b = new BatchBuilder(width);
+  for (let i = 0; i < rows.length; i++) b.addRow(rows[i], weights ? weights[i] : 1);
+  return b.take();
+}
+
+/** Copy the rows selected by `mask` (truthy = keep), keeping typed-array columns typed. */
+export function selectRows(batch: Batch, keep: ArrayLike<unknown>): Batch {
+  const n = batch.length;
+  let count = 0;
+  for (let i = 0; i < n; i++) if (keep[i] === true || keep[i] === 1) count++;
+  if (count === n) return batch;
+  const idx = new Int32Array(count);
+  for (let i = 0, j = 0; i < n; i++) if (keep[i] === true || keep[i] === 1) idx[j++] = i;
+  return gather(batch, idx);
+}
+
+/** The rows at `indices`, in that order. */
+export function gather(batch: Batch, indices: Int32Array): Batch {
+  const count = indices.length;
+  const columns: Column[] = [];
+  for (const col of batch.columns) {
+    let out: Column;
+    if (ArrayBuffer.isView(col)) {
+      const Ctor = (col as unknown as { constructor: new (n: number) => Column }).constructor;
+      out = new Ctor(count);
+    } else out = new Array<Value>(count);
+    for (let j = 0; j < count; j++) out[j] = col[indices[j]];
+    columns.push(out);
+  }
+  let weights: Int32Array | null = null;
+  if (batch.weights !== null) {
+    weights = new Int32Array(count);
+    for (let j = 0; j < count; j++) weights[j] = batch.weights[indices[j]];
+  }
+  return batchOf(columns, count, weights);
+}
+
+/** Concatenate batches of the same width into one. */
+export function concatBatches(batches: readonly Batch[], width: number): Batch {
+  if (batches.length === 1) return batches[0];
+  const b = new BatchBuilder(width);
+  for (const batch of batches) for (let i = 0; i < batch.length; i++) b.addFrom(batch.columns, i, weightAt(batch, i));
+  return b.take();
+}

@@ -1,0 +1,391 @@
+// The dataflow graph of ring 0 and its propagation steps.
+//
+// Nodes are operators; edges go from a node to an input port of a downstream node. A batch
+// pushed into a root (a table or source store) flows synchronously downstream; when the step
+// ends, every node touched in the step is flushed in topological order (consolidating
+// operators emit then), and then every view store with changes delivers them to its
+// subscribers. Pushes made while a step runs or while changes are being delivered (from a
+// subscriber callback) are queued and run as their own steps afterwards, so callbacks are never
+// re-entered.
+//
+// Nodes are kept in insertion order, which is a topological order: a node's inputs always exist
+// before it (subgraphs attach only to existing nodes).
+//
+// New view subgraphs are attached to a live graph with back-fill: the current contents of the
+// stores they read are pushed into the new nodes only, then the new nodes are flushed. One-shot
+// queries use the same mechanism with a collector sink, then detach.
+
+import { CatalogError, ExecutionError } from '../../errors.js';
+import type { Batch } from '../batch.js';
+import type { Operator, Output } from '../operator.js';
+import type { ChangeListener } from '../../engine/types.js';
+import { CollectorSink } from './collector.js';
+
+/** A store whose current contents can back-fill a newly attached subgraph. */
+export interface Materialized {
+  contents(): Batch[];
+}
+
+/** An operator that hands consolidated changes to listeners after each step (view stores). */
+export interface ChangeDeliverer {
+  /** true when the last flush produced changes not yet delivered */
+  hasPendingChanges(): boolean;
+  deliver(): void;
+  subscribe(listener: ChangeListener, opts?: { snapshot?: boolean }): { close(): void };
+}
+
+export function isMaterialized(op: Operator): op is Operator & Materialized {
+  return typeof (op as Partial<Materialized>).contents === 'function';
+}
+
+function isDeliverer(op: Operator): op is Operator & ChangeDeliverer {
+  return typeof (op as Partial<ChangeDeliverer>).deliver === 'function';
+}
+
+export type OperatorFactory = (out: Output) => Operator;
+
+interface Edge {
+  node: DataflowNode;
+  port: number;
+}
+
+/** A node of the graph; treat as an opaque handle outside this file. */
+export class DataflowNode {
+  readonly downstream: Edge[] = [];
+  inputs: DataflowNode[] = [];
+  op!: Operator;
+  dirty = false;
+  removed = false;
+  /** last watermark this node emitted (handed to subgraphs attached later) */
+  outWatermark = -Infinity;
+  constructor(
+    readonly id: number,
+    readonly name: string | undefined,
+  ) {}
+}
+
+/** The nodes of one attached subgraph (a view's operators); `remove()` detaches them (DROP). */
+export class Subgraph {
+  constructor(
+    private readonly flow: Dataflow,
+    readonly nodes: readonly DataflowNode[],
+  ) {}
+  remove(): void {
+    this.flow.removeNodes(this.nodes);
+  }
+}
+
+/** Collects the nodes of a subgraph before it is attached to the live graph. */
+export class SubgraphBuilder {
+  private readonly pending: DataflowNode[] = [];
+  private committed = false;
+
+  constructor(private readonly flow: Dataflow) {}
+
+  /**
+   * Add an operator whose input port i is fed by inputs[i]: an existing node of the live graph
+   * (which must be a store: table, source or view) or a node added earlier to this builder.
+   */
+  add(factory: OperatorFactory, inputs: readonly DataflowNode[] = [], name?: string): DataflowNode {
+    if (this.committed) throw new ExecutionError('INVALID_ARGUMENT', 'subgraph already committed');
+    const node = this.flow.createNode(name);
+    node.inputs = [...inputs];
+    node.op = factory(this.flow.outputOf(node));
+    this.pending.push(node);
+    return node;
+  }
+
+  /** Wire the nodes into the graph, back-fill them from their inputs, flush them. */
+  commit(): Subgraph {
+    if (this.committed) throw new ExecutionError('INVALID_ARGUMENT', 'subgraph already committed');
+    this.committed = true;
+    return this.flow.attach(this.pending);
+  }
+}
+
+export class Dataflow {
+  private nodes: DataflowNode[] = [];
+  private nextId = 1;
+  private inStep = false;
+  private delivering = false;
+  private readonly queue: (() => void)[] = [];
+
+  /** Add a root node (a table or source store) that is fed by `push`. */
+  addRoot(factory: OperatorFactory, name?: string): DataflowNode {
+    const node = this.createNode(name);
+    node.op = factory(this.outputOf(node));
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** Start building a subgraph (a view's operators) to attach to this graph. */
+  builder(): SubgraphBuilder {
+    return new SubgraphBuilder(this);
+  }
+
+  /** Push a batch into a root node as one step (queued if a step or delivery is running). */
+  push(node: DataflowNode, batch: Batch): void {
+    this.assertLive(node);
+    this.step(() => {
+      node.dirty = true;
+      node.op.push(batch, 0);
+    });
+  }
+
+  /** Advance a root's watermark (propagates downstream) as one step. */
+  advanceWatermark(node: DataflowNode, wm: number): void {
+    this.assertLive(node);
+    this.step(() => {
+      node.dirty = true;
+      node.op.watermark(wm, 0);
+    });
+  }
+
+  /** Run `fn` (several pushes, watermarks) as a single step. */
+  transaction(fn: () => void): void {
+    if (this.inStep) {
+      fn();
+      return;
+    }
+    this.step(fn);
+  }
+
+  /** End a step that flushes every operator (SQL FLUSH), not only those touched. */
+  flush(): void {
+    this.step(() => {
+      for (const n of this.nodes) n.dirty = true;
+    });
+  }
+
+  /** True while a step runs or changes are delivered (pushes are queued then). */
+  get busy(): boolean {
+    return this.inStep || this.delivering;
+  }
+
+  /** Subscribe to a view store node's changes; a snapshot is delivered first, synchronously. */
+  subscribe(node: DataflowNode, listener: ChangeListener, opts?: { snapshot?: boolean }): { close(): void } {
+    this.assertLive(node);
+    const op = node.op;
+    if (!isDeliverer(op)) {
+      throw new CatalogError('WRONG_OBJECT_KIND', `${node.name ?? 'node ' + node.id} does not deliver changes`);
+    }
+    const wasDelivering = this.delivering;
+    this.delivering = true;
+    let sub: { close(): void };
+    try {
+      sub = op.subscribe(listener, opts);
+    } finally {
+      this.delivering = wasDelivering;
+    }
+    if (!this.busy) this.drainQueue();
+    return sub;
+  }
+
+  /**
+   * One-shot evaluation (query()): attach the nodes `build` adds, reading the stores' current
+   * contents, collect what reaches the node it returns, detach. Returns rows in emission order
+   * (consolidated when the plan produced retractions).
+   */
+  query(build: (b: SubgraphBuilder) => DataflowNode, width: number): Batch {
+    const b = this.builder();
+    const out = build(b);
+    let sink: CollectorSink | undefined;
+    b.add(
+      () => {
+        sink = new CollectorSink(width);
+        return sink;
+      },
+      [out],
+      'query-output',
+    );
+    const sub = b.commit();
+    try {
+      return sink!.result();
+    } finally {
+      sub.remove();
+    }
+  }
+
+  /** The operator of a node (e.g. to scan a store). */
+  operator<T extends Operator = Operator>(node: DataflowNode): T {
+    return node.op as T;
+  }
+
+  /** Number of live nodes. */
+  get size(): number {
+    return this.nodes.length;
+  }
+
+  // ---- internals used by SubgraphBuilder / Subgraph ----
+
+  createNode(name?: string): DataflowNode {
+    return new DataflowNode(this.nextId++, name);
+  }
+
+  outputOf(node: DataflowNode): Output {
+    return {
+      push(batch: Batch): void {
+        if (batch.length === 0) return;
+        const edges = node.downstream;
+        for (let i = 0; i < edges.length; i++) {
+          const e = edges[i];
+          e.node.dirty = true;
+          e.node.op.push(batch, e.port);
+        }
+      },
+      watermark(wm: number): void {
+        if (wm <= node.outWatermark) return;
+        node.outWatermark = wm;
+        const edges = node.downstream;
+        for (let i = 0; i < edges.length; i++) {
+          const e = edges[i];
+          e.node.dirty = true;
+          e.node.op.watermark(wm, e.port);
+        }
+      },
+    };
+  }
+
+  attach(pending: DataflowNode[]): Subgraph {
+    const fresh = new Set(pending);
+    for (const node of pending) {
+      for (const input of node.inputs) {
+        if (fresh.has(input)) {
+          if (pending.indexOf(input) >= pending.indexOf(node)) {
+            throw new ExecutionError('INVALID_ARGUMENT', 'subgraph inputs must be added before their consumers');
+          }
+          continue;
+        }
+        this.assertLive(input);
+        if (!isMaterialized(input.op)) {
+          throw new ExecutionError(
+            'INVALID_ARGUMENT',
+            `a subgraph can only read a table, source or view store, not ${input.name ?? 'node ' + input.id}`,
+          );
+        }
+      }
+    }
+    // wire: existing → new edges last, after internal ones, so back-fill below is the only
+    // way existing contents reach the new nodes
+    for (const node of pending) {
+      node.inputs.forEach((input, port) => input.downstream.push({ node, port }));
+      this.nodes.push(node);
+    }
+    const wasInStep = this.inStep;
+    this.inStep = true;
+    try {
+      for (const node of pending) {
+        node.inputs.forEach((input, port) => {
+          if (fresh.has(input)) return;
+          const contents = (input.op as Operator & Materialized).contents();
+          for (const batch of contents) if (batch.length > 0) node.op.push(batch, port);
+          if (input.outWatermark > -Infinity) node.op.watermark(input.outWatermark, port);
+        });
+      }
+      for (const node of pending) {
+        node.dirty = false;
+        node.op.flush();
+      }
+      // the back-filled contents are the initial state, not changes to deliver
+      for (const node of pending) if (isDeliverer(node.op) && node.op.hasPendingChanges()) node.op.deliver();
+    } catch (err) {
+      this.removeNodes(pending);
+      throw err;
+    } finally {
+      this.inStep = wasInStep;
+    }
+    return new Subgraph(this, pending);
+  }
+
+  removeNodes(toRemove: readonly DataflowNode[]): void {
+    const gone = new Set(toRemove);
+    for (const node of toRemove) {
+      for (const e of node.downstream) {
+        if (!gone.has(e.node) && !e.node.removed) {
+          throw new CatalogError(
+            'DEPENDENT_OBJECTS',
+            `cannot remove ${node.name ?? 'node ' + node.id}: ${e.node.name ?? 'node ' + e.node.id} depends on it`,
+          );
+        }
+      }
+    }
+    for (const node of toRemove) {
+      node.removed = true;
+      for (const input of node.inputs) {
+        const i = input.downstream.findIndex((e) => e.node === node);
+        if (i >= 0) input.downstream.splice(i, 1);
+        // a node may read the same input on two ports (self-join)
+        for (let j = input.downstream.length - 1; j >= 0; j--) if (input.downstream[j].node === node) input.downstream.splice(j, 1);
+      }
+    }
+    this.nodes = this.nodes.filter((n) => !gone.has(n));
+  }
+
+  /** Remove a root node (DROP TABLE / SOURCE); fails while views still read it. */
+  removeRoot(node: DataflowNode): void {
+    this.removeNodes([node]);
+  }
+
+  private assertLive(node: DataflowNode): void {
+    if (node.removed) throw new ExecutionError('INVALID_ARGUMENT', `${node.name ?? 'node ' + node.id} was removed`);
+  }
+
+  private step(fn: () => void): void {
+    if (this.inStep || this.delivering) {
+      this.queue.push(fn);
+      return;
+    }
+    this.runStep(fn);
+    this.drainQueue();
+  }
+
+  private drainQueue(): void {
+    while (this.queue.length > 0 && !this.inStep && !this.delivering) {
+      const next = this.queue.shift()!;
+      this.runStep(next);
+    }
+  }
+
+  private runStep(fn: () => void): void {
+    this.inStep = true;
+    try {
+      fn();
+      const nodes = this.nodes;
+      for (let i = 0; i < nodes.length; i++) {
+        const n = nodes[i];
+        if (n.dirty) {
+          n.dirty = false;
+          n.op.flush();
+        }
+      }
+    } catch (err) {
+      for (const n of this.nodes) n.dirty = false;
+      this.queue.length = 0;
+      throw err;
+    } finally {
+      this.inStep = false;
+    }
+    this.deliverAll();
+  }
+
+  private deliverAll(): void {
+    this.delivering = true;
+    let failure: unknown = undefined;
+    try {
+      const nodes = this.nodes;
+      for (let i = 0; i < nodes.length; i++) {
+        const op = nodes[i].op;
+        if (!isDeliverer(op) || !op.hasPendingChanges()) continue;
+        // a throwing listener must not starve the other views' subscribers
+        try {
+          op.deliver();
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+    } finally {
+      this.delivering = false;
+    }
+    if (failure !== undefined) throw failure;
+  }
+}

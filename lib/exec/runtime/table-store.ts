@@ -1,0 +1,170 @@
+// A mutable table (CREATE TABLE): the root of the views that read it.
+//
+// With a primary key, rows are keyed by it: a +1 row whose key exists replaces the stored row
+// (the table emits -old +new), a -1 row deletes the stored row with that key (emits -stored),
+// and deleting an absent key is a no-op. Without a key the table is a multiset of rows.
+// The table emits only its effective changes, so views downstream see a consistent changelog.
+
+import { SchemaError } from '../../errors.js';
+import type { Batch } from '../batch.js';
+import type { Operator, Output } from '../operator.js';
+import type { Row, Value } from '../../types/value.js';
+import { BatchBuilder, rowAt, weightAt } from './batch-builder.js';
+import { encodeRow, rowKeyExtractor, type Key } from './values.js';
+import type { Materialized } from './dataflow.js';
+
+export interface TableStoreOptions {
+  /** column names, for error messages */
+  columnNames: readonly string[];
+  /** indices of the primary-key columns (empty or absent: no key) */
+  primaryKey?: readonly number[];
+}
+
+export class TableStore implements Operator, Materialized {
+  private readonly width: number;
+  private readonly pk: readonly number[];
+  private readonly keyOf: (row: readonly Value[]) => Key;
+  /** keyed: key → row; multiset: encoded row → { row, count } */
+  private readonly byKey = new Map<Key, Row>();
+  private readonly bag = new Map<string, { row: Row; count: number }>();
+  private rowCount = 0;
+
+  constructor(
+    private readonly out: Output,
+    private readonly options: TableStoreOptions,
+  ) {
+    this.width = options.columnNames.length;
+    this.pk = options.primaryKey ?? [];
+    this.keyOf = rowKeyExtractor(this.pk);
+  }
+
+  get hasPrimaryKey(): boolean {
+    return this.pk.length > 0;
+  }
+
+  /** Apply a batch of changes (validated as a whole first, then applied) and emit the delta. */
+  push(batch: Batch): void {
+    if (batch.columns.length !== this.width) {
+      throw new SchemaError('INVALID_ROW', `expected ${this.width} columns, got ${batch.columns.length}`);
+    }
+    if (this.pk.length > 0) {
+      for (let i = 0; i < batch.length; i++) {
+        for (const c of this.pk) {
+          const v = batch.columns[c][i];
+          if (v === null || v === undefined) {
+            throw new SchemaError(
+              'NOT_NULL_VIOLATION',
+              `primary key column "${this.options.columnNames[c]}" cannot be NULL`,
+              { column: this.options.columnNames[c], rowIndex: i },
+            );
+          }
+        }
+      }
+    }
+    const delta = new BatchBuilder(this.width);
+    if (this.pk.length > 0) this.applyKeyed(batch, delta);
+    else this.applyBag(batch, delta);
+    this.out.push(delta.take());
+  }
+
+  private applyKeyed(batch: Batch, delta: BatchBuilder): void {
+    for (let i = 0; i < batch.length; i++) {
+      const w = weightAt(batch, i);
+      if (w === 0) continue;
+      const row = rowAt(batch, i);
+      const key = this.keyOf(row);
+      const old = this.byKey.get(key);
+      if (w > 0) {
+        if (old !== undefined) {
+          if (encodeRow(old) === encodeRow(row)) continue;
+          delta.addRow(old, -1);
+        } else this.rowCount++;
+        this.byKey.set(key, row);
+        delta.addRow(row, 1);
+      } else if (old !== undefined) {
+        this.byKey.delete(key);
+        this.rowCount--;
+        delta.addRow(old, -1);
+      }
+    }
+  }
+
+  private applyBag(batch: Batch, delta: BatchBuilder): void {
+    for (let i = 0; i < batch.length; i++) {
+      const w = weightAt(batch, i);
+      if (w === 0) continue;
+      const row = rowAt(batch, i);
+      const key = encodeRow(row);
+      const e = this.bag.get(key);
+      const have = e ? e.count : 0;
+      // deleting more copies than exist deletes what is there
+      const applied = w < 0 ? -Math.min(have, -w) : w;
+      if (applied === 0) continue;
+      if (e) {
+        e.count += applied;
+        if (e.count === 0) this.bag.delete(key);
+      } else this.bag.set(key, { row, count: applied });
+      this.rowCount += applied;
+      delta.addRow(row, applied);
+    }
+  }
+
+  /** The stored row with this primary key (values of the key columns in key order). */
+  get(keyValues: readonly Value[]): Row | undefined {
+    const probe: Value[] = new Array(this.width).fill(null);
+    this.pk.forEach((c, i) => (probe[c] = keyValues[i]));
+    return this.byKey.get(this.keyOf(probe));
+  }
+
+  /** Every row (duplicates repeated), in no particular order. */
+  rows(): Row[] {
+    const out: Row[] = [];
+    if (this.pk.length > 0) for (const r of this.byKey.values()) out.push(r);
+    else for (const { row, count } of this.bag.values()) for (let k = 0; k < count; k++) out.push(row);
+    return out;
+  }
+
+  contents(): Batch[] {
+    const b = new BatchBuilder(this.width);
+    if (this.pk.length > 0) for (const r of this.byKey.values()) b.addRow(r, 1);
+    else for (const { row, count } of this.bag.values()) b.addRow(row, count);
+    return [b.take()];
+  }
+
+  get size(): number {
+    return this.rowCount;
+  }
+
+  watermark(wm: number): void {
+    this.out.watermark(wm);
+  }
+
+  flush(): void {}
+
+  snapshot(): unknown {
+    return this.pk.length > 0
+      ? { rows: [...this.byKey.values()] }
+      : { rows: [...this.bag.values()].map((e) => e.row), counts: [...this.bag.values()].map((e) => e.count) };
+  }
+
+  restore(state: unknown): void {
+    const s = state as { rows: Row[]; counts?: number[] };
+    this.byKey.clear();
+    this.bag.clear();
+    this.rowCount = 0;
+    s.rows.forEach((row, i) => {
+      if (this.pk.length > 0) {
+        this.byKey.set(this.keyOf(row), row);
+        this.rowCount++;
+      } else {
+        const count = s.counts?.[i] ?? 1;
+        this.bag.set(encodeRow(row), { row, count });
+        this.rowCount += count;
+      }
+    });
+  }
+
+  stateSize(): number {
+    return this.pk.length > 0 ? this.byKey.size : this.bag.size;
+  }
+}
