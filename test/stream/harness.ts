@@ -72,3 +72,19 @@ export function batch(rows: Row[], weights?: number[], width?: number): Batch {
 }
 
 export const col = (i: number) => (c: Column[], r: number): Value => c[i]![r] as Value;
+
+import type { Operator } from '../../lib/exec/operator.js';
+
+/** An Output feeding the next operator's port. */
+export class Link implements Output {
+  constructor(
+    private readonly next: Operator,
+    private readonly port = 0,
+  ) {}
+  push(b: Batch): void {
+    this.next.push(b, this.port);
+  }
+  watermark(wm: number): void {
+    this.next.watermark(wm, this.port);
+  }
+}
