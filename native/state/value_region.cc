@@ -1,0 +1,55 @@
+#include "state/value_region.h"
+
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "state/state_error.h"
+
+namespace laminar::state {
+namespace {
+constexpr size_t kPage = 4096;
+constexpr size_t kMinCommitStep = 64 * 1024;
+size_t RoundUpPage(size_t n) { return (n + kPage - 1) & ~(kPage - 1); }
+}  // namespace
+
+RegionMemory::RegionMemory(size_t reserve_bytes) : reserved_(RoundUpPage(reserve_bytes)) {
+  void* p = mmap(nullptr, reserved_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) {
+    throw StateError("CAPACITY", "state store: cannot reserve " + std::to_string(reserved_) +
+                                     " bytes of address space for values: " + std::strerror(errno));
+  }
+  base_ = static_cast<uint8_t*>(p);
+}
+
+RegionMemory::~RegionMemory() {
+  if (base_ != nullptr) munmap(base_, reserved_);
+}
+
+void RegionMemory::EnsureCommitted(size_t bytes) {
+  if (bytes <= committed_) return;
+  if (bytes > reserved_) {
+    throw StateError("CAPACITY", "state store: value region full (" + std::to_string(reserved_) + " bytes reserved)");
+  }
+  // Grow geometrically so commits stay rare; mprotect of fresh anonymous pages yields zeros.
+  size_t target = committed_ * 2;
+  if (target < kMinCommitStep) target = kMinCommitStep;
+  if (target < bytes) target = bytes;
+  target = RoundUpPage(target);
+  if (target > reserved_) target = reserved_;
+  if (mprotect(base_ + committed_, target - committed_, PROT_READ | PROT_WRITE) != 0) {
+    throw StateError("CAPACITY", std::string("state store: cannot commit value memory: ") + std::strerror(errno));
+  }
+  committed_ = target;
+}
+
+ValueRegion::ValueRegion(uint32_t width, uint64_t max_entries)
+    : width_(width),
+      memory_(std::make_shared<RegionMemory>(static_cast<size_t>(max_entries) * width * 8)),
+      words_(reinterpret_cast<uint64_t*>(memory_->base())) {}
+
+void ValueRegion::EnsureSlots(uint64_t count) { memory_->EnsureCommitted(static_cast<size_t>(count) * width_ * 8); }
+
+}  // namespace laminar::state
