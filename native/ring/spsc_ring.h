@@ -41,7 +41,7 @@ inline uint32_t RecordSpan(uint32_t len) { return (kRecordHeader + len + 7u) & ~
 /** Largest payload a ring of `capacity` bytes accepts (a record must fit in half the ring). */
 inline uint32_t MaxRecord(uint32_t capacity) { return capacity / 2 - kRecordHeader - 8; }
 /** Total buffer size needed for a ring of `capacity` data bytes (room for alignment). */
-inline size_t BufferBytes(uint32_t capacity) { return 64 + kHeaderBytes + capacity; }
+inline size_t BufferBytes(uint32_t capacity) { return 128 + kHeaderBytes + capacity; }
 /** Offset that makes `memory + offset` 64-byte aligned and leaves room for word 0. */
 size_t AlignedBase(const void* memory);
 

@@ -1,1 +1,428 @@
-// placeholder: implemented by the component owner
+#include "wal/wal_writer.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "sys/sys.h"
+#include "wal/wal_format.h"
+#include "wal/wal_reader.h"
+
+namespace laminar::wal {
+
+namespace {
+constexpr size_t kBatchBytes = 1u << 20;  // frames gathered per write
+constexpr size_t kZeroChunk = 1u << 20;
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Errno(const std::string& what, int err) { return what + ": " + std::strerror(err); }
+
+bool MakeDirs(const std::string& dir, std::string* error) {
+  std::string path;
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = dir.find('/', pos + 1);
+    path = dir.substr(0, pos);
+    if (path.empty()) continue;
+    if (mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+      *error = Errno("cannot create WAL directory " + path, errno);
+      return false;
+    }
+  }
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    *error = "WAL path " + dir + " is not a directory";
+    return false;
+  }
+  return true;
+}
+
+int CodeFor(int err) { return err == ENOSPC || err == EDQUOT ? kDiskFull : kIoError; }
+}  // namespace
+
+int64_t WalWriter::LoadControl(ControlSlot slot) const {
+  return std::atomic_ref<int64_t>(control_[slot]).load(std::memory_order_seq_cst);
+}
+void WalWriter::StoreControl(ControlSlot slot, int64_t v) {
+  std::atomic_ref<int64_t>(control_[slot]).store(v, std::memory_order_seq_cst);
+}
+
+std::unique_ptr<WalWriter> WalWriter::Open(const WalOptions& options, void* ring_memory, size_t ring_bytes,
+                                           int64_t* control, Notify notify, std::string* error, int* error_code) {
+  *error_code = kIoError;
+  if (options.segment_bytes < 4096 || options.segment_bytes % 4096 != 0) {
+    *error = "segment size must be a positive multiple of 4096 bytes";
+    return nullptr;
+  }
+  std::unique_ptr<WalWriter> w(new WalWriter());
+  w->options_ = options;
+  w->segment_bytes_ = options.segment_bytes;
+  w->control_ = control;
+  w->notify_ = std::move(notify);
+  const char* ring_error = nullptr;
+  if (!w->ring_.Attach(ring_memory, ring_bytes, &ring_error)) {
+    *error = ring_error;
+    return nullptr;
+  }
+  w->backend_ = MakeIoBackend(options.backend, error);
+  if (!w->backend_) return nullptr;
+  if (options.fail_after_bytes > 0)
+    w->backend_ = MakeFaultInjectingBackend(std::move(w->backend_), options.fail_after_bytes, options.fail_errno);
+  if (!MakeDirs(options.dir, error)) return nullptr;
+  w->dir_fd_ = open(options.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (w->dir_fd_ < 0) {
+    *error = Errno("cannot open WAL directory " + options.dir, errno);
+    return nullptr;
+  }
+  w->spare_path_ = options.dir + "/spare.wal.tmp";
+  unlink(w->spare_path_.c_str());
+  if (!w->Recover(error, error_code)) return nullptr;
+  for (int i = 0; i < kControlSlots; i++) std::atomic_ref<int64_t>(control[i]).store(0);
+  w->StoreControl(kDurableLsn, static_cast<int64_t>(w->durable_lsn_));
+  w->StoreControl(kWrittenLsn, static_cast<int64_t>(w->written_lsn_));
+  w->buffer_.reserve(kBatchBytes + 64);
+  w->thread_ = std::thread([raw = w.get()] { raw->Run(); });
+  if (options.cpu >= 0) sys::PinThread(w->thread_.native_handle(), {options.cpu});
+  *error_code = kNoError;
+  return w;
+}
+
+bool WalWriter::CreateSegmentFile(const std::string& path, uint64_t size, int* fd_out, std::string* error) {
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    *error = Errno("cannot create WAL segment " + path, errno);
+    return false;
+  }
+  int err = 0;
+  if (fallocate(fd, 0, 0, static_cast<off_t>(size)) != 0) {
+    err = errno;
+    // Filesystems without fallocate still get a file of the right size (zeroing fills it).
+    if ((err == EOPNOTSUPP || err == ENOSYS) && ftruncate(fd, static_cast<off_t>(size)) == 0) err = 0;
+  }
+  if (err == 0 && options_.pre_zero) {
+    // Written zeros (not unwritten extents) keep later fdatasyncs free of metadata updates.
+    std::vector<uint8_t> zeros(kZeroChunk, 0);
+    for (uint64_t off = 0; off < size && err == 0; off += kZeroChunk) {
+      size_t n = static_cast<size_t>(size - off < kZeroChunk ? size - off : kZeroChunk);
+      err = backend_->WriteAndSync(fd, zeros.data(), n, off, false);
+    }
+  }
+  if (err == 0) err = backend_->Sync(fd);
+  if (err != 0) {
+    *error = Errno("cannot preallocate WAL segment " + path + " (" + std::to_string(size) + " bytes)", err);
+    close(fd);
+    unlink(path.c_str());
+    errno = err;
+    return false;
+  }
+  *fd_out = fd;
+  return true;
+}
+
+void WalWriter::SyncDirectory() { fsync(dir_fd_); }
+
+bool WalWriter::StartSegment(uint64_t first_lsn, std::string* error) {
+  std::string path = options_.dir + "/" + SegmentFileName(first_lsn);
+  int fd = -1;
+  if (spare_fd_ >= 0) {
+    if (rename(spare_path_.c_str(), path.c_str()) != 0) {
+      *error = Errno("cannot rename the spare WAL segment to " + path, errno);
+      return false;
+    }
+    fd = spare_fd_;
+    spare_fd_ = -1;
+  } else if (!CreateSegmentFile(path, segment_bytes_, &fd, error)) {
+    return false;
+  }
+  uint8_t header[kSegmentHeaderBytes];
+  EncodeSegmentHeader(header, first_lsn, segment_bytes_);
+  int err = backend_->WriteAndSync(fd, header, sizeof header, 0, true);
+  if (err != 0) {
+    *error = Errno("cannot write the header of WAL segment " + path, err);
+    close(fd);
+    errno = err;
+    return false;
+  }
+  SyncDirectory();
+  if (seg_fd_ >= 0) close(seg_fd_);
+  seg_fd_ = fd;
+  seg_size_ = segment_bytes_;
+  seg_offset_ = kSegmentHeaderBytes;
+  std::lock_guard<std::mutex> lock(mu_);
+  segments_.push_back(first_lsn);
+  return true;
+}
+
+bool WalWriter::Recover(std::string* error, int* code) {
+  std::vector<SegmentInfo> segs;
+  if (!ListSegments(options_.dir, &segs, error)) return false;
+  if (segs.empty()) {
+    uint64_t start = options_.start_lsn == 0 ? 1 : options_.start_lsn;
+    if (!StartSegment(start, error)) {
+      *code = CodeFor(errno);
+      return false;
+    }
+    next_lsn_ = start;
+  } else {
+    for (const auto& s : segs) segments_.push_back(s.first_lsn);
+    const SegmentInfo& last = segs.back();
+    int fd = open(last.path.c_str(), O_RDWR | O_CLOEXEC);
+    struct stat st {};
+    if (fd < 0 || fstat(fd, &st) != 0) {
+      *error = Errno("cannot open WAL segment " + last.path, errno);
+      if (fd >= 0) close(fd);
+      return false;
+    }
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    void* map = size > 0 ? mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0) : nullptr;
+    if (map == MAP_FAILED) {
+      *error = Errno("cannot map WAL segment " + last.path, errno);
+      close(fd);
+      return false;
+    }
+    const auto* data = static_cast<const uint8_t*>(map);
+    ScanResult r = ScanSegment(data, size, last.first_lsn, nullptr);
+    uint64_t dirty_from = r.end_offset, dirty_to = r.end_offset;
+    if (r.status == ScanStatus::kBadHeader) {
+      // A crash between creating a segment and its header reaching disk leaves a zero header
+      // (and nothing else): start the segment again. Any other bad header is corruption.
+      bool all_zero = true;
+      for (uint64_t i = 0; i < size && all_zero; i++) all_zero = data[i] == 0;
+      if (!all_zero || size < 4096) {
+        *error = "WAL segment " + last.path + ": " + r.reason;
+        *code = kCorruption;
+        munmap(map, size);
+        close(fd);
+        return false;
+      }
+      r.next_lsn = last.first_lsn;
+      dirty_from = dirty_to = 0;
+    } else if (r.status == ScanStatus::kCorrupt) {
+      // Torn tail: clear every non-zero byte after the valid part so no stale frame survives.
+      for (uint64_t i = size; i > r.end_offset; i--)
+        if (data[i - 1] != 0) {
+          dirty_to = i;
+          break;
+        }
+    }
+    if (map != nullptr) munmap(map, size);
+    int err = 0;
+    if (r.status == ScanStatus::kBadHeader) {
+      uint8_t header[kSegmentHeaderBytes];
+      EncodeSegmentHeader(header, last.first_lsn, size);
+      err = backend_->WriteAndSync(fd, header, sizeof header, 0, false);
+      r.end_offset = kSegmentHeaderBytes;
+    }
+    std::vector<uint8_t> zeros(kZeroChunk, 0);
+    for (uint64_t off = dirty_from; off < dirty_to && err == 0; off += kZeroChunk) {
+      size_t n = static_cast<size_t>(dirty_to - off < kZeroChunk ? dirty_to - off : kZeroChunk);
+      err = backend_->WriteAndSync(fd, zeros.data(), n, off, false);
+    }
+    // Records found on disk may not have been synced before the crash: make them durable now.
+    if (err == 0) err = backend_->Sync(fd);
+    if (err != 0) {
+      *error = Errno("cannot repair the tail of WAL segment " + last.path, err);
+      *code = CodeFor(err);
+      close(fd);
+      return false;
+    }
+    seg_fd_ = fd;
+    seg_size_ = size;
+    seg_offset_ = r.end_offset;
+    next_lsn_ = r.next_lsn;
+  }
+  written_lsn_ = durable_lsn_ = last_lsn_at_open_ = next_lsn_ - 1;
+  return true;
+}
+
+void WalWriter::Fail(int err, const std::string& what, bool append_errno) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!error_.empty()) return;
+    error_ = err != 0 && append_errno ? Errno(what, err) : what;
+  }
+  StoreControl(kErrorCode, CodeFor(err));
+  failed_.store(true);
+  if (notify_) notify_();
+}
+
+std::string WalWriter::error_message() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return error_;
+}
+
+int64_t WalWriter::error_code() const { return LoadControl(kErrorCode); }
+
+void WalWriter::PublishDurable() {
+  StoreControl(kDurableLsn, static_cast<int64_t>(durable_lsn_));
+  // Dekker pairing with JS (store notify-at, then load durable): one side always sees the other.
+  int64_t at = LoadControl(kNotifyAtLsn);
+  if (at != 0 && static_cast<uint64_t>(at) <= durable_lsn_) {
+    StoreControl(kNotifyAtLsn, 0);
+    if (notify_) notify_();
+  }
+}
+
+bool WalWriter::FlushBuffer(bool sync) {
+  if (buffer_.empty()) return sync ? SyncNow() : true;
+  int err = backend_->WriteAndSync(seg_fd_, buffer_.data(), buffer_.size(), seg_offset_, sync);
+  if (err != 0) {
+    Fail(err, "WAL write of " + std::to_string(buffer_.size()) + " bytes at offset " + std::to_string(seg_offset_) +
+                  " failed");
+    return false;
+  }
+  seg_offset_ += buffer_.size();
+  buffer_.clear();
+  written_lsn_ = next_lsn_ - 1;
+  StoreControl(kWrittenLsn, static_cast<int64_t>(written_lsn_));
+  if (sync) {
+    durable_lsn_ = written_lsn_;
+    unsynced_records_ = 0;
+    PublishDurable();
+  }
+  return true;
+}
+
+bool WalWriter::SyncNow() {
+  if (durable_lsn_ == written_lsn_) return true;
+  int err = backend_->Sync(seg_fd_);
+  if (err != 0) {
+    Fail(err, "WAL fdatasync failed");
+    return false;
+  }
+  durable_lsn_ = written_lsn_;
+  unsynced_records_ = 0;
+  PublishDurable();
+  return true;
+}
+
+bool WalWriter::Roll() {
+  if (!FlushBuffer(true)) return false;
+  std::string error;
+  if (!StartSegment(next_lsn_, &error)) {
+    Fail(errno, error, false);
+    return false;
+  }
+  return true;
+}
+
+void WalWriter::PrepareSpare() {
+  std::string error;
+  int fd = -1;
+  if (CreateSegmentFile(spare_path_, segment_bytes_, &fd, &error)) spare_fd_ = fd;
+  // On failure (e.g. disk full) there is no spare; the roll itself will report the error.
+}
+
+void WalWriter::Run() {
+  sys::NameCurrentThread("laminar-wal");
+  const bool every = options_.policy == SyncPolicy::kEveryRecord;
+  const bool group = options_.policy == SyncPolicy::kGroup;
+  const int64_t delay_ns = int64_t{options_.group_delay_us} * 1000;
+  while (!failed_.load(std::memory_order_relaxed)) {
+    bool stopping = stop_.load(std::memory_order_acquire);
+    uint64_t drained = 0;
+    uint32_t len = 0;
+    const uint8_t* rec = nullptr;
+    bool ok = true;
+    while (ok && buffer_.size() < kBatchBytes && (rec = ring_.Peek(&len)) != nullptr) {
+      uint64_t span = FrameSpan(len);
+      if (kSegmentHeaderBytes + span > segment_bytes_) {
+        Fail(0, "WAL record of " + std::to_string(len) + " bytes does not fit in a segment");
+        ok = false;
+        break;
+      }
+      if (seg_offset_ + buffer_.size() + span > seg_size_) ok = Roll();
+      if (!ok) break;
+      size_t at = buffer_.size();
+      buffer_.resize(at + span);
+      EncodeFrame(buffer_.data() + at, next_lsn_++, rec, len);
+      ring_.Advance();
+      drained++;
+      if (unsynced_records_++ == 0) first_unsynced_ns_ = NowNs();
+      if (every) ok = FlushBuffer(true);
+    }
+    ring_.Release();
+    if (!ok) break;
+    bool ring_empty = rec == nullptr;
+    int64_t now = (drained > 0 || unsynced_records_ > 0) ? NowNs() : 0;
+    bool want_sync = stopping ||
+                     (group && unsynced_records_ > 0 &&
+                      (now - first_unsynced_ns_ >= delay_ns ||
+                       (options_.group_max_records > 0 && unsynced_records_ >= options_.group_max_records))) ||
+                     LoadControl(kSyncRequest) > static_cast<int64_t>(durable_lsn_);
+    if (!FlushBuffer(want_sync)) break;
+    if (want_sync && !SyncNow()) break;
+    if (!ring_empty) continue;
+    if (stopping) break;
+    // Idle: get the next segment ready before it is needed, then sleep until records arrive
+    // or the oldest unsynced record reaches its group-commit deadline.
+    if (spare_fd_ < 0 && seg_offset_ > seg_size_ / 2 && unsynced_records_ == 0) PrepareSpare();
+    int64_t timeout = 200'000'000;
+    if (group && unsynced_records_ > 0) {
+      int64_t left = first_unsynced_ns_ + delay_ns - NowNs();
+      timeout = left > 0 ? left : 0;
+    }
+    if (timeout > 0) ring_.WaitForData(timeout);
+  }
+  if (!failed_.load()) SyncNow();
+}
+
+void WalWriter::Wake() { ring_.WakeConsumer(); }
+
+bool WalWriter::Close(std::string* error) {
+  if (thread_.joinable()) {
+    stop_.store(true, std::memory_order_release);
+    ring_.WakeConsumer();
+    thread_.join();
+  }
+  if (seg_fd_ >= 0) close(seg_fd_);
+  seg_fd_ = -1;
+  if (spare_fd_ >= 0) {
+    close(spare_fd_);
+    unlink(spare_path_.c_str());
+    spare_fd_ = -1;
+  }
+  if (dir_fd_ >= 0) close(dir_fd_);
+  dir_fd_ = -1;
+  std::string e = error_message();
+  if (!e.empty()) {
+    *error = e;
+    return false;
+  }
+  return true;
+}
+
+WalWriter::~WalWriter() {
+  std::string ignored;
+  Close(&ignored);
+}
+
+int WalWriter::TruncateBefore(uint64_t lsn, std::string* error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t remove = 0;
+  // Segment i holds LSNs [first_i, first_{i+1}); it can go once first_{i+1} <= lsn. The segment
+  // being written (the last) always stays.
+  while (remove + 1 < segments_.size() && segments_[remove + 1] <= lsn) remove++;
+  for (size_t i = 0; i < remove; i++) {
+    std::string path = options_.dir + "/" + SegmentFileName(segments_[i]);
+    if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+      *error = Errno("cannot delete WAL segment " + path, errno);
+      segments_.erase(segments_.begin(), segments_.begin() + static_cast<long>(i));
+      return -1;
+    }
+  }
+  segments_.erase(segments_.begin(), segments_.begin() + static_cast<long>(remove));
+  if (remove > 0 && dir_fd_ >= 0) fsync(dir_fd_);
+  return static_cast<int>(remove);
+}
+
+}  // namespace laminar::wal
