@@ -1,0 +1,202 @@
+// GROUP BY with incrementally maintained, retractable aggregates.
+//
+// Input columns are already computed by a Project below (group keys, aggregate arguments,
+// FILTER conditions are column indices). Output = group key columns ++ aggregate results.
+// Each group has a slot; aggregate state lives in per-aggregate kernels indexed by slot. During
+// a step the touched groups are remembered; at flush each touched group emits -old +new (only
+// if its row changed). A group whose row count drops to 0 disappears (emits -old). Without GROUP
+// BY there is always exactly one output row, even over empty input (count 0, sum NULL).
+
+import type { Batch } from '../batch.js';
+import type { Operator, Output } from '../operator.js';
+import type { Row, Value } from '../../types/value.js';
+import { BatchBuilder, weightAt } from '../runtime/batch-builder.js';
+import { encodeRow, keyExtractor, keyOfValue, rowKeyExtractor, type Key } from '../runtime/values.js';
+import { AccumulatorKernel, builtinKernel, type Accumulator, type AggregateKernel } from './aggregate-kernels.js';
+
+export interface AggregateSpec {
+  /** aggregate name (count, count_star, sum, avg, min, max, bool_and, bool_or, …) */
+  fn: string;
+  /** input column of the argument (absent for count(*)) */
+  arg?: number;
+  /** input column holding the FILTER (WHERE …) condition: only rows where it is true count */
+  filter?: number;
+  /** count(DISTINCT x): each distinct value counted once */
+  distinct?: boolean;
+  /** accumulator factory for aggregates without a built-in kernel */
+  create?: () => Accumulator;
+}
+
+export interface HashAggregateOptions {
+  groupBy: readonly number[];
+  aggregates: readonly AggregateSpec[];
+}
+
+export class HashAggregate implements Operator {
+  private readonly groupBy: readonly number[];
+  private readonly specs: readonly AggregateSpec[];
+  private readonly kernels: AggregateKernel[];
+  private readonly keyOf: (columns: Batch['columns'], row: number) => Key;
+  private readonly slots = new Map<Key, number>();
+  private keyRows: (Row | undefined)[] = [];
+  private slotKeys: Key[] = [];
+  private readonly keyOfKeyRow: (row: readonly Value[]) => Key;
+  private rowCounts: number[] = [];
+  /** output row currently emitted per slot (null: none) */
+  private emitted: (Row | null)[] = [];
+  /** per aggregate with DISTINCT: slot → value key → multiplicity */
+  private distinctSeen: (Map<number, Map<Key, number>> | null)[];
+  private freeSlots: number[] = [];
+  private touched = new Set<number>();
+  private readonly global: boolean;
+  private readonly width: number;
+
+  constructor(
+    private readonly out: Output,
+    options: HashAggregateOptions,
+  ) {
+    this.groupBy = options.groupBy;
+    this.specs = options.aggregates;
+    this.kernels = this.specs.map((s) => (s.create ? new AccumulatorKernel(s.create) : builtinKernel(s.fn)));
+    this.distinctSeen = this.specs.map((s) => (s.distinct ? new Map() : null));
+    this.keyOf = keyExtractor(this.groupBy);
+    this.keyOfKeyRow = rowKeyExtractor(this.groupBy.map((_, i) => i));
+    this.global = this.groupBy.length === 0;
+    this.width = this.groupBy.length + this.specs.length;
+    if (this.global) {
+      this.slotFor('', null);
+      // the single row of a global aggregate exists before any input
+      this.touched.add(0);
+    }
+  }
+
+  private slotFor(key: Key, keyRow: Row | null): number {
+    let slot = this.slots.get(key);
+    if (slot !== undefined) return slot;
+    slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.rowCounts.length;
+    this.slots.set(key, slot);
+    this.keyRows[slot] = keyRow ?? [];
+    this.slotKeys[slot] = key;
+    this.rowCounts[slot] = 0;
+    this.emitted[slot] = null;
+    for (const k of this.kernels) k.clear(slot);
+    for (const d of this.distinctSeen) d?.delete(slot);
+    return slot;
+  }
+
+  push(batch: Batch): void {
+    const cols = batch.columns;
+    const specs = this.specs;
+    const kernels = this.kernels;
+    for (let i = 0; i < batch.length; i++) {
+      const w = weightAt(batch, i);
+      if (w === 0) continue;
+      const key = this.global ? '' : this.keyOf(cols, i);
+      let slot = this.slots.get(key);
+      if (slot === undefined) {
+        const keyRow: Row = this.groupBy.map((c) => cols[c][i] ?? null);
+        slot = this.slotFor(key, keyRow);
+      }
+      this.touched.add(slot);
+      this.rowCounts[slot] += w;
+      for (let a = 0; a < specs.length; a++) {
+        const s = specs[a];
+        if (s.filter !== undefined && cols[s.filter][i] !== true) continue;
+        let v: Value = null;
+        if (s.arg !== undefined) {
+          v = cols[s.arg][i] ?? null;
+          if (v === null) continue;
+        }
+        const seen = this.distinctSeen[a];
+        if (seen !== null) {
+          let m = seen.get(slot);
+          if (!m) seen.set(slot, (m = new Map()));
+          const vk = keyOfValue(v);
+          const before = m.get(vk) ?? 0;
+          const after = before + w;
+          if (after === 0) m.delete(vk);
+          else m.set(vk, after);
+          // only a value appearing or disappearing changes a DISTINCT aggregate
+          if (before <= 0 && after > 0) kernels[a].add(slot, v, 1);
+          else if (before > 0 && after <= 0) kernels[a].add(slot, v, -1);
+          continue;
+        }
+        kernels[a].add(slot, v, w);
+      }
+    }
+  }
+
+  watermark(wm: number): void {
+    this.out.watermark(wm);
+  }
+
+  flush(): void {
+    if (this.touched.size === 0) return;
+    const delta = new BatchBuilder(this.width);
+    for (const slot of this.touched) {
+      const old = this.emitted[slot];
+      const alive = this.global || this.rowCounts[slot] > 0;
+      const row = alive ? this.outputRow(slot) : null;
+      if (old !== null && row !== null && encodeRow(old) === encodeRow(row)) continue;
+      if (old !== null) delta.addRow(old, -1);
+      if (row !== null) delta.addRow(row, 1);
+      this.emitted[slot] = row;
+      if (!alive) this.release(slot);
+    }
+    this.touched.clear();
+    this.out.push(delta.take());
+  }
+
+  private outputRow(slot: number): Row {
+    const row: Row = this.keyRows[slot]!.slice();
+    for (let a = 0; a < this.kernels.length; a++) row.push(this.kernels[a].result(slot));
+    return row;
+  }
+
+  private release(slot: number): void {
+    this.slots.delete(this.slotKeys[slot]);
+    this.keyRows[slot] = undefined;
+    for (const d of this.distinctSeen) d?.delete(slot);
+    this.freeSlots.push(slot);
+  }
+
+  snapshot(): unknown {
+    const groups: { key: Row; count: number; emitted: Row | null; aggs: unknown[]; distinct: ([Key, number][] | null)[] }[] = [];
+    for (const slot of this.slots.values()) {
+      groups.push({
+        key: this.keyRows[slot]!,
+        count: this.rowCounts[slot],
+        emitted: this.emitted[slot],
+        aggs: this.kernels.map((k) => k.save(slot)),
+        distinct: this.distinctSeen.map((d) => (d ? [...(d.get(slot) ?? new Map<Key, number>()).entries()] : null)),
+      });
+    }
+    return { groups };
+  }
+
+  restore(state: unknown): void {
+    const s = state as { groups: { key: Row; count: number; emitted: Row | null; aggs: unknown[]; distinct: ([Key, number][] | null)[] }[] };
+    this.slots.clear();
+    this.keyRows = [];
+    this.rowCounts = [];
+    this.emitted = [];
+    this.slotKeys = [];
+    this.freeSlots = [];
+    this.touched.clear();
+    this.distinctSeen = this.specs.map((sp) => (sp.distinct ? new Map() : null));
+    for (const g of s.groups) {
+      const key = this.global ? '' : this.keyOfKeyRow(g.key);
+      const slot = this.slotFor(key, g.key);
+      this.rowCounts[slot] = g.count;
+      this.emitted[slot] = g.emitted;
+      this.kernels.forEach((k, a) => k.load(slot, g.aggs[a]));
+      g.distinct.forEach((entries, a) => {
+        if (entries) this.distinctSeen[a]!.set(slot, new Map(entries));
+      });
+    }
+  }
+
+  stateSize(): number {
+    return this.slots.size;
+  }
+}

@@ -1,0 +1,198 @@
+// Window functions over PARTITION BY … ORDER BY …: ROW_NUMBER, RANK, DENSE_RANK, LAG, LEAD,
+// FIRST_VALUE, LAST_VALUE, and aggregates over a frame (ROWS BETWEEN n PRECEDING AND CURRENT ROW,
+// RANGE UNBOUNDED PRECEDING … CURRENT ROW with peers, whole partition). Output = input columns ++
+// one column per call.
+//
+// Incremental strategy: every partition keeps its rows sorted; at flush each partition touched
+// in the step is recomputed and diffed against the rows it emitted before, so only affected
+// partitions cost anything and only rows whose window values changed are emitted.
+
+import { UnsupportedError } from '../../errors.js';
+import type { Batch } from '../batch.js';
+import type { Operator, Output } from '../operator.js';
+import type { Row, Value } from '../../types/value.js';
+import { BatchBuilder, rowAt, weightAt } from '../runtime/batch-builder.js';
+import type { Key, SortKey } from '../runtime/values.js';
+import { builtinKernel, AccumulatorKernel, type Accumulator, type AggregateKernel } from './aggregate-kernels.js';
+import { SortedPartitions } from './sorted-partitions.js';
+import { diffRows } from './top-n.js';
+
+export interface WindowFrame {
+  mode: 'rows' | 'range';
+  /** rows before the current one; undefined = UNBOUNDED PRECEDING (range: only undefined or 0) */
+  preceding?: number;
+  /** rows after the current one; undefined = UNBOUNDED FOLLOWING; 0 = CURRENT ROW */
+  following?: number;
+}
+
+export interface WindowCallSpec {
+  /** row_number, rank, dense_rank, lag, lead, first_value, last_value, or an aggregate name */
+  fn: string;
+  /** input column of the argument */
+  arg?: number;
+  /** lag/lead distance (default 1) */
+  offset?: number;
+  frame: WindowFrame;
+  /** accumulator factory for aggregates without a built-in kernel */
+  create?: () => Accumulator;
+}
+
+export interface OverWindowOptions {
+  width: number;
+  partitionBy: readonly number[];
+  order: readonly SortKey[];
+  calls: readonly WindowCallSpec[];
+}
+
+const RANKING = new Set(['row_number', 'rank', 'dense_rank', 'lag', 'lead', 'first_value', 'last_value']);
+
+export class OverWindow implements Operator {
+  private readonly parts: SortedPartitions;
+  private readonly emitted = new Map<Key, Row[]>();
+  private readonly kernels: (AggregateKernel | null)[];
+
+  constructor(
+    private readonly out: Output,
+    private readonly options: OverWindowOptions,
+  ) {
+    this.parts = new SortedPartitions(options.partitionBy, options.order);
+    for (const c of options.calls) {
+      const f = c.frame;
+      if (f.mode === 'range' && ((f.preceding !== undefined && f.preceding !== 0) || (f.following !== undefined && f.following !== 0))) {
+        throw new UnsupportedError('RANGE frames with an offset are not supported; use ROWS');
+      }
+    }
+    this.kernels = options.calls.map((c) => {
+      if (RANKING.has(c.fn)) return null;
+      if (c.create) return new AccumulatorKernel(c.create);
+      return builtinKernel(c.fn);
+    });
+  }
+
+  push(batch: Batch): void {
+    for (let i = 0; i < batch.length; i++) {
+      const w = weightAt(batch, i);
+      if (w !== 0) this.parts.add(rowAt(batch, i), w);
+    }
+  }
+
+  watermark(wm: number): void {
+    this.out.watermark(wm);
+  }
+
+  private compute(pkey: Key): Row[] {
+    const rows: Row[] = [];
+    for (const e of this.parts.get(pkey)) for (let k = 0; k < e.count; k++) rows.push(e.row);
+    const n = rows.length;
+    if (n === 0) return [];
+    const cmp = this.parts.compareOrder;
+    // peer groups: first and last index of the rows that tie with row i on ORDER BY
+    const peerStart = new Int32Array(n);
+    const peerEnd = new Int32Array(n);
+    for (let i = 0; i < n; i++) peerStart[i] = i > 0 && cmp(rows[i - 1], rows[i]) === 0 ? peerStart[i - 1] : i;
+    for (let i = n - 1; i >= 0; i--) peerEnd[i] = i < n - 1 && cmp(rows[i + 1], rows[i]) === 0 ? peerEnd[i + 1] : i;
+    const columns: Value[][] = this.options.calls.map((call, c) => this.evaluate(call, this.kernels[c], rows, peerStart, peerEnd));
+    const result: Row[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = rows[i].slice();
+      for (const col of columns) r.push(col[i]);
+      result[i] = r;
+    }
+    return result;
+  }
+
+  private evaluate(call: WindowCallSpec, kernel: AggregateKernel | null, rows: Row[], peerStart: Int32Array, peerEnd: Int32Array): Value[] {
+    const n = rows.length;
+    const out: Value[] = new Array(n);
+    const arg = call.arg;
+    const f = call.frame;
+    const frameLo = (i: number): number =>
+      f.preceding === undefined ? 0 : f.mode === 'range' ? peerStart[i] : Math.max(0, i - f.preceding);
+    const frameHi = (i: number): number =>
+      f.following === undefined ? n - 1 : f.mode === 'range' ? peerEnd[i] : Math.min(n - 1, i + f.following);
+    switch (call.fn) {
+      case 'row_number':
+        for (let i = 0; i < n; i++) out[i] = i + 1;
+        return out;
+      case 'rank':
+        for (let i = 0; i < n; i++) out[i] = peerStart[i] + 1;
+        return out;
+      case 'dense_rank': {
+        let d = 0;
+        for (let i = 0; i < n; i++) {
+          if (peerStart[i] === i) d++;
+          out[i] = d;
+        }
+        return out;
+      }
+      case 'lag':
+      case 'lead': {
+        const off = (call.offset ?? 1) * (call.fn === 'lag' ? -1 : 1);
+        for (let i = 0; i < n; i++) {
+          const j = i + off;
+          out[i] = j >= 0 && j < n && arg !== undefined ? rows[j][arg] : null;
+        }
+        return out;
+      }
+      case 'first_value':
+      case 'last_value':
+        for (let i = 0; i < n; i++) {
+          const lo = frameLo(i);
+          const hi = frameHi(i);
+          out[i] = lo > hi || arg === undefined ? null : rows[call.fn === 'first_value' ? lo : hi][arg];
+        }
+        return out;
+    }
+    // an aggregate over a sliding frame: both frame ends only move forward, so add what enters
+    // and retract what leaves
+    const k = kernel!;
+    k.clear(0);
+    let lo = 0;
+    let hi = -1;
+    const feed = (j: number, w: number): void => {
+      if (arg === undefined) k.add(0, null, w);
+      else {
+        const v = rows[j][arg];
+        if (v !== null) k.add(0, v, w);
+      }
+    };
+    for (let i = 0; i < n; i++) {
+      const nlo = frameLo(i);
+      const nhi = frameHi(i);
+      while (hi < nhi) feed(++hi, 1);
+      while (lo < nlo) feed(lo++, -1);
+      out[i] = k.result(0);
+    }
+    return out;
+  }
+
+  flush(): void {
+    if (this.parts.touched.size === 0) return;
+    const delta = new BatchBuilder(this.options.width + this.options.calls.length);
+    for (const pkey of this.parts.touched) {
+      const before = this.emitted.get(pkey) ?? [];
+      const now = this.compute(pkey);
+      diffRows(before, now, delta);
+      if (now.length > 0) this.emitted.set(pkey, now);
+      else this.emitted.delete(pkey);
+    }
+    this.parts.touched.clear();
+    this.out.push(delta.take());
+  }
+
+  snapshot(): unknown {
+    return { rows: this.parts.save() };
+  }
+
+  restore(state: unknown): void {
+    this.parts.clear();
+    this.emitted.clear();
+    for (const [row, count] of (state as { rows: [Row, number][] }).rows) this.parts.add(row, count);
+    for (const pkey of this.parts.touched) this.emitted.set(pkey, this.compute(pkey));
+    this.parts.touched.clear();
+  }
+
+  stateSize(): number {
+    return this.parts.entryCount;
+  }
+}
