@@ -1,0 +1,251 @@
+// Physical planning: a logical plan → operators attached to the dataflow through a
+// SubgraphBuilder. Expressions are compiled to columnar functions; operators that take column
+// indices (aggregate, join keys, sort) get a Project below them computing the expressions.
+// Streaming nodes are delegated to lib/plan/physical-stream.ts.
+
+import { UnsupportedError } from '../errors.js';
+import type { DataflowNode, SubgraphBuilder } from '../exec/runtime/dataflow.js';
+import { Distinct } from '../exec/operators/distinct.js';
+import { Filter } from '../exec/operators/filter.js';
+import type { PredicateFn } from '../exec/operators/filter.js';
+import { HashAggregate } from '../exec/operators/hash-aggregate.js';
+import type { AggregateSpec } from '../exec/operators/hash-aggregate.js';
+import { Join } from '../exec/operators/join.js';
+import { Project, columnProjection } from '../exec/operators/project.js';
+import type { ProjectionFn } from '../exec/operators/project.js';
+import { SemiJoin } from '../exec/operators/semi-join.js';
+import { Sort } from '../exec/operators/sort.js';
+import { UnionAll } from '../exec/operators/union-all.js';
+import { Values } from '../exec/operators/values.js';
+import type { SortKey as RuntimeSortKey } from '../exec/runtime/values.js';
+import type { BoundExpr } from './bound.js';
+import type { LogicalPlan, SortKey } from './logical.js';
+import { mapColumns } from './optimizer/expr-utils.js';
+
+/** How expressions become functions (lib/exec/expr), injected so tests can count compiles. */
+export interface ExprCompiler {
+  projection(exprs: BoundExpr[]): ProjectionFn;
+  predicate(expr: BoundExpr): PredicateFn;
+}
+
+/** Builds streaming nodes (window TVFs, interval/asof/temporal joins, dedup, EOWC aggregates). */
+export type StreamNodeBuilder = (plan: LogicalPlan, ctx: PhysicalContext, inputs: DataflowNode[]) => DataflowNode | undefined;
+
+export interface PhysicalContext {
+  builder: SubgraphBuilder;
+  compiler: ExprCompiler;
+  /** the live store node of a table / source / materialized view */
+  storeNode(relation: string): DataflowNode;
+  /** streaming node builder (lib/plan/physical-stream.ts), if available */
+  stream?: StreamNodeBuilder;
+}
+
+const STREAM_KINDS = new Set(['window-tvf', 'interval-join', 'asof-join', 'temporal-join', 'dedup']);
+
+function isPlainColumns(exprs: BoundExpr[]): number[] | undefined {
+  const out: number[] = [];
+  for (const e of exprs) {
+    if (e.kind !== 'column') return undefined;
+    out.push(e.index);
+  }
+  return out;
+}
+
+function projectionOf(exprs: BoundExpr[], ctx: PhysicalContext): ProjectionFn {
+  const cols = isPlainColumns(exprs);
+  return cols ? columnProjection(cols) : ctx.compiler.projection(exprs);
+}
+
+function col(index: number, type: BoundExpr['type']): BoundExpr {
+  return { kind: 'column', index, type };
+}
+
+/**
+ * Make `exprs` available as columns of `input`: plain column refs map to their index; other
+ * expressions are appended by a Project (input columns ++ computed).
+ */
+function withComputedColumns(
+  input: DataflowNode,
+  width: number,
+  types: BoundExpr['type'][],
+  exprs: BoundExpr[],
+  ctx: PhysicalContext,
+): { node: DataflowNode; indices: number[]; width: number } {
+  if (exprs.every((e) => e.kind === 'column')) {
+    return { node: input, indices: exprs.map((e) => (e as { index: number }).index), width };
+  }
+  const all: BoundExpr[] = types.map((t, i) => col(i, t));
+  const indices = exprs.map((e) => {
+    if (e.kind === 'column') return e.index;
+    all.push(e);
+    return all.length - 1;
+  });
+  const fn = projectionOf(all, ctx);
+  const node = ctx.builder.add((out) => new Project(out, fn), [input], 'project');
+  return { node, indices, width: all.length };
+}
+
+export function buildPhysical(plan: LogicalPlan, ctx: PhysicalContext): DataflowNode {
+  const b = ctx.builder;
+  if (STREAM_KINDS.has(plan.kind) || (plan.kind === 'aggregate' && plan.emit === 'window-close')) {
+    const inputs = streamInputs(plan).map((p) => buildPhysical(p, ctx));
+    const node = ctx.stream?.(plan, ctx, inputs);
+    if (!node) throw new UnsupportedError(`${plan.kind}${plan.kind === 'aggregate' ? ' (EMIT ON WINDOW CLOSE)' : ''} is not supported yet`);
+    return node;
+  }
+  switch (plan.kind) {
+    case 'scan':
+      return ctx.storeNode(plan.relation);
+    case 'values': {
+      const width = plan.schema.length;
+      return b.add((out) => new Values(out, plan.rows, width), [], 'values');
+    }
+    case 'project': {
+      const input = buildPhysical(plan.input, ctx);
+      const fn = projectionOf(plan.exprs, ctx);
+      return b.add((out) => new Project(out, fn), [input], 'project');
+    }
+    case 'filter': {
+      const input = buildPhysical(plan.input, ctx);
+      const fn = ctx.compiler.predicate(plan.predicate);
+      return b.add((out) => new Filter(out, fn), [input], 'filter');
+    }
+    case 'aggregate':
+      return buildAggregate(plan, ctx);
+    case 'join':
+      return buildJoin(plan, ctx);
+    case 'distinct': {
+      const input = buildPhysical(plan.input, ctx);
+      const width = plan.schema.length;
+      return b.add((out) => new Distinct(out, width), [input], 'distinct');
+    }
+    case 'union-all': {
+      const inputs = plan.inputs.map((p) => buildPhysical(p, ctx));
+      return b.add((out) => new UnionAll(out, inputs.length), inputs, 'union-all');
+    }
+    case 'sort':
+    case 'limit':
+      return buildSort(plan, ctx);
+    case 'top-n':
+    case 'over-window':
+      return buildViaOptional(plan, ctx);
+    default:
+      throw new UnsupportedError(`plan node ${plan.kind} is not supported`);
+  }
+}
+
+function streamInputs(plan: LogicalPlan): LogicalPlan[] {
+  switch (plan.kind) {
+    case 'interval-join':
+    case 'asof-join':
+    case 'temporal-join':
+      return [plan.left, plan.right];
+    case 'window-tvf':
+    case 'dedup':
+    case 'aggregate':
+      return [plan.input];
+    default:
+      return [];
+  }
+}
+
+function buildAggregate(plan: LogicalPlan & { kind: 'aggregate' }, ctx: PhysicalContext): DataflowNode {
+  const input = buildPhysical(plan.input, ctx);
+  // one Project computes group keys, aggregate arguments and FILTER conditions as columns
+  const exprs: BoundExpr[] = [...plan.groupBy];
+  const specs: AggregateSpec[] = plan.aggregates.map((a) => {
+    if (a.args.length > 1 && a.fn !== 'string_agg') throw new UnsupportedError(`aggregate ${a.fn} with ${a.args.length} arguments is not supported`);
+    if (a.orderBy && a.orderBy.length > 0) throw new UnsupportedError(`ORDER BY inside ${a.fn}(…) is not supported yet`);
+    const spec: AggregateSpec = { fn: a.fn };
+    if (a.args.length > 0) {
+      exprs.push(a.args[0]!);
+      spec.arg = exprs.length - 1;
+    }
+    if (a.filter) {
+      exprs.push(a.filter);
+      spec.filter = exprs.length - 1;
+    }
+    if (a.distinct) spec.distinct = true;
+    return spec;
+  });
+  const fn = projectionOf(exprs, ctx);
+  const pre = ctx.builder.add((out) => new Project(out, fn), [input], 'project');
+  const groupBy = plan.groupBy.map((_, i) => i);
+  return ctx.builder.add((out) => new HashAggregate(out, { groupBy, aggregates: specs }), [pre], 'aggregate');
+}
+
+function buildJoin(plan: LogicalPlan & { kind: 'join' }, ctx: PhysicalContext): DataflowNode {
+  const lw0 = plan.left.schema.length;
+  const rw0 = plan.right.schema.length;
+  const left = withComputedColumns(buildPhysical(plan.left, ctx), lw0, plan.left.schema.map((f) => f.type), plan.leftKeys, ctx);
+  const right = withComputedColumns(buildPhysical(plan.right, ctx), rw0, plan.right.schema.map((f) => f.type), plan.rightKeys, ctx);
+  // the residual was written over left ++ right; computed key columns shift the right side
+  const residualExpr = plan.residual && (left.width !== lw0 ? mapColumns(plan.residual, (i, c) => (i >= lw0 ? { ...c, index: i - lw0 + left.width } : c)) : plan.residual);
+  const residual = residualExpr ? ctx.compiler.predicate(residualExpr) : undefined;
+  let node: DataflowNode;
+  const semi = plan.joinKind === 'semi' || plan.joinKind === 'anti' || plan.joinKind === 'anti-null-aware';
+  if (semi) {
+    const type = plan.joinKind as 'semi' | 'anti' | 'anti-null-aware';
+    node = ctx.builder.add(
+      (out) => new SemiJoin(out, { type, leftWidth: left.width, rightWidth: right.width, leftKeys: left.indices, rightKeys: right.indices, residual }),
+      [left.node, right.node],
+      plan.joinKind,
+    );
+    if (left.width !== lw0) node = dropColumns(node, [...Array(lw0).keys()], ctx);
+    return node;
+  }
+  const type = plan.joinKind as 'inner' | 'left' | 'right' | 'full';
+  node = ctx.builder.add(
+    (out) => new Join(out, { type, leftWidth: left.width, rightWidth: right.width, leftKeys: left.indices, rightKeys: right.indices, residual }),
+    [left.node, right.node],
+    `${plan.joinKind}-join`,
+  );
+  if (left.width !== lw0 || right.width !== rw0) {
+    const keep = [...[...Array(lw0).keys()], ...[...Array(rw0).keys()].map((j) => left.width + j)];
+    node = dropColumns(node, keep, ctx);
+  }
+  return node;
+}
+
+function dropColumns(node: DataflowNode, keep: number[], ctx: PhysicalContext): DataflowNode {
+  const fn = columnProjection(keep);
+  return ctx.builder.add((out) => new Project(out, fn), [node], 'project');
+}
+
+/** Sort keys as column indices (computing expression keys first). */
+function sortColumns(input: DataflowNode, plan: LogicalPlan, keys: SortKey[], ctx: PhysicalContext) {
+  const types = plan.schema.map((f) => f.type);
+  const c = withComputedColumns(input, types.length, types, keys.map((k) => k.expr), ctx);
+  const runtimeKeys: RuntimeSortKey[] = keys.map((k, i) => ({ column: c.indices[i]!, desc: k.desc, nullsFirst: k.nullsFirst }));
+  return { node: c.node, width: c.width, keys: runtimeKeys };
+}
+
+function buildSort(plan: LogicalPlan & { kind: 'sort' | 'limit' }, ctx: PhysicalContext): DataflowNode {
+  let keys: SortKey[] = [];
+  let limit: number | undefined;
+  let offset = 0;
+  let inputPlan: LogicalPlan;
+  if (plan.kind === 'limit') {
+    limit = plan.limit;
+    offset = plan.offset;
+    if (plan.input.kind === 'sort') {
+      keys = plan.input.keys;
+      inputPlan = plan.input.input;
+    } else inputPlan = plan.input;
+  } else {
+    keys = plan.keys;
+    inputPlan = plan.input;
+  }
+  const input = buildPhysical(inputPlan, ctx);
+  const s = sortColumns(input, inputPlan, keys, ctx);
+  const width = s.width;
+  let node = ctx.builder.add((out) => new Sort(out, width, { keys: s.keys, limit, offset }), [s.node], 'sort');
+  if (width !== plan.schema.length) node = dropColumns(node, [...Array(plan.schema.length).keys()], ctx);
+  return node;
+}
+
+function buildViaOptional(plan: LogicalPlan & { kind: 'top-n' | 'over-window' }, _ctx: PhysicalContext): DataflowNode {
+  throw new UnsupportedError(`${plan.kind === 'top-n' ? 'ORDER BY … LIMIT / Top-N' : 'window functions (OVER)'} are not supported yet`);
+}
+
+export { withComputedColumns, sortColumns, projectionOf };
