@@ -1,7 +1,29 @@
-// Public entry point of laminardb.
+// Public entry point of laminardb. types/index.d.ts documents exactly these exports.
 import { native } from './native/binding.js';
 
+export { open, type OpenOptions } from './api/open.js';
+export { Database, type DatabaseSettings } from './api/database.js';
+export { Subscription, type Change, type SubscribeOptions, type OverflowPolicy } from './api/subscription.js';
+export { RelationHandle, TableHandle, SourceHandle } from './api/handles.js';
+export type { ExecuteResult, StatementResult, ColumnDescription, RelationDescription } from './api/results.js';
+export type { FunctionSignature } from './api/udf.js';
+export {
+  LaminarError,
+  SqlError,
+  SqlSyntaxError,
+  CatalogError,
+  SqlTypeError,
+  UnsupportedError,
+  SchemaError,
+  ExecutionError,
+  StorageError,
+  ClosedError,
+  type SourcePosition,
+} from './errors.js';
+
 export const version = '0.1.0';
+
+/** ABI version of the loaded native addon (1 for this release). */
 export function nativeAbiVersion(): number {
   return native().abiVersion as number;
 }

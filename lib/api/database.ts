@@ -1,0 +1,269 @@
+// The public Database: SQL statements, queries, synchronous inserts, subscriptions, typed handles,
+// UDFs and Arrow interop over one Engine. Values cross this boundary converted both ways.
+
+import { CatalogError, ClosedError, LaminarError } from '../errors.js';
+import { toInternal } from '../types/convert.js';
+import { T } from '../types/datatype.js';
+import type { Kysely } from 'kysely';
+import type { RelationInfo } from '../engine/types.js';
+import type { EnginePort } from './engine-port.js';
+import { arrowToColumns, isArrowData, toArrowTable, type ArrowBatchLike } from './arrow.js';
+import { SourceHandle, TableHandle, type HandleTarget } from './handles.js';
+import { describeRelation, toExecuteResult, type ExecuteResult, type RelationDescription } from './results.js';
+import { Subscription, type Change, type OverflowPolicy, type SubscribeOptions } from './subscription.js';
+import { wrapUdf, type FunctionSignature } from './udf.js';
+import { RowDecoderCache, RowEncoder, type RowDecoder } from './values.js';
+
+/** Settled options of an open database (see OpenOptions for their meaning). */
+export interface DatabaseSettings {
+  path: string | undefined;
+  bigint: boolean;
+  subscriptionBufferSize: number;
+  subscriptionOverflow: OverflowPolicy;
+}
+
+export class Database implements HandleTarget, AsyncDisposable {
+  /** absolute directory of the database, or undefined for an in-memory one */
+  readonly path: string | undefined;
+  #engine: EnginePort | undefined;
+  readonly #settings: DatabaseSettings;
+  readonly #decoders: RowDecoderCache;
+  readonly #encoders = new Map<string, RowEncoder>();
+  readonly #subscriptions = new Set<{ end(): void; drained(): Promise<void> }>();
+
+  /** @internal use open() */
+  constructor(engine: EnginePort, settings: DatabaseSettings) {
+    this.#engine = engine;
+    this.#settings = settings;
+    this.path = settings.path;
+    this.#decoders = new RowDecoderCache(settings.bigint);
+  }
+
+  /** true after close() */
+  get closed(): boolean {
+    return this.#engine === undefined;
+  }
+
+  /** Runs one or more ';'-separated statements (DDL, INSERT/UPDATE/DELETE, FLUSH, SELECT …). */
+  async execute(sql: string, params?: readonly unknown[]): Promise<ExecuteResult> {
+    const engine = this.#live();
+    checkSql(sql, 'execute');
+    return toExecuteResult(engine.execute(sql, checkParams(params)), this.#decoders);
+  }
+
+  /** Runs a row-returning statement; rows are plain objects keyed in SELECT-list order. */
+  async query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
+    const engine = this.#live();
+    checkSql(sql, 'query');
+    const result = engine.query(sql, checkParams(params));
+    const decode = this.#decoders.get(result.columns);
+    const rows = result.rows;
+    const out = new Array<Row>(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = decode(rows[i]!) as Row;
+    return out;
+  }
+
+  /** Runs a row-returning statement and returns an apache-arrow Table. */
+  async queryArrow<Table = ReturnType<typeof toArrowTable>>(sql: string, params?: readonly unknown[]): Promise<Table> {
+    const engine = this.#live();
+    checkSql(sql, 'queryArrow');
+    return toArrowTable(engine.query(sql, checkParams(params)), this.#settings.bigint) as Table;
+  }
+
+  /**
+   * Inserts rows into a table or source, synchronously. Every row is validated and converted
+   * before anything is applied: a bad row throws SchemaError and nothing of the call is applied.
+   */
+  insert(name: string, rows: object | readonly object[] | ArrowBatchLike): void {
+    const engine = this.#live();
+    const encoder = this.#encoderFor(engine, name);
+    if (isArrowData(rows)) {
+      const { columns, length } = arrowToColumns(rows, encoder.info);
+      if (length > 0) engine.insertColumns(encoder.info.name, columns, length);
+      return;
+    }
+    if (typeof rows !== 'object' || rows === null) {
+      throw new LaminarError(
+        'INVALID_ARGUMENT',
+        `insert into "${name}": expected a row object, an array of row objects or an Arrow RecordBatch, got ${rows === null ? 'null' : typeof rows}`,
+      );
+    }
+    const list = Array.isArray(rows) ? (rows as readonly object[]) : [rows];
+    if (list.length === 0) return;
+    const columns = encoder.encode(list);
+    engine.insertColumns(encoder.info.name, columns, list.length);
+  }
+
+  /** Subscribes to a materialized view's (or stream's) changes. */
+  subscribe<Row = Record<string, unknown>>(name: string, options: SubscribeOptions<Row> = {}): Subscription<Row> {
+    const engine = this.#live();
+    if (typeof options !== 'object' || options === null) {
+      throw new LaminarError('INVALID_ARGUMENT', `subscribe("${name}"): options must be an object`);
+    }
+    const bufferSize = options.bufferSize ?? this.#settings.subscriptionBufferSize;
+    if (!Number.isInteger(bufferSize) || bufferSize < 1) {
+      throw new LaminarError('INVALID_ARGUMENT', `subscribe("${name}"): bufferSize must be a positive integer, got ${bufferSize}`);
+    }
+    const overflow = options.overflow ?? this.#settings.subscriptionOverflow;
+    checkOverflow(overflow, `subscribe("${name}")`);
+    if (options.onChange !== undefined && typeof options.onChange !== 'function') {
+      throw new LaminarError('INVALID_ARGUMENT', `subscribe("${name}"): onChange must be a function`);
+    }
+    const info = this.#relation(engine, name);
+    const decode = this.#decoders.get(info.columns) as unknown as RowDecoder;
+    const decodeChange = (c: { op: Change['op']; row: unknown[]; old?: unknown[] }): Change<Row> => {
+      const change: Change<Row> = { op: c.op, row: decode(c.row as never) as Row };
+      if (c.old) change.old = decode(c.old as never) as Row;
+      return change;
+    };
+    const subscriptions = this.#subscriptions;
+    const sub = new Subscription<Row>(
+      info.name,
+      decodeChange,
+      { ...options, bufferSize, overflow },
+      (listener) => engine.subscribe(info.name, listener, { snapshot: options.snapshot === true }),
+      (s) => subscriptions.delete(s),
+    );
+    if (!sub.closed) subscriptions.add(sub);
+    return sub;
+  }
+
+  /** A typed handle on a mutable table. */
+  table<Row extends object = Record<string, unknown>>(name: string): TableHandle<Row> {
+    const info = this.#relation(this.#live(), name);
+    if (info.kind !== 'table' || info.appendOnly) {
+      const what = info.appendOnly ? 'an append-only source (use db.source())' : `a ${info.kind}`;
+      throw new CatalogError('WRONG_OBJECT_KIND', `"${info.name}" is ${what}, not a table`);
+    }
+    return new TableHandle<Row>(this, info.name);
+  }
+
+  /** A typed handle on an append-only source (CREATE SOURCE or CREATE TABLE … APPEND ONLY). */
+  source<Row extends object = Record<string, unknown>>(name: string): SourceHandle<Row> {
+    const info = this.#relation(this.#live(), name);
+    if (!(info.kind === 'source' || (info.kind === 'table' && info.appendOnly))) {
+      throw new CatalogError('WRONG_OBJECT_KIND', `"${info.name}" is a ${info.kind}, not a source`);
+    }
+    return new SourceHandle<Row>(this, info.name);
+  }
+
+  /** Advances a source's event time: a Date, epoch milliseconds, or a timestamp string. */
+  advanceWatermark(source: string, eventTime: Date | number | string): void {
+    const engine = this.#live();
+    let ms: number;
+    try {
+      ms = toInternal(eventTime, T.timestamp) as number;
+    } catch (error) {
+      throw new LaminarError('INVALID_ARGUMENT', `advanceWatermark("${source}"): ${(error as Error).message}`, { cause: error });
+    }
+    if (eventTime === null || eventTime === undefined || typeof ms !== 'number') {
+      throw new LaminarError('INVALID_ARGUMENT', `advanceWatermark("${source}"): expected a Date, epoch milliseconds or a timestamp string`);
+    }
+    engine.advanceWatermark(this.#relation(engine, source).name, ms);
+  }
+
+  /** Registers a JavaScript scalar function callable from SQL. */
+  registerFunction(name: string, fn: (...args: never[]) => unknown, signature: FunctionSignature): void {
+    const engine = this.#live();
+    const udf = wrapUdf(name, fn, signature, this.#settings.bigint);
+    engine.registerFunction(name, udf.fn, udf.sig);
+  }
+
+  /** A Kysely query builder over this database (typed by `DB`, e.g. from `laminardb codegen`). */
+  kysely<DB>(): Kysely<DB> {
+    this.#live();
+    // required lazily: only users of the query builder load Kysely
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Kysely: KyselyClass } = require('kysely') as typeof import('kysely');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { LaminarDialect } = require('../kysely/dialect.js') as typeof import('../kysely/dialect.js');
+    return new KyselyClass<DB>({ dialect: new LaminarDialect({ database: this }) });
+  }
+
+  /** Every table, source, view and sink in the catalog. */
+  relations(): RelationDescription[] {
+    return this.#live().relations().map(describeRelation);
+  }
+
+  /** One relation's description; CatalogError UNKNOWN_OBJECT if there is none by that name. */
+  describe(name: string): RelationDescription {
+    return describeRelation(this.#relation(this.#live(), name));
+  }
+
+  /**
+   * When it resolves every materialized view reflects every row inserted before the call (and,
+   * in a durable database, those rows are on disk).
+   */
+  async flush(): Promise<void> {
+    this.#live().flush();
+  }
+
+  /** Resolves when every open subscription's consumer has taken all buffered changes. */
+  async drain(): Promise<void> {
+    this.#live();
+    await Promise.all([...this.#subscriptions].map((s) => s.drained()));
+  }
+
+  /** Closes the database; open subscriptions end. Closing twice is harmless. */
+  async close(): Promise<void> {
+    const engine = this.#engine;
+    if (engine === undefined) return;
+    this.#engine = undefined;
+    for (const sub of [...this.#subscriptions]) sub.end();
+    this.#subscriptions.clear();
+    this.#encoders.clear();
+    engine.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #live(): EnginePort {
+    const engine = this.#engine;
+    if (engine === undefined) throw new ClosedError('database');
+    return engine;
+  }
+
+  #relation(engine: EnginePort, name: string): RelationInfo {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new LaminarError('INVALID_ARGUMENT', `expected a relation name, got ${JSON.stringify(name)}`);
+    }
+    // unquoted SQL identifiers are folded to lower case, so 'Bid' finds bid
+    const info = engine.relation(name) ?? engine.relation(name.toLowerCase());
+    if (info === undefined) throw new CatalogError('UNKNOWN_OBJECT', `relation "${name}" does not exist`);
+    return info;
+  }
+
+  #encoderFor(engine: EnginePort, name: string): RowEncoder {
+    const info = this.#relation(engine, name);
+    if (info.kind !== 'table' && info.kind !== 'source') {
+      throw new CatalogError('WRONG_OBJECT_KIND', `cannot insert into "${info.name}": it is a ${info.kind}, not a table or source`);
+    }
+    const cached = this.#encoders.get(info.name);
+    if (cached !== undefined && cached.matches(info)) return cached;
+    const encoder = new RowEncoder(info);
+    this.#encoders.set(info.name, encoder);
+    return encoder;
+  }
+}
+
+function checkSql(sql: unknown, method: string): void {
+  if (typeof sql !== 'string') {
+    throw new LaminarError('INVALID_ARGUMENT', `${method}: expected SQL text, got ${sql === null ? 'null' : typeof sql}`);
+  }
+}
+
+function checkParams(params: unknown): readonly unknown[] | undefined {
+  if (params === undefined) return undefined;
+  if (!Array.isArray(params)) {
+    throw new LaminarError('INVALID_ARGUMENT', `query parameters must be an array (for $1, $2 …), got ${params === null ? 'null' : typeof params}`);
+  }
+  return params;
+}
+
+export function checkOverflow(overflow: unknown, what: string): asserts overflow is OverflowPolicy {
+  if (overflow !== 'error' && overflow !== 'drop-oldest') {
+    throw new LaminarError('INVALID_ARGUMENT', `${what}: overflow must be 'error' or 'drop-oldest', got ${JSON.stringify(overflow)}`);
+  }
+}

@@ -1,0 +1,81 @@
+// open(): settles the options, prepares the database directory and starts an Engine.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LaminarError, StorageError } from '../errors.js';
+import { Database, checkOverflow, type DatabaseSettings } from './database.js';
+import type { EnginePort, EngineSettings } from './engine-port.js';
+import { DEFAULT_BUFFER_SIZE, type OverflowPolicy } from './subscription.js';
+
+/** Options of open(). Unknown options are passed to the engine untouched. */
+export interface OpenOptions {
+  /** directory of the database (created if needed); omit for an in-memory database */
+  path?: string;
+  /** return BIGINT values as bigint instead of number (default false) */
+  bigint?: boolean;
+  /** default bound of an iterated subscription's buffer, in changes (default 65536) */
+  subscriptionBufferSize?: number;
+  /** default overflow policy of iterated subscriptions (default 'error') */
+  subscriptionOverflow?: OverflowPolicy;
+  [option: string]: unknown;
+}
+
+export type EngineFactory = (settings: EngineSettings) => EnginePort;
+
+function realEngine(settings: EngineSettings): EnginePort {
+  // required lazily: the engine pulls in the whole planner and runtime
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Engine } = require('../engine/engine.js') as { Engine: new (o: EngineSettings) => EnginePort };
+  return new Engine(settings);
+}
+
+/** Opens a database: in memory (no argument), in a directory (a path), or with options. */
+export async function open(pathOrOptions?: string | OpenOptions): Promise<Database> {
+  return openWith(realEngine, pathOrOptions);
+}
+
+/** @internal open() over a given engine factory (tests use stand-in engines). */
+export function openWith(factory: EngineFactory, pathOrOptions?: string | OpenOptions): Database {
+  const options = normalizeOptions(pathOrOptions);
+  const settings: DatabaseSettings = {
+    path: options.path === undefined ? undefined : path.resolve(options.path),
+    bigint: options.bigint === true,
+    subscriptionBufferSize: options.subscriptionBufferSize ?? DEFAULT_BUFFER_SIZE,
+    subscriptionOverflow: options.subscriptionOverflow ?? 'error',
+  };
+  if (settings.path !== undefined) {
+    try {
+      fs.mkdirSync(settings.path, { recursive: true });
+    } catch (error) {
+      throw new StorageError('IO_ERROR', `cannot create the database directory ${settings.path}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+  const engine = factory({ ...options, path: settings.path, bigint: settings.bigint });
+  return new Database(engine, settings);
+}
+
+function normalizeOptions(pathOrOptions: string | OpenOptions | undefined): OpenOptions {
+  if (pathOrOptions === undefined) return {};
+  if (typeof pathOrOptions === 'string') {
+    if (pathOrOptions.length === 0) throw new LaminarError('INVALID_ARGUMENT', 'open: the database path is empty');
+    return { path: pathOrOptions };
+  }
+  if (typeof pathOrOptions !== 'object' || pathOrOptions === null || Array.isArray(pathOrOptions)) {
+    throw new LaminarError('INVALID_ARGUMENT', `open: expected a path or an options object, got ${pathOrOptions === null ? 'null' : typeof pathOrOptions}`);
+  }
+  const o = pathOrOptions;
+  if (o.path !== undefined && (typeof o.path !== 'string' || o.path.length === 0)) {
+    throw new LaminarError('INVALID_ARGUMENT', `open: path must be a non-empty string, got ${JSON.stringify(o.path)}`);
+  }
+  if (o.bigint !== undefined && typeof o.bigint !== 'boolean') {
+    throw new LaminarError('INVALID_ARGUMENT', `open: bigint must be a boolean, got ${JSON.stringify(o.bigint)}`);
+  }
+  const size = o.subscriptionBufferSize;
+  if (size !== undefined && (!Number.isInteger(size) || size < 1)) {
+    throw new LaminarError('INVALID_ARGUMENT', `open: subscriptionBufferSize must be a positive integer, got ${JSON.stringify(size)}`);
+  }
+  if (o.subscriptionOverflow !== undefined) checkOverflow(o.subscriptionOverflow, 'open');
+  return { ...o };
+}

@@ -1,0 +1,178 @@
+// Value conversion at the API boundary, compiled once per schema:
+//  - row encoders turn user objects into internal columns (validating every value first, so a
+//    bad row rejects the whole call before anything reaches the engine);
+//  - row decoders turn internal rows into plain objects whose keys follow the column order.
+// Single values go through lib/types/convert.ts (toInternal / toExternal).
+
+import { SchemaError } from '../errors.js';
+import { toExternal, toInternal } from '../types/convert.js';
+import { typeToSql, type DataType } from '../types/datatype.js';
+import type { Row, Value } from '../types/value.js';
+import type { Column } from '../exec/batch.js';
+import type { ColumnInfo, RelationInfo } from '../engine/types.js';
+
+/** Types whose internal value is already what users get back (no conversion needed). */
+function isPassThroughOut(type: DataType, bigint: boolean): boolean {
+  switch (type.id) {
+    case 'boolean':
+    case 'smallint':
+    case 'int':
+    case 'real':
+    case 'double':
+    case 'varchar':
+    case 'null':
+      return true;
+    case 'bigint':
+      return !bigint;
+    default:
+      return false;
+  }
+}
+
+export type RowDecoder = (row: Row) => Record<string, unknown>;
+
+/**
+ * Builds a decoder producing objects with one fixed shape (so V8 gives every row the same hidden
+ * class) — the object literal is generated from the column names.
+ */
+export function makeRowDecoder(columns: readonly ColumnInfo[], bigint: boolean): RowDecoder {
+  const converters: ((v: Value) => unknown)[] = [];
+  const props: string[] = [];
+  columns.forEach((c, i) => {
+    const key = c.name === '__proto__' ? `[${JSON.stringify(c.name)}]` : JSON.stringify(c.name);
+    if (isPassThroughOut(c.type, bigint)) {
+      props.push(`${key}: r[${i}]`);
+    } else {
+      const type = c.type;
+      converters.push((v) => (v === null ? null : toExternal(v, type, { bigint })));
+      props.push(`${key}: c${converters.length - 1}(r[${i}])`);
+    }
+  });
+  const params = converters.map((_, i) => `c${i}`);
+  const body = `return function decodeRow(r) { return { ${props.join(', ')} }; };`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function(...params, body)(...converters) as RowDecoder;
+}
+
+/** Decoders memoised by column signature: queries repeat the same shapes. */
+export class RowDecoderCache {
+  readonly #bigint: boolean;
+  readonly #cache = new Map<string, RowDecoder>();
+  constructor(bigint: boolean) {
+    this.#bigint = bigint;
+  }
+  get(columns: readonly ColumnInfo[]): RowDecoder {
+    let key = '';
+    for (const c of columns) key += `${c.name}\u0000${typeToSql(c.type)}\u0001`;
+    let decoder = this.#cache.get(key);
+    if (decoder === undefined) {
+      if (this.#cache.size >= 512) this.#cache.clear();
+      decoder = makeRowDecoder(columns, this.#bigint);
+      this.#cache.set(key, decoder);
+    }
+    return decoder;
+  }
+}
+
+/** Converts one user value for a column, naming the column and row when it does not fit. */
+export function encodeValue(value: unknown, column: ColumnInfo, rowIndex: number, relation: string): Value {
+  if (value === undefined || value === null) {
+    if (!column.nullable) {
+      throw new SchemaError(
+        'NOT_NULL_VIOLATION',
+        `${relation}: row ${rowIndex}: column "${column.name}" is NOT NULL but the value is ${value === null ? 'null' : 'missing'}`,
+        { column: column.name, rowIndex },
+      );
+    }
+    return null;
+  }
+  try {
+    return toInternal(value, column.type);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const err = new SchemaError(
+      'INVALID_VALUE',
+      `${relation}: row ${rowIndex}: invalid value for column "${column.name}" (${typeToSql(column.type)}): ${reason}`,
+      { column: column.name, rowIndex },
+    );
+    (err as { cause?: unknown }).cause = error;
+    throw err;
+  }
+}
+
+/** Encodes user row objects of one relation into internal columns (schema order). */
+export class RowEncoder {
+  readonly info: RelationInfo;
+  readonly #names: string[];
+  readonly #known: Set<string>;
+
+  constructor(info: RelationInfo) {
+    this.info = info;
+    this.#names = info.columns.map((c) => c.name);
+    this.#known = new Set(this.#names);
+  }
+
+  /** Is this encoder still valid for the catalog's current view of the relation? */
+  matches(info: RelationInfo): boolean {
+    if (info === this.info) return true;
+    if (info.sql !== this.info.sql || info.columns.length !== this.info.columns.length) return false;
+    for (let i = 0; i < info.columns.length; i++) {
+      const a = info.columns[i]!;
+      const b = this.info.columns[i]!;
+      if (a.name !== b.name || a.nullable !== b.nullable || typeToSql(a.type) !== typeToSql(b.type)) return false;
+    }
+    return true;
+  }
+
+  encode(rows: readonly unknown[]): Column[] {
+    const columns = this.info.columns;
+    const names = this.#names;
+    const width = columns.length;
+    const n = rows.length;
+    const out: Value[][] = [];
+    for (let j = 0; j < width; j++) out.push(new Array<Value>(n));
+    const relation = this.info.name;
+    for (let i = 0; i < n; i++) {
+      const row = rows[i];
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+        throw new SchemaError(
+          'INVALID_ROW',
+          `${relation}: row ${i} must be an object of column values, got ${Array.isArray(row) ? 'an array' : describe(row)}`,
+          { rowIndex: i },
+        );
+      }
+      const r = row as Record<string, unknown>;
+      let present = 0;
+      for (let j = 0; j < width; j++) {
+        const v = r[names[j]!];
+        if (v !== undefined) present++;
+        out[j]![i] = encodeValue(v, columns[j]!, i, relation);
+      }
+      // every own enumerable key must be a column; count first, find the culprit only on mismatch
+      let keys = 0;
+      for (const k in r) if (Object.prototype.hasOwnProperty.call(r, k)) keys++;
+      if (keys !== present) this.#checkKeys(r, i);
+    }
+    return out;
+  }
+
+  #checkKeys(row: Record<string, unknown>, rowIndex: number): void {
+    for (const key of Object.keys(row)) {
+      if (!this.#known.has(key)) {
+        const hint = this.#names.find((n) => n.toLowerCase() === key.toLowerCase());
+        throw new SchemaError(
+          'UNKNOWN_COLUMN',
+          `${this.info.name}: row ${rowIndex}: unknown column "${key}"` +
+            (hint ? ` (did you mean "${hint}"?)` : ` (columns: ${this.#names.join(', ')})`),
+          { column: key, rowIndex },
+        );
+      }
+    }
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  return typeof v;
+}

@@ -1,0 +1,345 @@
+// Type definitions for laminardb — the public API. Hand-maintained: every export of
+// lib/index.ts is declared here (test/types checks inference; test/api/exports checks the list).
+//
+// Value mapping (what you get back from query(), subscriptions and UDF arguments):
+//   INT, SMALLINT, BIGINT → number (BIGINT → bigint with `open({ bigint: true })`)
+//   REAL, DOUBLE PRECISION → number          DECIMAL/NUMERIC → string (exact, e.g. '12.50')
+//   BOOLEAN → boolean                         VARCHAR/TEXT → string
+//   TIMESTAMP, TIMESTAMPTZ, DATE → Date (UTC) INTERVAL → string (PostgreSQL format)
+//   BYTEA → Uint8Array                        JSONB → the parsed JSON value
+//   NULL → null
+// What you may insert: the same JS values; TIMESTAMP also accepts epoch milliseconds and
+// ISO/PostgreSQL timestamp strings (read as UTC); DECIMAL accepts strings, numbers and bigints;
+// BIGINT accepts numbers (safe integers) and bigints.
+
+/// <reference lib="esnext.disposable" />
+
+/** A row as returned by default: column name → user-facing value, keys in column order. */
+export type Row = Record<string, unknown>;
+
+/** The database directory, or options. Unknown options are passed to the engine. */
+export interface OpenOptions {
+  /**
+   * Directory of the database, created if needed. Omit for an in-memory database.
+   * Durability status of this release: the directory is created and reserved, but the
+   * write-ahead log and checkpoints are not written yet — data does not survive a restart.
+   */
+  path?: string;
+  /** Return BIGINT values as `bigint` instead of `number` (default false). */
+  bigint?: boolean;
+  /** Default bound of an iterated subscription's buffer, in changes (default 65536). */
+  subscriptionBufferSize?: number;
+  /** Default overflow policy of iterated subscriptions (default 'error'). */
+  subscriptionOverflow?: OverflowPolicy;
+  [option: string]: unknown;
+}
+
+/**
+ * Opens a database.
+ * - `open()`: in memory, nothing on disk;
+ * - `open('./data')`: in a directory (created if needed);
+ * - `open({ path, bigint, … })`: with options.
+ */
+export declare function open(pathOrOptions?: string | OpenOptions): Promise<Database>;
+
+/** Package version. */
+export declare const version: string;
+
+/** ABI version of the loaded native addon. */
+export declare function nativeAbiVersion(): number;
+
+/** A column of a result or relation; `type` is the SQL spelling ('BIGINT', 'DECIMAL(10,2)', …). */
+export interface ColumnDescription {
+  name: string;
+  type: string;
+  nullable: boolean;
+}
+
+/** Outcome of one statement of an `execute` call. */
+export interface StatementResult {
+  /** the command tag: 'CREATE TABLE', 'INSERT', 'UPDATE', 'DELETE', 'SELECT', 'FLUSH', … */
+  command: string;
+  /** rows inserted, updated or deleted (0 for DDL) */
+  rowsAffected: number;
+  /** result columns, for statements that return rows (SELECT, SHOW, DESCRIBE, EXPLAIN) */
+  columns?: ColumnDescription[];
+  /** result rows as plain objects, for statements that return rows */
+  rows?: Row[];
+}
+
+/** Outcome of `Database.execute`. */
+export interface ExecuteResult {
+  /** sum of `rowsAffected` over all statements */
+  rowsAffected: number;
+  /** one entry per statement, in order */
+  statements: StatementResult[];
+}
+
+/** The kinds of named relations. */
+export type RelationKind = 'table' | 'source' | 'view' | 'materialized view' | 'sink';
+
+/** What the catalog knows about a table, source, view or sink. */
+export interface RelationDescription {
+  name: string;
+  kind: RelationKind;
+  columns: ColumnDescription[];
+  primaryKey?: string[];
+  /** the event-time column and its watermark delay in milliseconds */
+  watermark?: { column: string; delayMs: number };
+  /** only ever receives inserts (sources, APPEND ONLY tables) */
+  appendOnly: boolean;
+  /** the CREATE statement */
+  sql: string;
+}
+
+/** One change of a view: an inserted row, a deleted row, or an updated row with its old version. */
+export interface Change<R = Row> {
+  op: 'insert' | 'delete' | 'update';
+  row: R;
+  /** the previous version of the row (updates only) */
+  old?: R;
+}
+
+/**
+ * What an iterated subscription does when its buffer is full and another change arrives:
+ * - 'error' (default): the subscription stops receiving; the consumer reads what was buffered and
+ *   then the iteration throws a LaminarError with code 'SUBSCRIPTION_OVERFLOW';
+ * - 'drop-oldest': the oldest buffered change is discarded (counted in `dropped`) — for consumers
+ *   that only want recent changes and can tolerate gaps.
+ */
+export type OverflowPolicy = 'error' | 'drop-oldest';
+
+export interface SubscribeOptions<R = Row> {
+  /**
+   * Receive each change synchronously, inside the insert (or statement) that caused it, instead
+   * of iterating. Do not block in it. Inserts made from it are applied after the current step.
+   */
+  onChange?: (change: Change<R>) => void;
+  /** Called when onChange throws (the subscription is closed first); without it the error is rethrown asynchronously. */
+  onError?: (error: unknown) => void;
+  /** First deliver the view's current rows as 'insert' changes (default false). */
+  snapshot?: boolean;
+  /** Bound of the iteration buffer, in changes (default: the database's subscriptionBufferSize). */
+  bufferSize?: number;
+  /** Overflow policy of the iteration buffer (default: the database's subscriptionOverflow). */
+  overflow?: OverflowPolicy;
+}
+
+/**
+ * The changes of a materialized view, as an async iterable (`for await (const c of sub)`) or
+ * delivered to `onChange`. Breaking out of a `for await` loop closes the subscription.
+ */
+export declare class Subscription<R = Row> implements AsyncIterable<Change<R>>, Disposable {
+  private constructor();
+  /** the subscribed view */
+  readonly name: string;
+  /** changes buffered and not yet taken by the consumer (always 0 with onChange): the producer's backpressure signal */
+  readonly pending: number;
+  /** changes discarded by the 'drop-oldest' overflow policy */
+  readonly dropped: number;
+  /** true once no more changes will arrive (closed, overflowed, or the database closed) */
+  readonly closed: boolean;
+  /** Resolves when every buffered change has been taken by the consumer. */
+  drained(): Promise<void>;
+  /** Stops receiving and discards buffered changes; iteration ends. Closing twice is harmless. */
+  close(): void;
+  [Symbol.dispose](): void;
+  [Symbol.asyncIterator](): AsyncIterator<Change<R>>;
+}
+
+/** The structural parts of an apache-arrow RecordBatch or Table that insert() reads. */
+export interface ArrowBatchLike {
+  readonly numRows: number;
+  readonly schema: { readonly fields: readonly { readonly name: string }[] };
+  getChildAt(index: number): unknown;
+}
+
+/**
+ * An apache-arrow Table (the members used most). For complete typing pass apache-arrow's own
+ * type: `db.queryArrow<import('apache-arrow').Table>(sql)`.
+ */
+export interface ArrowTable {
+  readonly numRows: number;
+  readonly numCols: number;
+  readonly schema: { readonly fields: readonly { readonly name: string; readonly type: unknown }[] };
+  getChild(name: string): { get(index: number): unknown; toArray(): unknown; readonly length: number } | null;
+  toArray(): { toJSON(): Record<string, unknown> }[];
+}
+
+/** A JavaScript function's SQL signature: SQL type names ('int', 'varchar', 'decimal(10,2)', 'timestamp', 'text[]' …). */
+export interface FunctionSignature {
+  args: readonly string[];
+  returns: string;
+}
+
+/** Inserts into one table or source with rows of type `R`. */
+export declare class RelationHandle<R extends object = Row> {
+  protected constructor();
+  /** the relation's name */
+  readonly name: string;
+  /** Inserts one row, synchronously; a row that does not fit throws SchemaError and nothing is applied. */
+  insert(row: R): void;
+  /** Inserts rows atomically: all of them, or none if any does not fit. */
+  insertMany(rows: readonly R[]): void;
+  /** Inserts an apache-arrow RecordBatch or Table (columnar; matching numeric columns are not copied). */
+  insertArrow(batch: ArrowBatchLike): void;
+}
+
+/** A typed handle on a mutable table (`db.table<Person>('person')`). */
+export declare class TableHandle<R extends object = Row> extends RelationHandle<R> {}
+
+/** A typed handle on an append-only source (`db.source<Bid>('bid')`). */
+export declare class SourceHandle<R extends object = Row> extends RelationHandle<R> {
+  /**
+   * Advances the source's event time to `eventTime` (a Date, epoch milliseconds or a timestamp
+   * string) without inserting: the watermark follows as it would for an event at that time, so
+   * windows it passes close.
+   */
+  advanceWatermark(eventTime: Date | number | string): void;
+}
+
+/** An open database. Obtain one with `open()`; close it with `close()` or `await using`. */
+export declare class Database implements AsyncDisposable {
+  private constructor();
+  /** absolute directory of the database, or undefined when in memory */
+  readonly path: string | undefined;
+  /** true after close() */
+  readonly closed: boolean;
+
+  /**
+   * Runs one or more ';'-separated statements: DDL, INSERT/UPDATE/DELETE, FLUSH, SELECT …
+   * `params` fill `$1`, `$2`, … (values are never spliced into the SQL text).
+   * Rejects with SqlSyntaxError, CatalogError, SqlTypeError, … (with line and column).
+   */
+  execute(sql: string, params?: readonly unknown[]): Promise<ExecuteResult>;
+
+  /**
+   * Runs a row-returning statement (SELECT, SHOW, DESCRIBE, EXPLAIN) over tables, sources'
+   * retained rows and materialized views. Rows are plain objects whose keys follow the SELECT
+   * list order. `R` is not checked at run time.
+   */
+  query<R = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+
+  /**
+   * Like query(), but returns an apache-arrow Table (apache-arrow must be installed). Column
+   * types: INT → Int32, BIGINT → Int64, DOUBLE → Float64, BOOLEAN → Bool, VARCHAR → Utf8,
+   * TIMESTAMP → Timestamp(microsecond), DATE → Date(millisecond), BYTEA → Binary; DECIMAL,
+   * INTERVAL and JSONB → Utf8 text.
+   */
+  queryArrow<T = ArrowTable>(sql: string, params?: readonly unknown[]): Promise<T>;
+
+  /**
+   * Inserts rows into a table or source, synchronously: a row object, an array of them, or an
+   * apache-arrow RecordBatch/Table. Every row is validated first: an unknown column, a value that
+   * does not fit its column, or NULL in a NOT NULL column throws SchemaError (with `column` and
+   * `rowIndex`) and nothing of the call is applied. When it returns, every view reflects the rows.
+   */
+  insert(name: string, rows: object | readonly object[] | ArrowBatchLike): void;
+
+  /**
+   * Subscribes to a materialized view's changes. Iterate the result with `for await`, or pass
+   * `onChange` to receive each change synchronously.
+   */
+  subscribe<R = Row>(name: string, options?: SubscribeOptions<R>): Subscription<R>;
+
+  /** A typed handle on a mutable table. Throws CatalogError when it is not one. */
+  table<R extends object = Row>(name: string): TableHandle<R>;
+
+  /** A typed handle on a source or APPEND ONLY table. Throws CatalogError when it is not one. */
+  source<R extends object = Row>(name: string): SourceHandle<R>;
+
+  /** Advances a source's event time (see SourceHandle.advanceWatermark). */
+  advanceWatermark(source: string, eventTime: Date | number | string): void;
+
+  /**
+   * Registers a JavaScript scalar function callable from SQL. It receives and returns
+   * user-facing values (Date for timestamps, string for decimals, null for NULL). An exception
+   * it throws fails the statement or insert with ExecutionError code 'UDF_ERROR'.
+   */
+  registerFunction(name: string, fn: (...args: any[]) => unknown, signature: FunctionSignature): void;
+
+  /** Every table, source, view and sink in the catalog. */
+  relations(): RelationDescription[];
+
+  /** One relation's description; throws CatalogError (UNKNOWN_OBJECT) if there is none by that name. */
+  describe(name: string): RelationDescription;
+
+  /**
+   * Same as SQL `FLUSH`: when it resolves, every materialized view reflects every row inserted
+   * before the call (and, once durability lands, those rows are on disk).
+   */
+  flush(): Promise<void>;
+
+  /** Resolves when the consumers of every open subscription have taken all buffered changes. */
+  drain(): Promise<void>;
+
+  /**
+   * Closes the database. Open subscriptions end (iterators finish after the changes already
+   * buffered). Closing twice is harmless; any other call afterwards throws/rejects with ClosedError.
+   */
+  close(): Promise<void>;
+
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Where in the SQL text an error was found (1-based line and column, 0-based offset). */
+export interface SourcePosition {
+  line: number;
+  column: number;
+  offset: number;
+}
+
+/** Base class of every error thrown by laminardb. `code` is stable across versions. */
+export declare class LaminarError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown });
+}
+
+/** An error located in SQL text: `line`/`column` are 1-based, `position` a 0-based offset. */
+export declare class SqlError extends LaminarError {
+  readonly line?: number;
+  readonly column?: number;
+  readonly position?: number;
+  constructor(code: string, message: string, pos?: SourcePosition, options?: { cause?: unknown });
+}
+
+/** The SQL text does not parse. code: SYNTAX_ERROR */
+export declare class SqlSyntaxError extends SqlError {
+  constructor(message: string, pos?: SourcePosition);
+}
+
+/**
+ * A catalog problem. codes: UNKNOWN_OBJECT, DUPLICATE_OBJECT, UNKNOWN_COLUMN, AMBIGUOUS_COLUMN,
+ * DEPENDENT_OBJECTS, WRONG_OBJECT_KIND
+ */
+export declare class CatalogError extends SqlError {}
+
+/** An expression's types do not fit (e.g. `'a' + 1`). code: TYPE_MISMATCH, … */
+export declare class SqlTypeError extends SqlError {}
+
+/** Valid SQL that this engine does not support (yet). code: UNSUPPORTED */
+export declare class UnsupportedError extends SqlError {
+  constructor(message: string, pos?: SourcePosition);
+}
+
+/**
+ * A row does not fit its relation's schema. `column` names the column and `rowIndex` the row
+ * within the insert call. codes: INVALID_VALUE, NOT_NULL_VIOLATION, UNKNOWN_COLUMN,
+ * PRIMARY_KEY_VIOLATION, INVALID_ROW
+ */
+export declare class SchemaError extends LaminarError {
+  readonly column?: string;
+  readonly rowIndex?: number;
+  constructor(code: string, message: string, details?: { column?: string; rowIndex?: number });
+}
+
+/** A failure while evaluating data. codes: DIVISION_BY_ZERO, INVALID_CAST, NUMERIC_OVERFLOW, UDF_ERROR, INVALID_ARGUMENT */
+export declare class ExecutionError extends LaminarError {}
+
+/** Durable storage failures. codes: IO_ERROR, CORRUPTION, DATABASE_LOCKED, DISK_FULL */
+export declare class StorageError extends LaminarError {}
+
+/** The database (or subscription) was closed. code: CLOSED */
+export declare class ClosedError extends LaminarError {
+  constructor(what?: string);
+}
