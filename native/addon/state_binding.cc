@@ -1,5 +1,685 @@
+// N-API binding of the native state store: one ObjectWrap per store (`NativeStateStore`).
+// Every argument is checked at the boundary (types, detached buffers, lengths, overlaps, closed
+// store) and rejected with a TypeError/RangeError naming the argument, before anything mutates,
+// so a bad call never crashes and never applies half a batch. Batches take typed arrays and
+// cross the boundary once per batch. lib/native/state-store.ts is the typed API over this.
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "addon/modules.h"
+#include "state/hash_store.h"
+#include "state/snapshot.h"
+#include "state/state_error.h"
 
 namespace laminar {
-void InitStateStore(Napi::Env env, Napi::Object exports) {}
+namespace {
+
+using state::KeyKind;
+using state::StateError;
+using state::StateStore;
+using state::ValueKind;
+
+// ---------------------------------------------------------------- argument checks
+
+[[noreturn]] void ThrowType(Napi::Env env, const std::string& msg) { throw Napi::TypeError::New(env, msg); }
+[[noreturn]] void ThrowRange(Napi::Env env, const std::string& msg) { throw Napi::RangeError::New(env, msg); }
+
+const char* TypedArrayName(napi_typedarray_type t) {
+  switch (t) {
+    case napi_uint8_array: return "Uint8Array";
+    case napi_uint32_array: return "Uint32Array";
+    case napi_float64_array: return "Float64Array";
+    case napi_biguint64_array: return "BigUint64Array";
+    default: return "another typed array";
+  }
+}
+
+struct View {
+  void* data = nullptr;
+  size_t length = 0;  // elements
+  size_t bytes = 0;
+};
+
+// One napi call per typed array (node-addon-api's wrappers make several).
+View TypedArg(Napi::Env env, napi_value v, napi_typedarray_type want, const char* what) {
+  bool is_ta = false;
+  napi_is_typedarray(env, v, &is_ta);
+  if (!is_ta) ThrowType(env, std::string(what) + " must be a " + TypedArrayName(want));
+  napi_typedarray_type type;
+  View out;
+  napi_value ab;
+  size_t offset;
+  napi_get_typedarray_info(env, v, &type, &out.length, &out.data, &ab, &offset);
+  if (type != want) {
+    ThrowType(env, std::string(what) + " must be a " + TypedArrayName(want) + ", got " + TypedArrayName(type));
+  }
+  if (out.length == 0) {
+    bool detached = false;
+    napi_is_detached_arraybuffer(env, ab, &detached);
+    if (detached) ThrowType(env, std::string(what) + ": its ArrayBuffer is detached");
+  }
+  static constexpr size_t kElem[] = {1, 1, 1, 2, 2, 4, 4, 4, 8, 8, 8};
+  out.bytes = out.length * kElem[type];
+  return out;
+}
+
+bool Overlaps(const View& a, const View& b) {
+  auto pa = static_cast<const uint8_t*>(a.data), pb = static_cast<const uint8_t*>(b.data);
+  return a.bytes != 0 && b.bytes != 0 && pa < pb + b.bytes && pb < pa + a.bytes;
+}
+
+void RequireLength(Napi::Env env, const View& v, size_t want, const char* what, const char* why) {
+  if (v.length != want) {
+    ThrowRange(env, std::string(what) + " has length " + std::to_string(v.length) + " but must be " + std::to_string(want) +
+                        " (" + why + ")");
+  }
+}
+
+bool IsUndefined(const Napi::CallbackInfo& info, size_t i) { return info.Length() <= i || info[i].IsUndefined(); }
+
+uint64_t U64Scalar(Napi::Env env, Napi::Value v, const char* what) {
+  if (v.IsBigInt()) {
+    bool lossless = false;
+    uint64_t k = v.As<Napi::BigInt>().Uint64Value(&lossless);
+    if (!lossless) ThrowRange(env, std::string(what) + " must be between 0 and 2^64-1");
+    return k;
+  }
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (!(d >= 0 && d <= 9007199254740991.0 && d == static_cast<double>(static_cast<uint64_t>(d)))) {
+      ThrowRange(env, std::string(what) + " must be a non-negative safe integer (use a bigint for larger keys), got " +
+                          v.ToString().Utf8Value());
+    }
+    return static_cast<uint64_t>(d);
+  }
+  ThrowType(env, std::string(what) + " must be a bigint or a number");
+}
+
+// A byte string from a Uint8Array (no copy) or a JS string (UTF-8, copied into `holder`).
+std::string_view BytesScalar(Napi::Env env, Napi::Value v, std::string* holder, const char* what) {
+  if (v.IsString()) {
+    *holder = v.As<Napi::String>().Utf8Value();
+    return *holder;
+  }
+  if (v.IsTypedArray()) {
+    View b = TypedArg(env, v, napi_uint8_array, what);
+    return std::string_view(static_cast<const char*>(b.data), b.length);
+  }
+  ThrowType(env, std::string(what) + " must be a Uint8Array or a string");
+}
+
+[[noreturn]] void ThrowStateError(Napi::Env env, const StateError& e) {
+  const std::string code = e.code();
+  Napi::Error err;
+  if (code == "INVALID_ARGUMENT" || code == "WRONG_KIND") {
+    err = Napi::TypeError::New(env, e.what());
+  } else if (code == "CAPACITY") {
+    err = Napi::RangeError::New(env, e.what());
+  } else {
+    err = Napi::Error::New(env, e.what());
+  }
+  err.Set("code", Napi::String::New(env, code));
+  throw err;
+}
+
+const char* KeyKindName(KeyKind k) { return k == KeyKind::kU64 ? "u64" : "bytes"; }
+const char* ValueKindName(ValueKind k) {
+  return k == ValueKind::kF64 ? "f64" : k == ValueKind::kU64 ? "u64" : "bytes";
+}
+
+// Keys of one batch: a BigUint64Array, or packed bytes (data + n+1 offsets).
+struct Keys {
+  size_t n = 0;
+  View u64;
+  View data;
+  View offsets;
+};
+
+// ---------------------------------------------------------------- the wrapped store
+
+class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "NativeStateStore",
+                       {
+                           InstanceMethod<&StoreWrap::Get>("get"),
+                           InstanceMethod<&StoreWrap::GetBytes>("getBytes"),
+                           InstanceMethod<&StoreWrap::Put>("put"),
+                           InstanceMethod<&StoreWrap::Delete>("delete"),
+                           InstanceMethod<&StoreWrap::UpsertSlots>("upsertSlots"),
+                           InstanceMethod<&StoreWrap::GetOne>("getOne"),
+                           InstanceMethod<&StoreWrap::PutOne>("putOne"),
+                           InstanceMethod<&StoreWrap::DeleteOne>("deleteOne"),
+                           InstanceMethod<&StoreWrap::HasOne>("hasOne"),
+                           InstanceMethod<&StoreWrap::Scan>("scan"),
+                           InstanceMethod<&StoreWrap::ValuesBuffer>("valuesBuffer"),
+                           InstanceMethod<&StoreWrap::ValuesBytes>("valuesBytes"),
+                           InstanceMethod<&StoreWrap::Snapshot>("snapshot"),
+                           InstanceMethod<&StoreWrap::Size>("size"),
+                           InstanceMethod<&StoreWrap::Memory>("memory"),
+                           InstanceMethod<&StoreWrap::Info>("info"),
+                           InstanceMethod<&StoreWrap::Clear>("clear"),
+                           InstanceMethod<&StoreWrap::Close>("close"),
+                       });
+  }
+
+  explicit StoreWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<StoreWrap>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject()) ThrowType(env, "NativeStateStore: options must be an object");
+    Napi::Object o = info[0].As<Napi::Object>();
+    uint64_t max_entries = 0;
+    if (o.Has("maxEntries") && !o.Get("maxEntries").IsUndefined()) {
+      max_entries = U64Scalar(env, o.Get("maxEntries"), "options.maxEntries");
+      if (max_entries == 0) ThrowRange(env, "options.maxEntries must be at least 1");
+    }
+    try {
+      Napi::Value restore = o.Get("restoreFrom");
+      if (!restore.IsUndefined()) {
+        if (!restore.IsString()) ThrowType(env, "options.restoreFrom must be a file path string");
+        store_ = state::LoadSnapshotFile(restore.As<Napi::String>().Utf8Value(), max_entries);
+        return;
+      }
+      state::StoreOptions so;
+      std::string keys = o.Get("keys").IsString() ? o.Get("keys").As<Napi::String>().Utf8Value() : "";
+      if (keys == "u64") {
+        so.key_kind = KeyKind::kU64;
+      } else if (keys == "bytes") {
+        so.key_kind = KeyKind::kBytes;
+      } else {
+        ThrowType(env, "options.keys must be 'u64' or 'bytes'");
+      }
+      std::string values = o.Get("values").IsString() ? o.Get("values").As<Napi::String>().Utf8Value() : "";
+      if (values == "f64") {
+        so.value_kind = ValueKind::kF64;
+      } else if (values == "u64") {
+        so.value_kind = ValueKind::kU64;
+      } else if (values == "bytes") {
+        so.value_kind = ValueKind::kBytes;
+      } else {
+        ThrowType(env, "options.values must be 'f64', 'u64' or 'bytes'");
+      }
+      so.width = so.value_kind == ValueKind::kBytes ? 0 : 1;
+      if (o.Has("width") && !o.Get("width").IsUndefined()) {
+        uint64_t w = U64Scalar(env, o.Get("width"), "options.width");
+        if (so.value_kind == ValueKind::kBytes) ThrowType(env, "options.width applies only to 'f64' or 'u64' values");
+        if (w < 1 || w > state::kMaxWidth) ThrowRange(env, "options.width must be between 1 and " + std::to_string(state::kMaxWidth));
+        so.width = static_cast<uint32_t>(w);
+      }
+      if (o.Has("ordered")) so.ordered = o.Get("ordered").ToBoolean().Value();
+      if (o.Has("capacity") && !o.Get("capacity").IsUndefined()) so.initial_capacity = U64Scalar(env, o.Get("capacity"), "options.capacity");
+      so.max_entries = max_entries;
+      store_ = std::make_unique<StateStore>(so);
+    } catch (const StateError& e) {
+      ThrowStateError(env, e);
+    }
+  }
+
+ private:
+  StateStore& Live(Napi::Env env) {
+    if (!store_) {
+      Napi::Error err = Napi::Error::New(env, "the state store is closed");
+      err.Set("code", Napi::String::New(env, "CLOSED"));
+      throw err;
+    }
+    return *store_;
+  }
+
+  template <class Fn>
+  Napi::Value Guard(const Napi::CallbackInfo& info, Fn&& fn) {
+    try {
+      return fn(info.Env(), Live(info.Env()));
+    } catch (const StateError& e) {
+      ThrowStateError(info.Env(), e);
+    } catch (const std::bad_alloc&) {
+      ThrowRange(info.Env(), "state store: out of memory");
+    }
+  }
+
+  // Parses the keys at info[0] (and info[1] for packed byte keys), validating every offset.
+  Keys KeysArg(Napi::Env env, const Napi::CallbackInfo& info, const StateStore& st) {
+    Keys k;
+    if (st.key_kind() == KeyKind::kU64) {
+      k.u64 = TypedArg(env, info[0], napi_biguint64_array, "keys");
+      if (!IsUndefined(info, 1)) ThrowType(env, "keys: a u64-keyed store takes one BigUint64Array (no offsets)");
+      k.n = k.u64.length;
+      return k;
+    }
+    k.data = TypedArg(env, info[0], napi_uint8_array, "keys data");
+    k.offsets = TypedArg(env, info[1], napi_uint32_array, "keys offsets");
+    if (k.offsets.length == 0) ThrowRange(env, "keys offsets must hold n+1 entries (at least [0])");
+    k.n = k.offsets.length - 1;
+    const auto* off = static_cast<const uint32_t*>(k.offsets.data);
+    scratch_keys_.resize(k.n);
+    for (size_t i = 0; i < k.n; i++) {
+      if (off[i] > off[i + 1] || off[i + 1] > k.data.length) {
+        ThrowRange(env, "keys offsets[" + std::to_string(i) + "]..[" + std::to_string(i + 1) + "] = " + std::to_string(off[i]) +
+                            ".." + std::to_string(off[i + 1]) + " is not a range inside keys data of " +
+                            std::to_string(k.data.length) + " bytes");
+      }
+      if (off[i + 1] - off[i] > state::kMaxKeyBytes) {
+        ThrowRange(env, "key " + std::to_string(i) + " is longer than " + std::to_string(state::kMaxKeyBytes) + " bytes");
+      }
+      scratch_keys_[i] = std::string_view(static_cast<const char*>(k.data.data) + off[i], off[i + 1] - off[i]);
+    }
+    return k;
+  }
+
+  napi_typedarray_type FixedArrayType(const StateStore& st) {
+    return st.options().value_kind == ValueKind::kF64 ? napi_float64_array : napi_biguint64_array;
+  }
+
+  void RequireFixed(Napi::Env env, const StateStore& st, const char* method) {
+    if (!st.fixed_values()) ThrowType(env, std::string(method) + ": this store holds byte values (use getBytes / packed values)");
+  }
+
+  uint32_t FindRef(const StateStore& st, const Keys& k, size_t i) {
+    return st.key_kind() == KeyKind::kU64 ? st.FindU64(static_cast<const uint64_t*>(k.u64.data)[i])
+                                          : st.FindBytes(scratch_keys_[i]);
+  }
+
+  uint32_t UpsertRef(StateStore& st, const Keys& k, size_t i, bool* inserted) {
+    return st.key_kind() == KeyKind::kU64 ? st.UpsertU64(static_cast<const uint64_t*>(k.u64.data)[i], inserted)
+                                          : st.UpsertBytes(scratch_keys_[i], inserted);
+  }
+
+  void CheckRoom(const StateStore& st, const Keys& k) {
+    if (st.key_kind() == KeyKind::kU64) {
+      st.CheckRoomU64(static_cast<const uint64_t*>(k.u64.data), k.n);
+    } else {
+      st.CheckRoomBytes(scratch_keys_.data(), k.n);
+    }
+  }
+
+  // get(keys, [offsets], outValues, outFound) -> number found
+  Napi::Value Get(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      RequireFixed(env, st, "get");
+      Keys k = KeysArg(env, info, st);
+      View out = TypedArg(env, info[2], FixedArrayType(st), "outValues");
+      View found = TypedArg(env, info[3], napi_uint8_array, "outFound");
+      const size_t w = st.width();
+      RequireLength(env, out, k.n * w, "outValues", "keys × width");
+      RequireLength(env, found, k.n, "outFound", "one flag per key");
+      for (const View* in : {&k.u64, &k.data, &k.offsets}) {
+        if (Overlaps(out, *in) || Overlaps(found, *in)) ThrowRange(env, "get: output arrays must not overlap the keys");
+      }
+      if (Overlaps(out, found)) ThrowRange(env, "get: outValues and outFound must not overlap");
+      auto* words = static_cast<uint64_t*>(out.data);
+      auto* flags = static_cast<uint8_t*>(found.data);
+      size_t hits = 0;
+      if (st.key_kind() == KeyKind::kU64) {
+        hits = st.GetU64Batch(static_cast<const uint64_t*>(k.u64.data), k.n, words, flags);
+      } else {
+        for (size_t i = 0; i < k.n; i++) {
+          uint32_t ref = st.FindBytes(scratch_keys_[i]);
+          flags[i] = ref != state::kNoRef;
+          if (ref == state::kNoRef) {
+            std::memset(words + i * w, 0, w * 8);
+          } else {
+            std::memcpy(words + i * w, st.Words(ref), w * 8);
+            hits++;
+          }
+        }
+      }
+      return Napi::Number::New(env, static_cast<double>(hits));
+    });
+  }
+
+  Napi::Object PackBytes(Napi::Env env, const StateStore& st, const uint32_t* refs, size_t n, bool keys) {
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (refs[i] != state::kNoRef) total += (keys ? st.BytesKey(refs[i]) : st.BytesValue(refs[i])).size();
+    }
+    if (total > UINT32_MAX) ThrowRange(env, "result of " + std::to_string(total) + " bytes exceeds 4 GiB (use smaller batches)");
+    Napi::Uint8Array data = Napi::Uint8Array::New(env, total);
+    Napi::Uint32Array offsets = Napi::Uint32Array::New(env, n + 1);
+    uint8_t* d = data.Data();
+    uint32_t* off = offsets.Data();
+    size_t pos = 0;
+    for (size_t i = 0; i < n; i++) {
+      off[i] = static_cast<uint32_t>(pos);
+      if (refs[i] == state::kNoRef) continue;
+      std::string_view b = keys ? st.BytesKey(refs[i]) : st.BytesValue(refs[i]);
+      if (!b.empty()) std::memcpy(d + pos, b.data(), b.size());
+      pos += b.size();
+    }
+    off[n] = static_cast<uint32_t>(pos);
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("data", data);
+    r.Set("offsets", offsets);
+    return r;
+  }
+
+  // getBytes(keys, [offsets], outFound) -> { data, offsets } (missing keys: empty + flag 0)
+  Napi::Value GetBytes(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      if (st.fixed_values()) ThrowType(env, "getBytes: this store holds fixed-width values (use get)");
+      Keys k = KeysArg(env, info, st);
+      View found = TypedArg(env, info[2], napi_uint8_array, "outFound");
+      RequireLength(env, found, k.n, "outFound", "one flag per key");
+      scratch_refs_.resize(k.n);
+      for (size_t i = 0; i < k.n; i++) scratch_refs_[i] = FindRef(st, k, i);
+      Napi::Object packed = PackBytes(env, st, scratch_refs_.data(), k.n, false);
+      auto* flags = static_cast<uint8_t*>(found.data);  // written last: PackBytes may throw
+      for (size_t i = 0; i < k.n; i++) flags[i] = scratch_refs_[i] != state::kNoRef;
+      return packed;
+    });
+  }
+
+  // put(keys, [offsets], values, [valueOffsets])
+  Napi::Value Put(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      Keys k = KeysArg(env, info, st);
+      if (st.fixed_values()) {
+        View vals = TypedArg(env, info[2], FixedArrayType(st), "values");
+        RequireLength(env, vals, k.n * st.width(), "values", "keys × width");
+        if (!IsUndefined(info, 3)) ThrowType(env, "put: value offsets apply only to stores of byte values");
+        CheckRoom(st, k);
+        const auto* words = static_cast<const uint64_t*>(vals.data);
+        if (st.key_kind() == KeyKind::kU64) {
+          st.PutU64Batch(static_cast<const uint64_t*>(k.u64.data), k.n, words);
+        } else {
+          const size_t w = st.width();
+          for (size_t i = 0; i < k.n; i++) std::memcpy(st.Words(st.UpsertBytes(scratch_keys_[i], nullptr)), words + i * w, w * 8);
+        }
+        return env.Undefined();
+      }
+      View data = TypedArg(env, info[2], napi_uint8_array, "values data");
+      View offsets = TypedArg(env, info[3], napi_uint32_array, "values offsets");
+      RequireLength(env, offsets, k.n + 1, "values offsets", "n+1 for n keys");
+      const auto* off = static_cast<const uint32_t*>(offsets.data);
+      for (size_t i = 0; i < k.n; i++) {
+        if (off[i] > off[i + 1] || off[i + 1] > data.length) {
+          ThrowRange(env, "values offsets[" + std::to_string(i) + "]..[" + std::to_string(i + 1) +
+                              "] is not a range inside values data of " + std::to_string(data.length) + " bytes");
+        }
+      }
+      CheckRoom(st, k);
+      const char* base = static_cast<const char*>(data.data);
+      for (size_t i = 0; i < k.n; i++) {
+        uint32_t ref = UpsertRef(st, k, i, nullptr);
+        st.SetBytesValue(ref, std::string_view(base + off[i], off[i + 1] - off[i]));
+      }
+      return env.Undefined();
+    });
+  }
+
+  // delete(keys, [offsets], [outFound]) -> number deleted
+  Napi::Value Delete(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      Keys k = KeysArg(env, info, st);
+      uint8_t* flags = nullptr;
+      if (!IsUndefined(info, 2)) {
+        View found = TypedArg(env, info[2], napi_uint8_array, "outFound");
+        RequireLength(env, found, k.n, "outFound", "one flag per key");
+        flags = static_cast<uint8_t*>(found.data);
+      }
+      size_t hits = 0;
+      if (st.key_kind() == KeyKind::kU64) {
+        hits = st.DeleteU64Batch(static_cast<const uint64_t*>(k.u64.data), k.n, flags);
+      } else {
+        for (size_t i = 0; i < k.n; i++) {
+          bool hit = st.EraseBytes(scratch_keys_[i]);
+          if (flags) flags[i] = hit;
+          hits += hit;
+        }
+      }
+      return Napi::Number::New(env, static_cast<double>(hits));
+    });
+  }
+
+  // upsertSlots(keys, [offsets], outSlots, [outInserted]) -> number inserted
+  Napi::Value UpsertSlots(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      RequireFixed(env, st, "upsertSlots");
+      Keys k = KeysArg(env, info, st);
+      View slots = TypedArg(env, info[2], napi_uint32_array, "outSlots");
+      RequireLength(env, slots, k.n, "outSlots", "one slot per key");
+      uint8_t* flags = nullptr;
+      if (!IsUndefined(info, 3)) {
+        View ins = TypedArg(env, info[3], napi_uint8_array, "outInserted");
+        RequireLength(env, ins, k.n, "outInserted", "one flag per key");
+        flags = static_cast<uint8_t*>(ins.data);
+      }
+      for (const View* in : {&k.u64, &k.data, &k.offsets}) {
+        if (Overlaps(slots, *in)) ThrowRange(env, "upsertSlots: outSlots must not overlap the keys");
+      }
+      auto* out = static_cast<uint32_t*>(slots.data);
+      size_t inserts = 0;
+      if (st.key_kind() == KeyKind::kU64) {
+        inserts = st.UpsertRefsU64(static_cast<const uint64_t*>(k.u64.data), k.n, out, flags);
+      } else {
+        CheckRoom(st, k);
+        for (size_t i = 0; i < k.n; i++) {
+          bool ins = false;
+          out[i] = st.UpsertBytes(scratch_keys_[i], &ins);
+          if (flags) flags[i] = ins;
+          inserts += ins;
+        }
+      }
+      return Napi::Number::New(env, static_cast<double>(inserts));
+    });
+  }
+
+  uint32_t FindOne(Napi::Env env, const StateStore& st, Napi::Value key) {
+    if (st.key_kind() == KeyKind::kU64) return st.FindU64(U64Scalar(env, key, "key"));
+    std::string holder;
+    return st.FindBytes(BytesScalar(env, key, &holder, "key"));
+  }
+
+  Napi::Value GetOne(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      uint32_t ref = FindOne(env, st, info[0]);
+      if (ref == state::kNoRef) return env.Undefined();
+      const ValueKind vk = st.options().value_kind;
+      if (vk == ValueKind::kBytes) {
+        std::string_view v = st.BytesValue(ref);
+        Napi::Uint8Array out = Napi::Uint8Array::New(env, v.size());
+        if (!v.empty()) std::memcpy(out.Data(), v.data(), v.size());
+        return out;
+      }
+      const uint64_t* words = st.Words(ref);
+      if (st.width() == 1) {
+        if (vk == ValueKind::kF64) {
+          double d;
+          std::memcpy(&d, words, 8);
+          return Napi::Number::New(env, d);
+        }
+        return Napi::BigInt::New(env, words[0]);
+      }
+      Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, size_t{st.width()} * 8);
+      std::memcpy(ab.Data(), words, size_t{st.width()} * 8);
+      if (vk == ValueKind::kF64) return Napi::Float64Array::New(env, st.width(), ab, 0);
+      return Napi::TypedArrayOf<uint64_t>::New(env, st.width(), ab, 0, napi_biguint64_array);
+    });
+  }
+
+  Napi::Value PutOne(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      const ValueKind vk = st.options().value_kind;
+      // Parse key and value completely before inserting, so a bad value inserts nothing.
+      uint64_t u64_key = 0;
+      std::string key_holder;
+      std::string_view bytes_key;
+      if (st.key_kind() == KeyKind::kU64) {
+        u64_key = U64Scalar(env, info[0], "key");
+      } else {
+        bytes_key = BytesScalar(env, info[0], &key_holder, "key");
+        if (bytes_key.size() > state::kMaxKeyBytes) ThrowRange(env, "key is longer than " + std::to_string(state::kMaxKeyBytes) + " bytes");
+      }
+      Napi::Value v = info.Length() > 1 ? info[1] : env.Undefined();
+      std::string value_holder;
+      std::string_view bytes_value;
+      uint64_t single = 0;
+      const uint64_t* words = &single;
+      if (vk == ValueKind::kBytes) {
+        bytes_value = BytesScalar(env, v, &value_holder, "value");
+      } else if (st.width() > 1) {
+        View arr = TypedArg(env, v, FixedArrayType(st), "value");
+        RequireLength(env, arr, st.width(), "value", "the store's width");
+        words = static_cast<const uint64_t*>(arr.data);
+      } else if (vk == ValueKind::kF64) {
+        if (!v.IsNumber()) ThrowType(env, "value must be a number for an f64 store");
+        double d = v.As<Napi::Number>().DoubleValue();
+        std::memcpy(&single, &d, 8);
+      } else {
+        single = U64Scalar(env, v, "value");
+      }
+      uint32_t ref = st.key_kind() == KeyKind::kU64 ? st.UpsertU64(u64_key, nullptr) : st.UpsertBytes(bytes_key, nullptr);
+      if (vk == ValueKind::kBytes) {
+        st.SetBytesValue(ref, bytes_value);
+      } else {
+        std::memcpy(st.Words(ref), words, size_t{st.width()} * 8);
+      }
+      return env.Undefined();
+    });
+  }
+
+  Napi::Value DeleteOne(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      if (st.key_kind() == KeyKind::kU64) return Napi::Boolean::New(env, st.EraseU64(U64Scalar(env, info[0], "key")));
+      std::string holder;
+      return Napi::Boolean::New(env, st.EraseBytes(BytesScalar(env, info[0], &holder, "key")));
+    });
+  }
+
+  Napi::Value HasOne(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      return Napi::Boolean::New(env, FindOne(env, st, info[0]) != state::kNoRef);
+    });
+  }
+
+  // scan(lo, hi, limit) for u64 keys (inclusive range) / scan(prefix, undefined, limit) for bytes
+  // -> { keys, keyOffsets?, values, valueOffsets? } in key order
+  Napi::Value Scan(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      size_t limit = SIZE_MAX;
+      if (!IsUndefined(info, 2)) limit = static_cast<size_t>(U64Scalar(env, info[2], "limit"));
+      std::vector<uint32_t> refs;
+      Napi::Object r = Napi::Object::New(env);
+      if (st.key_kind() == KeyKind::kU64) {
+        uint64_t lo = U64Scalar(env, info[0], "lo");
+        uint64_t hi = U64Scalar(env, info[1], "hi");
+        std::vector<uint64_t> keys;
+        st.ScanU64(lo, hi, limit, &refs, &keys);
+        auto out = Napi::TypedArrayOf<uint64_t>::New(env, keys.size(), napi_biguint64_array);
+        if (!keys.empty()) std::memcpy(out.Data(), keys.data(), keys.size() * 8);
+        r.Set("keys", out);
+      } else {
+        std::string holder;
+        std::string_view prefix = BytesScalar(env, info[0], &holder, "prefix");
+        st.ScanPrefix(prefix, limit, &refs);
+        Napi::Object packed = PackBytes(env, st, refs.data(), refs.size(), true);
+        r.Set("keys", packed.Get("data"));
+        r.Set("keyOffsets", packed.Get("offsets"));
+      }
+      if (st.fixed_values()) {
+        const size_t w = st.width();
+        Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, refs.size() * w * 8);
+        auto* dst = static_cast<uint64_t*>(ab.Data());
+        for (size_t i = 0; i < refs.size(); i++) std::memcpy(dst + i * w, st.Words(refs[i]), w * 8);
+        if (st.options().value_kind == ValueKind::kF64) {
+          r.Set("values", Napi::Float64Array::New(env, refs.size() * w, ab, 0));
+        } else {
+          r.Set("values", Napi::TypedArrayOf<uint64_t>::New(env, refs.size() * w, ab, 0, napi_biguint64_array));
+        }
+      } else {
+        Napi::Object packed = PackBytes(env, st, refs.data(), refs.size(), false);
+        r.Set("values", packed.Get("data"));
+        r.Set("valueOffsets", packed.Get("offsets"));
+      }
+      return r;
+    });
+  }
+
+  // An ArrayBuffer over the value region (zero copy), covering every slot handed out so far.
+  // The region never moves; the finalizer keeps its memory mapped while any view is alive.
+  Napi::Value ValuesBuffer(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      RequireFixed(env, st, "valuesBuffer");
+      const state::ValueRegion* region = st.values();
+      const size_t bytes = region->committed_bytes();
+      if (bytes == 0) return Napi::ArrayBuffer::New(env, 0);
+      auto* keep = new std::shared_ptr<state::RegionMemory>(region->memory());
+      return Napi::ArrayBuffer::New(
+          env, region->memory()->base(), bytes,
+          [](Napi::Env, void*, std::shared_ptr<state::RegionMemory>* hint) { delete hint; }, keep);
+    });
+  }
+
+  // Bytes a fresh valuesBuffer() would cover: lets JS refresh its view only when the region grew.
+  Napi::Value ValuesBytes(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      RequireFixed(env, st, "valuesBytes");
+      return Napi::Number::New(env, static_cast<double>(st.values()->committed_bytes()));
+    });
+  }
+
+  Napi::Value Snapshot(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      if (IsUndefined(info, 0) || !info[0].IsString()) ThrowType(env, "snapshot: path must be a string");
+      uint64_t bytes = state::WriteSnapshot(st, info[0].As<Napi::String>().Utf8Value());
+      return Napi::Number::New(env, static_cast<double>(bytes));
+    });
+  }
+
+  Napi::Value Size(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      return Napi::Number::New(env, static_cast<double>(st.size()));
+    });
+  }
+
+  Napi::Value Memory(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      state::MemoryStats m = st.Memory();
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("entries", static_cast<double>(m.entries));
+      o.Set("tableBytes", static_cast<double>(m.table_bytes));
+      o.Set("valueBytes", static_cast<double>(m.value_bytes));
+      o.Set("arenaBytes", static_cast<double>(m.arena_bytes));
+      o.Set("arenaDeadBytes", static_cast<double>(m.arena_dead_bytes));
+      o.Set("metaBytes", static_cast<double>(m.meta_bytes));
+      o.Set("indexBytes", static_cast<double>(m.index_bytes));
+      o.Set("totalBytes", static_cast<double>(m.total));
+      return o;
+    });
+  }
+
+  Napi::Value Info(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      const state::StoreOptions& so = st.options();
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("keys", KeyKindName(so.key_kind));
+      o.Set("values", ValueKindName(so.value_kind));
+      o.Set("width", static_cast<double>(so.width));
+      o.Set("ordered", so.ordered);
+      o.Set("maxEntries", static_cast<double>(so.max_entries));
+      return o;
+    });
+  }
+
+  Napi::Value Clear(const Napi::CallbackInfo& info) {
+    return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
+      st.Clear();
+      return env.Undefined();
+    });
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    store_.reset();  // closing twice is harmless
+    return info.Env().Undefined();
+  }
+
+  std::unique_ptr<StateStore> store_;
+  std::vector<std::string_view> scratch_keys_;
+  std::vector<uint32_t> scratch_refs_;
+};
+
+}  // namespace
+
+void InitStateStore(Napi::Env env, Napi::Object exports) { exports.Set("NativeStateStore", StoreWrap::Define(env)); }
+
 }  // namespace laminar
