@@ -107,3 +107,15 @@ export class BatchBuilder {
 export function weightOf(batch: Batch, i: number): number {
   return batch.weights === null ? 1 : batch.weights[i]!;
 }
+
+/** Whether two rows hold equal values (non-primitive values compared structurally). */
+export function sameRow(a: readonly Value[], b: readonly Value[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object' || encodePart(x) !== encodePart(y)) return false;
+  }
+  return true;
+}

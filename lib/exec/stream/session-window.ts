@@ -8,10 +8,10 @@
 
 import type { Batch, Column } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
-import type { Row, Value } from '../../types/value.js';
+import type { Row } from '../../types/value.js';
 import { validateWindowParams } from './window-math.js';
 import { LateRows, type LatePolicy } from './late.js';
-import { BatchBuilder, keyFunction, readRow, type Key, type RowFn } from './rows.js';
+import { BatchBuilder, keyFunction, readRow, sameRow, type Key, type RowFn } from './rows.js';
 import { NO_WATERMARK } from './watermark.js';
 
 export interface SessionWindowConfig {
@@ -233,10 +233,4 @@ function splitSessions(rows: Row[], timeColumn: number, gap: number): Session[] 
     }
   }
   return out;
-}
-
-function sameRow(a: readonly Value[], b: readonly Value[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

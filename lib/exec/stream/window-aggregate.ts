@@ -18,7 +18,7 @@ import type { Operator, Output } from '../operator.js';
 import type { Value } from '../../types/value.js';
 import type { AccumulatorFactory, StreamAccumulator } from './accumulators.js';
 import { LateRows, type LatePolicy } from './late.js';
-import { BatchBuilder, keyFunction, type Key, type RowFn } from './rows.js';
+import { BatchBuilder, keyFunction, sameRow, type Key, type RowFn } from './rows.js';
 import { NO_WATERMARK } from './watermark.js';
 
 export interface WindowAggregateSpec {
@@ -240,9 +240,4 @@ export class WindowAggregateOperator implements Operator {
   get lateRows(): number {
     return this.late.count;
   }
-}
-
-function sameRow(a: readonly Value[], b: readonly Value[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

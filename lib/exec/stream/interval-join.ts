@@ -1,0 +1,245 @@
+// Interval join: left and right rows match when their equi keys are equal, the residual holds,
+// and rightTime - leftTime ∈ [lowerMs, upperMs] (`r.ts BETWEEN l.ts + lower AND l.ts + upper`).
+// Both sides are kept per key until the other side's watermark proves no future row can match:
+// a left row goes once the right watermark passes leftTime + upper (a LEFT join emits it with
+// NULLs then if it never matched), a right row once the left watermark passes rightTime - lower.
+// A row behind its own side's watermark is late (its partners may already be gone).
+
+import { ExecutionError } from '../../errors.js';
+import type { Batch, Column } from '../batch.js';
+import type { Operator, Output } from '../operator.js';
+import type { Row, Value } from '../../types/value.js';
+import { LateRows, type LatePolicy } from './late.js';
+import { PairEvaluator } from './join-scratch.js';
+import { anyNull, BatchBuilder, keyFunction, readRow, sameRow, type Key, type RowFn } from './rows.js';
+import { NO_WATERMARK, WatermarkCombiner } from './watermark.js';
+
+export interface IntervalJoinConfig {
+  joinKind: 'inner' | 'left';
+  leftKeys: RowFn[];
+  rightKeys: RowFn[];
+  leftTimeColumn: number;
+  rightTimeColumn: number;
+  lowerMs: number;
+  upperMs: number;
+  /** over left ++ right */
+  residual?: RowFn;
+  leftWidth: number;
+  rightWidth: number;
+  late?: { left?: LatePolicy; right?: LatePolicy };
+}
+
+interface Entry {
+  time: number;
+  row: Row;
+  /** left rows: number of matches (weighted) so far, for LEFT join padding */
+  matches: number;
+}
+
+class Side {
+  readonly byKey = new Map<Key, Entry[]>();
+  size = 0;
+  /** smallest time held (lower bound; refreshed on cleanup) */
+  minTime = Infinity;
+
+  add(key: Key, e: Entry): void {
+    let list = this.byKey.get(key);
+    if (list === undefined) {
+      list = [];
+      this.byKey.set(key, list);
+    }
+    list.push(e);
+    this.size++;
+    if (e.time < this.minTime) this.minTime = e.time;
+  }
+
+  /** Removes one entry equal to `row`; returns it, or undefined. */
+  remove(key: Key, row: readonly Value[]): Entry | undefined {
+    const list = this.byKey.get(key);
+    if (list === undefined) return undefined;
+    const at = list.findIndex((e) => sameRow(e.row, row));
+    if (at < 0) return undefined;
+    const [e] = list.splice(at, 1);
+    if (list.length === 0) this.byKey.delete(key);
+    this.size--;
+    return e;
+  }
+
+  /** Drops entries with time < `bound`, calling `onDrop` for each. */
+  expire(bound: number, onDrop?: (e: Entry) => void): void {
+    if (!(this.minTime < bound)) return;
+    let min = Infinity;
+    for (const [key, list] of this.byKey) {
+      let kept = 0;
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i]!;
+        if (e.time < bound) {
+          onDrop?.(e);
+          this.size--;
+        } else {
+          list[kept++] = e;
+          if (e.time < min) min = e.time;
+        }
+      }
+      list.length = kept;
+      if (kept === 0) this.byKey.delete(key);
+    }
+    this.minTime = min;
+  }
+}
+
+export class IntervalJoinOperator implements Operator {
+  private readonly left = new Side();
+  private readonly right = new Side();
+  private readonly leftKeyOf: (c: Column[], r: number) => Key;
+  private readonly rightKeyOf: (c: Column[], r: number) => Key;
+  private readonly pairs: PairEvaluator;
+  private readonly wms = new WatermarkCombiner(2);
+  private readonly out: BatchBuilder;
+  private outWm = NO_WATERMARK;
+  readonly lateLeft: LateRows;
+  readonly lateRight: LateRows;
+  unmatchedRetractions = 0;
+
+  constructor(
+    private readonly output: Output,
+    private readonly cfg: IntervalJoinConfig,
+  ) {
+    if (!(cfg.lowerMs <= cfg.upperMs)) {
+      throw new ExecutionError('INVALID_ARGUMENT', `interval join bounds are empty: lower ${cfg.lowerMs} ms > upper ${cfg.upperMs} ms`);
+    }
+    if (cfg.leftKeys.length !== cfg.rightKeys.length) throw new ExecutionError('INVALID_ARGUMENT', 'interval join needs as many left keys as right keys');
+    this.leftKeyOf = keyFunction(cfg.leftKeys);
+    this.rightKeyOf = keyFunction(cfg.rightKeys);
+    this.pairs = new PairEvaluator(cfg.leftWidth, cfg.rightWidth, cfg.residual);
+    this.out = new BatchBuilder(cfg.leftWidth + cfg.rightWidth);
+    this.lateLeft = new LateRows(cfg.leftWidth, cfg.late?.left);
+    this.lateRight = new LateRows(cfg.rightWidth, cfg.late?.right);
+  }
+
+  push(batch: Batch, port: number): void {
+    const isLeft = port === 0;
+    if (port !== 0 && port !== 1) throw new ExecutionError('INVALID_ARGUMENT', `interval join has no input port ${port}`);
+    const cfg = this.cfg;
+    const keyFns = isLeft ? cfg.leftKeys : cfg.rightKeys;
+    const keyOf = isLeft ? this.leftKeyOf : this.rightKeyOf;
+    const time = batch.columns[isLeft ? cfg.leftTimeColumn : cfg.rightTimeColumn]!;
+    const ownWm = this.wms.of(port);
+    const late = isLeft ? this.lateLeft : this.lateRight;
+    for (let i = 0; i < batch.length; i++) {
+      const w = batch.weights === null ? 1 : batch.weights[i]!;
+      const t = time[i];
+      const nullKey = typeof t !== 'number' || anyNull(keyFns, batch.columns, i);
+      if (nullKey) {
+        // can never match: a LEFT join outputs it padded right away
+        if (isLeft && cfg.joinKind === 'left') this.out.addJoined(readRow(batch, i), null, cfg.leftWidth, w);
+        continue;
+      }
+      if (t < ownWm) {
+        late.add(batch, i);
+        continue;
+      }
+      const key = keyOf(batch.columns, i);
+      const row = readRow(batch, i);
+      if (w > 0) {
+        for (let k = 0; k < w; k++) this.insert(isLeft, key, t, row);
+      } else {
+        for (let k = 0; k < -w; k++) this.retract(isLeft, key, row);
+      }
+    }
+  }
+
+  private insert(isLeft: boolean, key: Key, t: number, row: Row): void {
+    const { lowerMs, upperMs, leftWidth } = this.cfg;
+    const entry: Entry = { time: t, row, matches: 0 };
+    const others = (isLeft ? this.right : this.left).byKey.get(key);
+    if (others !== undefined) {
+      for (const o of others) {
+        const d = isLeft ? o.time - t : t - o.time;
+        if (d < lowerMs || d > upperMs) continue;
+        const l = isLeft ? row : o.row;
+        const r = isLeft ? o.row : row;
+        if (!this.pairs.test(l, r)) continue;
+        this.out.addJoined(l, r, leftWidth, 1);
+        if (isLeft) entry.matches++;
+        else o.matches++;
+      }
+    }
+    (isLeft ? this.left : this.right).add(key, entry);
+  }
+
+  private retract(isLeft: boolean, key: Key, row: Row): void {
+    const { lowerMs, upperMs, leftWidth } = this.cfg;
+    const removed = (isLeft ? this.left : this.right).remove(key, row);
+    if (removed === undefined) {
+      this.unmatchedRetractions++;
+      return;
+    }
+    const others = (isLeft ? this.right : this.left).byKey.get(key);
+    if (others === undefined) return;
+    for (const o of others) {
+      const d = isLeft ? o.time - removed.time : removed.time - o.time;
+      if (d < lowerMs || d > upperMs) continue;
+      const l = isLeft ? row : o.row;
+      const r = isLeft ? o.row : row;
+      if (!this.pairs.test(l, r)) continue;
+      this.out.addJoined(l, r, leftWidth, -1);
+      if (!isLeft) o.matches--;
+    }
+  }
+
+  watermark(wm: number, port: number): void {
+    this.wms.update(port, wm);
+    const { lowerMs, upperMs, leftWidth, joinKind } = this.cfg;
+    const leftWm = this.wms.of(0);
+    const rightWm = this.wms.of(1);
+    // a left row can still match right rows with time ≥ rightWm: keep it while time + upper ≥ rightWm
+    this.left.expire(rightWm - upperMs, joinKind === 'left' ? (e) => {
+      if (e.matches <= 0) this.out.addJoined(e.row, null, leftWidth, 1);
+    } : undefined);
+    this.right.expire(leftWm + lowerMs);
+    this.emit();
+    this.lateLeft.flush();
+    this.lateRight.flush();
+    const outWm = Math.min(leftWm, rightWm - upperMs);
+    if (outWm > this.outWm) {
+      this.outWm = outWm;
+      this.output.watermark(outWm);
+    }
+  }
+
+  private emit(): void {
+    if (this.out.length > 0) this.output.push(this.out.take());
+  }
+
+  flush(): void {
+    this.emit();
+    this.lateLeft.flush();
+    this.lateRight.flush();
+  }
+
+  snapshot(): unknown {
+    const dump = (s: Side) => [...s.byKey].map(([k, list]) => [k, list.map((e) => [e.time, e.row, e.matches])]);
+    return { left: dump(this.left), right: dump(this.right), wm: [this.wms.of(0), this.wms.of(1)], outWm: this.outWm };
+  }
+
+  restore(state: unknown): void {
+    const s = state as { left: [Key, [number, Row, number][]][]; right: [Key, [number, Row, number][]][]; wm: [number, number]; outWm: number };
+    const load = (side: Side, data: [Key, [number, Row, number][]][]) => {
+      side.byKey.clear();
+      side.size = 0;
+      side.minTime = Infinity;
+      for (const [k, list] of data) for (const [time, row, matches] of list) side.add(k, { time, row, matches });
+    };
+    load(this.left, s.left);
+    load(this.right, s.right);
+    this.wms.update(0, s.wm[0]);
+    this.wms.update(1, s.wm[1]);
+    this.outWm = s.outWm;
+  }
+
+  /** Rows held on both sides. */
+  stateSize(): number {
+    return this.left.size + this.right.size;
+  }
+}
