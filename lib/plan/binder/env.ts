@@ -14,8 +14,8 @@ export interface BindEnv {
   outer?: Scope;
   /** nesting depth of inlined views, to stop runaway recursion */
   viewDepth: number;
-  /** true while binding the body of a materialized view (ORDER BY without LIMIT is dropped) */
-  forView?: boolean;
+  /** collects the names of every relation the query reads (views too: catalog dependencies) */
+  referenced?: Set<string>;
 }
 
 /** A bound query: the plan (columns named as the output) and, for a correlated subquery, the

@@ -77,6 +77,7 @@ export function relationPlan(name: string, env: BindEnv, pos: SourcePosition): L
   const cte = env.ctes.get(name);
   if (cte) return cte;
   const entry = env.catalog.requireRelation(name, pos);
+  env.referenced?.add(entry.name);
   switch (entry.kind) {
     case 'table':
     case 'source':
@@ -95,7 +96,7 @@ export function relationPlan(name: string, env: BindEnv, pos: SourcePosition): L
     }
     case 'view': {
       if (env.viewDepth >= MAX_VIEW_DEPTH) throw new CatalogError('INVALID_ARGUMENT', `view "${name}" nests too deeply`, pos);
-      const plan = bindQuery(entry.query, { catalog: env.catalog, params: [], ctes: new Map(), viewDepth: env.viewDepth + 1 }).plan;
+      const plan = bindQuery(entry.query, { catalog: env.catalog, params: [], ctes: new Map(), viewDepth: env.viewDepth + 1, referenced: env.referenced }).plan;
       return entry.columnNames ? renameColumns(plan, entry.columnNames, pos) : plan;
     }
     case 'sink':

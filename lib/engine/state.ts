@@ -1,0 +1,76 @@
+// The engine's state and the planning pipeline every statement uses: bind → optimize →
+// physical operators on the dataflow (attached for views, one-shot for queries and DML reads).
+
+import type { Query } from '../sql/ast.js';
+import type { Batch } from '../exec/batch.js';
+import { Dataflow } from '../exec/runtime/dataflow.js';
+import type { DataflowNode, Subgraph, SubgraphBuilder } from '../exec/runtime/dataflow.js';
+import { rowAt, weightAt } from '../exec/runtime/batch-builder.js';
+import type { Row } from '../types/value.js';
+import { Catalog } from '../plan/catalog.js';
+import type { BindEnv } from '../plan/binder/env.js';
+import { bindQuery } from '../plan/binder/query.js';
+import type { LogicalPlan } from '../plan/logical.js';
+import { optimize } from '../plan/optimizer/optimize.js';
+import { buildPhysical } from '../plan/physical.js';
+import type { ExprCompiler, PhysicalContext, StreamNodeBuilder } from '../plan/physical.js';
+import { CatalogError } from '../errors.js';
+
+export class EngineState {
+  readonly catalog = new Catalog();
+  readonly flow = new Dataflow();
+  /** store node (table / source / view store) of each relation that has one */
+  readonly stores = new Map<string, DataflowNode>();
+  /** the operators of each materialized view (removed on DROP) */
+  readonly subgraphs = new Map<string, Subgraph>();
+  /** SET options */
+  readonly settings = new Map<string, string | number | boolean>();
+  /** highest event time seen per source with a watermark */
+  readonly maxEventTime = new Map<string, number>();
+
+  constructor(
+    readonly compiler: ExprCompiler,
+    readonly stream?: StreamNodeBuilder,
+  ) {}
+
+  env(params: readonly unknown[], referenced?: Set<string>): BindEnv {
+    return { catalog: this.catalog, params, ctes: new Map(), viewDepth: 0, referenced };
+  }
+
+  /** Bind and optimize a query. `top`: a one-shot SELECT (ORDER BY sorts the output). */
+  plan(query: Query, params: readonly unknown[], opts: { top: boolean; referenced?: Set<string> }): LogicalPlan {
+    const bound = bindQuery(query, this.env(params, opts.referenced), { top: opts.top });
+    return optimize(bound.plan);
+  }
+
+  physicalContext(builder: SubgraphBuilder): PhysicalContext {
+    return {
+      builder,
+      compiler: this.compiler,
+      stream: this.stream,
+      storeNode: (relation) => {
+        const node = this.stores.get(relation);
+        if (!node) throw new CatalogError('UNKNOWN_OBJECT', `relation "${relation}" has no stored data`);
+        return node;
+      },
+    };
+  }
+
+  /** Run a plan once over the current contents of its inputs. */
+  run(plan: LogicalPlan): Row[] {
+    const batch = this.flow.query((b) => buildPhysical(plan, this.physicalContext(b)), plan.schema.length);
+    return rowsOf(batch);
+  }
+}
+
+/** Rows of a consolidated batch (a row of weight n appears n times). */
+export function rowsOf(batch: Batch): Row[] {
+  const rows: Row[] = [];
+  for (let i = 0; i < batch.length; i++) {
+    const w = weightAt(batch, i);
+    if (w <= 0) continue;
+    const row = rowAt(batch, i);
+    for (let k = 0; k < w; k++) rows.push(k === 0 ? row : row.slice());
+  }
+  return rows;
+}
