@@ -1,0 +1,146 @@
+// The `laminardb` command line: a SQL shell, script runner and Kysely type generator over the
+// library. Every failure ends with one clear error line on stderr and a non-zero exit code.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Readable, type Writable } from 'node:stream';
+import { open } from '../api/open.js';
+import type { Database } from '../api/database.js';
+import { generateKyselyTypes } from '../kysely/codegen.js';
+import { errorLine, runShell } from './shell.js';
+
+export const USAGE = `Usage: laminardb <command> [options]
+
+Commands:
+  sql [path]                 SQL shell on a database (in memory without a path). With piped
+                             input it runs the script and stops at the first error.
+  run <file.sql> [--db path] Run a SQL script, printing each statement's result.
+  codegen [--db path] [--schema file.sql]... [--out file.ts] [--bigint]
+                             Write the Kysely DB interface for the catalog (of the database at
+                             --db, after running the --schema scripts) to --out or stdout.
+  help, --help, -h           This help.
+  version, --version, -v     The package version.
+
+Shell commands: \\d, \\d NAME, \\timing, \\q, \\?`;
+
+export interface CliIo {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: Writable;
+  stderr: Writable;
+}
+
+class UsageError extends Error {}
+
+interface Parsed {
+  positional: string[];
+  flags: Map<string, string[]>;
+}
+
+function parseArgs(args: readonly string[], valued: readonly string[], booleans: readonly string[]): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith('--')) {
+      const [name, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+      if (booleans.includes(name)) {
+        flags.set(name, ['true']);
+      } else if (valued.includes(name)) {
+        const value = inline ?? args[++i];
+        if (value === undefined) throw new UsageError(`option --${name} needs a value`);
+        flags.set(name, [...(flags.get(name) ?? []), value]);
+      } else {
+        throw new UsageError(`unknown option ${a}`);
+      }
+    } else {
+      positional.push(a);
+    }
+  }
+  return { positional, flags };
+}
+
+/** Runs the CLI; resolves with the process exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  const fail = (message: string, code = 1) => {
+    io.stderr.write(`laminardb: ${message}\n`);
+    return code;
+  };
+  let db: Database | undefined;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(USAGE + '\n');
+        return command === undefined ? 2 : 0;
+      case 'version':
+      case '--version':
+      case '-v': {
+        io.stdout.write(packageVersion() + '\n');
+        return 0;
+      }
+      case 'sql': {
+        const { positional } = parseArgs(rest, [], []);
+        if (positional.length > 1) throw new UsageError('sql takes at most one database path');
+        db = await open(positional[0]);
+        const interactive = io.stdin.isTTY === true;
+        return await runShell({ db, input: io.stdin as unknown as Readable, output: io.stdout, errors: io.stderr, interactive });
+      }
+      case 'run': {
+        const { positional, flags } = parseArgs(rest, ['db'], []);
+        if (positional.length !== 1) throw new UsageError('run needs exactly one SQL file');
+        const file = positional[0]!;
+        const text = readScript(file);
+        db = await open(flags.get('db')?.[0]);
+        return await runShell({ db, input: Readable.from([text]), output: io.stdout, errors: io.stderr, interactive: false, source: file });
+      }
+      case 'codegen': {
+        const { positional, flags } = parseArgs(rest, ['db', 'schema', 'out'], ['bigint']);
+        if (positional.length > 0) throw new UsageError(`codegen takes no positional arguments (got ${positional.join(' ')})`);
+        db = await open(flags.get('db')?.[0]);
+        for (const file of flags.get('schema') ?? []) {
+          try {
+            await db.execute(readScript(file));
+          } catch (e) {
+            io.stderr.write(errorLine(e, file) + '\n');
+            return 1;
+          }
+        }
+        const source = generateKyselyTypes(db.relations(), { bigint: flags.has('bigint') });
+        const out = flags.get('out')?.[0];
+        if (out) fs.writeFileSync(out, source);
+        else io.stdout.write(source);
+        return 0;
+      }
+      default:
+        return fail(`unknown command "${command}" (see laminardb --help)`, 2);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) return fail(`${e.message} (see laminardb --help)`, 2);
+    return fail(errorLine(e, command ?? 'laminardb').replace(/^[^:]*: /, 'error: '));
+  } finally {
+    await db?.close();
+  }
+}
+
+function readScript(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+/** The version in laminardb's package.json (found upwards from this file: lib/ or dist/cjs/). */
+function packageVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'laminardb') return pkg.version ?? 'unknown';
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
