@@ -7,6 +7,8 @@ export { Subscription, type Change, type SubscribeOptions, type OverflowPolicy }
 export { RelationHandle, TableHandle, SourceHandle } from './api/handles.js';
 export type { ExecuteResult, StatementResult, ColumnDescription, RelationDescription } from './api/results.js';
 export type { FunctionSignature } from './api/udf.js';
+export { LaminarDialect, type LaminarDialectConfig } from './kysely/dialect.js';
+export { generateKyselyTypes, type CodegenOptions } from './kysely/codegen.js';
 export {
   LaminarError,
   SqlError,

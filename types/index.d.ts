@@ -109,6 +109,7 @@ export interface Change<R = Row> {
  */
 export type OverflowPolicy = 'error' | 'drop-oldest';
 
+/** Options of Database.subscribe. */
 export interface SubscribeOptions<R = Row> {
   /**
    * Receive each change synchronously, inside the insert (or statement) that caused it, instead
@@ -258,6 +259,12 @@ export declare class Database implements AsyncDisposable {
    */
   registerFunction(name: string, fn: (...args: any[]) => unknown, signature: FunctionSignature): void;
 
+  /**
+   * A Kysely query builder over this database, typed by `DB` (generate it with
+   * `laminardb codegen`). No transactions; `.stream()` walks the result in chunks.
+   */
+  kysely<DB>(): import('kysely').Kysely<DB>;
+
   /** Every table, source, view and sink in the catalog. */
   relations(): RelationDescription[];
 
@@ -281,6 +288,37 @@ export declare class Database implements AsyncDisposable {
 
   [Symbol.asyncDispose](): Promise<void>;
 }
+
+/** Configuration of LaminarDialect. */
+export interface LaminarDialectConfig {
+  /** the open database the queries run on */
+  database: Database;
+}
+
+/**
+ * A Kysely Dialect running PostgreSQL-flavoured queries on an open database:
+ * `new Kysely<DB>({ dialect: new LaminarDialect({ database: db }) })` (what `db.kysely()` does).
+ */
+export declare class LaminarDialect implements import('kysely').Dialect {
+  constructor(config: LaminarDialectConfig);
+  createDriver(): import('kysely').Driver;
+  createQueryCompiler(): import('kysely').QueryCompiler;
+  createAdapter(): import('kysely').DialectAdapter;
+  createIntrospector(db: import('kysely').Kysely<any>): import('kysely').DatabaseIntrospector;
+}
+
+/** Options of generateKyselyTypes. */
+export interface CodegenOptions {
+  /** BIGINT as bigint (matches `open({ bigint: true })`) */
+  bigint?: boolean;
+}
+
+/**
+ * TypeScript source declaring one interface per relation and the Kysely `DB` interface
+ * (what `laminardb codegen` writes). Select types are what query() returns; insert and update
+ * types (via Kysely's ColumnType) are what insert() accepts.
+ */
+export declare function generateKyselyTypes(relations: readonly RelationDescription[], options?: CodegenOptions): string;
 
 /** Where in the SQL text an error was found (1-based line and column, 0-based offset). */
 export interface SourcePosition {

@@ -1,15 +1,19 @@
 // What Kysely needs to know about LaminarDB's SQL dialect beyond the PostgreSQL query syntax.
+// Implements the interface directly (no base class) so loading it does not load Kysely.
 
-import { DialectAdapterBase } from 'kysely';
+import type { DialectAdapter } from 'kysely';
 
-export class LaminarAdapter extends DialectAdapterBase {
-  override get supportsCreateIfNotExists(): boolean {
+export class LaminarAdapter implements DialectAdapter {
+  get supportsCreateIfNotExists(): boolean {
     return true;
   }
-  override get supportsTransactionalDdl(): boolean {
+  get supportsTransactionalDdl(): boolean {
     return false;
   }
-  override get supportsReturning(): boolean {
+  get supportsReturning(): boolean {
+    return false;
+  }
+  get supportsOutput(): boolean {
     return false;
   }
   // One process owns the database, so migrations need no cross-connection lock.

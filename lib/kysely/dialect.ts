@@ -1,7 +1,8 @@
 // A real Kysely Dialect for LaminarDB: PostgreSQL-flavoured SQL ($1 parameters, double-quoted
-// identifiers) executed in-process by an open Database.
+// identifiers) executed in-process by an open Database. Kysely itself is loaded only when a
+// dialect is used: exporting this class must not cost every laminardb user Kysely's load time.
 
-import { PostgresQueryCompiler, type DatabaseIntrospector, type Dialect, type DialectAdapter, type Driver, type Kysely, type QueryCompiler } from 'kysely';
+import type { DatabaseIntrospector, Dialect, DialectAdapter, Driver, Kysely, QueryCompiler } from 'kysely';
 import type { Database } from '../api/database.js';
 import { LaminarAdapter } from './adapter.js';
 import { LaminarDriver } from './driver.js';
@@ -21,6 +22,8 @@ export class LaminarDialect implements Dialect {
     return new LaminarDriver(this.#db);
   }
   createQueryCompiler(): QueryCompiler {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PostgresQueryCompiler } = require('kysely') as typeof import('kysely');
     return new PostgresQueryCompiler();
   }
   createAdapter(): DialectAdapter {
