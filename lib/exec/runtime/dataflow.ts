@@ -108,6 +108,8 @@ export class Dataflow {
   private nextId = 1;
   private inStep = false;
   private delivering = false;
+  /** >0 while a transaction body runs: its pushes join the current step */
+  private inTransaction = 0;
   private readonly queue: (() => void)[] = [];
 
   /** Add a root node (a table or source store) that is fed by `push`. */
@@ -126,28 +128,39 @@ export class Dataflow {
   /** Push a batch into a root node as one step (queued if a step or delivery is running). */
   push(node: DataflowNode, batch: Batch): void {
     this.assertLive(node);
-    this.step(() => {
+    const run = (): void => {
       node.dirty = true;
       node.op.push(batch, 0);
-    });
+    };
+    if (this.inTransaction > 0) run();
+    else this.step(run);
   }
 
   /** Advance a root's watermark (propagates downstream) as one step. */
   advanceWatermark(node: DataflowNode, wm: number): void {
     this.assertLive(node);
-    this.step(() => {
+    const run = (): void => {
       node.dirty = true;
       node.op.watermark(wm, 0);
-    });
+    };
+    if (this.inTransaction > 0) run();
+    else this.step(run);
   }
 
-  /** Run `fn` (several pushes, watermarks) as a single step. */
+  /** Run `fn` (several pushes, watermarks) as a single step: flush and delivery happen once. */
   transaction(fn: () => void): void {
-    if (this.inStep) {
+    if (this.inTransaction > 0) {
       fn();
       return;
     }
-    this.step(fn);
+    this.step(() => {
+      this.inTransaction++;
+      try {
+        fn();
+      } finally {
+        this.inTransaction--;
+      }
+    });
   }
 
   /** End a step that flushes every operator (SQL FLUSH), not only those touched. */
