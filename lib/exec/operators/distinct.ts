@@ -22,7 +22,7 @@ export class Distinct implements Operator {
     private readonly width: number,
   ) {}
 
-  push(batch: Batch): void {
+  push(batch: Batch, _port = 0): void {
     for (let i = 0; i < batch.length; i++) {
       const w = weightAt(batch, i);
       if (w === 0) continue;
@@ -35,7 +35,7 @@ export class Distinct implements Operator {
     }
   }
 
-  watermark(wm: number): void {
+  watermark(wm: number, _port = 0): void {
     this.out.watermark(wm);
   }
 

@@ -14,12 +14,12 @@ export class Filter implements Operator {
     private readonly predicate: PredicateFn,
   ) {}
 
-  push(batch: Batch): void {
+  push(batch: Batch, _port = 0): void {
     if (batch.length === 0) return;
     const kept = selectRows(batch, this.predicate(batch));
     if (kept.length > 0) this.out.push(kept);
   }
-  watermark(wm: number): void {
+  watermark(wm: number, _port = 0): void {
     this.out.watermark(wm);
   }
   flush(): void {}

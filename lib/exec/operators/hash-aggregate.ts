@@ -84,7 +84,7 @@ export class HashAggregate implements Operator {
     return slot;
   }
 
-  push(batch: Batch): void {
+  push(batch: Batch, _port = 0): void {
     const cols = batch.columns;
     const specs = this.specs;
     const kernels = this.kernels;
@@ -126,7 +126,7 @@ export class HashAggregate implements Operator {
     }
   }
 
-  watermark(wm: number): void {
+  watermark(wm: number, _port = 0): void {
     this.out.watermark(wm);
   }
 

@@ -69,14 +69,14 @@ export class OverWindow implements Operator {
     });
   }
 
-  push(batch: Batch): void {
+  push(batch: Batch, _port = 0): void {
     for (let i = 0; i < batch.length; i++) {
       const w = weightAt(batch, i);
       if (w !== 0) this.parts.add(rowAt(batch, i), w);
     }
   }
 
-  watermark(wm: number): void {
+  watermark(wm: number, _port = 0): void {
     this.out.watermark(wm);
   }
 

@@ -19,11 +19,11 @@ export class Project implements Operator {
     private readonly project: ProjectionFn,
   ) {}
 
-  push(batch: Batch): void {
+  push(batch: Batch, _port = 0): void {
     if (batch.length === 0) return;
     this.out.push(batchOf(this.project(batch), batch.length, batch.weights));
   }
-  watermark(wm: number): void {
+  watermark(wm: number, _port = 0): void {
     this.out.watermark(wm);
   }
   flush(): void {}

@@ -26,7 +26,7 @@ export class Sort implements Operator {
     this.compare = rowComparator(options.keys);
   }
 
-  push(batch: Batch): void {
+  push(batch: Batch, _port = 0): void {
     for (let i = 0; i < batch.length; i++) {
       const row = rowAt(batch, i);
       const key = encodeRow(row);
@@ -36,7 +36,7 @@ export class Sort implements Operator {
     }
   }
 
-  watermark(wm: number): void {
+  watermark(wm: number, _port = 0): void {
     this.out.watermark(wm);
   }
 

@@ -15,7 +15,7 @@ export class UnionAll implements Operator {
     this.wm = new WatermarkMerger(inputs);
   }
 
-  push(batch: Batch): void {
+  push(batch: Batch, _port = 0): void {
     this.out.push(batch);
   }
   watermark(wm: number, port: number): void {

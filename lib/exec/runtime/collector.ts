@@ -14,7 +14,7 @@ export class CollectorSink implements Operator {
 
   constructor(private readonly width: number) {}
 
-  push(batch: Batch): void {
+  push(batch: Batch, _port = 0): void {
     if (batch.weights !== null) {
       for (let i = 0; i < batch.length; i++) if (batch.weights[i] !== 1) this.retracting = true;
     }

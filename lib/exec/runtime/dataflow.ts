@@ -237,7 +237,7 @@ export class Dataflow {
 
   outputOf(node: DataflowNode): Output {
     return {
-      push(batch: Batch): void {
+      push(batch: Batch, _port = 0): void {
         if (batch.length === 0) return;
         const edges = node.downstream;
         for (let i = 0; i < edges.length; i++) {

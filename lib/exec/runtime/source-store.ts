@@ -38,7 +38,7 @@ export class SourceStore implements Operator, Materialized {
     }
   }
 
-  push(batch: Batch): void {
+  push(batch: Batch, _port = 0): void {
     if (batch.columns.length !== this.width) {
       throw new ExecutionError('INVALID_ARGUMENT', `expected ${this.width} columns, got ${batch.columns.length}`);
     }
@@ -56,7 +56,7 @@ export class SourceStore implements Operator, Materialized {
     this.out.push(batch);
   }
 
-  watermark(wm: number): void {
+  watermark(wm: number, _port = 0): void {
     if (wm <= this.wm) return;
     this.wm = wm;
     this.enforceTime();

@@ -43,7 +43,7 @@ export class TableStore implements Operator, Materialized {
   }
 
   /** Apply a batch of changes (validated as a whole first, then applied) and emit the delta. */
-  push(batch: Batch): void {
+  push(batch: Batch, _port = 0): void {
     if (batch.columns.length !== this.width) {
       throw new SchemaError('INVALID_ROW', `expected ${this.width} columns, got ${batch.columns.length}`);
     }
@@ -135,7 +135,7 @@ export class TableStore implements Operator, Materialized {
     return this.rowCount;
   }
 
-  watermark(wm: number): void {
+  watermark(wm: number, _port = 0): void {
     this.out.watermark(wm);
   }
 

@@ -44,7 +44,7 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     this.keyOf = options.uniqueKey && options.uniqueKey.length > 0 ? rowKeyExtractor(options.uniqueKey) : null;
   }
 
-  push(batch: Batch): void {
+  push(batch: Batch, _port = 0): void {
     for (let i = 0; i < batch.length; i++) {
       const w = weightAt(batch, i);
       if (w === 0) continue;
@@ -76,7 +76,7 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     this.out.push(batch);
   }
 
-  watermark(wm: number): void {
+  watermark(wm: number, _port = 0): void {
     this.out.watermark(wm);
   }
 
