@@ -1,0 +1,168 @@
+// The Engine: SQL statements → catalog, plans and the dataflow. The public API (lib/api) wraps
+// exactly this class; values crossing it are internal values (lib/types/value.ts).
+
+import { CatalogError, ClosedError, SqlTypeError, UnsupportedError } from '../errors.js';
+import type { Statement } from '../sql/ast.js';
+import { parse } from '../sql/parser.js';
+import type { Column } from '../exec/batch.js';
+import { UdfRegistry } from '../exec/expr/udf.js';
+import type { DataType } from '../types/datatype.js';
+import type { Row, Value } from '../types/value.js';
+import { relationInfo } from '../plan/catalog.js';
+import { createCompiler } from './compiler.js';
+import { createFunction, createIndex, createMaterializedView, createSink, createTable, createView, drop } from './ddl.js';
+import { deleteRows, insert, insertColumnsInto, insertPlanRows, update, writableTable } from './dml.js';
+import { describe, explainStatement, selectResult, show } from './show.js';
+import { EngineState } from './state.js';
+import type { ChangeListener, EngineSubscription, QueryResult, RelationInfo, StatementResult } from './types.js';
+import { streamBuilder } from './stream-hook.js';
+
+export interface EngineOptions {
+  /** return BIGINT as bigint (used by the API layer; the engine keeps numbers internally) */
+  bigint?: boolean;
+  [option: string]: unknown;
+}
+
+export class Engine {
+  private readonly state: EngineState;
+  private readonly udfs = new UdfRegistry();
+  private closed = false;
+
+  constructor(readonly options: EngineOptions = {}) {
+    this.state = new EngineState(createCompiler(this.udfs), streamBuilder());
+  }
+
+  /** Run one or more ';'-separated statements; params are raw user JS values. */
+  execute(sql: string, params: readonly unknown[] = []): StatementResult[] {
+    this.assertOpen();
+    const statements = parse(sql);
+    return statements.map((st) => this.run(st, params));
+  }
+
+  /** Run a row-returning statement (SELECT, SHOW, DESCRIBE, EXPLAIN). */
+  query(sql: string, params: readonly unknown[] = []): QueryResult {
+    this.assertOpen();
+    const statements = parse(sql);
+    if (statements.length !== 1) {
+      throw new SqlTypeError('INVALID_ARGUMENT', `query() takes exactly one statement, got ${statements.length}`);
+    }
+    const result = this.run(statements[0]!, params);
+    if (!result.columns || !result.rows) {
+      throw new SqlTypeError('INVALID_ARGUMENT', `query() needs a statement that returns rows, not ${result.command}`, statements[0]!.pos);
+    }
+    return { columns: result.columns, rows: result.rows };
+  }
+
+  relation(name: string): RelationInfo | undefined {
+    return this.state.catalog.info(name);
+  }
+
+  relations(): RelationInfo[] {
+    return this.state.catalog.relations().map(relationInfo);
+  }
+
+  /** Rows already converted to internal values in schema order; all-or-nothing. */
+  insertRows(name: string, rows: readonly Row[]): void {
+    this.assertOpen();
+    const table = writableTable(this.state, name);
+    insertPlanRows(this.state, table, rows.map((r) => [...r]));
+  }
+
+  /** Columnar fast path: one column array per schema field. */
+  insertColumns(name: string, columns: Column[], length: number): void {
+    this.assertOpen();
+    insertColumnsInto(this.state, writableTable(this.state, name), columns, length);
+  }
+
+  subscribe(name: string, listener: ChangeListener, opts?: { snapshot?: boolean }): EngineSubscription {
+    this.assertOpen();
+    const rel = this.state.catalog.requireRelation(name);
+    const node = this.state.stores.get(name);
+    if (rel.kind !== 'materialized view' || !node) {
+      throw new CatalogError('WRONG_OBJECT_KIND', `cannot subscribe to "${name}": it is a ${rel.kind} (subscribe to a materialized view)`);
+    }
+    return this.state.flow.subscribe(node, listener, opts);
+  }
+
+  /** Advance a source's watermark explicitly (e.g. idle sources). */
+  advanceWatermark(source: string, eventTimeMs: number): void {
+    this.assertOpen();
+    const rel = this.state.catalog.requireRelation(source);
+    if (rel.kind !== 'source' && !(rel.kind === 'table' && rel.appendOnly)) {
+      throw new CatalogError('WRONG_OBJECT_KIND', `"${source}" is a ${rel.kind}, not a source`);
+    }
+    this.state.flow.advanceWatermark(this.state.stores.get(source)!, eventTimeMs);
+  }
+
+  registerFunction(name: string, fn: (...args: Value[]) => Value, sig: { args: DataType[]; returns: DataType }): void {
+    this.assertOpen();
+    this.udfs.register(name, fn, sig.args, sig.returns);
+    const key = name.toLowerCase();
+    this.state.catalog.addFunction(
+      { kind: 'js', name: key, params: sig.args.map((type) => ({ type })), returns: sig.returns, fn, sql: `-- JavaScript function ${key}`, dependsOn: [] },
+      true,
+    );
+  }
+
+  /** End the current propagation step everywhere. */
+  flush(): void {
+    this.assertOpen();
+    this.state.flow.flush();
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ClosedError();
+  }
+
+  private run(st: Statement, params: readonly unknown[]): StatementResult {
+    const s = this.state;
+    switch (st.kind) {
+      case 'create-table':
+        return createTable(s, st, params);
+      case 'create-materialized-view':
+        return createMaterializedView(s, st, params);
+      case 'create-view':
+        return createView(s, st, params);
+      case 'create-sink':
+        return createSink(s, st, params);
+      case 'create-function':
+        return createFunction(s, st);
+      case 'create-index':
+        return createIndex(s, st);
+      case 'drop':
+        return drop(s, st);
+      case 'insert':
+        return insert(s, st, params);
+      case 'update':
+        return update(s, st, params);
+      case 'delete':
+        return deleteRows(s, st, params);
+      case 'select':
+        return selectResult(s, st, params);
+      case 'show':
+        return show(s, st);
+      case 'describe':
+        return describe(s, st.name, st.pos);
+      case 'explain':
+        return explainStatement(s, st, params);
+      case 'flush':
+        s.flow.flush();
+        return { command: 'FLUSH', rowsAffected: 0 };
+      case 'checkpoint':
+        // nothing to persist until durability lands: an in-memory database has no checkpoints
+        return { command: 'CHECKPOINT', rowsAffected: 0 };
+      case 'set':
+        s.settings.set(st.name, st.value);
+        return { command: 'SET', rowsAffected: 0 };
+      case 'begin':
+        return { command: 'BEGIN', rowsAffected: 0 };
+      case 'commit':
+        if (st.rollback) throw new UnsupportedError('ROLLBACK is not supported: every statement applies immediately', st.pos);
+        return { command: 'COMMIT', rowsAffected: 0 };
+    }
+  }
+}
