@@ -21,6 +21,7 @@ import type { SortKey as RuntimeSortKey } from '../exec/runtime/values.js';
 import type { BoundExpr } from './bound.js';
 import type { LogicalPlan, SortKey } from './logical.js';
 import { mapColumns } from './optimizer/expr-utils.js';
+import { buildOverWindow, buildTopN } from './physical-window.js';
 
 /** How expressions become functions (lib/exec/expr), injected so tests can count compiles. */
 export interface ExprCompiler {
@@ -127,8 +128,9 @@ export function buildPhysical(plan: LogicalPlan, ctx: PhysicalContext): Dataflow
     case 'limit':
       return buildSort(plan, ctx);
     case 'top-n':
+      return buildTopN(plan, ctx);
     case 'over-window':
-      return buildViaOptional(plan, ctx);
+      return buildOverWindow(plan, ctx);
     default:
       throw new UnsupportedError(`plan node ${plan.kind} is not supported`);
   }
@@ -242,10 +244,6 @@ function buildSort(plan: LogicalPlan & { kind: 'sort' | 'limit' }, ctx: Physical
   let node = ctx.builder.add((out) => new Sort(out, width, { keys: s.keys, limit, offset }), [s.node], 'sort');
   if (width !== plan.schema.length) node = dropColumns(node, [...Array(plan.schema.length).keys()], ctx);
   return node;
-}
-
-function buildViaOptional(plan: LogicalPlan & { kind: 'top-n' | 'over-window' }, _ctx: PhysicalContext): DataflowNode {
-  throw new UnsupportedError(`${plan.kind === 'top-n' ? 'ORDER BY … LIMIT / Top-N' : 'window functions (OVER)'} are not supported yet`);
 }
 
 export { withComputedColumns, sortColumns, projectionOf };
