@@ -9,7 +9,7 @@ import type { DataType } from '../types/datatype.js';
 import type { Value } from '../types/value.js';
 import type { Column } from '../exec/batch.js';
 import type { ColumnInfo, QueryResult, RelationInfo } from '../engine/types.js';
-import { encodeValue } from './values.js';
+import { makeValueEncoder } from './values.js';
 
 // apache-arrow's Type enum values (stable across versions of the Arrow format)
 const ARROW_INT = 2;
@@ -101,8 +101,9 @@ export function arrowToColumns(batch: ArrowBatchLike, info: RelationInfo): { col
         continue;
       }
     }
+    const encode = makeValueEncoder(column, info.name);
     const out = new Array<Value>(length);
-    for (let i = 0; i < length; i++) out[i] = encodeValue(vector ? vector.get(i) : null, column, i, info.name);
+    for (let i = 0; i < length; i++) out[i] = encode(vector ? vector.get(i) : null, i);
     columns.push(out);
   }
   return { columns, length };

@@ -74,6 +74,38 @@ export class RowDecoderCache {
   }
 }
 
+type ValueEncoder = (value: unknown, rowIndex: number) => Value;
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * A converter for one column: values already in their internal form (the common case for
+ * numbers, strings, booleans and epoch-ms timestamps) pass a cheap check; everything else goes
+ * through toInternal, which also produces the error text for values that do not fit.
+ */
+export function makeValueEncoder(column: ColumnInfo, relation: string): ValueEncoder {
+  const slow: ValueEncoder = (v, rowIndex) => encodeValue(v, column, rowIndex, relation);
+  switch (column.type.id) {
+    case 'double':
+    case 'real':
+      return (v, i) => (typeof v === 'number' ? v : slow(v, i));
+    case 'int':
+      return (v, i) => (typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX ? v : slow(v, i));
+    case 'bigint':
+      return (v, i) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : slow(v, i));
+    case 'varchar':
+      return (v, i) => (typeof v === 'string' ? v : slow(v, i));
+    case 'boolean':
+      return (v, i) => (typeof v === 'boolean' ? v : slow(v, i));
+    case 'timestamp':
+    case 'timestamptz':
+      return (v, i) => (typeof v === 'number' && Number.isFinite(v) ? v : slow(v, i));
+    default:
+      return slow;
+  }
+}
+
 /** Converts one user value for a column, naming the column and row when it does not fit. */
 export function encodeValue(value: unknown, column: ColumnInfo, rowIndex: number, relation: string): Value {
   if (value === undefined || value === null) {
@@ -86,8 +118,9 @@ export function encodeValue(value: unknown, column: ColumnInfo, rowIndex: number
     }
     return null;
   }
+  let converted: Value;
   try {
-    return toInternal(value, column.type);
+    converted = toInternal(value, column.type);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const err = new SchemaError(
@@ -98,6 +131,13 @@ export function encodeValue(value: unknown, column: ColumnInfo, rowIndex: number
     (err as { cause?: unknown }).cause = error;
     throw err;
   }
+  if (converted === null && !column.nullable) {
+    throw new SchemaError('NOT_NULL_VIOLATION', `${relation}: row ${rowIndex}: column "${column.name}" is NOT NULL but the value converts to NULL`, {
+      column: column.name,
+      rowIndex,
+    });
+  }
+  return converted;
 }
 
 /** Encodes user row objects of one relation into internal columns (schema order). */
@@ -105,10 +145,12 @@ export class RowEncoder {
   readonly info: RelationInfo;
   readonly #names: string[];
   readonly #known: Set<string>;
+  readonly #encoders: ValueEncoder[];
 
   constructor(info: RelationInfo) {
     this.info = info;
     this.#names = info.columns.map((c) => c.name);
+    this.#encoders = info.columns.map((c) => makeValueEncoder(c, info.name));
     this.#known = new Set(this.#names);
   }
 
@@ -125,9 +167,9 @@ export class RowEncoder {
   }
 
   encode(rows: readonly unknown[]): Column[] {
-    const columns = this.info.columns;
+    const encoders = this.#encoders;
     const names = this.#names;
-    const width = columns.length;
+    const width = names.length;
     const n = rows.length;
     const out: Value[][] = [];
     for (let j = 0; j < width; j++) out.push(new Array<Value>(n));
@@ -146,7 +188,7 @@ export class RowEncoder {
       for (let j = 0; j < width; j++) {
         const v = r[names[j]!];
         if (v !== undefined) present++;
-        out[j]![i] = encodeValue(v, columns[j]!, i, relation);
+        out[j]![i] = encoders[j]!(v, i);
       }
       // every own enumerable key must be a column; count first, find the culprit only on mismatch
       let keys = 0;
