@@ -188,3 +188,29 @@ t.test('weights > 1 count as several rows', async (t) => {
   op.flush();
   t.same(out.net(), [[4, 9, 2]]);
 });
+
+t.test('stateless accumulators (lib/functions shape) get NULLs and own their NULL rules', async (t) => {
+  // array_agg-like: keeps NULLs, as PostgreSQL's array_agg does
+  const arrayAgg = {
+    create: () => ({ items: new Map<string, { v: Value; n: number }>() }),
+    add(s: { items: Map<string, { v: Value; n: number }> }, v: Value, w: number) {
+      const k = JSON.stringify(v);
+      const e = s.items.get(k) ?? { v, n: 0 };
+      e.n += w;
+      if (e.n === 0) s.items.delete(k);
+      else s.items.set(k, e);
+    },
+    result(s: { items: Map<string, { v: Value; n: number }> }): Value {
+      const out: Value[] = [];
+      for (const { v, n } of s.items.values()) for (let i = 0; i < n; i++) out.push(v);
+      return out.length ? out : null;
+    },
+  };
+  const { op, out } = make((o) => new HashAggregate(o, { groupBy: [0], aggregates: [{ fn: 'array_agg', arg: 1, accumulator: arrayAgg as never }] }));
+  op.push(inserts(['g', null], ['g', 1]), 0);
+  op.flush();
+  t.same(out.net(), [['g', [null, 1]]]);
+  op.push(deletes(['g', null]), 0);
+  op.flush();
+  t.same(out.net(), [['g', [1]]]);
+});

@@ -15,6 +15,8 @@ import type { Value } from '../../types/value.js';
 import { compareNonNull, keyOfValue, type Key } from '../runtime/values.js';
 
 export interface AggregateKernel {
+  /** true when NULL inputs must be passed to `add` (the kernel applies SQL NULL rules itself) */
+  readonly acceptsNull?: boolean;
   /** the slot is (re)used for a new group: reset it */
   clear(slot: number): void;
   add(slot: number, value: Value, weight: number): void;
@@ -222,6 +224,40 @@ export class AccumulatorKernel implements AggregateKernel {
     const acc = this.accs[slot];
     if (!acc.load) throw new ExecutionError('INVALID_ARGUMENT', 'this aggregate cannot be restored');
     acc.load(state);
+  }
+}
+
+/**
+ * A stateless accumulator over caller-owned state objects: the shape of lib/functions/aggregates'
+ * Accumulator (create/add/result), which gives SQL-exact result types (sum(int) → bigint,
+ * avg(int) → numeric …) and applies the NULL rules itself.
+ */
+export interface StateAccumulator<S = unknown> {
+  create(): S;
+  add(state: S, value: Value, weight: number): void;
+  result(state: S): Value;
+}
+
+/** Adapts a StateAccumulator: one state object per slot. */
+export class StateAccumulatorKernel<S = unknown> implements AggregateKernel {
+  readonly acceptsNull = true;
+  private states: S[] = [];
+  constructor(private readonly acc: StateAccumulator<S>) {}
+  clear(slot: number): void {
+    this.states[slot] = this.acc.create();
+  }
+  add(slot: number, v: Value, weight: number): void {
+    this.acc.add(this.states[slot], v, weight);
+  }
+  result(slot: number): Value {
+    return this.acc.result(this.states[slot]);
+  }
+  /** the state object itself (checkpoint serialization must handle bigint/Decimal fields) */
+  save(slot: number): unknown {
+    return structuredClone(this.states[slot]);
+  }
+  load(slot: number, state: unknown): void {
+    this.states[slot] = structuredClone(state) as S;
   }
 }
 

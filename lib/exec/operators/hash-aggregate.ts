@@ -12,7 +12,14 @@ import type { Operator, Output } from '../operator.js';
 import type { Row, Value } from '../../types/value.js';
 import { BatchBuilder, weightAt } from '../runtime/batch-builder.js';
 import { encodeRow, keyExtractor, keyOfValue, rowKeyExtractor, type Key } from '../runtime/values.js';
-import { AccumulatorKernel, builtinKernel, type Accumulator, type AggregateKernel } from './aggregate-kernels.js';
+import {
+  AccumulatorKernel,
+  StateAccumulatorKernel,
+  builtinKernel,
+  type Accumulator,
+  type AggregateKernel,
+  type StateAccumulator,
+} from './aggregate-kernels.js';
 
 export interface AggregateSpec {
   /** aggregate name (count, count_star, sum, avg, min, max, bool_and, bool_or, …) */
@@ -25,6 +32,15 @@ export interface AggregateSpec {
   distinct?: boolean;
   /** accumulator factory for aggregates without a built-in kernel */
   create?: () => Accumulator;
+  /** a stateless accumulator (lib/functions/aggregates); preferred over the built-in kernel */
+  accumulator?: StateAccumulator;
+}
+
+/** The kernel for one aggregate spec: explicit accumulator, factory, or built-in by name. */
+export function kernelFor(s: { fn: string; create?: () => Accumulator; accumulator?: StateAccumulator }): AggregateKernel {
+  if (s.accumulator) return new StateAccumulatorKernel(s.accumulator);
+  if (s.create) return new AccumulatorKernel(s.create);
+  return builtinKernel(s.fn);
 }
 
 export interface HashAggregateOptions {
@@ -57,7 +73,7 @@ export class HashAggregate implements Operator {
   ) {
     this.groupBy = options.groupBy;
     this.specs = options.aggregates;
-    this.kernels = this.specs.map((s) => (s.create ? new AccumulatorKernel(s.create) : builtinKernel(s.fn)));
+    this.kernels = this.specs.map(kernelFor);
     this.distinctSeen = this.specs.map((s) => (s.distinct ? new Map() : null));
     this.keyOf = keyExtractor(this.groupBy);
     this.keyOfKeyRow = rowKeyExtractor(this.groupBy.map((_, i) => i));
@@ -105,7 +121,7 @@ export class HashAggregate implements Operator {
         let v: Value = null;
         if (s.arg !== undefined) {
           v = cols[s.arg][i] ?? null;
-          if (v === null) continue;
+          if (v === null && !kernels[a].acceptsNull) continue;
         }
         const seen = this.distinctSeen[a];
         if (seen !== null) {

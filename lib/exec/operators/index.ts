@@ -1,7 +1,7 @@
 // Relational incremental operators of ring 0 (see each file for semantics).
 export { Project, columnProjection, type ProjectionFn } from './project.js';
 export { Filter, type PredicateFn } from './filter.js';
-export { HashAggregate, type AggregateSpec, type HashAggregateOptions } from './hash-aggregate.js';
+export { HashAggregate, kernelFor, type AggregateSpec, type HashAggregateOptions } from './hash-aggregate.js';
 export {
   builtinKernel,
   AccumulatorKernel,
@@ -9,6 +9,8 @@ export {
   SumKernel,
   ExtremeKernel,
   BoolKernel,
+  StateAccumulatorKernel,
+  type StateAccumulator,
   type Accumulator,
   type AggregateKernel,
 } from './aggregate-kernels.js';

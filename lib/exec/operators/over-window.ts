@@ -13,7 +13,8 @@ import type { Operator, Output } from '../operator.js';
 import type { Row, Value } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from '../runtime/batch-builder.js';
 import type { Key, SortKey } from '../runtime/values.js';
-import { builtinKernel, AccumulatorKernel, type Accumulator, type AggregateKernel } from './aggregate-kernels.js';
+import type { Accumulator, AggregateKernel, StateAccumulator } from './aggregate-kernels.js';
+import { kernelFor } from './hash-aggregate.js';
 import { SortedPartitions } from './sorted-partitions.js';
 import { diffRows } from './top-n.js';
 
@@ -35,6 +36,8 @@ export interface WindowCallSpec {
   frame: WindowFrame;
   /** accumulator factory for aggregates without a built-in kernel */
   create?: () => Accumulator;
+  /** a stateless accumulator (lib/functions/aggregates); preferred over the built-in kernel */
+  accumulator?: StateAccumulator;
 }
 
 export interface OverWindowOptions {
@@ -64,8 +67,7 @@ export class OverWindow implements Operator {
     }
     this.kernels = options.calls.map((c) => {
       if (RANKING.has(c.fn)) return null;
-      if (c.create) return new AccumulatorKernel(c.create);
-      return builtinKernel(c.fn);
+      return kernelFor(c);
     });
   }
 
@@ -153,7 +155,7 @@ export class OverWindow implements Operator {
       if (arg === undefined) k.add(0, null, w);
       else {
         const v = rows[j][arg];
-        if (v !== null) k.add(0, v, w);
+        if (v !== null || k.acceptsNull) k.add(0, v, w);
       }
     };
     for (let i = 0; i < n; i++) {
