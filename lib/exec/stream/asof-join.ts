@@ -223,7 +223,8 @@ export class AsofJoinOperator implements Operator {
       for (const e of s.lefts) {
         const m = e.emitted === undefined || e.emitted === null ? undefined : e.emitted.time;
         let final: boolean;
-        if (match === '<=' || match === '<') final = rightWm > e.time;
+        if (rightWm === Infinity) final = true; // end of the right stream
+        else if (match === '<=' || match === '<') final = rightWm > e.time;
         else if (match === 'nearest') final = m !== undefined ? rightWm > e.time + Math.abs(m - e.time) : rightWm > e.time + tol;
         else final = m !== undefined ? rightWm > m : rightWm > e.time + tol;
         if (final) this.leftCount--;

@@ -23,7 +23,8 @@ export interface DedupConfig {
 }
 
 interface LastEntry {
-  time: number;
+  /** null without a time column */
+  time: number | null;
   row: Row;
 }
 
@@ -86,9 +87,10 @@ export class DedupOperator implements Operator {
     const time = this.cfg.timeColumn === undefined ? undefined : batch.columns[this.cfg.timeColumn]!;
     for (let i = 0; i < batch.length; i++) {
       const key = this.keyOf(batch.columns, i);
-      const t = time === undefined ? -Infinity : typeof time[i] === 'number' ? (time[i] as number) : -Infinity;
+      // without a time column the latest arrival wins; NULL times never replace a timed row
+      const t = time === undefined ? null : typeof time[i] === 'number' ? (time[i] as number) : -Infinity;
       const prev = this.last.get(key);
-      if (prev !== undefined && t < prev.time) continue; // older than the row we hold
+      if (prev !== undefined && t !== null && prev.time !== null && t < prev.time) continue; // older than the row we hold
       const row = readRow(batch, i);
       if (prev !== undefined) this.out.add(prev.row, -1);
       this.out.add(row, 1);
@@ -103,7 +105,7 @@ export class DedupOperator implements Operator {
       const bound = wm - this.cfg.ttlMs;
       for (const [k, t] of this.firstSeen) if (t < bound) this.firstSeen.delete(k);
       // expiring a kept-last row keeps it in the output: the TTL bounds state, not results
-      for (const [k, e] of this.last) if (e.time < bound) this.last.delete(k);
+      for (const [k, e] of this.last) if (e.time !== null && e.time < bound) this.last.delete(k);
     }
     this.flush();
     this.output.watermark(wm);
