@@ -24,11 +24,11 @@ int64_t MonotonicNs() {
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
-uint32_t* RingWord(const SharedView& v, uint32_t offset) {
-  uint32_t base;
-  std::memcpy(&base, v.data, 4);
-  if (base < 4 || base > 128 || base + ring::kHeaderBytes > v.size)
-    throw std::runtime_error("buffer does not hold a formatted ring");
+uint32_t* RingWord(Napi::Env env, const SharedView& v, uint32_t offset) {
+  uint32_t base = 0;
+  if (v.size >= 4) std::memcpy(&base, v.data, 4);
+  if (v.size < 4 || base < 4 || base > 128 || base + ring::kHeaderBytes > v.size)
+    throw Napi::Error::New(env, "buffer does not hold a formatted ring");
   return reinterpret_cast<uint32_t*>(v.data + base + offset);
 }
 
@@ -50,7 +50,7 @@ Napi::Value RingWait(const Napi::CallbackInfo& info) {
   uint32_t which = Uint32Arg(info, 1, "which");
   uint32_t expected = Uint32Arg(info, 2, "expected");
   double timeout_ms = info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : -1;
-  uint32_t* word = RingWord(v, which == 0 ? ring::kHeadOffset : ring::kTailOffset);
+  uint32_t* word = RingWord(info.Env(), v, which == 0 ? ring::kHeadOffset : ring::kTailOffset);
   int64_t timeout_ns = timeout_ms < 0 ? -1 : static_cast<int64_t>(timeout_ms * 1e6);
   ring::FutexWait(word, expected, timeout_ns);
   return Napi::Boolean::New(info.Env(), std::atomic_ref<uint32_t>(*word).load() != expected);
@@ -60,7 +60,7 @@ Napi::Value RingWait(const Napi::CallbackInfo& info) {
 Napi::Value RingWake(const Napi::CallbackInfo& info) {
   SharedView v = SharedViewArg(info, 0, "ring buffer");
   uint32_t which = Uint32Arg(info, 1, "which");
-  ring::FutexWake(RingWord(v, which == 0 ? ring::kHeadOffset : ring::kTailOffset), 1);
+  ring::FutexWake(RingWord(info.Env(), v, which == 0 ? ring::kHeadOffset : ring::kTailOffset), 1);
   return info.Env().Undefined();
 }
 
