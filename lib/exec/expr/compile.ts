@@ -1,0 +1,138 @@
+// The expression compiler's public entry points. Bound expressions become specialised JavaScript
+// functions built with `new Function`, so V8 optimises each expression's own code:
+//   compileScalar(expr)      → (cols, i) => Value            one row
+//   compileProjection(exprs) → (batch) => Column[]           one loop over the batch
+//   compileFilter(pred)      → (batch) => Uint32Array        selection: indices where pred is TRUE
+// Filters return a selection vector (not a new batch) so a filter followed by a projection can
+// gather once; `applySelection` turns a selection into a Batch, weights included.
+// Columns are read-only: a projected bare column reference returns the input column itself.
+import type { BoundExpr } from '../../plan/bound.js';
+import type { DataType } from '../../types/datatype.js';
+import type { Value } from '../../types/value.js';
+import type { Batch, Column } from '../batch.js';
+import { type CompileOptions, Emitter, instantiate } from './codegen.js';
+
+export type { CompileOptions } from './codegen.js';
+
+export type ScalarFn = (cols: ArrayLike<Value>[], i: number) => Value;
+export type ProjectionFn = (input: Batch) => Column[];
+export type FilterFn = (input: Batch) => Uint32Array;
+
+function hoistColumns(em: Emitter): string {
+  return [...em.columnsUsed].map((k) => `const c${k} = cols[${k}];`).join(' ');
+}
+
+/** A function computing `expr` for row `i` of the given columns. */
+export function compileScalar(expr: BoundExpr, opts: CompileOptions = {}): ScalarFn {
+  const em = new Emitter(opts);
+  const r = em.emit(expr);
+  const body = em.lines.join('\n');
+  return instantiate<ScalarFn>(em, `return function scalar(cols, i) {\n${hoistColumns(em)}\n${body}\nreturn ${r.code};\n};`);
+}
+
+/** Which typed array holds non-NULL values of a type, if any. */
+function typedArrayFor(type: DataType): string | undefined {
+  switch (type.id) {
+    case 'smallint':
+    case 'int':
+      return 'Int32Array';
+    case 'real':
+      return 'Float32Array';
+    case 'bigint':
+    case 'double':
+    case 'timestamp':
+    case 'timestamptz':
+    case 'date':
+      return 'Float64Array';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * One function computing every expression over a batch in a single row loop. Outputs are typed
+ * arrays where the type is numeric and the expression provably never yields NULL (given
+ * opts.nonNullInputs), plain arrays otherwise.
+ */
+export function compileProjection(exprs: readonly BoundExpr[], opts: CompileOptions = {}): ProjectionFn {
+  const em = new Emitter(opts);
+  const allocs: string[] = [];
+  const results: string[] = [];
+  const stores: string[] = [];
+  const loopBody: string[] = [];
+  exprs.forEach((e, k) => {
+    if (e.kind === 'column') {
+      results.push(`cols[${e.index}]`);
+      return;
+    }
+    const start = em.lines.length;
+    const r = em.emit(e);
+    const lines = em.lines.splice(start);
+    const typed = r.nonNull ? typedArrayFor(e.type) : undefined;
+    allocs.push(typed ? `const o${k} = new ${typed}(n);` : `const o${k} = new Array(n);`);
+    loopBody.push('{', ...lines, `o${k}[i] = ${r.code};`, '}');
+    results.push(`o${k}`);
+    stores.push(`o${k}`);
+  });
+  const body =
+    `return function project(input) {\n` +
+    `const n = input.length; const cols = input.columns;\n` +
+    `${hoistColumns(em)}\n${allocs.join('\n')}\n` +
+    (stores.length ? `for (let i = 0; i < n; i++) {\n${loopBody.join('\n')}\n}\n` : '') +
+    `return [${results.join(', ')}];\n};`;
+  return instantiate<ProjectionFn>(em, body);
+}
+
+/** The row indices of `input` where `pred` is TRUE (NULL and FALSE drop the row). */
+export function compileFilter(pred: BoundExpr, opts: CompileOptions = {}): FilterFn {
+  const em = new Emitter(opts);
+  const r = em.emit(pred);
+  const body =
+    `return function filter(input) {\n` +
+    `const n = input.length; const cols = input.columns;\n${hoistColumns(em)}\n` +
+    `const sel = new Uint32Array(n); let m = 0;\n` +
+    `for (let i = 0; i < n; i++) {\n${em.lines.join('\n')}\nif (${r.code} === true) sel[m++] = i;\n}\n` +
+    `return m === n ? sel : sel.subarray(0, m);\n};`;
+  return instantiate<FilterFn>(em, body);
+}
+
+/** Gather column `col` at the selected rows, keeping a typed array's kind. */
+export function gather(col: Column, sel: Uint32Array): Column {
+  const m = sel.length;
+  const C = (col as unknown as { constructor: unknown }).constructor;
+  if (C !== Array && ArrayBuffer.isView(col)) {
+    const out = new (C as new (n: number) => Column)(m);
+    for (let j = 0; j < m; j++) out[j] = col[sel[j]!]!;
+    return out;
+  }
+  const out = new Array<Value>(m);
+  for (let j = 0; j < m; j++) out[j] = col[sel[j]!]!;
+  return out;
+}
+
+/** The batch restricted to the selected rows (weights gathered too). */
+export function applySelection(input: Batch, sel: Uint32Array): Batch {
+  if (sel.length === input.length) return input;
+  const columns = input.columns.map((c) => gather(c, sel));
+  let weights: Int32Array | null = null;
+  if (input.weights) {
+    weights = new Int32Array(sel.length);
+    for (let j = 0; j < sel.length; j++) weights[j] = input.weights[sel[j]!]!;
+  }
+  return { length: sel.length, columns, weights };
+}
+
+/** Filter then project in one step (the common Filter→Project pipeline). */
+export function compileFilterProject(pred: BoundExpr, exprs: readonly BoundExpr[], opts: CompileOptions = {}): (input: Batch) => Batch {
+  const filter = compileFilter(pred, opts);
+  const project = compileProjection(exprs, opts);
+  return (input) => {
+    const selected = applySelection(input, filter(input));
+    return { length: selected.length, columns: project(selected), weights: selected.weights };
+  };
+}
+
+/** Evaluate a row-independent expression once (constant folding, VALUES, LIMIT arguments). */
+export function evaluateConstant(expr: BoundExpr, opts: CompileOptions = {}): Value {
+  return compileScalar(expr, opts)([], 0);
+}

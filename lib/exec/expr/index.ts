@@ -1,0 +1,15 @@
+// The expression compiler's exports (see compile.ts).
+export {
+  compileScalar,
+  compileProjection,
+  compileFilter,
+  compileFilterProject,
+  applySelection,
+  gather,
+  evaluateConstant,
+  type CompileOptions,
+  type ScalarFn,
+  type ProjectionFn,
+  type FilterFn,
+} from './compile.js';
+export { UdfRegistry, guardUdf, type UdfDefinition, type UdfFn } from './udf.js';
