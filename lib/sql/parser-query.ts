@@ -234,7 +234,7 @@ export abstract class QueryParser extends ExprParser {
       if (join.type !== 'CROSS' && !join.natural) {
         if (this.acceptWord('ON')) node.on = this.parseExpr();
         else if (this.acceptWord('USING')) node.using = this.parseParenIdentList();
-        else this.failExpected(join.asof ? 'ON' : 'ON or USING');
+        else this.failExpected('ON or USING');
       }
       left = node;
     }
