@@ -21,6 +21,7 @@ import type { SortKey as RuntimeSortKey } from '../exec/runtime/values.js';
 import type { BoundExpr } from './bound.js';
 import type { LogicalPlan, SortKey } from './logical.js';
 import { mapColumns } from './optimizer/expr-utils.js';
+import { accumulatorForCall } from '../functions/aggregates/index.js';
 import { buildOverWindow, buildTopN } from './physical-window.js';
 
 /** How expressions become functions (lib/exec/expr), injected so tests can count compiles. */
@@ -151,6 +152,8 @@ function streamInputs(plan: LogicalPlan): LogicalPlan[] {
   }
 }
 
+const BUILTIN_KERNELS = new Set(['count', 'count_star', 'min', 'max', 'bool_and', 'bool_or']);
+
 function buildAggregate(plan: LogicalPlan & { kind: 'aggregate' }, ctx: PhysicalContext): DataflowNode {
   const input = buildPhysical(plan.input, ctx);
   // one Project computes group keys, aggregate arguments and FILTER conditions as columns
@@ -159,6 +162,8 @@ function buildAggregate(plan: LogicalPlan & { kind: 'aggregate' }, ctx: Physical
     if (a.args.length > 1 && a.fn !== 'string_agg') throw new UnsupportedError(`aggregate ${a.fn} with ${a.args.length} arguments is not supported`);
     if (a.orderBy && a.orderBy.length > 0) throw new UnsupportedError(`ORDER BY inside ${a.fn}(…) is not supported yet`);
     const spec: AggregateSpec = { fn: a.fn };
+    // the built-in kernels are exact for these; everything else uses the SQL-typed accumulators
+    if (!BUILTIN_KERNELS.has(a.fn)) spec.accumulator = accumulatorForCall({ ...a, distinct: false });
     if (a.args.length > 0) {
       exprs.push(a.args[0]!);
       spec.arg = exprs.length - 1;
