@@ -59,7 +59,7 @@ export interface ColumnDescription {
 export interface StatementResult {
   /** the command tag: 'CREATE TABLE', 'INSERT', 'UPDATE', 'DELETE', 'SELECT', 'FLUSH', … */
   command: string;
-  /** rows inserted, updated or deleted (0 for DDL) */
+  /** rows inserted, updated or deleted; rows returned for SELECT-like statements (as PostgreSQL's command tag); 0 for DDL */
   rowsAffected: number;
   /** result columns, for statements that return rows (SELECT, SHOW, DESCRIBE, EXPLAIN) */
   columns?: ColumnDescription[];
@@ -69,7 +69,7 @@ export interface StatementResult {
 
 /** Outcome of `Database.execute`. */
 export interface ExecuteResult {
-  /** sum of `rowsAffected` over all statements */
+  /** rows inserted, updated or deleted by all statements (row-returning statements count 0) */
   rowsAffected: number;
   /** one entry per statement, in order */
   statements: StatementResult[];

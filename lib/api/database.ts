@@ -152,7 +152,7 @@ export class Database implements HandleTarget, AsyncDisposable {
     const engine = this.#live();
     let ms: number;
     try {
-      ms = toInternal(eventTime, T.timestamp) as number;
+      ms = toInternal(eventTime, T.timestamp, 'eventTime') as number;
     } catch (error) {
       throw new LaminarError('INVALID_ARGUMENT', `advanceWatermark("${source}"): ${(error as Error).message}`, { cause: error });
     }

@@ -15,7 +15,7 @@ export interface ColumnDescription {
 export interface StatementResult {
   /** the statement's command tag: 'CREATE TABLE', 'INSERT', 'UPDATE', 'DELETE', 'SELECT', 'FLUSH' … */
   command: string;
-  /** rows inserted, updated or deleted (0 for DDL) */
+  /** rows inserted, updated or deleted; rows returned for SELECT-like statements (as PostgreSQL's command tag); 0 for DDL */
   rowsAffected: number;
   /** result columns, for statements that return rows (SELECT, SHOW, DESCRIBE, EXPLAIN) */
   columns?: ColumnDescription[];
@@ -25,7 +25,7 @@ export interface StatementResult {
 
 /** Outcome of `Database.execute`. */
 export interface ExecuteResult {
-  /** sum of rowsAffected over all statements */
+  /** rows inserted, updated or deleted by all statements (row-returning statements count 0) */
   rowsAffected: number;
   /** one entry per statement, in order */
   statements: StatementResult[];
@@ -66,7 +66,7 @@ export function toExecuteResult(results: readonly EngineStatementResult[], decod
   let rowsAffected = 0;
   const statements: StatementResult[] = [];
   for (const r of results) {
-    rowsAffected += r.rowsAffected;
+    if (!r.columns) rowsAffected += r.rowsAffected;
     const s: StatementResult = { command: r.command, rowsAffected: r.rowsAffected };
     if (r.columns) {
       s.columns = describeColumns(r.columns);

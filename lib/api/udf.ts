@@ -46,7 +46,7 @@ export function wrapUdf(
   const convertResult = (v: unknown): Value => {
     if (v === null || v === undefined) return null;
     try {
-      return toInternal(v, returns);
+      return toInternal(v, returns, `result of ${name}()`);
     } catch (error) {
       throw new ExecutionError('UDF_ERROR', `function ${name} returned an invalid value: ${(error as Error).message ?? error}`, {
         cause: error,

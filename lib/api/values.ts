@@ -5,7 +5,7 @@
 // Single values go through lib/types/convert.ts (toInternal / toExternal).
 
 import { SchemaError } from '../errors.js';
-import { toExternal, toInternal } from '../types/convert.js';
+import { externalConverter, toInternal } from '../types/convert.js';
 import { typeToSql, type DataType } from '../types/datatype.js';
 import type { Row, Value } from '../types/value.js';
 import type { Column } from '../exec/batch.js';
@@ -43,8 +43,8 @@ export function makeRowDecoder(columns: readonly ColumnInfo[], bigint: boolean):
     if (isPassThroughOut(c.type, bigint)) {
       props.push(`${key}: r[${i}]`);
     } else {
-      const type = c.type;
-      converters.push((v) => (v === null ? null : toExternal(v, type, { bigint })));
+      const convert = externalConverter(c.type, { bigint });
+      converters.push((v) => (v === null ? null : convert(v)));
       props.push(`${key}: c${converters.length - 1}(r[${i}])`);
     }
   });
@@ -88,10 +88,10 @@ export function makeValueEncoder(column: ColumnInfo, relation: string): ValueEnc
   const slow: ValueEncoder = (v, rowIndex) => encodeValue(v, column, rowIndex, relation);
   switch (column.type.id) {
     case 'double':
-    case 'real':
       return (v, i) => (typeof v === 'number' ? v : slow(v, i));
     case 'int':
-      return (v, i) => (typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX ? v : slow(v, i));
+      // `| 0` also turns -0 into 0, as toInternal does
+      return (v, i) => (typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX ? v | 0 : slow(v, i));
     case 'bigint':
       return (v, i) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : slow(v, i));
     case 'varchar':
@@ -120,14 +120,14 @@ export function encodeValue(value: unknown, column: ColumnInfo, rowIndex: number
   }
   let converted: Value;
   try {
-    converted = toInternal(value, column.type);
+    converted = toInternal(value, column.type, column.name);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    const err = new SchemaError(
-      'INVALID_VALUE',
-      `${relation}: row ${rowIndex}: invalid value for column "${column.name}" (${typeToSql(column.type)}): ${reason}`,
-      { column: column.name, rowIndex },
-    );
+    // toInternal's SchemaError already names the column and the problem; add where it happened
+    const reason =
+      error instanceof SchemaError
+        ? error.message
+        : `invalid value for column "${column.name}" (${typeToSql(column.type)}): ${error instanceof Error ? error.message : String(error)}`;
+    const err = new SchemaError('INVALID_VALUE', `${relation}: row ${rowIndex}: ${reason}`, { column: column.name, rowIndex });
     (err as { cause?: unknown }).cause = error;
     throw err;
   }
