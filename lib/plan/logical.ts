@@ -248,6 +248,10 @@ export interface AsofJoinNode extends NodeBase {
   rightTimeColumn: number;
   /** comparison of right time to left time: '<=' (default), '<', '>=', '>' */
   op: '<=' | '<' | '>=' | '>';
+  /** nearest match in either direction (ties go backward); `op` is then ignored */
+  nearest?: boolean;
+  /** match only right rows within this distance (ms) of the left time */
+  toleranceMs?: number;
   residual?: BoundExpr;
 }
 
