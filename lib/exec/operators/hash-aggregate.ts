@@ -11,7 +11,7 @@ import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { Row, Value } from '../../types/value.js';
 import { BatchBuilder, weightAt } from '../runtime/batch-builder.js';
-import { encodeRow, keyExtractor, keyOfValue, rowKeyExtractor, type Key } from '../runtime/values.js';
+import { keyExtractor, keyOfValue, rowKeyExtractor, sameRow, type Key } from '../runtime/values.js';
 import {
   AccumulatorKernel,
   StateAccumulatorKernel,
@@ -153,7 +153,7 @@ export class HashAggregate implements Operator {
       const old = this.emitted[slot];
       const alive = this.global || this.rowCounts[slot] > 0;
       const row = alive ? this.outputRow(slot) : null;
-      if (old !== null && row !== null && encodeRow(old) === encodeRow(row)) continue;
+      if (old !== null && row !== null && sameRow(old, row)) continue;
       if (old !== null) delta.addRow(old, -1);
       if (row !== null) delta.addRow(row, 1);
       this.emitted[slot] = row;

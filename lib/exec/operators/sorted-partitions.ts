@@ -4,12 +4,20 @@
 // only those at flush.
 
 import type { Row } from '../../types/value.js';
-import { encodeRow, rowComparator, rowKeyExtractor, type Key, type SortKey } from '../runtime/values.js';
+import { compareWithNulls, rowComparator, rowKeyExtractor, sameRow, type Key, type SortKey } from '../runtime/values.js';
 
 export interface SortedEntry {
   readonly row: Row;
-  readonly rowKey: string;
   count: number;
+}
+
+/** Total order over whole rows (NULLs first): breaks ORDER BY ties deterministically. */
+function compareWholeRows(a: Row, b: Row): number {
+  for (let i = 0; i < a.length; i++) {
+    const c = compareWithNulls(a[i], b[i], true);
+    if (c !== 0) return c;
+  }
+  return 0;
 }
 
 export class SortedPartitions {
@@ -25,10 +33,10 @@ export class SortedPartitions {
     this.compareOrder = rowComparator(order);
   }
 
-  private compareEntry(a: Row, aKey: string, b: SortedEntry): number {
+  private compareEntry(a: Row, b: SortedEntry): number {
     const c = this.compareOrder(a, b.row);
     if (c !== 0) return c;
-    return aKey < b.rowKey ? -1 : aKey > b.rowKey ? 1 : 0;
+    return compareWholeRows(a, b.row);
   }
 
   /** Add `weight` copies of `row` (negative removes); marks its partition touched. */
@@ -37,19 +45,18 @@ export class SortedPartitions {
     this.touched.add(pkey);
     let list = this.parts.get(pkey);
     if (!list) this.parts.set(pkey, (list = []));
-    const rowKey = encodeRow(row);
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.compareEntry(row, rowKey, list[mid]) > 0) lo = mid + 1;
+      if (this.compareEntry(row, list[mid]) > 0) lo = mid + 1;
       else hi = mid;
     }
-    if (lo < list.length && list[lo].rowKey === rowKey) {
+    if (lo < list.length && sameRow(list[lo].row, row)) {
       const e = list[lo];
       e.count += weight;
       if (e.count === 0) list.splice(lo, 1);
-    } else list.splice(lo, 0, { row, rowKey, count: weight });
+    } else list.splice(lo, 0, { row, count: weight });
     this.rows += weight;
     if (list.length === 0) this.parts.delete(pkey);
     return pkey;

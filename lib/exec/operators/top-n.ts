@@ -11,7 +11,7 @@ import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { Row } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from '../runtime/batch-builder.js';
-import { encodeRow, type Key, type SortKey } from '../runtime/values.js';
+import { encodeRow, sameRow, type Key, type SortKey } from '../runtime/values.js';
 import { SortedPartitions } from './sorted-partitions.js';
 
 export type RankFunction = 'row_number' | 'rank' | 'dense_rank';
@@ -121,6 +121,12 @@ export class TopN implements Operator {
 
 /** Emit the multiset difference now − before into `delta`. */
 export function diffRows(before: readonly Row[], now: readonly Row[], delta: BatchBuilder): void {
+  // common case: the same rows in the same order (nothing visible changed)
+  if (before.length === now.length) {
+    let same = true;
+    for (let i = 0; i < now.length && same; i++) same = before[i] === now[i] || sameRow(before[i], now[i]);
+    if (same) return;
+  }
   const counts = new Map<string, { row: Row; n: number }>();
   for (const r of before) {
     const k = encodeRow(r);

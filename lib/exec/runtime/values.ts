@@ -8,7 +8,7 @@
 import { Decimal } from '../../types/decimal.js';
 import { Interval } from '../../types/interval.js';
 import type { Column } from '../batch.js';
-import type { Row, Value } from '../../types/value.js';
+import type { Value } from '../../types/value.js';
 
 export type Key = string | number | boolean | null;
 
@@ -192,8 +192,34 @@ export function rowComparator(keys: readonly SortKey[]): RowComparator {
   };
 }
 
-/** Rows equal value by value (NULL equal to NULL), for consolidation. */
-export function rowsEqual(a: Row, b: Row): boolean {
+
+/** SQL-equality of two values for consolidation (NULL = NULL, NaN = NaN), no allocation for primitives. */
+export function sameValue(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a === undefined || b === undefined) return false;
+  const t = typeof a;
+  if (t === 'number') return typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
+  if (t === 'string' || t === 'boolean') return false;
+  return encodeValue(a) === encodeValue(b);
+}
+
+/** Two rows hold the same values. */
+export function sameRow(a: readonly Value[], b: readonly Value[]): boolean {
   if (a.length !== b.length) return false;
-  return encodeRow(a) === encodeRow(b);
+  for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+  return true;
+}
+
+/** A stored row equals row `i` of a batch's columns. */
+export function sameRowAt(row: readonly Value[], columns: ArrayLike<Value>[], i: number): boolean {
+  if (row.length !== columns.length) return false;
+  for (let c = 0; c < row.length; c++) if (!sameValue(row[c], columns[c][i] ?? null)) return false;
+  return true;
+}
+
+/** encodeRow over row `i` of a batch's columns (no row array). */
+export function encodeRowAt(columns: ArrayLike<Value>[], i: number): string {
+  const parts: string[] = [];
+  for (let c = 0; c < columns.length; c++) appendEncoded(columns[c][i] ?? null, parts);
+  return parts.join('|');
 }

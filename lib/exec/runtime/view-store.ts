@@ -12,15 +12,16 @@ import type { Operator, Output } from '../operator.js';
 import type { ChangeListener, EngineChange } from '../../engine/types.js';
 import type { Row } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from './batch-builder.js';
-import { encodeRow, rowKeyExtractor, type Key } from './values.js';
+import { encodeRow, encodeRowAt, keyExtractor, rowKeyExtractor, sameRow, sameRowAt, type Key } from './values.js';
 import type { ChangeDeliverer, Materialized } from './dataflow.js';
 import { ClosedError } from '../../errors.js';
 
 interface Entry {
   row: Row;
-  rowKey: string;
   weight: number;
 }
+
+const NONE: readonly Entry[] = [];
 
 export interface ViewStoreOptions {
   /** column indices that identify a row (changes of the same key become 'update's) */
@@ -28,12 +29,14 @@ export interface ViewStoreOptions {
 }
 
 export class ViewStore implements Operator, Materialized, ChangeDeliverer {
+  /** unique key (or the whole row's encoding) → the distinct rows under it with multiplicities */
   private readonly state = new Map<Key, Entry[]>();
   /** per step: the entries of every touched key as they were before the step */
-  private touched = new Map<Key, { row: Row; rowKey: string; weight: number }[]>();
+  private touched = new Map<Key, readonly Entry[]>();
   private pending: EngineChange[] = [];
   private readonly listeners = new Set<ChangeListener>();
-  private readonly keyOf: ((row: Row) => Key) | null;
+  private readonly keyOfColumns: ((columns: Batch['columns'], i: number) => Key) | null;
+  private readonly keyOfRow: ((row: Row) => Key) | null;
   private rowCount = 0;
 
   constructor(
@@ -41,36 +44,47 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     private readonly width: number,
     options: ViewStoreOptions = {},
   ) {
-    this.keyOf = options.uniqueKey && options.uniqueKey.length > 0 ? rowKeyExtractor(options.uniqueKey) : null;
+    const keyed = options.uniqueKey !== undefined && options.uniqueKey.length > 0;
+    this.keyOfColumns = keyed ? keyExtractor(options.uniqueKey!) : null;
+    this.keyOfRow = keyed ? rowKeyExtractor(options.uniqueKey!) : null;
   }
 
   push(batch: Batch, _port = 0): void {
+    const cols = batch.columns;
+    const keyed = this.keyOfColumns !== null;
     for (let i = 0; i < batch.length; i++) {
       const w = weightAt(batch, i);
       if (w === 0) continue;
-      const row = rowAt(batch, i);
-      const rowKey = encodeRow(row);
-      const key = this.keyOf === null ? rowKey : this.keyOf(row);
+      // keyed: the key comes from the key columns and rows under it are compared by value;
+      // unkeyed: the whole row's encoding is the key, so a key holds exactly one distinct row
+      const key = keyed ? this.keyOfColumns!(cols, i) : encodeRowAt(cols, i);
       let entries = this.state.get(key);
       if (!this.touched.has(key)) {
-        this.touched.set(key, entries ? entries.map((e) => ({ row: e.row, rowKey: e.rowKey, weight: e.weight })) : []);
+        this.touched.set(key, entries ? entries.map((e) => ({ row: e.row, weight: e.weight })) : NONE);
       }
-      if (!entries) {
-        entries = [];
-        this.state.set(key, entries);
-      }
-      let found = false;
-      for (let j = 0; j < entries.length; j++) {
-        const e = entries[j];
-        if (e.rowKey === rowKey) {
-          e.weight += w;
-          if (e.weight === 0) entries.splice(j, 1);
-          found = true;
-          break;
+      let j = -1;
+      if (entries !== undefined) {
+        if (!keyed) j = 0;
+        else {
+          for (let k = 0; k < entries.length; k++) {
+            if (sameRowAt(entries[k].row, cols, i)) {
+              j = k;
+              break;
+            }
+          }
         }
       }
-      if (!found) entries.push({ row, rowKey, weight: w });
-      if (entries.length === 0) this.state.delete(key);
+      if (j >= 0) {
+        const e = entries![j];
+        e.weight += w;
+        if (e.weight === 0) {
+          entries!.splice(j, 1);
+          if (entries!.length === 0) this.state.delete(key);
+        }
+      } else {
+        if (entries === undefined) this.state.set(key, (entries = []));
+        entries.push({ row: rowAt(batch, i), weight: w });
+      }
       this.rowCount += w;
     }
     this.out.push(batch);
@@ -83,27 +97,22 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   flush(): void {
     if (this.touched.size === 0) return;
     const changes = this.pending;
+    const keyed = this.keyOfColumns !== null;
     for (const [key, before] of this.touched) {
-      const after = this.state.get(key) ?? [];
-      if (
-        this.keyOf !== null &&
-        before.length === 1 &&
-        after.length === 1 &&
-        before[0].weight === 1 &&
-        after[0].weight === 1
-      ) {
-        if (before[0].rowKey !== after[0].rowKey) changes.push({ op: 'update', row: after[0].row, old: before[0].row });
+      const after = this.state.get(key) ?? NONE;
+      if (keyed && before.length === 1 && after.length === 1 && before[0].weight === 1 && after[0].weight === 1) {
+        if (!sameRow(before[0].row, after[0].row)) changes.push({ op: 'update', row: after[0].row, old: before[0].row });
         continue;
       }
       const inserts: Row[] = [];
       for (const b of before) {
-        const a = after.find((e) => e.rowKey === b.rowKey);
+        const a = after.find((e) => sameRow(e.row, b.row));
         const d = (a ? a.weight : 0) - b.weight;
         for (let k = 0; k < -d; k++) changes.push({ op: 'delete', row: b.row });
         for (let k = 0; k < d; k++) inserts.push(a!.row);
       }
       for (const a of after) {
-        if (before.some((b) => b.rowKey === a.rowKey)) continue;
+        if (before.some((b) => sameRow(b.row, a.row))) continue;
         for (let k = 0; k < a.weight; k++) inserts.push(a.row);
       }
       for (const row of inserts) changes.push({ op: 'insert', row });
@@ -192,11 +201,10 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     this.pending = [];
     this.rowCount = 0;
     s.rows.forEach((row, i) => {
-      const rowKey = encodeRow(row);
-      const key = this.keyOf === null ? rowKey : this.keyOf(row);
+      const key = this.keyOfRow !== null ? this.keyOfRow(row) : encodeRow(row);
       let entries = this.state.get(key);
       if (!entries) this.state.set(key, (entries = []));
-      entries.push({ row, rowKey, weight: s.weights[i] });
+      entries.push({ row, weight: s.weights[i] });
       this.rowCount += s.weights[i];
     });
   }
