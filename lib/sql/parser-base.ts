@@ -108,9 +108,9 @@ export class ParserBase {
    * The error for a token that cannot continue a statement. A word that looks like a mistyped
    * keyword names that keyword (`expected FROM, found 'FORM'`).
    */
-  protected failUnexpected(expectedFallback: string, at: Token = this.tok): never {
+  protected failUnexpected(expectedFallback: string, candidates?: readonly string[], at: Token = this.tok): never {
     if (at.kind === 'word') {
-      const suggestion = suggestKeyword(at.upper);
+      const suggestion = suggestKeyword(at.upper, candidates);
       if (suggestion) this.failExpected(suggestion, at);
     }
     this.failExpected(expectedFallback, at);

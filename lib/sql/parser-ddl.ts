@@ -22,6 +22,9 @@ import { PREC } from './parser-functions.js';
 import { QueryParser } from './parser-query.js';
 import type { Token } from './tokens.js';
 
+const FUNCTION_CLAUSES = ['RETURNS', 'LANGUAGE', 'AS', 'RETURN', 'IMMUTABLE', 'STABLE', 'VOLATILE'];
+const OBJECT_KEYWORDS = ['TABLE', 'SOURCE', 'MATERIALIZED', 'VIEW', 'SINK', 'FUNCTION', 'INDEX'];
+
 export abstract class DdlParser extends QueryParser {
   /** parses a SQL function body with a fresh parser (set by the statement layer) */
   protected abstract parseBody(body: string): Statement[];
@@ -40,9 +43,8 @@ export abstract class DdlParser extends QueryParser {
       this.i++;
       return t.upper === 'SINK' ? this.parseCreateSink(pos) : this.parseCreateIndex(pos);
     }
-    const expected = 'TABLE, SOURCE, MATERIALIZED VIEW, VIEW, SINK, FUNCTION or INDEX';
     if (t.kind === 'word' && t.upper === 'MATERIALIZED') this.failExpected('VIEW', this.peek());
-    this.failUnexpected(expected);
+    this.failUnexpected('TABLE, SOURCE, MATERIALIZED VIEW, VIEW, SINK, FUNCTION or INDEX', OBJECT_KEYWORDS);
   }
 
   private parseIfNotExists(): boolean {
@@ -57,7 +59,7 @@ export abstract class DdlParser extends QueryParser {
     const node: CreateTable = {
       kind: 'create-table', source, name, ifNotExists, orReplace, columns: [], appendOnly: source, options: {}, pos, text: '',
     };
-    const hasColumns = this.isOp('(') && !this.queryAhead();
+    const hasColumns = this.isOp('(');
     if (hasColumns) this.parseTableElements(node);
     let withSeen = false;
     while (true) {
@@ -85,18 +87,16 @@ export abstract class DdlParser extends QueryParser {
 
   private parseTableElements(node: CreateTable): void {
     this.expectOp('(');
-    const inlineKey: string[] = [];
-    let tableKey: string[] | undefined;
-    let keyTok: Token | undefined;
+    let primaryKey: string[] | undefined;
+    const duplicateKey = (at: Token): never => this.fail(`multiple primary keys for table '${node.name}' are not allowed`, at);
     do {
       const t = this.tok;
       if (this.isWord('PRIMARY') || this.isWord('CONSTRAINT')) {
         if (this.acceptWord('CONSTRAINT')) this.parseIdent('a constraint name');
         this.expectWord('PRIMARY');
         this.expectWord('KEY');
-        if (tableKey) this.fail(`multiple primary keys for table '${node.name}' are not allowed`, t);
-        tableKey = this.parseParenIdentList();
-        keyTok = t;
+        if (primaryKey) duplicateKey(t);
+        primaryKey = this.parseParenIdentList();
       } else if (this.isWord('WATERMARK') && this.isWordAt(1, 'FOR')) {
         this.i += 2;
         if (node.watermark) this.fail('only one WATERMARK is allowed', t);
@@ -106,19 +106,14 @@ export abstract class DdlParser extends QueryParser {
       } else {
         const col = this.parseColumnDef();
         if (col.primaryKey) {
-          inlineKey.push(col.name);
-          if (inlineKey.length > 1) this.fail(`multiple primary keys for table '${node.name}' are not allowed`, t);
-          keyTok ??= t;
+          if (primaryKey) duplicateKey(t);
+          primaryKey = [col.name];
         }
         node.columns.push(col);
       }
     } while (this.acceptOp(','));
     this.expectOp(')');
-    if (tableKey && inlineKey.length) {
-      this.fail(`multiple primary keys for table '${node.name}' are not allowed`, keyTok!);
-    }
-    if (tableKey) node.primaryKey = tableKey;
-    else if (inlineKey.length) node.primaryKey = inlineKey;
+    if (primaryKey) node.primaryKey = primaryKey;
     if (node.columns.length === 0) this.fail(`table '${node.name}' must have at least one column`, this.toks[this.i - 1]);
   }
 
@@ -315,7 +310,7 @@ export abstract class DdlParser extends QueryParser {
         returnExpr = this.parseExpr();
         body = this.sql.slice(start.pos.offset, this.toks[this.i - 1].end);
       } else {
-        this.failUnexpected('RETURNS, LANGUAGE, AS, RETURN, IMMUTABLE, STABLE or VOLATILE');
+        this.failUnexpected('RETURNS, LANGUAGE, AS, RETURN, IMMUTABLE, STABLE or VOLATILE', FUNCTION_CLAUSES);
       }
     }
     if (!returns) this.failExpected('RETURNS');
@@ -392,7 +387,7 @@ export abstract class DdlParser extends QueryParser {
     if (this.acceptWords('MATERIALIZED', 'VIEW')) objectKind = 'MATERIALIZED VIEW';
     else if (this.isWord('TABLE') || this.isWord('SOURCE') || this.isWord('VIEW') || this.isWord('SINK')
       || this.isWord('FUNCTION') || this.isWord('INDEX')) objectKind = this.advance().upper as ObjectKind;
-    else this.failUnexpected('TABLE, SOURCE, VIEW, MATERIALIZED VIEW, SINK, FUNCTION or INDEX');
+    else this.failUnexpected('TABLE, SOURCE, VIEW, MATERIALIZED VIEW, SINK, FUNCTION or INDEX', OBJECT_KEYWORDS);
     const ifExists = this.acceptWords('IF', 'EXISTS');
     const names: string[] = [];
     do {

@@ -132,7 +132,7 @@ export abstract class QueryParser extends ExprParser {
       return plain ? inner.body : inner;
     }
     if (this.isWord('WITH')) this.fail('WITH must come first in a query or be parenthesised', t);
-    this.failUnexpected('SELECT, VALUES or \'(\'');
+    this.failUnexpected('SELECT, VALUES or \'(\'', ['SELECT', 'VALUES']);
   }
 
   protected parseValues(): ValuesClause {

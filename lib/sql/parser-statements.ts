@@ -21,6 +21,11 @@ import { suggestKeyword } from './tokens.js';
 const STATEMENT_KEYWORDS =
   'SELECT, WITH, VALUES, CREATE, DROP, INSERT, UPDATE, DELETE, SHOW, DESCRIBE, EXPLAIN, FLUSH, CHECKPOINT, SET, BEGIN, COMMIT or ROLLBACK';
 
+const STATEMENT_STARTS = [
+  'SELECT', 'WITH', 'VALUES', 'CREATE', 'DROP', 'INSERT', 'UPDATE', 'DELETE', 'SHOW', 'DESCRIBE', 'EXPLAIN',
+  'FLUSH', 'CHECKPOINT', 'SET', 'BEGIN', 'COMMIT', 'ROLLBACK', 'START',
+];
+
 const SHOW_LISTS: Record<string, Show['what']> = {
   TABLES: 'TABLES', SOURCES: 'SOURCES', VIEWS: 'VIEWS', SINKS: 'SINKS', FUNCTIONS: 'FUNCTIONS',
 };
@@ -115,7 +120,7 @@ export class StatementParser extends DdlParser {
         return { kind: 'commit', rollback: t.upper === 'ROLLBACK' || t.upper === 'ABORT', pos, text: '' };
     }
     this.i--;
-    this.failUnexpected(`a statement (${STATEMENT_KEYWORDS})`);
+    this.failUnexpected(`a statement (${STATEMENT_KEYWORDS})`, STATEMENT_STARTS);
   }
 
   // --- DML ------------------------------------------------------------------------------------
@@ -125,7 +130,7 @@ export class StatementParser extends DdlParser {
     const table = this.parseObjectName('a table name');
     const node: Insert = { kind: 'insert', table, source: undefined as never, pos, text: '' };
     if (this.isOp('(') && !this.queryAhead()) node.columns = this.parseParenIdentList();
-    if (!this.atQueryStart()) this.failUnexpected('VALUES or SELECT');
+    if (!this.atQueryStart()) this.failUnexpected('VALUES or SELECT', ['VALUES', 'SELECT', 'WITH']);
     node.source = this.parseQuery();
     if (this.acceptWords('ON', 'CONFLICT')) {
       const conflict: NonNullable<Insert['onConflict']> = { action: 'nothing' };

@@ -115,7 +115,7 @@ export function editDistance(a: string, b: string, max: number): number {
 /** The keyword a mistyped word most likely meant (`FORM` → `FROM`), if any is close enough. */
 export function suggestKeyword(upperWord: string, candidates: readonly string[] = SUGGESTABLE_KEYWORDS): string | undefined {
   if (upperWord.length < 3) return undefined;
-  const max = upperWord.length <= 4 ? 1 : 2;
+  const max = upperWord.length <= 5 ? 1 : 2;
   let best: string | undefined;
   let bestDist = max + 1;
   for (const kw of candidates) {

@@ -4,9 +4,11 @@
 import type { Expr, FrameBound, Query, SetExpr, TableRef, WindowSpec } from '../../lib/sql/ast.js';
 import { parseExpression } from '../../lib/sql/index.js';
 
-/** Deep copy without `pos` (and without `text` when asked), for t.same / t.match. */
-export function strip<T>(node: T, dropText = false): T {
-  return JSON.parse(JSON.stringify(node, (k, v) => (k === 'pos' || (dropText && k === 'text') ? undefined : v)));
+/** Deep copy without `pos` (and without a statement's own `text` when asked), for t.same / t.match. */
+export function strip<T>(node: T, dropStatementText = false): T {
+  const copy = JSON.parse(JSON.stringify(node, (k, v) => (k === 'pos' ? undefined : v)));
+  if (dropStatementText) delete copy.text;
+  return copy;
 }
 
 function list(items: Expr[]): string {
