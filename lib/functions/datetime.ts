@@ -44,7 +44,7 @@ function intDecimal(n: number): Decimal {
 }
 
 /** A field of a timestamp as an exact value: integers, or micro-scaled for second/epoch. */
-type FieldValue = { int: number } | { micros: number };
+type FieldValue = { int: number } | { micros: number } | { millis: number };
 
 function timestampField(unit: string, ms: number): FieldValue {
   const u = unit.toLowerCase();
@@ -71,7 +71,7 @@ function timestampField(unit: string, ms: number): FieldValue {
       return { micros: f.second * 1_000_000 + f.micros };
     case 'millisecond':
     case 'milliseconds':
-      return { micros: (f.second * 1_000_000 + f.micros) * 1000 };
+      return { millis: f.second * 1_000_000 + f.micros };
     case 'microsecond':
     case 'microseconds':
       return { int: f.second * 1_000_000 + f.micros };
@@ -130,7 +130,7 @@ function intervalField(unit: string, v: Interval): FieldValue {
       return { micros: v.micros % 60_000_000 };
     case 'millisecond':
     case 'milliseconds':
-      return { micros: (v.micros % 60_000_000) * 1000 };
+      return { millis: v.micros % 60_000_000 };
     case 'microsecond':
     case 'microseconds':
       return { int: v.micros % 60_000_000 };
@@ -147,13 +147,15 @@ function intervalField(unit: string, v: Interval): FieldValue {
   }
 }
 
+/** seconds carry 6 fractional digits, milliseconds 3 (PostgreSQL's numeric scales) */
 function asDecimal(f: FieldValue): Decimal {
   if ('int' in f) return intDecimal(f.int);
+  if ('millis' in f) return new Decimal(BigInt(f.millis), 3);
   return new Decimal(BigInt(f.micros), 6);
 }
 
 function asDouble(f: FieldValue): number {
-  return 'int' in f ? f.int : f.micros / 1_000_000;
+  return 'int' in f ? f.int : 'millis' in f ? f.millis / 1000 : f.micros / 1_000_000;
 }
 
 for (const ts of ['timestamp', 'timestamptz'] as const) {
@@ -340,29 +342,47 @@ add(
   ),
 );
 
-/** age(a, b): symbolic difference in years, months, days and time (PostgreSQL). */
+/** age(a, b): symbolic difference in years, months, days and time (PostgreSQL's algorithm). */
 export function age(a: number, b: number): Interval {
+  const f1 = timestampFields(a);
+  const f2 = timestampFields(b);
   const neg = a < b;
-  const [hi, lo] = neg ? [b, a] : [a, b];
-  const fh = timestampFields(hi);
-  const fl = timestampFields(lo);
-  let micros =
-    (fh.hour - fl.hour) * 3_600_000_000 + (fh.minute - fl.minute) * 60_000_000 + (fh.second - fl.second) * 1_000_000 + (fh.micros - fl.micros);
-  let days = fh.day - fl.day;
-  let months = (fh.year - fl.year) * 12 + (fh.month - fl.month);
-  if (micros < 0) {
-    micros += 86_400_000_000;
-    days--;
+  const sg = neg ? -1 : 1;
+  let us = sg * (f1.micros - f2.micros);
+  let sec = sg * (f1.second - f2.second);
+  let min = sg * (f1.minute - f2.minute);
+  let hour = sg * (f1.hour - f2.hour);
+  let day = sg * (f1.day - f2.day);
+  let mon = sg * (f1.month - f2.month);
+  let year = sg * (f1.year - f2.year);
+  while (us < 0) {
+    us += 1_000_000;
+    sec--;
   }
-  if (days < 0) {
-    // borrow the length of the month before hi's month, as PostgreSQL does
-    const pm = fh.month === 1 ? 12 : fh.month - 1;
-    const py = fh.month === 1 ? fh.year - 1 : fh.year;
-    days += daysInMonth(py, pm);
-    months--;
+  while (sec < 0) {
+    sec += 60;
+    min--;
   }
-  const r = new Interval(months, days, micros);
-  return neg ? r.negate() : r;
+  while (min < 0) {
+    min += 60;
+    hour--;
+  }
+  while (hour < 0) {
+    hour += 24;
+    day--;
+  }
+  while (day < 0) {
+    // borrow the month length of the earlier timestamp
+    const f = neg ? f1 : f2;
+    day += daysInMonth(f.year, f.month);
+    mon--;
+  }
+  while (mon < 0) {
+    mon += 12;
+    year--;
+  }
+  const micros = ((hour * 60 + min) * 60 + sec) * 1_000_000 + us;
+  return new Interval(sg * (year * 12 + mon), sg * day, sg * micros);
 }
 add(define('age', ['timestamp', 'timestamp'], T.interval, age));
 

@@ -6,7 +6,7 @@ import { T } from '../types/datatype.js';
 import { Decimal } from '../types/decimal.js';
 import { Interval } from '../types/interval.js';
 import { comparatorFor } from '../types/compare.js';
-import { formatValue } from '../types/cast.js';
+import { castToText } from '../types/cast.js';
 import { MS_PER_DAY } from '../types/timestamp.js';
 import type { Value } from '../types/value.js';
 import { ExecutionError } from '../errors.js';
@@ -199,10 +199,10 @@ add(define('||', ['T[]', 'T'], 'T[]', (a: Value[] | null, b: Value) => [...(a ??
 add(define('||', ['T', 'T[]'], 'T[]', (a: Value, b: Value[] | null) => [a, ...(b ?? [])], { strict: false }));
 // anynonarray || text (PostgreSQL): the other side is printed as text
 add(
-  define('||', ['any', 'varchar'], T.varchar, (a: Value, b: string, types: DataType[]) => formatValue(a, types[0]!) + b, { wantsTypes: true }),
+  define('||', ['any', 'varchar'], T.varchar, (a: Value, b: string, types: DataType[]) => castToText(a, types[0]!) + b, { wantsTypes: true }),
 );
 add(
-  define('||', ['varchar', 'any'], T.varchar, (a: string, b: Value, types: DataType[]) => a + formatValue(b, types[1]!), { wantsTypes: true }),
+  define('||', ['varchar', 'any'], T.varchar, (a: string, b: Value, types: DataType[]) => a + castToText(b, types[1]!), { wantsTypes: true }),
 );
 
 export const operatorSignatures: Signature[] = sigs;

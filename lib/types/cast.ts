@@ -108,11 +108,14 @@ function quoteArrayElement(s: string): string {
   return s;
 }
 
-/** The text form of a non-NULL value of `type` (what `::text` and to the API as text give). */
+/**
+ * PostgreSQL's output-function text of a non-NULL value (what concat, format, array elements and
+ * COPY print). It differs from `::text` only for booleans: 't'/'f' here, 'true'/'false' there.
+ */
 export function formatValue(v: Value, type: DataType): string {
   switch (type.id) {
     case 'boolean':
-      return v ? 'true' : 'false';
+      return v ? 't' : 'f';
     case 'smallint':
     case 'int':
     case 'bigint':
@@ -144,6 +147,12 @@ export function formatValue(v: Value, type: DataType): string {
     default:
       return formatAny(v);
   }
+}
+
+/** The text of `v::text` (booleans print as 'true'/'false'). */
+export function castToText(v: Value, type: DataType): string {
+  if (type.id === 'boolean') return v ? 'true' : 'false';
+  return formatValue(v, type);
 }
 
 /** A best-effort type for a value whose type is unknown (used for untyped array elements). */
@@ -492,7 +501,7 @@ export function makeCast(from: DataType, to: DataType): CastFn {
       return toBoolean(from, to);
     case 'varchar':
       if (from.id === 'varchar') return identity;
-      return (v) => formatValue(v, from);
+      return (v) => castToText(v, from);
     case 'timestamp':
     case 'timestamptz':
       return toTimestamp(from, to);
