@@ -1,11 +1,11 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { WalReader, WalWriter, type WalBackend, type WalSyncPolicy } from '../../lib/native/wal.js';
 import { ClosedError, StorageError } from '../../lib/errors.js';
 
-function tmpDir(t: Tap.Test): string {
+function tmpDir(t: Test): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'laminar-wal-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
@@ -26,7 +26,7 @@ function readAll(dir: string, from = 1) {
   return { got, stop };
 }
 
-function sameRecords(t: Tap.Test, got: { lsn: number; data: Uint8Array }[], first: number, last: number): void {
+function sameRecords(t: Test, got: { lsn: number; data: Uint8Array }[], first: number, last: number): void {
   t.equal(got.length, last - first + 1, 'record count');
   let bad = 0;
   for (const r of got) {
