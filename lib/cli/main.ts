@@ -73,7 +73,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'help':
       case '--help':
       case '-h':
-        io.stdout.write(USAGE + '\n');
+        // asked for: stdout and success; no command at all: a usage error
+        (command === undefined ? io.stderr : io.stdout).write(USAGE + '\n');
         return command === undefined ? 2 : 0;
       case 'version':
       case '--version':
