@@ -1,0 +1,306 @@
+// Physical planning of the streaming logical nodes: window TVFs, EMIT ON WINDOW CLOSE
+// aggregates, interval / ASOF / temporal joins, dedup and windowed Top-N, mapped to the
+// operators of lib/exec/stream. lib/plan/physical.ts delegates to `buildStreamOperator` (as its
+// PhysicalContext.stream) after building the node's inputs.
+//
+// Expressions the operators need as values (keys, aggregate arguments) are computed as extra
+// columns by a Project below the operator (as physical.ts does for joins), so the operators only
+// read columns; those extra columns are dropped again above it.
+
+import { ExecutionError, UnsupportedError } from '../errors.js';
+import type { Batch } from '../exec/batch.js';
+import type { DataflowNode } from '../exec/runtime/dataflow.js';
+import { Project, columnProjection } from '../exec/operators/project.js';
+import type { PredicateFn } from '../exec/operators/filter.js';
+import { accumulatorForCall } from '../functions/aggregates/index.js';
+import type { Accumulator } from '../functions/aggregates/index.js';
+import type { AccumulatorFactory } from '../exec/stream/accumulators.js';
+import { AsofJoinOperator, type AsofMatch } from '../exec/stream/asof-join.js';
+import { DedupOperator } from '../exec/stream/dedup.js';
+import { IntervalJoinOperator } from '../exec/stream/interval-join.js';
+import type { LatePolicy } from '../exec/stream/late.js';
+import { columnFn, type RowFn } from '../exec/stream/rows.js';
+import { SessionWindowOperator } from '../exec/stream/session-window.js';
+import { TemporalJoinOperator } from '../exec/stream/temporal-join.js';
+import { WindowAggregateOperator, type WindowAggregateSpec } from '../exec/stream/window-aggregate.js';
+import { WindowTopNOperator } from '../exec/stream/window-topn.js';
+import { WindowAssignOperator } from '../exec/stream/window-tvf.js';
+import type { BoundExpr } from './bound.js';
+import type { AggregateNode, LogicalPlan, TopNNode, WindowTvfNode } from './logical.js';
+import { withComputedColumns, type PhysicalContext, type StreamNodeBuilder } from './physical.js';
+import { mapColumns } from './optimizer/expr-utils.js';
+
+/** Tuning that comes from WITH options / SET, not from the plan. */
+export interface StreamBuildOptions {
+  /** changelog windowed aggregates / Top-N: keep a window's state this long after it closes */
+  allowedLatenessMs?: number;
+  /** dedup: forget keys this long after their event time (needs a time column) */
+  stateTtlMs?: number;
+  /** where late rows go; default: dropped and counted in the operator's metric */
+  late?: LatePolicy;
+}
+
+/** A StreamNodeBuilder with the given options (for PhysicalContext.stream). */
+export function streamNodeBuilder(options: StreamBuildOptions = {}): StreamNodeBuilder {
+  return (plan, ctx, inputs) => buildStreamOperator(plan, ctx, inputs, options);
+}
+
+/**
+ * Builds the operator(s) of a streaming plan node whose inputs are already built (`inputs` in
+ * port order). Returns undefined for nodes that are not streaming (or a Top-N that is not per
+ * window), so the caller falls back to the relational operators.
+ */
+export function buildStreamOperator(
+  plan: LogicalPlan,
+  ctx: PhysicalContext,
+  inputs: DataflowNode[],
+  options: StreamBuildOptions = {},
+): DataflowNode | undefined {
+  switch (plan.kind) {
+    case 'window-tvf':
+      return buildWindowTvf(plan, ctx, one(inputs));
+    case 'aggregate':
+      return windowEndIndex(plan) === undefined && plan.emit === 'changes' ? undefined : buildWindowAggregate(plan, ctx, one(inputs), options);
+    case 'top-n':
+      return buildWindowTopN(plan, ctx, one(inputs), options);
+    case 'dedup': {
+      const w0 = plan.input.schema.length;
+      const c = withComputedColumns(one(inputs), w0, types(plan.input), plan.keys, ctx);
+      const ttl = options.stateTtlMs;
+      const node = ctx.builder.add(
+        (out) => new DedupOperator(out, { keys: c.indices.map(columnFn), keep: plan.keep, timeColumn: plan.timeColumn, ttlMs: plan.timeColumn === undefined ? undefined : ttl, inputWidth: c.width }),
+        [c.node],
+        `dedup-${plan.keep}`,
+      );
+      return keepColumns(node, c.width, range(w0), ctx);
+    }
+    case 'interval-join':
+    case 'asof-join':
+    case 'temporal-join':
+      return buildStreamJoin(plan, ctx, inputs, options);
+    default:
+      return undefined;
+  }
+}
+
+function one(inputs: DataflowNode[]): DataflowNode {
+  const n = inputs[0];
+  if (n === undefined || inputs.length !== 1) throw new ExecutionError('INVALID_ARGUMENT', `expected one input, got ${inputs.length}`);
+  return n;
+}
+
+const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
+const types = (p: LogicalPlan) => p.schema.map((f) => f.type);
+
+/** Keeps `keep` of a node's `width` columns (no-op when that is all of them in order). */
+function keepColumns(node: DataflowNode, width: number, keep: number[], ctx: PhysicalContext): DataflowNode {
+  if (keep.length === width && keep.every((c, i) => c === i)) return node;
+  const fn = columnProjection(keep);
+  return ctx.builder.add((out) => new Project(out, fn), [node], 'project');
+}
+
+function buildWindowTvf(plan: WindowTvfNode, ctx: PhysicalContext, input: DataflowNode): DataflowNode {
+  const t = plan.timeColumn;
+  const offsetMs = plan.offsetMs;
+  switch (plan.tvf) {
+    case 'tumble':
+      return ctx.builder.add((out) => new WindowAssignOperator(out, { kind: 'tumble', timeColumn: t, sizeMs: plan.sizeMs, offsetMs }), [input], 'tumble');
+    case 'hop':
+      return ctx.builder.add((out) => new WindowAssignOperator(out, { kind: 'hop', timeColumn: t, sizeMs: plan.sizeMs, slideMs: required(plan.slideMs, 'HOP slide'), offsetMs }), [input], 'hop');
+    case 'cumulate':
+      return ctx.builder.add((out) => new WindowAssignOperator(out, { kind: 'cumulate', timeColumn: t, sizeMs: plan.sizeMs, stepMs: required(plan.stepMs, 'CUMULATE step'), offsetMs }), [input], 'cumulate');
+    case 'session': {
+      const w0 = plan.input.schema.length;
+      const c = withComputedColumns(input, w0, types(plan.input), plan.partitionBy ?? [], ctx);
+      const gapMs = required(plan.gapMs, 'SESSION gap');
+      const node = ctx.builder.add(
+        (out) => new SessionWindowOperator(out, { timeColumn: t, gapMs, partitionBy: c.indices.map(columnFn), inputWidth: c.width }),
+        [c.node],
+        'session',
+      );
+      return keepColumns(node, c.width + 2, [...range(w0), c.width, c.width + 1], ctx);
+    }
+  }
+}
+
+function required(v: number | undefined, what: string): number {
+  if (v === undefined) throw new ExecutionError('INVALID_ARGUMENT', `${what} interval is missing`);
+  return v;
+}
+
+/** The window TVF feeding a plan through row-preserving nodes, if any. */
+function windowTvfBelow(plan: LogicalPlan): WindowTvfNode | undefined {
+  let p: LogicalPlan = plan;
+  for (;;) {
+    if (p.kind === 'window-tvf') return p;
+    if (p.kind === 'project' || p.kind === 'filter') p = p.input;
+    else return undefined;
+  }
+}
+
+/** Index (in GROUP BY) of the window_end group expression. */
+function windowEndIndex(plan: AggregateNode): number | undefined {
+  if (plan.windowEndGroupIndex !== undefined) return plan.windowEndGroupIndex;
+  const names = plan.input.schema;
+  const i = plan.groupBy.findIndex((g) => g.kind === 'column' && names[g.index]?.name === 'window_end');
+  return i < 0 ? undefined : i;
+}
+
+/** Adapts a SQL-typed accumulator of lib/functions to the event-time operators. */
+function sqlAccumulator(acc: Accumulator): AccumulatorFactory {
+  return () => {
+    let state = acc.create();
+    return {
+      add: (v, w) => acc.add(state, v, w),
+      result: () => acc.result(state),
+      save: () => state,
+      load: (s) => {
+        state = s;
+      },
+    };
+  };
+}
+
+function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: DataflowNode, options: StreamBuildOptions): DataflowNode {
+  const endIndex = windowEndIndex(plan);
+  if (endIndex === undefined) {
+    throw new UnsupportedError('EMIT ON WINDOW CLOSE needs the window_end column of a window function (TUMBLE/HOP/CUMULATE/SESSION) in GROUP BY');
+  }
+  const exprs: BoundExpr[] = [...plan.groupBy];
+  for (const a of plan.aggregates) {
+    if (a.args.length > 1) throw new UnsupportedError(`aggregate ${a.fn} with ${a.args.length} arguments is not supported in windowed aggregation`);
+    if (a.orderBy && a.orderBy.length > 0) throw new UnsupportedError(`ORDER BY inside ${a.fn}(…) is not supported in windowed aggregation`);
+    if (a.args.length > 0) exprs.push(a.args[0]!);
+    if (a.filter) exprs.push(a.filter);
+  }
+  // group keys, then each aggregate's argument and FILTER, become columns of the input
+  const c = withComputedColumns(input, plan.input.schema.length, types(plan.input), exprs, ctx);
+  // SESSION rows are re-assigned (retracted) when sessions merge: accumulators must retract
+  const session = windowTvfBelow(plan.input)?.tvf === 'session';
+  const appendOnly = plan.input.props.appendOnly && !session;
+  const groupBy = plan.groupBy.map((_, i) => columnFn(c.indices[i]!));
+  let next = plan.groupBy.length;
+  const aggregates: WindowAggregateSpec[] = plan.aggregates.map((a) => {
+    const spec: WindowAggregateSpec = { create: sqlAccumulator(accumulatorForCall(a, { appendOnly })) };
+    if (a.args.length > 0) spec.arg = columnFn(c.indices[next++]!);
+    if (a.filter) spec.filter = columnFn(c.indices[next++]!);
+    return spec;
+  });
+  return ctx.builder.add(
+    (out) =>
+      new WindowAggregateOperator(out, {
+        groupBy,
+        windowEndGroupIndex: endIndex,
+        aggregates,
+        emit: plan.emit,
+        closeWhen: session ? 'after-end' : 'at-end',
+        allowedLatenessMs: options.allowedLatenessMs,
+        inputWidth: c.width,
+        late: options.late,
+      }),
+    [c.node],
+    plan.emit === 'window-close' ? 'window-aggregate-eowc' : 'window-aggregate',
+  );
+}
+
+/**
+ * Top-N per window: a TopN whose PARTITION BY includes window_start or window_end of a window
+ * TVF. Returns undefined otherwise (the relational Top-N applies).
+ */
+export function buildWindowTopN(plan: TopNNode, ctx: PhysicalContext, input: DataflowNode, options: StreamBuildOptions = {}): DataflowNode | undefined {
+  const schema = plan.input.schema;
+  const named = (name: string) => plan.partitionBy.some((p) => p.kind === 'column' && schema[p.index]?.name === name);
+  const endCol = schema.findIndex((f) => f.name === 'window_end');
+  const startCol = schema.findIndex((f) => f.name === 'window_start');
+  let windowEnd: RowFn | undefined;
+  if ((named('window_end') || named('window_start')) && endCol >= 0) windowEnd = columnFn(endCol);
+  else if (named('window_start') && startCol >= 0) {
+    const tvf = windowTvfBelow(plan.input);
+    if (tvf === undefined || (tvf.tvf !== 'tumble' && tvf.tvf !== 'hop')) return undefined;
+    const size = tvf.sizeMs;
+    windowEnd = (cols, r) => (cols[startCol]![r] as number) + size;
+  }
+  if (windowEnd === undefined) return undefined;
+  const w0 = schema.length;
+  const c = withComputedColumns(input, w0, types(plan.input), [...plan.partitionBy, ...plan.order.map((o) => o.expr)], ctx);
+  const np = plan.partitionBy.length;
+  const order = plan.order.map((o, i) => ({ column: c.indices[np + i]!, desc: o.desc, nullsFirst: o.nullsFirst }));
+  const emit = plan.props.appendOnly ? 'window-close' : 'changes';
+  const end = windowEnd;
+  const node = ctx.builder.add(
+    (out) =>
+      new WindowTopNOperator(out, {
+        partitionBy: c.indices.slice(0, np).map(columnFn),
+        windowEnd: end,
+        order,
+        limit: plan.limit,
+        offset: plan.offset,
+        rankOutput: plan.rankOutput?.fn,
+        emit,
+        appendOnly: plan.input.props.appendOnly,
+        allowedLatenessMs: options.allowedLatenessMs,
+        inputWidth: c.width,
+        late: options.late,
+      }),
+    [c.node],
+    'window-top-n',
+  );
+  const outWidth = c.width + (plan.rankOutput ? 1 : 0);
+  return keepColumns(node, outWidth, plan.rankOutput ? [...range(w0), c.width] : range(w0), ctx);
+}
+
+/** A residual predicate over left ++ right as a per-row function (used on one-row scratch columns). */
+function residualFn(pred: PredicateFn | undefined): RowFn | undefined {
+  if (pred === undefined) return undefined;
+  return (cols, r) => {
+    const batch: Batch = { length: cols[0]?.length ?? 1, columns: cols, weights: null };
+    const keep = pred(batch)[r];
+    return keep === true || keep === 1;
+  };
+}
+
+function buildStreamJoin(
+  plan: LogicalPlan & { kind: 'interval-join' | 'asof-join' | 'temporal-join' },
+  ctx: PhysicalContext,
+  inputs: DataflowNode[],
+  options: StreamBuildOptions,
+): DataflowNode {
+  if (inputs.length !== 2) throw new ExecutionError('INVALID_ARGUMENT', `a join needs two inputs, got ${inputs.length}`);
+  const lw0 = plan.left.schema.length;
+  const rw0 = plan.right.schema.length;
+  const left = withComputedColumns(inputs[0]!, lw0, types(plan.left), plan.leftKeys, ctx);
+  const right = withComputedColumns(inputs[1]!, rw0, types(plan.right), plan.rightKeys, ctx);
+  const residualExpr = plan.residual && (left.width !== lw0 ? mapColumns(plan.residual, (i, c) => (i >= lw0 ? { ...c, index: i - lw0 + left.width } : c)) : plan.residual);
+  const residual = residualFn(residualExpr ? ctx.compiler.predicate(residualExpr) : undefined);
+  const common = {
+    leftKeys: left.indices.map(columnFn),
+    rightKeys: right.indices.map(columnFn),
+    residual,
+    leftWidth: left.width,
+    rightWidth: right.width,
+  };
+  const late = options.late ? { left: options.late, right: options.late } : undefined;
+  let node: DataflowNode;
+  switch (plan.kind) {
+    case 'interval-join':
+      node = ctx.builder.add(
+        (out) => new IntervalJoinOperator(out, { ...common, joinKind: plan.joinKind, leftTimeColumn: plan.leftTimeColumn, rightTimeColumn: plan.rightTimeColumn, lowerMs: plan.lowerMs, upperMs: plan.upperMs, late }),
+        [left.node, right.node],
+        `interval-${plan.joinKind}-join`,
+      );
+      break;
+    case 'asof-join': {
+      const match: AsofMatch = plan.nearest ? 'nearest' : plan.op;
+      node = ctx.builder.add(
+        (out) => new AsofJoinOperator(out, { ...common, joinKind: plan.joinKind, leftTimeColumn: plan.leftTimeColumn, rightTimeColumn: plan.rightTimeColumn, match, toleranceMs: plan.toleranceMs, late }),
+        [left.node, right.node],
+        `asof-${plan.joinKind}-join`,
+      );
+      break;
+    }
+    case 'temporal-join':
+      node = ctx.builder.add((out) => new TemporalJoinOperator(out, { ...common, joinKind: plan.joinKind }), [left.node, right.node], `temporal-${plan.joinKind}-join`);
+      break;
+  }
+  return keepColumns(node, left.width + right.width, [...range(lw0), ...range(rw0, left.width)], ctx);
+}
