@@ -7,9 +7,9 @@ import { fakeDb } from './helpers.js';
 
 t.test('numeric Arrow columns without nulls reach the engine without copying', async (t) => {
   const { db, engine } = fakeDb();
-  const table = arrow.tableFromArrays({
-    auction: BigInt64Array.from([1n, 2n]),
-    price: Float64Array.from([1.5, 2.5]),
+  const table = new arrow.Table({
+    auction: arrow.makeVector(BigInt64Array.from([1n, 2n])),
+    price: arrow.makeVector(Float64Array.from([1.5, 2.5])),
     ts: arrow.vectorFromArray([new Date(1000), new Date(2000)], new arrow.TimestampMillisecond()),
   });
   const batch = table.batches[0]!;
@@ -27,10 +27,10 @@ t.test('numeric Arrow columns without nulls reach the engine without copying', a
 
 t.test('columns with nulls or other layouts are converted and validated', async (t) => {
   const { db, engine } = fakeDb();
-  const batch = arrow.tableFromArrays({
-    auction: Int32Array.from([7]),
+  const batch = new arrow.Table({
+    auction: arrow.makeVector(Int32Array.from([7])),
     price: arrow.vectorFromArray([null], new arrow.Float64()),
-    ts: Float64Array.from([5]),
+    ts: arrow.makeVector(Float64Array.from([5])),
   }).batches[0]!;
   t.throws(() => db.insert('bid', batch), { code: 'NOT_NULL_VIOLATION', column: 'price', rowIndex: 0 });
   t.equal(engine.insertCalls.length, 0);
