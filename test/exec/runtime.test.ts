@@ -235,3 +235,42 @@ t.test('view deltas with duplicates and deletes without a unique key', async (t)
   vs.close();
   t.throws(() => df.subscribe(view, () => {}), { code: 'CLOSED' });
 });
+
+t.test('an operator error mid-step: the error surfaces, the graph keeps working', async (t) => {
+  const df = new Dataflow();
+  const tbl = df.addRoot((o) => new TableStore(o, { columnNames: ['v'] }));
+  const b = df.builder();
+  const p = b.add(
+    (o) =>
+      new Project(o, (batch) => {
+        for (let i = 0; i < batch.length; i++) if (batch.columns[0][i] === 0) throw new Error('division by zero');
+        return batch.columns;
+      }),
+    [tbl],
+  );
+  const failing = b.add((o) => new ViewStore(o, 1), [p]);
+  const healthy = b.add((o) => new HashAggregate(o, { groupBy: [], aggregates: [{ fn: 'count_star' }] }), [tbl]);
+  const counts = b.add((o) => new ViewStore(o, 1), [healthy]);
+  b.commit();
+  const got: EngineChange[][] = [];
+  df.subscribe(counts, (c) => got.push(c));
+  t.throws(() => df.push(tbl, inserts([0])), /division by zero/);
+  t.same(df.operator<ViewStore>(counts).scan(), [[1]], 'what was applied is flushed and delivered');
+  t.equal(got.length, 1);
+  df.push(tbl, inserts([2]));
+  t.same(df.operator<ViewStore>(failing).scan(), [[2]]);
+  t.same(df.operator<ViewStore>(counts).scan(), [[2]]);
+});
+
+t.test('queued pushes still run when the step that queued them fails', async (t) => {
+  const { df, orders, view, store } = ordersGraph();
+  let first = true;
+  df.subscribe(view, () => {
+    if (!first) return;
+    first = false;
+    df.push(orders, inserts([2, 'bob', 1]));
+    throw new Error('listener failed after queueing');
+  });
+  t.throws(() => df.push(orders, inserts([1, 'ann', 1])), /listener failed/);
+  t.equal(store.scan().length, 2, 'the queued insert was applied');
+});

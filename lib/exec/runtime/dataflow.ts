@@ -190,7 +190,10 @@ export class Dataflow {
     } finally {
       this.delivering = wasDelivering;
     }
-    if (!this.busy) this.drainQueue();
+    if (!this.busy) {
+      const failure = this.drainQueue();
+      if (failure !== undefined) throw failure;
+    }
     return sub;
   }
 
@@ -237,14 +240,27 @@ export class Dataflow {
 
   outputOf(node: DataflowNode): Output {
     return {
-      push(batch: Batch, _port = 0): void {
+      push(batch: Batch): void {
         if (batch.length === 0) return;
         const edges = node.downstream;
+        if (edges.length === 1) {
+          const e = edges[0];
+          e.node.dirty = true;
+          e.node.op.push(batch, e.port);
+          return;
+        }
+        // one failing consumer (an expression error in one view) must not starve the others
+        let failure: unknown = undefined;
         for (let i = 0; i < edges.length; i++) {
           const e = edges[i];
           e.node.dirty = true;
-          e.node.op.push(batch, e.port);
+          try {
+            e.node.op.push(batch, e.port);
+          } catch (err) {
+            failure ??= err;
+          }
         }
+        if (failure !== undefined) throw failure;
       },
       watermark(wm: number): void {
         if (wm <= node.outWatermark) return;
@@ -348,37 +364,66 @@ export class Dataflow {
       this.queue.push(fn);
       return;
     }
-    this.runStep(fn);
-    this.drainQueue();
+    let failure: unknown = undefined;
+    try {
+      this.runStep(fn);
+    } catch (err) {
+      failure = err;
+    }
+    const queued = this.drainQueue();
+    if (failure !== undefined) throw failure;
+    if (queued !== undefined) throw queued;
   }
 
-  private drainQueue(): void {
+  /** Run queued steps (each accepted push runs even if an earlier one failed); first error. */
+  private drainQueue(): unknown {
+    let failure: unknown = undefined;
     while (this.queue.length > 0 && !this.inStep && !this.delivering) {
       const next = this.queue.shift()!;
-      this.runStep(next);
+      try {
+        this.runStep(next);
+      } catch (err) {
+        failure ??= err;
+      }
     }
+    return failure;
   }
 
+  /**
+   * One step: run `fn`, flush touched nodes in topological order, deliver. If `fn` throws
+   * half-way (e.g. an expression error in one view), what was already applied is still flushed
+   * and delivered so views stay consistent with their operators' state, then the error is
+   * rethrown. (Stores validate a whole batch before applying it, so schema errors apply nothing.)
+   */
   private runStep(fn: () => void): void {
     this.inStep = true;
+    let failure: unknown = undefined;
     try {
-      fn();
+      try {
+        fn();
+      } catch (err) {
+        failure = err;
+      }
       const nodes = this.nodes;
       for (let i = 0; i < nodes.length; i++) {
         const n = nodes[i];
-        if (n.dirty) {
-          n.dirty = false;
+        if (!n.dirty) continue;
+        n.dirty = false;
+        try {
           n.op.flush();
+        } catch (err) {
+          failure ??= err;
         }
       }
-    } catch (err) {
-      for (const n of this.nodes) n.dirty = false;
-      this.queue.length = 0;
-      throw err;
     } finally {
       this.inStep = false;
     }
-    this.deliverAll();
+    try {
+      this.deliverAll();
+    } catch (err) {
+      failure ??= err;
+    }
+    if (failure !== undefined) throw failure;
   }
 
   private deliverAll(): void {
