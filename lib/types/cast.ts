@@ -473,7 +473,10 @@ function toArray(from: DataType, to: DataType): CastFn {
     return (v) => (v as Value[]).map((e) => (e === null ? null : inner(e)));
   }
   if (from.id === 'varchar') {
-    const fromText = makeCast({ id: 'varchar' }, element);
+    // nested braces are dimensions: the leaves have the innermost element type
+    let leaf = element;
+    while (leaf.id === 'array') leaf = leaf.element ?? { id: 'varchar' };
+    const fromText = makeCast({ id: 'varchar' }, leaf);
     const convert = (items: (string | null | unknown[])[]): Value[] =>
       items.map((e) => (e === null ? null : Array.isArray(e) ? convert(e as (string | null)[]) : fromText(e as string)));
     return (v) => convert(parseArrayText(v as string));
