@@ -1,8 +1,8 @@
-// Where the engine finds the streaming physical builder (lib/plan/physical-stream.ts, owned by
-// the streaming work). Until that file exists, streaming plan nodes fail with UNSUPPORTED.
+// The streaming physical builder (lib/plan/physical-stream.ts) the engine plans with.
 
+import { streamNodeBuilder } from '../plan/physical-stream.js';
 import type { StreamNodeBuilder } from '../plan/physical.js';
 
-export function streamBuilder(): StreamNodeBuilder | undefined {
-  return undefined;
+export function streamBuilder(): StreamNodeBuilder {
+  return streamNodeBuilder();
 }

@@ -18,11 +18,11 @@ function dropTo(node: DataflowNode, keep: number[], ctx: PhysicalContext): Dataf
   return ctx.builder.add((out) => new Project(out, fn), [node], 'project');
 }
 
-export function buildTopN(plan: TopNNode, ctx: PhysicalContext): DataflowNode {
+export function buildTopN(plan: TopNNode, ctx: PhysicalContext, built?: DataflowNode): DataflowNode {
   const w0 = plan.input.schema.length;
   const types = plan.input.schema.map((f) => f.type);
   const exprs = [...plan.partitionBy, ...plan.order.map((o) => o.expr)];
-  const c = withComputedColumns(buildPhysical(plan.input, ctx), w0, types, exprs, ctx);
+  const c = withComputedColumns(built ?? buildPhysical(plan.input, ctx), w0, types, exprs, ctx);
   const p = plan.partitionBy.length;
   const partitionBy = c.indices.slice(0, p);
   const order = plan.order.map((o, i) => ({ column: c.indices[p + i]!, desc: o.desc, nullsFirst: o.nullsFirst }));

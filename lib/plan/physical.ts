@@ -89,6 +89,16 @@ function withComputedColumns(
 
 export function buildPhysical(plan: LogicalPlan, ctx: PhysicalContext): DataflowNode {
   const b = ctx.builder;
+  if ((plan.kind === 'aggregate' || plan.kind === 'top-n') && ctx.stream) {
+    // windowed aggregates / per-window Top-N have streaming operators; others fall back
+    const input = buildPhysical(plan.input, ctx);
+    const node = ctx.stream(plan, ctx, [input]);
+    if (node) return node;
+    if (plan.kind === 'aggregate' && plan.emit === 'window-close') {
+      throw new UnsupportedError('EMIT ON WINDOW CLOSE needs an aggregate grouped by a window');
+    }
+    return plan.kind === 'aggregate' ? buildAggregate(plan, ctx, input) : buildTopN(plan, ctx, input);
+  }
   if (STREAM_KINDS.has(plan.kind) || (plan.kind === 'aggregate' && plan.emit === 'window-close')) {
     const inputs = streamInputs(plan).map((p) => buildPhysical(p, ctx));
     const node = ctx.stream?.(plan, ctx, inputs);
@@ -154,8 +164,8 @@ function streamInputs(plan: LogicalPlan): LogicalPlan[] {
 
 const BUILTIN_KERNELS = new Set(['count', 'count_star', 'min', 'max', 'bool_and', 'bool_or']);
 
-function buildAggregate(plan: LogicalPlan & { kind: 'aggregate' }, ctx: PhysicalContext): DataflowNode {
-  const input = buildPhysical(plan.input, ctx);
+function buildAggregate(plan: LogicalPlan & { kind: 'aggregate' }, ctx: PhysicalContext, built?: DataflowNode): DataflowNode {
+  const input = built ?? buildPhysical(plan.input, ctx);
   // one Project computes group keys, aggregate arguments and FILTER conditions as columns
   const exprs: BoundExpr[] = [...plan.groupBy];
   const specs: AggregateSpec[] = plan.aggregates.map((a) => {

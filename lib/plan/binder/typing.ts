@@ -7,6 +7,7 @@ import type { SourcePosition } from '../../errors.js';
 import { T, typeToSql } from '../../types/datatype.js';
 import type { DataType, TypeId } from '../../types/datatype.js';
 import type { BoundExpr } from '../bound.js';
+import { isScalarFunction, resolveFunction } from '../../functions/registry.js';
 
 const NUMERIC_RANK: Partial<Record<TypeId, number>> = {
   smallint: 1,
@@ -162,50 +163,21 @@ export function bindUnaryOperator(name: 'neg' | 'not', operand: BoundExpr, pos?:
   return { kind: 'call', name, args: [e], type: e.type.id === 'null' ? T.int : e.type };
 }
 
-/** Result types of the built-in scalar functions the binder knows by signature family. */
-const VARCHAR_FNS = new Set([
-  'lower', 'upper', 'substring', 'substr', 'btrim', 'ltrim', 'rtrim', 'trim', 'replace', 'concat', 'concat_ws',
-  'left', 'right', 'lpad', 'rpad', 'repeat', 'reverse', 'split_part', 'initcap', 'md5', 'to_char', 'chr',
-  'overlay', 'translate', 'regexp_replace', 'format', 'quote_ident', 'quote_literal',
-]);
-const INT_FNS = new Set(['length', 'char_length', 'character_length', 'octet_length', 'position', 'strpos', 'ascii', 'bit_length']);
-const SAME_AS_ARG_FNS = new Set(['abs', 'ceil', 'ceiling', 'floor', 'round', 'trunc', 'sign']);
-const DOUBLE_FNS = new Set(['sqrt', 'cbrt', 'exp', 'ln', 'log', 'log10', 'power', 'pow', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'atan2', 'degrees', 'radians', 'pi', 'random']);
-const BOOL_FNS = new Set(['starts_with', 'ends_with']);
-
-/** Resolve a built-in scalar function call, or return undefined if the name is unknown. */
+/**
+ * Resolve a built-in scalar function call through the function registry (PostgreSQL-style
+ * overload resolution, untyped string literals adapt); undefined if the name is unknown.
+ */
 export function bindScalarFunction(name: string, args: BoundExpr[], pos?: SourcePosition): BoundExpr | undefined {
-  const call = (a: BoundExpr[], type: DataType): BoundExpr => ({ kind: 'call', name, args: a, type });
-  if (name === 'coalesce' || name === 'greatest' || name === 'least') {
-    const u = unify(args, name.toUpperCase(), pos);
-    return call(u.exprs, u.type);
-  }
-  if (name === 'nullif') {
-    const u = unify(args, 'NULLIF', pos);
-    return call(u.exprs, u.type);
-  }
-  if (VARCHAR_FNS.has(name)) return call(args.map((a) => (isUntypedString(a) ? castTo(a, T.varchar) : a)), T.varchar);
-  if (INT_FNS.has(name)) return call(args, T.int);
-  if (BOOL_FNS.has(name)) return call(args, T.boolean);
-  if (DOUBLE_FNS.has(name)) return call(args.map((a) => castTo(a, T.double)), T.double);
-  if (SAME_AS_ARG_FNS.has(name) && args.length >= 1) {
-    const t = args[0]!.type;
-    if (!isNumeric(t) && t.id !== 'null') mismatch(name, [t], pos);
-    return call(args, (name === 'ceil' || name === 'ceiling' || name === 'floor') && t.id === 'real' ? T.double : t.id === 'null' ? T.double : t);
-  }
   if (name === 'mod' && args.length === 2) return bindBinaryOperator('%', args[0]!, args[1]!, pos);
-  if (name === 'extract' || name === 'date_part') return call(args, T.decimal);
-  if (name === 'date_trunc') {
-    const t = args[1]?.type ?? T.timestamp;
-    return call(args, t.id === 'date' ? T.timestamp : isUntypedString(args[1]!) ? T.timestamp : t);
+  if (!isScalarFunction(name)) return undefined;
+  let resolved;
+  try {
+    resolved = resolveFunction(name, args.map((a) => a.type), { unknownLiterals: args.map(isUntypedString) });
+  } catch (err) {
+    if (err instanceof SqlTypeError && pos && err.line === undefined) throw new SqlTypeError(err.code, err.message, pos);
+    throw err;
   }
-  if (name === 'now' || name === 'current_timestamp') return call(args, T.timestamptz);
-  if (name === 'localtimestamp') return call(args, T.timestamp);
-  if (name === 'current_date') return call(args, T.date);
-  if (name === 'to_timestamp') return call(args, T.timestamptz);
-  if (name === 'regexp_match' || name === 'string_to_array' || name === 'regexp_split_to_array') return call(args, T.array(T.varchar));
-  if (name === 'array_length' || name === 'cardinality') return call(args, T.int);
-  return undefined;
+  return { kind: 'call', name, args: args.map((a, i) => castTo(a, resolved.argTypes[i]!)), type: resolved.returnType };
 }
 
 /** Window-only ranking / offset functions. */
