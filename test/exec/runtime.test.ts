@@ -274,3 +274,16 @@ t.test('queued pushes still run when the step that queued them fails', async (t)
   t.throws(() => df.push(orders, inserts([1, 'ann', 1])), /listener failed/);
   t.equal(store.scan().length, 2, 'the queued insert was applied');
 });
+
+t.test('an empty unique key (global aggregate) turns a changed row into an update', async (t) => {
+  const df = new Dataflow();
+  const tbl = df.addRoot((o) => new TableStore(o, { columnNames: ['v'] }));
+  const b = df.builder();
+  const agg = b.add((o) => new HashAggregate(o, { groupBy: [], aggregates: [{ fn: 'count_star' }] }), [tbl]);
+  const view = b.add((o) => new ViewStore(o, 1, { uniqueKey: [] }), [agg]);
+  b.commit();
+  const got: EngineChange[][] = [];
+  df.subscribe(view, (c) => got.push(c), { snapshot: true });
+  df.push(tbl, inserts([1]));
+  t.same(got, [[{ op: 'insert', row: [0] }], [{ op: 'update', row: [1], old: [0] }]]);
+});

@@ -24,7 +24,8 @@ interface Entry {
 const NONE: readonly Entry[] = [];
 
 export interface ViewStoreOptions {
-  /** column indices that identify a row (changes of the same key become 'update's) */
+  /** column indices that identify a row (changes of the same key become 'update's); `[]` for
+   *  a view of at most one row (global aggregate); absent: rows are identified by all values */
   uniqueKey?: readonly number[];
 }
 
@@ -44,7 +45,8 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     private readonly width: number,
     options: ViewStoreOptions = {},
   ) {
-    const keyed = options.uniqueKey !== undefined && options.uniqueKey.length > 0;
+    // an empty unique key is legal: the view has at most one row (a global aggregate)
+    const keyed = options.uniqueKey !== undefined;
     this.keyOfColumns = keyed ? keyExtractor(options.uniqueKey!) : null;
     this.keyOfRow = keyed ? rowKeyExtractor(options.uniqueKey!) : null;
   }
