@@ -237,6 +237,7 @@ class Lexer {
 
   private readEscape(pos: Pos): string {
     const sql = this.sql;
+    const escapePos = this.pos();
     this.i++; // backslash
     if (this.i >= sql.length) this.fail('unterminated string literal', pos);
     const c = sql[this.i];
@@ -257,10 +258,10 @@ class Lexer {
         const len = c === 'u' ? 4 : 8;
         const hex = sql.slice(this.i + 1, this.i + 1 + len);
         if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex)) {
-          this.fail(`invalid Unicode escape: \\${c} must be followed by ${len} hexadecimal digits`, this.pos());
+          this.fail(`invalid Unicode escape: \\${c} must be followed by ${len} hexadecimal digits`, escapePos);
         }
         const code = parseInt(hex, 16);
-        if (code > 0x10ffff) this.fail('invalid Unicode escape value', this.pos());
+        if (code > 0x10ffff) this.fail('invalid Unicode escape value', escapePos);
         this.i += 1 + len;
         return String.fromCodePoint(code);
       }

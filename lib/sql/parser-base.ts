@@ -16,6 +16,8 @@ export interface CursorMark {
 
 export class ParserBase {
   protected i = 0;
+  /** token index of the latest alias written without AS (for typo hints like `SELECT a FORM t`) */
+  protected lastBareAliasIndex = -1;
   /** next index for a `?` parameter (numbered left to right over the whole input) */
   protected nextQuestionParam = 0;
   private depth = 0;
@@ -100,6 +102,15 @@ export class ParserBase {
 
   /** `expected FROM, found 'FORM'` or `unexpected end of input, expected ')'`. */
   protected failExpected(what: string, at: Token = this.tok): never {
+    // `SELECT a FORM t` reads FORM as an alias and fails at t: point at the typo instead
+    if (at === this.tok && this.lastBareAliasIndex === this.i - 1 && this.i > 0) {
+      const alias = this.toks[this.i - 1];
+      const suggestion = alias.kind === 'word' ? suggestKeyword(alias.upper) : undefined;
+      if (suggestion) {
+        this.lastBareAliasIndex = -1;
+        this.failExpected(suggestion, alias);
+      }
+    }
     if (at.kind === 'eof') this.fail(`unexpected end of input, expected ${what}`, at);
     this.fail(`expected ${what}, found ${describeToken(this.sql, at)}`, at);
   }

@@ -90,7 +90,10 @@ export abstract class FunctionParser extends TypeParser {
       if (this.acceptWord('DISTINCT')) call.distinct = true;
       else this.acceptWord('ALL');
       call.args = this.parseExprList();
-      if (this.acceptWords('ORDER', 'BY')) call.orderBy = this.parseOrderItems();
+      if (this.acceptWord('ORDER')) {
+        this.expectWord('BY');
+        call.orderBy = this.parseOrderItems();
+      }
     }
     this.expectOp(')');
     return call;
@@ -204,8 +207,14 @@ export abstract class FunctionParser extends TypeParser {
     if (this.isIdent() && !(this.tok.kind === 'word' && WINDOW_SPEC_WORDS.has(this.tok.upper))) {
       spec.name = this.parseIdent();
     }
-    if (this.acceptWords('PARTITION', 'BY')) spec.partitionBy = this.parseExprList();
-    if (this.acceptWords('ORDER', 'BY')) spec.orderBy = this.parseOrderItems();
+    if (this.acceptWord('PARTITION')) {
+      this.expectWord('BY');
+      spec.partitionBy = this.parseExprList();
+    }
+    if (this.acceptWord('ORDER')) {
+      this.expectWord('BY');
+      spec.orderBy = this.parseOrderItems();
+    }
     if (this.isWord('ROWS') || this.isWord('RANGE')) spec.frame = this.parseWindowFrame();
     else if (this.isWord('GROUPS')) this.fail('GROUPS frames are not supported; use ROWS or RANGE');
     if (!this.isOp(')')) {

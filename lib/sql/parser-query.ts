@@ -24,9 +24,6 @@ import type { Token } from './tokens.js';
 const WINDOW_TABLE_FUNCTIONS = new Set(['tumble', 'hop', 'session', 'cumulate']);
 
 export abstract class QueryParser extends ExprParser {
-  /** token index of the latest alias written without AS (for typo hints like `SELECT a FORM t`) */
-  protected lastBareAliasIndex = -1;
-
   protected isQueryStart(t: Token): boolean {
     return t.kind === 'word' && (t.upper === 'SELECT' || t.upper === 'WITH' || t.upper === 'VALUES');
   }
@@ -47,7 +44,10 @@ export abstract class QueryParser extends ExprParser {
       query.with = { recursive, ctes };
     }
     query.body = this.parseSetExpr();
-    if (this.acceptWords('ORDER', 'BY')) query.orderBy = this.parseOrderItems();
+    if (this.acceptWord('ORDER')) {
+      this.expectWord('BY');
+      query.orderBy = this.parseOrderItems();
+    }
     this.parseLimitOffset(query);
     this.leave();
     return query;
@@ -169,7 +169,8 @@ export abstract class QueryParser extends ExprParser {
     while (this.acceptOp(','));
     if (this.acceptWord('FROM')) select.from = this.parseFromList();
     if (this.acceptWord('WHERE')) select.where = this.parseExpr();
-    if (this.acceptWords('GROUP', 'BY')) {
+    if (this.acceptWord('GROUP')) {
+      this.expectWord('BY');
       this.acceptWord('ALL');
       select.groupBy = this.parseExprList();
     }

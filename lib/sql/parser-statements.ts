@@ -16,7 +16,6 @@ import type {
 } from './ast.js';
 import { tokenize } from './lexer.js';
 import { DdlParser } from './parser-ddl.js';
-import { suggestKeyword } from './tokens.js';
 
 const STATEMENT_KEYWORDS =
   'SELECT, WITH, VALUES, CREATE, DROP, INSERT, UPDATE, DELETE, SHOW, DESCRIBE, EXPLAIN, FLUSH, CHECKPOINT, SET, BEGIN, COMMIT or ROLLBACK';
@@ -73,12 +72,6 @@ export class StatementParser extends DdlParser {
 
   private expectStatementEnd(): void {
     if (this.atEnd() || this.isOp(';')) return;
-    // `SELECT a FORM t` reads FORM as an alias and fails at t: point at the typo instead
-    if (this.lastBareAliasIndex === this.i - 1) {
-      const alias = this.toks[this.i - 1];
-      const suggestion = alias.kind === 'word' ? suggestKeyword(alias.upper) : undefined;
-      if (suggestion) this.failExpected(suggestion, alias);
-    }
     this.failUnexpected("';' or end of input");
   }
 
