@@ -76,34 +76,79 @@ export class RowDecoderCache {
 
 type ValueEncoder = (value: unknown, rowIndex: number) => Value;
 
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
-
 /**
- * A converter for one column: values already in their internal form (the common case for
- * numbers, strings, booleans and epoch-ms timestamps) pass a cheap check; everything else goes
- * through toInternal, which also produces the error text for values that do not fit.
+ * The cheap test (over `v`) for a value already in its internal form, and the expression storing
+ * it — numbers, strings, booleans and epoch-ms timestamps, the common case. Anything else goes
+ * through toInternal, which also words the error for values that do not fit.
  */
-export function makeValueEncoder(column: ColumnInfo, relation: string): ValueEncoder {
-  const slow: ValueEncoder = (v, rowIndex) => encodeValue(v, column, rowIndex, relation);
+function fastPath(column: ColumnInfo): { test: string; store: string } | undefined {
   switch (column.type.id) {
     case 'double':
-      return (v, i) => (typeof v === 'number' ? v : slow(v, i));
+      return { test: "typeof v === 'number'", store: 'v' };
     case 'int':
-      // `| 0` also turns -0 into 0, as toInternal does
-      return (v, i) => (typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX ? v | 0 : slow(v, i));
+      // `| 0` is the int32 range check and also turns -0 into 0, as toInternal does
+      return { test: "typeof v === 'number' && (v | 0) === v", store: 'v | 0' };
     case 'bigint':
-      return (v, i) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : slow(v, i));
+      return { test: "typeof v === 'number' && Number.isSafeInteger(v)", store: 'v' };
     case 'varchar':
-      return (v, i) => (typeof v === 'string' ? v : slow(v, i));
+      return { test: "typeof v === 'string'", store: 'v' };
     case 'boolean':
-      return (v, i) => (typeof v === 'boolean' ? v : slow(v, i));
+      return { test: "typeof v === 'boolean'", store: 'v' };
     case 'timestamp':
     case 'timestamptz':
-      return (v, i) => (typeof v === 'number' && Number.isFinite(v) ? v : slow(v, i));
+      return { test: "typeof v === 'number' && v - v === 0", store: 'v' };
     default:
-      return slow;
+      return undefined;
   }
+}
+
+/** A converter for one column (the Arrow path uses it per value). */
+export function makeValueEncoder(column: ColumnInfo, relation: string): ValueEncoder {
+  const slow: ValueEncoder = (v, rowIndex) => encodeValue(v, column, rowIndex, relation);
+  const fast = fastPath(column);
+  if (fast === undefined) return slow;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('slow', `return function encodeValue(v, i) { return ${fast.test} ? ${fast.store} : slow(v, i); };`)(slow) as ValueEncoder;
+}
+
+type RowsEncoder = (
+  rows: readonly unknown[],
+  n: number,
+  invalidRow: (row: unknown, rowIndex: number) => never,
+  checkKeys: (row: Record<string, unknown>, rowIndex: number) => void,
+) => Value[][];
+
+/**
+ * Generates the loop turning row objects into columns for one schema: property reads with
+ * constant keys, inline fast paths, one counting for-in per row to detect unknown keys (the
+ * culprit is only searched for when the counts differ).
+ */
+function compileRowsEncoder(columns: readonly ColumnInfo[], relation: string): RowsEncoder {
+  const slows: ValueEncoder[] = columns.map((c) => (v, rowIndex) => encodeValue(v, c, rowIndex, relation));
+  const decl: string[] = [];
+  const body: string[] = [];
+  columns.forEach((c, j) => {
+    decl.push(`const c${j} = new Array(n);`);
+    const fast = fastPath(c);
+    body.push(`v = r[${JSON.stringify(c.name)}];`, 'if (v !== undefined) present++;');
+    body.push(fast ? `c${j}[i] = ${fast.test} ? ${fast.store} : s${j}(v, i);` : `c${j}[i] = s${j}(v, i);`);
+  });
+  const code = `return function encodeRows(rows, n, invalidRow, checkKeys) {
+  ${decl.join('\n  ')}
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) invalidRow(r, i);
+    let present = 0;
+    let v;
+    ${body.join('\n    ')}
+    let keys = 0;
+    for (const k in r) keys++;
+    if (keys !== present) checkKeys(r, i);
+  }
+  return [${columns.map((_, j) => `c${j}`).join(', ')}];
+};`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function(...slows.map((_, j) => `s${j}`), code)(...slows) as RowsEncoder;
 }
 
 /** Converts one user value for a column, naming the column and row when it does not fit. */
@@ -145,12 +190,12 @@ export class RowEncoder {
   readonly info: RelationInfo;
   readonly #names: string[];
   readonly #known: Set<string>;
-  readonly #encoders: ValueEncoder[];
+  readonly #encodeRows: RowsEncoder;
 
   constructor(info: RelationInfo) {
     this.info = info;
     this.#names = info.columns.map((c) => c.name);
-    this.#encoders = info.columns.map((c) => makeValueEncoder(c, info.name));
+    this.#encodeRows = compileRowsEncoder(info.columns, info.name);
     this.#known = new Set(this.#names);
   }
 
@@ -167,38 +212,19 @@ export class RowEncoder {
   }
 
   encode(rows: readonly unknown[]): Column[] {
-    const encoders = this.#encoders;
-    const names = this.#names;
-    const width = names.length;
-    const n = rows.length;
-    const out: Value[][] = [];
-    for (let j = 0; j < width; j++) out.push(new Array<Value>(n));
-    const relation = this.info.name;
-    for (let i = 0; i < n; i++) {
-      const row = rows[i];
-      if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-        throw new SchemaError(
-          'INVALID_ROW',
-          `${relation}: row ${i} must be an object of column values, got ${Array.isArray(row) ? 'an array' : describe(row)}`,
-          { rowIndex: i },
-        );
-      }
-      const r = row as Record<string, unknown>;
-      let present = 0;
-      for (let j = 0; j < width; j++) {
-        const v = r[names[j]!];
-        if (v !== undefined) present++;
-        out[j]![i] = encoders[j]!(v, i);
-      }
-      // every own enumerable key must be a column; count first, find the culprit only on mismatch
-      let keys = 0;
-      for (const k in r) if (Object.prototype.hasOwnProperty.call(r, k)) keys++;
-      if (keys !== present) this.#checkKeys(r, i);
-    }
-    return out;
+    return this.#encodeRows(rows, rows.length, this.#invalidRow, this.#checkKeys);
   }
 
-  #checkKeys(row: Record<string, unknown>, rowIndex: number): void {
+  readonly #invalidRow = (row: unknown, rowIndex: number): never => {
+    throw new SchemaError(
+      'INVALID_ROW',
+      `${this.info.name}: row ${rowIndex} must be an object of column values, got ${Array.isArray(row) ? 'an array' : describe(row)}`,
+      { rowIndex },
+    );
+  };
+
+  /** Called when a row's key count differs from its known columns: an unknown key, or keys set to undefined / inherited. */
+  readonly #checkKeys = (row: Record<string, unknown>, rowIndex: number): void => {
     for (const key of Object.keys(row)) {
       if (!this.#known.has(key)) {
         const hint = this.#names.find((n) => n.toLowerCase() === key.toLowerCase());
@@ -210,9 +236,8 @@ export class RowEncoder {
         );
       }
     }
-  }
+  };
 }
-
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
