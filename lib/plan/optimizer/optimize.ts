@@ -6,7 +6,7 @@
 import { T } from '../../types/datatype.js';
 import type { BoundExpr } from '../bound.js';
 import * as B from '../builders.js';
-import type { JoinNode, LogicalPlan } from '../logical.js';
+import type { JoinNode, LogicalPlan, OverWindowNode } from '../logical.js';
 import { columnsOf, conjoin, conjuncts, isDeterministic, mapColumns, shiftColumns } from './expr-utils.js';
 import { splitJoinCondition } from './join-keys.js';
 
@@ -108,6 +108,11 @@ function pushFilter(input: LogicalPlan, preds: BoundExpr[]): LogicalPlan {
     }
     case 'union-all':
       return { ...input, inputs: input.inputs.map((i) => pushFilter(i, preds)) };
+    case 'over-window': {
+      const topN = rankFilterToTopN(input, preds);
+      if (topN) return topN;
+      break;
+    }
     default:
       break;
   }
@@ -179,4 +184,48 @@ function pushJoinCondition(j: JoinNode): LogicalPlan {
     [...j.rightKeys, ...split.rightKeys],
     split.residual,
   );
+}
+
+/**
+ * `ROW_NUMBER() / RANK() / DENSE_RANK() OVER (PARTITION BY … ORDER BY …) <= n` (also `< n`,
+ * `= 1`) is a Top-N per partition that outputs the rank column: the OverWindow + Filter pair
+ * becomes one TopN node (remaining conjuncts stay in a Filter above it).
+ */
+function rankFilterToTopN(w: OverWindowNode, preds: BoundExpr[]): LogicalPlan | undefined {
+  if (w.calls.length !== 1 || w.order.length === 0) return undefined;
+  const fn = w.calls[0]!.fn;
+  if (fn !== 'row_number' && fn !== 'rank' && fn !== 'dense_rank') return undefined;
+  const rankCol = w.input.schema.length;
+  let limit: number | undefined;
+  const rest: BoundExpr[] = [];
+  for (const p of preds) {
+    const n = limitOf(p, rankCol);
+    if (n !== undefined && (limit === undefined || n < limit)) limit = n;
+    else if (n === undefined) rest.push(p);
+  }
+  if (limit === undefined) return undefined;
+  const node = B.topN(pushFilter(w.input, []), w.partitionBy, w.order, limit, 0, { fn }, w.schema[rankCol]!.name);
+  return rest.length > 0 ? B.filter(node, conjoin(rest)!) : node;
+}
+
+function limitOf(p: BoundExpr, col: number): number | undefined {
+  if (p.kind !== 'call' || p.args.length !== 2) return undefined;
+  const [a, b] = p.args as [BoundExpr, BoundExpr];
+  const unwrap = (e: BoundExpr): BoundExpr => (e.kind === 'cast' ? e.expr : e);
+  const x = unwrap(a);
+  const y = unwrap(b);
+  const isCol = (e: BoundExpr) => e.kind === 'column' && e.index === col;
+  const num = (e: BoundExpr) => (e.kind === 'literal' && typeof e.value === 'number' && Number.isInteger(e.value) ? e.value : undefined);
+  let op = p.name;
+  let n: number | undefined;
+  if (isCol(x)) n = num(y);
+  else if (isCol(y)) {
+    n = num(x);
+    op = ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' } as Record<string, string>)[op] ?? '';
+  }
+  if (n === undefined) return undefined;
+  if (op === '<=') return Math.max(n, 0);
+  if (op === '<') return Math.max(n - 1, 0);
+  if (op === '=' && n === 1) return 1;
+  return undefined;
 }
