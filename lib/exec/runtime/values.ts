@@ -1,64 +1,33 @@
-// Value comparison and key encoding used by the runtime's stores and the relational operators.
+// Value comparison and key encoding used by the runtime's stores and the relational operators,
+// over lib/types/compare.ts (the team's SQL equality and ordering: 1.0 = 1.00, NaN = NaN …).
 // Keys are JS Map keys: a single-column key is the value itself when it is a primitive (Map
 // compares numbers with SameValueZero, so NaN groups with NaN and -0 with 0, as SQL GROUP BY
 // does); everything else is encoded to a string with type tags so that distinct values never
 // collide. NULL is a legal grouping key (GROUP BY/DISTINCT treat NULLs as equal); joins check
 // for NULL separately because NULL never equals NULL there.
 
-import { Decimal } from '../../types/decimal.js';
-import { Interval } from '../../types/interval.js';
+import { compareAny, encodeValue as encodeTyped, keyOf } from '../../types/compare.js';
 import type { Column } from '../batch.js';
 import type { Value } from '../../types/value.js';
 
 export type Key = string | number | boolean | null;
 
-/** Digits of a decimal with trailing fractional zeros removed, so 1.50 and 1.5 encode alike. */
-function normalizedDecimal(d: Decimal): string {
-  let unscaled = d.unscaled;
-  let scale = d.scale;
-  while (scale > 0 && unscaled % 10n === 0n) {
-    unscaled /= 10n;
-    scale--;
-  }
-  return `${unscaled}e${-scale}`;
-}
-
-function appendEncoded(v: Value, parts: string[]): void {
-  if (v === null || v === undefined) parts.push('N');
-  else if (typeof v === 'number') parts.push(Number.isNaN(v) ? 'nNaN' : v === 0 ? 'n0' : 'n' + v);
-  else if (typeof v === 'string') parts.push('s' + v.length + ':' + v);
-  else if (typeof v === 'boolean') parts.push(v ? 'T' : 'F');
-  else if (v instanceof Decimal) parts.push('d' + normalizedDecimal(v));
-  else if (v instanceof Interval) parts.push('i' + v.months + ',' + v.days + ',' + v.micros);
-  else if (v instanceof Uint8Array) parts.push('b' + Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex'));
-  else if (Array.isArray(v)) {
-    parts.push('[' + v.length);
-    for (const e of v) appendEncoded(e, parts);
-    parts.push(']');
-  } else parts.push('j' + JSON.stringify((v as { json: unknown }).json));
-}
-
-/** A string that is equal for two values exactly when they are SQL-equal (NULL = NULL here). */
+/** A string equal for two values exactly when they are SQL-equal (NULL = NULL here). */
 export function encodeValue(v: Value): string {
-  const parts: string[] = [];
-  appendEncoded(v, parts);
-  return parts.join('|');
+  return encodeTyped(v === undefined ? null : v);
 }
 
 /** Map key of one value: primitives as themselves, objects as their encoding. */
 export function keyOfValue(v: Value): Key {
-  if (v === null || v === undefined) return null;
-  const t = typeof v;
-  if (t === 'number') return v === 0 ? 0 : (v as number);
-  if (t === 'string' || t === 'boolean') return v as string | boolean;
-  return '\u0000' + encodeValue(v);
+  if (v === undefined) return null;
+  return keyOf(v);
 }
 
-/** Map key of a whole row (all of its values). */
+/** Map key of a whole row (all of its values); the encoding is self-delimiting. */
 export function encodeRow(row: readonly Value[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < row.length; i++) appendEncoded(row[i], parts);
-  return parts.join('|');
+  let out = '';
+  for (let i = 0; i < row.length; i++) out += encodeValue(row[i]);
+  return out;
 }
 
 /**
@@ -72,9 +41,9 @@ export function keyExtractor(indices: readonly number[]): (columns: Column[], ro
     return (columns, row) => keyOfValue(columns[c][row]);
   }
   return (columns, row) => {
-    const parts: string[] = [];
-    for (let k = 0; k < indices.length; k++) appendEncoded(columns[indices[k]][row], parts);
-    return parts.join('|');
+    let out = '';
+    for (let k = 0; k < indices.length; k++) out += encodeValue(columns[indices[k]][row]);
+    return out;
   };
 }
 
@@ -86,9 +55,9 @@ export function rowKeyExtractor(indices: readonly number[]): (row: readonly Valu
     return (row) => keyOfValue(row[c]);
   }
   return (row) => {
-    const parts: string[] = [];
-    for (let k = 0; k < indices.length; k++) appendEncoded(row[indices[k]], parts);
-    return parts.join('|');
+    let out = '';
+    for (let k = 0; k < indices.length; k++) out += encodeValue(row[indices[k]]);
+    return out;
   };
 }
 
@@ -101,48 +70,12 @@ export function hasNullAt(columns: Column[], row: number, indices: readonly numb
   return false;
 }
 
-function compareDecimals(a: Decimal, b: Decimal): number {
-  const scale = Math.max(a.scale, b.scale);
-  const x = a.unscaled * 10n ** BigInt(scale - a.scale);
-  const y = b.unscaled * 10n ** BigInt(scale - b.scale);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 /**
  * Total order over non-NULL values of one type (NULL handling is the caller's: it depends on
  * NULLS FIRST/LAST). NaN sorts above every other number, as in PostgreSQL.
  */
 export function compareNonNull(a: Value, b: Value): number {
-  if (typeof a === 'number' && typeof b === 'number') {
-    if (a < b) return -1;
-    if (a > b) return 1;
-    if (a === b) return 0;
-    const an = Number.isNaN(a);
-    const bn = Number.isNaN(b);
-    return an === bn ? 0 : an ? 1 : -1;
-  }
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
-  if (a instanceof Decimal && b instanceof Decimal) return compareDecimals(a, b);
-  if (a instanceof Decimal && typeof b === 'number') return compareNonNull(Number(a.unscaled) / 10 ** a.scale, b);
-  if (typeof a === 'number' && b instanceof Decimal) return compareNonNull(a, Number(b.unscaled) / 10 ** b.scale);
-  if (a instanceof Interval && b instanceof Interval) {
-    // PostgreSQL compares intervals by their length with 30-day months and 24-hour days
-    const x = (a.months * 30 + a.days) * 86_400_000_000 + a.micros;
-    const y = (b.months * 30 + b.days) * 86_400_000_000 + b.micros;
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  if (Array.isArray(a) && Array.isArray(b)) {
-    const n = Math.min(a.length, b.length);
-    for (let i = 0; i < n; i++) {
-      const c = compareWithNulls(a[i], b[i], false);
-      if (c !== 0) return c;
-    }
-    return a.length - b.length;
-  }
-  const x = encodeValue(a);
-  const y = encodeValue(b);
-  return x < y ? -1 : x > y ? 1 : 0;
+  return compareAny(a, b);
 }
 
 /** Compare two values, NULL placed first or last. */
@@ -219,7 +152,7 @@ export function sameRowAt(row: readonly Value[], columns: ArrayLike<Value>[], i:
 
 /** encodeRow over row `i` of a batch's columns (no row array). */
 export function encodeRowAt(columns: ArrayLike<Value>[], i: number): string {
-  const parts: string[] = [];
-  for (let c = 0; c < columns.length; c++) appendEncoded(columns[c][i] ?? null, parts);
-  return parts.join('|');
+  let out = '';
+  for (let c = 0; c < columns.length; c++) out += encodeValue(columns[c][i]);
+  return out;
 }
