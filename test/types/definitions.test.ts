@@ -38,3 +38,8 @@ t.test('every declared class and function has a doc comment', async (t) => {
   });
   t.same(undocumented, []);
 });
+
+t.test('the exported version is the package version', async (t) => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+  t.equal(api.version, pkg.version);
+});
