@@ -1,0 +1,159 @@
+// `npm run bench:nexmark` — Nexmark queries through the engine, side by side with a hand-written
+// TypeScript floor and RxJS, over the same pre-generated columnar batches.
+//   --events N     events per query run (default 2,000,000; --quick: 20,000)
+//   --queries a,b  subset (default: every query file)
+//   --batch N      events per insert call (default 4096)
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Engine } from '../../lib/engine/engine.js';
+import { NexmarkGenerator, type EventBatch } from '../../lib/nexmark/generator.js';
+import { floors } from './floor.js';
+import * as rx from './rxjs.js';
+import { printTable, writeResults, type BenchRow } from '../report.js';
+
+const QUERY_DIR = path.join(__dirname, '..', '..', 'lib', 'nexmark', 'queries');
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+export interface QueryResult {
+  query: string;
+  eventsPerSec: number;
+  outputRows: number;
+  peakRssMb: number;
+  stateEntries: number;
+  error?: string;
+}
+
+export function queryNames(): string[] {
+  return fs
+    .readdirSync(QUERY_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => f.slice(0, -4))
+    .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+}
+
+export function querySql(name: string): string {
+  return fs.readFileSync(path.join(QUERY_DIR, `${name}.sql`), 'utf8');
+}
+
+export function schemaSql(): string {
+  return fs.readFileSync(path.join(__dirname, '..', '..', 'lib', 'nexmark', 'schema.sql'), 'utf8');
+}
+
+export function generate(events: number, batchSize: number): { batches: EventBatch[]; ms: number } {
+  const gen = new NexmarkGenerator();
+  const batches: EventBatch[] = [];
+  const t0 = performance.now();
+  for (let done = 0; done < events; done += batchSize) batches.push(gen.next(Math.min(batchSize, events - done)));
+  return { batches, ms: performance.now() - t0 };
+}
+
+function push(engine: Engine, b: EventBatch): void {
+  const p = b.person;
+  const a = b.auction;
+  const d = b.bid;
+  if (b.persons > 0) engine.insertColumns('person', [p.id, p.name, p.email_address, p.credit_card, p.city, p.state, p.date_time, p.extra], b.persons);
+  if (b.auctions > 0)
+    engine.insertColumns('auction', [a.id, a.item_name, a.description, a.initial_bid, a.reserve, a.date_time, a.expires, a.seller, a.category, a.extra], b.auctions);
+  if (b.bids > 0) engine.insertColumns('bid', [d.auction, d.bidder, d.price, d.channel, d.url, d.date_time, d.extra], b.bids);
+}
+
+/** Runs one query over the batches; the first tenth warms up and is not timed. */
+export function runQuery(name: string, batches: EventBatch[]): QueryResult {
+  const engine = new Engine();
+  try {
+    engine.execute(schemaSql());
+    engine.execute(`CREATE MATERIALIZED VIEW ${name} AS ${querySql(name).replace(/;\s*$/, '')}`);
+    let outputRows = 0;
+    engine.subscribe(name, (changes) => {
+      outputRows += changes.length;
+    });
+    const warm = Math.max(1, Math.floor(batches.length / 10));
+    for (let i = 0; i < warm; i++) push(engine, batches[i]);
+    engine.flush();
+    let events = 0;
+    let peakRss = process.memoryUsage.rss();
+    const t0 = performance.now();
+    for (let i = warm; i < batches.length; i++) {
+      push(engine, batches[i]);
+      events += batches[i].events;
+      if ((i & 63) === 0) peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    }
+    engine.flush();
+    const ms = performance.now() - t0;
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    const stats = (engine as unknown as { stateEntries?: () => number }).stateEntries?.() ?? -1;
+    return { query: name, eventsPerSec: (events / ms) * 1000, outputRows, peakRssMb: peakRss / 2 ** 20, stateEntries: stats };
+  } catch (err) {
+    return { query: name, eventsPerSec: 0, outputRows: 0, peakRssMb: 0, stateEntries: -1, error: (err as Error).message.split('\n')[0] };
+  } finally {
+    engine.close();
+  }
+}
+
+function timeFloor(name: string, batches: EventBatch[]): number | undefined {
+  const make = floors[name];
+  if (!make) return undefined;
+  const f = make();
+  const warm = Math.max(1, Math.floor(batches.length / 10));
+  for (let i = 0; i < warm; i++) f.push(batches[i]);
+  let events = 0;
+  const t0 = performance.now();
+  for (let i = warm; i < batches.length; i++) {
+    f.push(batches[i]);
+    events += batches[i].events;
+  }
+  f.finish();
+  return (events / (performance.now() - t0)) * 1000;
+}
+
+function timeRx(name: string, batches: EventBatch[]): number | undefined {
+  const fn = ({ q1: rx.q1, q2: rx.q2, q5: rx.q5, q7: rx.q7 } as Record<string, ((b: rx.BidObject[]) => number) | undefined>)[name];
+  if (!fn) return undefined;
+  const bids: rx.BidObject[] = [];
+  let events = 0;
+  for (const b of batches) {
+    for (const o of rx.bidObjects(b)) bids.push(o);
+    events += b.events;
+  }
+  const t0 = performance.now();
+  fn(bids);
+  return (events / (performance.now() - t0)) * 1000;
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const events = Number(arg('events') ?? (quick ? 20_000 : 2_000_000));
+  const batchSize = Number(arg('batch') ?? 4096);
+  const names = (arg('queries') ?? queryNames().join(',')).split(',');
+  const { batches, ms } = generate(events, batchSize);
+  const rows: BenchRow[] = [{ name: 'generator alone', value: (events / ms) * 1000, unit: 'events/s' }];
+  const results: QueryResult[] = [];
+  for (const name of names) {
+    const r = runQuery(name, batches);
+    results.push(r);
+    const floor = timeFloor(name, batches);
+    const rxjs = timeRx(name, batches);
+    rows.push({
+      name: r.error ? `${name} (FAILED: ${r.error})` : name,
+      value: r.eventsPerSec,
+      unit: 'events/s',
+      ...(floor !== undefined ? { baseline: 'hand-written floor', baselineValue: floor } : {}),
+    });
+    if (rxjs !== undefined) rows.push({ name: `${name} RxJS`, value: rxjs, unit: 'events/s' });
+    console.log(`${name}: ${(r.eventsPerSec / 1e6).toFixed(3)} M ev/s, ${r.outputRows} changes, peak RSS ${r.peakRssMb.toFixed(0)} MB${r.error ? ` ERROR ${r.error}` : ''}`);
+  }
+  printTable(`Nexmark, ${events} events, batches of ${batchSize}`, rows);
+  console.log(`\nresults: ${writeResults(quick ? 'nexmark-quick.json' : 'nexmark.json', rows)}`);
+  if (results.some((r) => r.error)) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
