@@ -9,6 +9,7 @@ import * as B from '../builders.js';
 import type { JoinNode, LogicalPlan, OverWindowNode } from '../logical.js';
 import { columnsOf, conjoin, conjuncts, isDeterministic, mapColumns, shiftColumns } from './expr-utils.js';
 import { splitJoinCondition } from './join-keys.js';
+import { toIntervalJoin } from './interval-join.js';
 
 export function optimize(plan: LogicalPlan): LogicalPlan {
   return rewrite(plan);
@@ -22,8 +23,10 @@ function rewrite(plan: LogicalPlan): LogicalPlan {
       if (pred.kind === 'literal' && pred.value === true) return p.input;
       return pushFilter(p.input, conjuncts(pred));
     }
-    case 'join':
-      return pushJoinCondition(p);
+    case 'join': {
+      const j = pushJoinCondition(p);
+      return j.kind === 'join' ? toIntervalJoin(j) : j;
+    }
     case 'project': {
       // Project(Project(x)) → one projection when the outer only reads deterministic columns
       const inner = p.input;
@@ -152,7 +155,7 @@ function pushIntoJoin(j: JoinNode, preds: BoundExpr[]): LogicalPlan {
     rightKeys = [...rightKeys, ...split.rightKeys];
     residual = conjoin([...conjuncts(residual), ...conjuncts(split.residual)]);
   }
-  const joined = rebuildJoin(j, left, right, leftKeys, rightKeys, residual);
+  const joined = toIntervalJoin(rebuildJoin(j, left, right, leftKeys, rightKeys, residual));
   return stay.length > 0 ? B.filter(joined, conjoin(stay)!) : joined;
 }
 
