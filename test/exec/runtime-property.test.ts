@@ -55,7 +55,8 @@ t.test('property: views before/after data, queries and change replicas agree', a
       const t2 = df.addRoot((o) => new TableStore(o, { columnNames: ['k', 'label'], primaryKey: [0] }));
       df.push(t2, inserts([0, 'zero'], [1, 'one']));
       const b = df.builder();
-      const early = b.add((o) => new ViewStore(o, 4), [buildAggregateJoin(b, t1, t2)]);
+      // g is unique: one aggregate row per group, dims keyed by k
+      const early = b.add((o) => new ViewStore(o, 4, { uniqueKey: [0] }), [buildAggregateJoin(b, t1, t2)]);
       b.commit();
       const replica = new Map<string, number>();
       const apply = (row: Row, d: number) => {
