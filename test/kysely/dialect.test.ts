@@ -58,3 +58,38 @@ t.test('select, insert, update, delete, introspection, stream', async (t) => {
   await k.destroy();
   t.equal(db.closed, false, 'destroying Kysely leaves the database open');
 });
+
+interface ShopDB {
+  person: { id: number; name: string; city: string | null };
+  orders: { oid: number; pid: number; amount: string; at: Date };
+}
+
+t.test('joins, aggregates, upserts, subqueries, schema builder, typed Date parameters', async (t) => {
+  await using db = await open();
+  const k = db.kysely<ShopDB>();
+  await k.schema.createTable('person').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('name', 'text', (c) => c.notNull()).addColumn('city', 'text').execute();
+  await k.schema.createTable('orders').ifNotExists().addColumn('oid', 'integer', (c) => c.primaryKey()).addColumn('pid', 'integer').addColumn('amount', 'decimal(10, 2)').addColumn('at', 'timestamp').execute();
+  t.same(db.describe('orders').columns.map((c) => c.type), ['INT', 'INT', 'DECIMAL(10,2)', 'TIMESTAMP']);
+  await k.insertInto('person').values([{ id: 1, name: 'ann', city: 'x' }, { id: 2, name: 'bob', city: null }]).execute();
+  await k
+    .insertInto('orders')
+    .values([
+      { oid: 1, pid: 1, amount: '2.50', at: new Date(Date.UTC(2024, 0, 1)) },
+      { oid: 2, pid: 1, amount: '3.00', at: new Date(Date.UTC(2024, 0, 2)) },
+    ])
+    .execute();
+  await k.insertInto('person').values({ id: 1, name: 'x', city: 'y' }).onConflict((oc) => oc.column('id').doUpdateSet({ name: 'ann2' })).execute();
+  const totals = await k
+    .selectFrom('person as p')
+    .innerJoin('orders as o', 'o.pid', 'p.id')
+    .select((eb) => ['p.name', eb.fn.sum<string>('o.amount').as('total'), eb.fn.count<number>('o.oid').as('n')])
+    .groupBy('p.name')
+    .execute();
+  t.same(totals, [{ name: 'ann2', total: '5.50', n: 2 }]);
+  const late = await k.selectFrom('orders').select('oid').where('at', '>', new Date(Date.UTC(2024, 0, 1, 12))).execute();
+  t.same(late, [{ oid: 2 }]);
+  const buyers = await k.selectFrom('person').select('name').where('id', 'in', k.selectFrom('orders').select('pid')).execute();
+  t.same(buyers, [{ name: 'ann2' }]);
+  const tables = await k.introspection.getTables();
+  t.same(tables.map((x) => x.name).sort(), ['orders', 'person']);
+});
