@@ -33,7 +33,7 @@ for (const [id, check, h] of INTS) {
   add(define('*', [id, id], t, (a: number, b: number) => check(a * b), { inline: ([a, b]) => `${h}(${a} * ${b})` }));
   add(define('/', [id, id], t, (a: number, b: number) => check(idiv(a, b)), { inline: ([a, b]) => `${h}(h.idiv(${a}, ${b}))` }));
   add(define(['%', 'mod'], [id, id], t, (a: number, b: number) => imod(a, b), { inline: ([a, b]) => `h.imod(${a}, ${b})` }));
-  add(define('neg', [id], t, (a: number) => check(-a), { inline: ([a]) => `${h}(-${a})` }));
+  add(define('neg', [id], t, (a: number) => check(-a), { inline: ([a]) => `${h}(-(${a}))` }));
 }
 for (const id of FLOATS) {
   const t: DataType = { id };
@@ -43,7 +43,7 @@ for (const id of FLOATS) {
   add(define('-', [id, id], t, (a: number, b: number) => r(a - b), { inline: ([a, b]) => w(`(${a} - ${b})`) }));
   add(define('*', [id, id], t, (a: number, b: number) => r(a * b), { inline: ([a, b]) => w(`(${a} * ${b})`) }));
   add(define('/', [id, id], t, (a: number, b: number) => r(fdiv(a, b)), { inline: ([a, b]) => w(`h.fdiv(${a}, ${b})`) }));
-  add(define('neg', [id], t, (a: number) => -a, { inline: ([a]) => `(-${a})` }));
+  add(define('neg', [id], t, (a: number) => -a, { inline: ([a]) => `(-(${a}))` }));
 }
 add(define('+', ['decimal', 'decimal'], T.decimal, (a: Decimal, b: Decimal) => a.add(b)));
 add(define('-', ['decimal', 'decimal'], T.decimal, (a: Decimal, b: Decimal) => a.sub(b)));
@@ -155,7 +155,7 @@ add(
   define('or', ['boolean', 'boolean'], T.boolean, (a: boolean | null, b: boolean | null) =>
     a === true || b === true ? true : a === null || b === null ? null : false, { strict: false }),
 );
-add(define('not', ['boolean'], T.boolean, (a: boolean) => !a, { inline: ([a]) => `!${a}` }));
+add(define('not', ['boolean'], T.boolean, (a: boolean) => !a, { inline: ([a]) => `!(${a})` }));
 add(define('is_null', ['any'], T.boolean, (a: Value) => a === null, { strict: false, inline: ([a]) => `(${a} === null)` }));
 add(define('is_not_null', ['any'], T.boolean, (a: Value) => a !== null, { strict: false, inline: ([a]) => `(${a} !== null)` }));
 add(define('is_true', ['boolean'], T.boolean, (a: Value) => a === true, { strict: false, inline: ([a]) => `(${a} === true)` }));

@@ -89,7 +89,10 @@ export class Emitter {
   private literal(v: Value): string {
     if (v === null) return 'null';
     if (typeof v === 'boolean') return v ? 'true' : 'false';
-    if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0) ? String(v) : this.ref(v);
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v) || Object.is(v, -0)) return this.ref(v);
+      return v < 0 ? `(${v})` : String(v); // parenthesised so '-' templates never form '--'
+    }
     if (typeof v === 'string') return JSON.stringify(v);
     return this.ref(v);
   }
