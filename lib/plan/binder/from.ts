@@ -4,11 +4,11 @@
 
 import { CatalogError, SqlTypeError, UnsupportedError } from '../../errors.js';
 import type { SourcePosition } from '../../errors.js';
-import type { Expr, JoinRef, TableFunctionArg, TableFunctionRef, TableRef } from '../../sql/ast.js';
+import type { Expr, JoinRef, NamedTableRef, TableFunctionArg, TableFunctionRef, TableRef } from '../../sql/ast.js';
 import type { Interval } from '../../types/interval.js';
 import type { BoundExpr } from '../bound.js';
 import * as B from '../builders.js';
-import type { LogicalPlan, ScanNode, WindowTvfKind } from '../logical.js';
+import type { AsofJoinNode, LogicalPlan, ScanNode, TemporalJoinNode, WindowTvfKind } from '../logical.js';
 import { childEnv } from './env.js';
 import type { BindEnv } from './env.js';
 import { and, bindExpr } from './expr.js';
@@ -53,7 +53,7 @@ function checkDuplicateAliases(left: Scope, right: Scope, pos: SourcePosition): 
 function bindTableRef(ref: TableRef, env: BindEnv): BoundFrom {
   switch (ref.kind) {
     case 'table': {
-      if (ref.systemTimeAsOf) throw new UnsupportedError('FOR SYSTEM_TIME AS OF (temporal join) is not supported yet', ref.pos);
+      if (ref.systemTimeAsOf) throw new UnsupportedError('FOR SYSTEM_TIME AS OF is only supported on the right side of a JOIN', ref.pos);
       let plan = relationPlan(ref.name, env, ref.pos);
       if (ref.alias && plan.kind === 'scan') plan = { ...plan, alias: ref.alias };
       if (ref.columnAliases) plan = renameColumns(plan, ref.columnAliases, ref.pos);
@@ -105,9 +105,10 @@ export function relationPlan(name: string, env: BindEnv, pos: SourcePosition): L
 }
 
 function bindJoin(ref: JoinRef, env: BindEnv): BoundFrom {
-  if (ref.asof) throw new UnsupportedError('ASOF JOIN is not supported yet', ref.pos);
   const left = bindTableRef(ref.left, env);
-  const right = bindTableRef(ref.right, env);
+  const temporal = ref.right.kind === 'table' && ref.right.systemTimeAsOf !== undefined;
+  const right = bindTableRef(temporal ? { ...(ref.right as NamedTableRef), systemTimeAsOf: undefined } : ref.right, env);
+  if (ref.asof || temporal) return bindStreamJoin(ref, left, right, temporal, env);
   checkDuplicateAliases(left.scope, right.scope, ref.pos);
   const lw = left.plan.schema.length;
   const kind = ref.type === 'CROSS' ? 'inner' : (ref.type.toLowerCase() as 'inner' | 'left' | 'right' | 'full');
@@ -227,4 +228,76 @@ function intervalArg(a: TableFunctionArg, env: BindEnv): number {
     throw new SqlTypeError('INVALID_ARGUMENT', 'window sizes must be INTERVAL constants', a.pos);
   }
   return intervalMs(b.value as Interval, a.pos);
+}
+
+/**
+ * `a ASOF [LEFT] JOIN b ON a.k = b.k AND a.ts >= b.ts` (one time inequality plus equi keys) and
+ * `a JOIN t FOR SYSTEM_TIME AS OF a.ts ON a.k = t.k` (temporal lookup of a versioned table).
+ */
+function bindStreamJoin(ref: JoinRef, left: BoundFrom, right: BoundFrom, temporal: boolean, env: BindEnv): BoundFrom {
+  const kind = ref.type === 'INNER' ? 'inner' : ref.type === 'LEFT' ? 'left' : undefined;
+  const what = temporal ? 'FOR SYSTEM_TIME AS OF joins' : 'ASOF joins';
+  if (!kind) throw new UnsupportedError(`${what} must be INNER or LEFT`, ref.pos);
+  if (!ref.on) throw new SqlTypeError('INVALID_ARGUMENT', `${what} need an ON condition`, ref.pos);
+  const lw = left.plan.schema.length;
+  const scope = left.scope.concat(right.scope);
+  const on = bindExpr(ref.on, { scope, catalog: env.catalog, params: env.params, clause: 'JOIN conditions' });
+  const split = splitJoinCondition(on, lw);
+  if (split.leftKeys.length === 0) throw new UnsupportedError(`${what} need at least one equality between the two sides`, ref.pos);
+  const schema = [...left.plan.schema, ...right.plan.schema.map((f) => (kind === 'left' ? { ...f, nullable: true } : f))];
+  if (temporal) {
+    const node: TemporalJoinNode = {
+      kind: 'temporal-join',
+      joinKind: kind,
+      left: left.plan,
+      right: right.plan,
+      leftKeys: split.leftKeys,
+      rightKeys: split.rightKeys,
+      residual: split.residual,
+      schema,
+      props: { appendOnly: left.plan.props.appendOnly, watermarkColumn: left.plan.props.watermarkColumn },
+    };
+    return { plan: node, scope };
+  }
+  // exactly one inequality between a left column and a right column is the ASOF condition
+  const FLIP: Record<string, '<=' | '<' | '>=' | '>'> = { '>=': '<=', '>': '<', '<=': '>=', '<': '>' };
+  let asof: { leftTime: number; rightTime: number; op: AsofJoinNode['op'] } | undefined;
+  const rest: BoundExpr[] = [];
+  for (const c of split.residual ? conjunctsOf(split.residual) : []) {
+    if (!asof && c.kind === 'call' && c.name in FLIP && c.args[0]!.kind === 'column' && c.args[1]!.kind === 'column') {
+      const a = c.args[0].index;
+      const b = c.args[1].index;
+      // `left op right` means right FLIP(op) left
+      if (a < lw && b >= lw) {
+        asof = { leftTime: a, rightTime: b - lw, op: FLIP[c.name]! };
+        continue;
+      }
+      if (a >= lw && b < lw) {
+        asof = { leftTime: b, rightTime: a - lw, op: c.name as AsofJoinNode['op'] };
+        continue;
+      }
+    }
+    rest.push(c);
+  }
+  if (!asof) throw new UnsupportedError('ASOF JOIN needs one inequality (>=, >, <=, <) between a left and a right column', ref.pos);
+  const node: AsofJoinNode = {
+    kind: 'asof-join',
+    joinKind: kind,
+    left: left.plan,
+    right: right.plan,
+    leftKeys: split.leftKeys,
+    rightKeys: split.rightKeys,
+    leftTimeColumn: asof.leftTime,
+    rightTimeColumn: asof.rightTime,
+    op: asof.op,
+    residual: and(rest),
+    schema,
+    props: { appendOnly: left.plan.props.appendOnly && right.plan.props.appendOnly, watermarkColumn: left.plan.props.watermarkColumn },
+  };
+  return { plan: node, scope };
+}
+
+function conjunctsOf(e: BoundExpr): BoundExpr[] {
+  if (e.kind === 'call' && e.name === 'and') return [...conjunctsOf(e.args[0]!), ...conjunctsOf(e.args[1]!)];
+  return [e];
 }
