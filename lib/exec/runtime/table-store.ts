@@ -10,7 +10,7 @@ import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { Row, Value } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from './batch-builder.js';
-import { encodeRow, rowKeyExtractor, type Key } from './values.js';
+import { encodeRow, keyExtractor, rowKeyExtractor, sameRowAt, type Key } from './values.js';
 import type { Materialized } from './dataflow.js';
 
 export interface TableStoreOptions {
@@ -24,6 +24,7 @@ export class TableStore implements Operator, Materialized {
   private readonly width: number;
   private readonly pk: readonly number[];
   private readonly keyOf: (row: readonly Value[]) => Key;
+  private readonly keyOfColumns: (columns: Batch['columns'], i: number) => Key;
   /** keyed: key → row; multiset: encoded row → { row, count } */
   private readonly byKey = new Map<Key, Row>();
   private readonly bag = new Map<string, { row: Row; count: number }>();
@@ -36,6 +37,7 @@ export class TableStore implements Operator, Materialized {
     this.width = options.columnNames.length;
     this.pk = options.primaryKey ?? [];
     this.keyOf = rowKeyExtractor(this.pk);
+    this.keyOfColumns = keyExtractor(this.pk);
   }
 
   get hasPrimaryKey(): boolean {
@@ -68,17 +70,18 @@ export class TableStore implements Operator, Materialized {
   }
 
   private applyKeyed(batch: Batch, delta: BatchBuilder): void {
+    const cols = batch.columns;
     for (let i = 0; i < batch.length; i++) {
       const w = weightAt(batch, i);
       if (w === 0) continue;
-      const row = rowAt(batch, i);
-      const key = this.keyOf(row);
+      const key = this.keyOfColumns(cols, i);
       const old = this.byKey.get(key);
       if (w > 0) {
         if (old !== undefined) {
-          if (encodeRow(old) === encodeRow(row)) continue;
+          if (sameRowAt(old, cols, i)) continue;
           delta.addRow(old, -1);
         } else this.rowCount++;
+        const row = rowAt(batch, i);
         this.byKey.set(key, row);
         delta.addRow(row, 1);
       } else if (old !== undefined) {
