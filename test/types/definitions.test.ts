@@ -43,3 +43,10 @@ t.test('the exported version is the package version', async (t) => {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
   t.equal(api.version, pkg.version);
 });
+
+t.test('every error class of lib/errors.ts is exported, and shared by identity', async (t) => {
+  const errors = await import('../../lib/errors.js');
+  const classes = Object.entries(errors).filter(([, v]) => typeof v === 'function' && (v === Error || v.prototype instanceof Error));
+  t.ok(classes.length >= 10);
+  for (const [name, cls] of classes) t.equal((api as Record<string, unknown>)[name], cls, `${name} re-exported`);
+});
