@@ -91,7 +91,8 @@ struct Sink {
         if (stop.load()) {
           if ((p = ring.Peek(&len)) == nullptr) break;
         } else {
-          ring.WaitForData(50'000'000);
+          // Spin briefly (latency), then sleep on the futex (no busy-spinning forever).
+          if (!ring.SpinForData(50'000)) ring.WaitForData(50'000'000);
           continue;
         }
       }

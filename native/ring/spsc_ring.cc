@@ -179,6 +179,21 @@ bool SpscRing::WaitForData(int64_t timeout_ns) {
   return cached_head_ != read_pos_;
 }
 
+bool SpscRing::SpinForData(int64_t spin_ns) {
+  timespec start{}, now{};
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (int i = 0;; i++) {
+    if (Load(word(kHeadOffset), std::memory_order_acquire) != read_pos_) return true;
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+    if ((i & 63) == 63) {
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      if ((now.tv_sec - start.tv_sec) * 1000000000LL + (now.tv_nsec - start.tv_nsec) >= spin_ns) return false;
+    }
+  }
+}
+
 void SpscRing::WakeConsumer() { FutexWake(word(kHeadOffset), 1); }
 void SpscRing::WakeProducer() { FutexWake(word(kTailOffset), 1); }
 

@@ -78,6 +78,11 @@ class SpscRing {
   void Release();
   /** Sleeps until a record is published or the timeout passes (negative: no timeout). */
   bool WaitForData(int64_t timeout_ns);
+  /**
+   * Polls for a published record for up to `spin_ns` before a caller sleeps: a consumer that
+   * was busy a moment ago usually gets more data within microseconds, cheaper than a futex wake.
+   */
+  bool SpinForData(int64_t spin_ns);
   /** Wakes a consumer sleeping in WaitForData (used by producers and on shutdown). */
   void WakeConsumer();
   /** Wakes a producer sleeping in WaitForSpace. */

@@ -96,7 +96,8 @@ std::unique_ptr<WalWriter> WalWriter::Open(const WalOptions& options, void* ring
   return w;
 }
 
-bool WalWriter::CreateSegmentFile(const std::string& path, uint64_t size, int* fd_out, std::string* error) {
+bool WalWriter::CreateSegmentFile(IoBackend* io, const std::string& path, uint64_t size, int* fd_out,
+                                  std::string* error) {
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     *error = Errno("cannot create WAL segment " + path, errno);
@@ -113,10 +114,10 @@ bool WalWriter::CreateSegmentFile(const std::string& path, uint64_t size, int* f
     std::vector<uint8_t> zeros(kZeroChunk, 0);
     for (uint64_t off = 0; off < size && err == 0; off += kZeroChunk) {
       size_t n = static_cast<size_t>(size - off < kZeroChunk ? size - off : kZeroChunk);
-      err = backend_->WriteAndSync(fd, zeros.data(), n, off, false);
+      err = io->WriteAndSync(fd, zeros.data(), n, off, false);
     }
   }
-  if (err == 0) err = backend_->Sync(fd);
+  if (err == 0) err = io->Sync(fd);
   if (err != 0) {
     *error = Errno("cannot preallocate WAL segment " + path + " (" + std::to_string(size) + " bytes)", err);
     close(fd);
@@ -133,6 +134,7 @@ void WalWriter::SyncDirectory() { fsync(dir_fd_); }
 bool WalWriter::StartSegment(uint64_t first_lsn, std::string* error) {
   std::string path = options_.dir + "/" + SegmentFileName(first_lsn);
   int fd = -1;
+  FinishSparePreparation();
   if (spare_fd_ >= 0) {
     if (rename(spare_path_.c_str(), path.c_str()) != 0) {
       *error = Errno("cannot rename the spare WAL segment to " + path, errno);
@@ -140,7 +142,7 @@ bool WalWriter::StartSegment(uint64_t first_lsn, std::string* error) {
     }
     fd = spare_fd_;
     spare_fd_ = -1;
-  } else if (!CreateSegmentFile(path, segment_bytes_, &fd, error)) {
+  } else if (!CreateSegmentFile(backend_.get(), path, segment_bytes_, &fd, error)) {
     return false;
   }
   uint8_t header[kSegmentHeaderBytes];
@@ -315,11 +317,22 @@ bool WalWriter::Roll() {
   return true;
 }
 
-void WalWriter::PrepareSpare() {
-  std::string error;
-  int fd = -1;
-  if (CreateSegmentFile(spare_path_, segment_bytes_, &fd, &error)) spare_fd_ = fd;
-  // On failure (e.g. disk full) there is no spare; the roll itself will report the error.
+void WalWriter::StartSparePreparation() {
+  // Zeroing a segment takes tens of milliseconds: do it on a helper thread so commits never wait
+  // for it (unless the current segment fills before the spare is ready).
+  spare_thread_ = std::thread([this] {
+    sys::NameCurrentThread("laminar-wal-pre");
+    std::string error;
+    int fd = -1;
+    // Its own pwrite backend: an io_uring instance must not be shared between threads.
+    auto io = MakeIoBackend(BackendKind::kPwrite, &error);
+    // On failure (e.g. disk full) there is no spare; the roll itself then reports the error.
+    if (CreateSegmentFile(io.get(), spare_path_, segment_bytes_, &fd, &error)) spare_fd_ = fd;
+  });
+}
+
+void WalWriter::FinishSparePreparation() {
+  if (spare_thread_.joinable()) spare_thread_.join();
 }
 
 void WalWriter::Run() {
@@ -353,6 +366,8 @@ void WalWriter::Run() {
     ring_.Release();
     if (!ok) break;
     bool ring_empty = rec == nullptr;
+    // joinable() first: spare_fd_ belongs to the helper thread until it is joined.
+    if (!spare_thread_.joinable() && spare_fd_ < 0 && seg_offset_ > seg_size_ / 4) StartSparePreparation();
     int64_t now = (drained > 0 || unsynced_records_ > 0) ? NowNs() : 0;
     bool want_sync = stopping ||
                      (group && unsynced_records_ > 0 &&
@@ -363,9 +378,8 @@ void WalWriter::Run() {
     if (want_sync && !SyncNow()) break;
     if (!ring_empty) continue;
     if (stopping) break;
-    // Idle: get the next segment ready before it is needed, then sleep until records arrive
-    // or the oldest unsynced record reaches its group-commit deadline.
-    if (spare_fd_ < 0 && seg_offset_ > seg_size_ / 2 && unsynced_records_ == 0) PrepareSpare();
+    // Idle: sleep until records arrive or the oldest unsynced record reaches its group-commit
+    // deadline.
     int64_t timeout = 200'000'000;
     if (group && unsynced_records_ > 0) {
       int64_t left = first_unsynced_ns_ + delay_ns - NowNs();
@@ -384,6 +398,7 @@ bool WalWriter::Close(std::string* error) {
     ring_.WakeConsumer();
     thread_.join();
   }
+  FinishSparePreparation();
   if (seg_fd_ >= 0) close(seg_fd_);
   seg_fd_ = -1;
   if (spare_fd_ >= 0) {

@@ -86,12 +86,13 @@ class WalWriter {
  private:
   WalWriter() = default;
   bool Recover(std::string* error, int* code);
-  bool CreateSegmentFile(const std::string& path, uint64_t size, int* fd, std::string* error);
+  bool CreateSegmentFile(IoBackend* io, const std::string& path, uint64_t size, int* fd, std::string* error);
   bool StartSegment(uint64_t first_lsn, std::string* error);
   bool FlushBuffer(bool sync);
   bool SyncNow();
   bool Roll();
-  void PrepareSpare();
+  void StartSparePreparation();
+  void FinishSparePreparation();
   void Run();
   void Fail(int err, const std::string& what, bool append_errno = true);
   void PublishDurable();
@@ -112,6 +113,7 @@ class WalWriter {
   uint64_t seg_offset_ = 0;   // append position in the current segment
   int spare_fd_ = -1;
   std::string spare_path_;
+  std::thread spare_thread_;  // preallocates + zeroes the next segment off the commit path
   std::vector<uint8_t> buffer_;  // framed records not yet written
   uint64_t next_lsn_ = 1;
   uint64_t written_lsn_ = 0;
