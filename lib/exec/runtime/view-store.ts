@@ -98,6 +98,11 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
 
   flush(): void {
     if (this.touched.size === 0) return;
+    if (this.listeners.size === 0) {
+      // nobody to tell: skip building change objects (a later snapshot subscription reads state)
+      this.touched = new Map();
+      return;
+    }
     const changes = this.pending;
     const keyed = this.keyOfColumns !== null;
     for (const [key, before] of this.touched) {
