@@ -440,7 +440,6 @@ export abstract class ExprParser extends FunctionParser {
     }
     try {
       this.i++;
-      this.enter();
       const first = this.parseExpr();
       let result: Expr = first;
       if (this.isOp(',')) {
@@ -449,7 +448,6 @@ export abstract class ExprParser extends FunctionParser {
         result = { kind: 'row', elements, pos: open.pos };
       }
       this.expectOp(')');
-      this.leave();
       return result;
     } catch (e) {
       // report whichever reading of the parentheses got further into the text

@@ -124,9 +124,8 @@ export abstract class QueryParser extends ExprParser {
     if (this.isWord('SELECT')) return this.parseSelect();
     if (this.isWord('VALUES')) return this.parseValues();
     if (this.isOp('(')) {
-      this.i++;
-      const inner = this.parseQuery();
-      this.expectOp(')');
+      // memoised: expression parsing may try the same parentheses as a query again
+      const inner = this.parseParenQuery();
       // a parenthesised plain query is just its body
       const plain = !inner.with && inner.orderBy.length === 0 && !inner.limit && !inner.offset;
       return plain ? inner.body : inner;

@@ -81,6 +81,11 @@ export const SUGGESTABLE_KEYWORDS = [
   'SOURCE', 'VIEW', 'MATERIALIZED', 'SINK', 'FUNCTION', 'INDEX', 'BETWEEN', 'LIKE', 'ILIKE',
 ];
 
+const KNOWN_KEYWORDS = new Set([
+  ...RESERVED, ...SUGGESTABLE_KEYWORDS, 'KEY', 'WATERMARK', 'INTERVAL', 'TIMESTAMP', 'DATE', 'EXTRACT', 'OVER', 'FILTER',
+  'PARTITION', 'ROWS', 'RANGE', 'PRECEDING', 'FOLLOWING', 'UNBOUNDED', 'CURRENT', 'ROW', 'DESCRIPTOR', 'LATERAL',
+]);
+
 /** How a token is named in an error message: `'FORM'`, `')'`, `end of input`. */
 export function describeToken(sql: string, tok: Token): string {
   if (tok.kind === 'eof') return 'end of input';
@@ -114,7 +119,8 @@ export function editDistance(a: string, b: string, max: number): number {
 
 /** The keyword a mistyped word most likely meant (`FORM` → `FROM`), if any is close enough. */
 export function suggestKeyword(upperWord: string, candidates: readonly string[] = SUGGESTABLE_KEYWORDS): string | undefined {
-  if (upperWord.length < 3) return undefined;
+  // a real keyword in the wrong place is not a typo (`SELECT a NULL` must not suggest FULL)
+  if (upperWord.length < 3 || KNOWN_KEYWORDS.has(upperWord)) return undefined;
   const max = upperWord.length <= 5 ? 1 : 2;
   let best: string | undefined;
   let bestDist = max + 1;
