@@ -54,6 +54,8 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   push(batch: Batch, _port = 0): void {
     const cols = batch.columns;
     const keyed = this.keyOfColumns !== null;
+    // before-images are only needed to tell listeners what changed
+    const tracking = this.listeners.size > 0;
     for (let i = 0; i < batch.length; i++) {
       const w = weightAt(batch, i);
       if (w === 0) continue;
@@ -61,7 +63,7 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
       // unkeyed: the whole row's encoding is the key, so a key holds exactly one distinct row
       const key = keyed ? this.keyOfColumns!(cols, i) : encodeRowAt(cols, i);
       let entries = this.state.get(key);
-      if (!this.touched.has(key)) {
+      if (tracking && !this.touched.has(key)) {
         this.touched.set(key, entries ? entries.map((e) => ({ row: e.row, weight: e.weight })) : NONE);
       }
       let j = -1;
