@@ -80,20 +80,25 @@ void RequireLength(Napi::Env env, const View& v, size_t want, const char* what, 
 
 bool IsUndefined(const Napi::CallbackInfo& info, size_t i) { return info.Length() <= i || info[i].IsUndefined(); }
 
+// One napi_typeof, then one conversion: this is the whole cost of a single-key call's key.
 uint64_t U64Scalar(Napi::Env env, Napi::Value v, const char* what) {
-  if (v.IsBigInt()) {
-    bool lossless = false;
-    uint64_t k = v.As<Napi::BigInt>().Uint64Value(&lossless);
-    if (!lossless) ThrowRange(env, std::string(what) + " must be between 0 and 2^64-1");
-    return k;
-  }
-  if (v.IsNumber()) {
-    double d = v.As<Napi::Number>().DoubleValue();
+  napi_valuetype type = napi_undefined;
+  napi_typeof(env, v, &type);
+  if (type == napi_number) {
+    double d = 0;
+    napi_get_value_double(env, v, &d);
     if (!(d >= 0 && d <= 9007199254740991.0 && d == static_cast<double>(static_cast<uint64_t>(d)))) {
       ThrowRange(env, std::string(what) + " must be a non-negative safe integer (use a bigint for larger keys), got " +
                           v.ToString().Utf8Value());
     }
     return static_cast<uint64_t>(d);
+  }
+  if (type == napi_bigint) {
+    bool lossless = false;
+    uint64_t k = 0;
+    napi_get_value_bigint_uint64(env, v, &k, &lossless);
+    if (!lossless) ThrowRange(env, std::string(what) + " must be between 0 and 2^64-1");
+    return k;
   }
   ThrowType(env, std::string(what) + " must be a bigint or a number");
 }

@@ -11,6 +11,7 @@
 // The state sources are compiled into this file (not taken from laminar_core) so that they get
 // the fuzzer's coverage instrumentation: the core library is built without it. Every symbol is
 // then defined here, so the linker pulls nothing from the archive and nothing is duplicated.
+#include "state/big_array.cc"
 #include "state/checksum.cc"
 #include "state/hash_store.cc"
 #include "state/snapshot.cc"

@@ -57,7 +57,7 @@ StateStore::StateStore(const StoreOptions& options) : opts_(options), bytes_inde
 StateStore::~StateStore() = default;
 
 void StateStore::Clear() {
-  slots_.assign(slots_.size(), Slot{0, 0, 0});
+  slots_.Zero();
   size_ = 0;
   next_ref_ = 0;
   free_refs_.clear();
@@ -72,7 +72,7 @@ void StateStore::Clear() {
 MemoryStats StateStore::Memory() const {
   MemoryStats m;
   m.entries = size_;
-  m.table_bytes = slots_.capacity() * sizeof(Slot);
+  m.table_bytes = slots_.bytes();
   m.value_bytes = values_ ? values_->committed_bytes() : 0;
   m.arena_bytes = arena_.capacity();
   m.arena_dead_bytes = arena_dead_;
@@ -89,12 +89,12 @@ size_t StateStore::HomeOfSlot(const Slot& s) const {
 }
 
 void StateStore::Rehash(size_t new_capacity) {
-  std::vector<Slot> old;
+  BigArray<Slot> old(new_capacity);  // zeroed: every slot empty
   old.swap(slots_);
-  slots_.assign(new_capacity, Slot{0, 0, 0});
   mask_ = new_capacity - 1;
   shift_ = 64 - Log2(new_capacity);
-  for (const Slot& s : old) {
+  for (size_t j = 0; j < old.size(); j++) {
+    const Slot& s = old[j];
     if (s.ref1 == 0) continue;
     size_t i = HomeOfSlot(s);
     while (slots_[i].ref1 != 0) i = (i + 1) & mask_;

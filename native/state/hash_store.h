@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "state/big_array.h"
 #include "state/fx_hash.h"
 #include "state/value_region.h"
 
@@ -153,7 +154,7 @@ class StateStore {
   uint32_t InsertU64At(size_t slot, uint64_t key);
 
   StoreOptions opts_;
-  std::vector<Slot> slots_;
+  BigArray<Slot> slots_;
   size_t mask_ = 0;
   unsigned shift_ = 64;
   uint64_t size_ = 0;

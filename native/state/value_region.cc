@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <string>
 
@@ -12,16 +13,26 @@ namespace laminar::state {
 namespace {
 constexpr size_t kPage = 4096;
 constexpr size_t kMinCommitStep = 64 * 1024;
+constexpr size_t kHugePage = 2u << 20;
+// Past this size random value reads would otherwise pay a TLB miss each (see big_array.h).
+constexpr size_t kHugeFrom = 4u << 20;
 size_t RoundUpPage(size_t n) { return (n + kPage - 1) & ~(kPage - 1); }
+size_t RoundUpHuge(size_t n) { return (n + kHugePage - 1) & ~(kHugePage - 1); }
 }  // namespace
 
-RegionMemory::RegionMemory(size_t reserve_bytes) : reserved_(RoundUpPage(reserve_bytes)) {
-  void* p = mmap(nullptr, reserved_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+RegionMemory::RegionMemory(size_t reserve_bytes) : reserved_(RoundUpHuge(reserve_bytes)) {
+  // Over-reserve by one huge page and trim, so the base is 2 MiB aligned.
+  void* p = mmap(nullptr, reserved_ + kHugePage, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) {
     throw StateError("CAPACITY", "state store: cannot reserve " + std::to_string(reserved_) +
                                      " bytes of address space for values: " + std::strerror(errno));
   }
-  base_ = static_cast<uint8_t*>(p);
+  auto start = reinterpret_cast<uintptr_t>(p);
+  auto aligned = (start + kHugePage - 1) & ~(uintptr_t{kHugePage} - 1);
+  if (aligned > start) munmap(p, aligned - start);
+  const size_t tail = (start + reserved_ + kHugePage) - (aligned + reserved_);
+  if (tail > 0) munmap(reinterpret_cast<void*>(aligned + reserved_), tail);
+  base_ = reinterpret_cast<uint8_t*>(aligned);
 }
 
 RegionMemory::~RegionMemory() {
@@ -37,11 +48,12 @@ void RegionMemory::EnsureCommitted(size_t bytes) {
   size_t target = committed_ * 2;
   if (target < kMinCommitStep) target = kMinCommitStep;
   if (target < bytes) target = bytes;
-  target = RoundUpPage(target);
+  target = target >= kHugeFrom ? RoundUpHuge(target) : RoundUpPage(target);
   if (target > reserved_) target = reserved_;
   if (mprotect(base_ + committed_, target - committed_, PROT_READ | PROT_WRITE) != 0) {
     throw StateError("CAPACITY", std::string("state store: cannot commit value memory: ") + std::strerror(errno));
   }
+  if (target >= kHugeFrom) madvise(base_, target, MADV_HUGEPAGE);  // advice only
   committed_ = target;
 }
 
