@@ -3,6 +3,7 @@ import { Dataflow, type DataflowNode } from '../../lib/exec/runtime/dataflow.js'
 import { TableStore } from '../../lib/exec/runtime/table-store.js';
 import { SourceStore } from '../../lib/exec/runtime/source-store.js';
 import { ViewStore } from '../../lib/exec/runtime/view-store.js';
+import { ChangeFeed } from '../../lib/exec/runtime/change-feed.js';
 import { HashAggregate } from '../../lib/exec/operators/hash-aggregate.js';
 import { Join } from '../../lib/exec/operators/join.js';
 import { Filter } from '../../lib/exec/operators/filter.js';
@@ -286,4 +287,31 @@ t.test('an empty unique key (global aggregate) turns a changed row into an updat
   df.subscribe(view, (c) => got.push(c), { snapshot: true });
   df.push(tbl, inserts([1]));
   t.same(got, [[{ op: 'insert', row: [0] }], [{ op: 'update', row: [1], old: [0] }]]);
+});
+
+t.test('change feed over a table: updates by primary key, snapshot from the store', async (t) => {
+  const df = new Dataflow();
+  const tbl = df.addRoot((o) => new TableStore(o, { columnNames: ['id', 'v'], primaryKey: [0] }));
+  df.push(tbl, inserts([1, 'a']));
+  const b = df.builder();
+  const feed = b.add(() => new ChangeFeed({ uniqueKey: [0], currentRows: () => df.operator<TableStore>(tbl).rows() }), [tbl]);
+  b.commit();
+  const got: EngineChange[][] = [];
+  df.subscribe(feed, (c) => got.push(c), { snapshot: true });
+  t.same(got, [[{ op: 'insert', row: [1, 'a'] }]], 'snapshot only; the back-fill is not replayed');
+  df.push(tbl, inserts([1, 'b'], [2, 'c']));
+  t.same(got[1], [{ op: 'update', row: [1, 'b'], old: [1, 'a'] }, { op: 'insert', row: [2, 'c'] }]);
+  df.push(tbl, deletes([2, 'c']));
+  t.same(got[2], [{ op: 'delete', row: [2, 'c'] }]);
+  const src = df.addRoot((o) => new SourceStore(o, 1));
+  const b2 = df.builder();
+  const sfeed = b2.add(() => new ChangeFeed(), [src]);
+  b2.commit();
+  const events: EngineChange[][] = [];
+  const sub = df.subscribe(sfeed, (c) => events.push(c));
+  df.push(src, inserts([1], [1]));
+  t.same(events, [[{ op: 'insert', row: [1] }, { op: 'insert', row: [1] }]]);
+  sub.close();
+  df.push(src, inserts([2]));
+  t.equal(events.length, 1);
 });

@@ -13,6 +13,7 @@ export { TableStore, type TableStoreOptions } from './table-store.js';
 export { SourceStore, type SourceRetention } from './source-store.js';
 export { ViewStore, type ViewStoreOptions } from './view-store.js';
 export { CollectorSink } from './collector.js';
+export { ChangeFeed, type ChangeFeedOptions } from './change-feed.js';
 export { WatermarkMerger } from './watermark.js';
 export {
   BatchBuilder,
