@@ -192,7 +192,7 @@ export function overWindow(input: LogicalPlan, partitionBy: BoundExpr[], order: 
     partitionBy,
     order,
     calls,
-    schema: [...input.schema, ...calls.map((c, i) => field(names[i] ?? c.fn, c.type, !(c.fn === 'row_number' || c.fn === 'rank' || c.fn === 'dense_rank' || c.fn === 'count')))],
+    schema: [...input.schema, ...calls.map((c, i) => field(names[i] ?? c.fn, c.type, !(c.fn === 'row_number' || c.fn === 'rank' || c.fn === 'dense_rank' || c.fn === 'count' || c.fn === 'count_star')))],
     props: { appendOnly: false, uniqueKey: input.props.uniqueKey },
   };
 }
