@@ -53,15 +53,20 @@ export class ChangeFeed implements Operator, ChangeDeliverer {
     this.step = new Map();
     const changes = this.pending;
     if (this.keyOf !== null) {
-      // pair a lone delete and a lone insert of the same key into an update; the tally is
-      // deletes + 16 × inserts per key, so 17 means exactly one of each
+      // pair a lone delete and a lone insert of the same key into an update
       const keyOf = this.keyOf;
-      const count = new Map<Key, number>();
-      for (const r of deletes) count.set(keyOf(r), (count.get(keyOf(r)) ?? 0) + 1);
-      for (const r of inserts) count.set(keyOf(r), (count.get(keyOf(r)) ?? 0) + 16);
+      const tally = new Map<Key, { d: number; i: number }>();
+      const at = (k: Key) => {
+        let e = tally.get(k);
+        if (!e) tally.set(k, (e = { d: 0, i: 0 }));
+        return e;
+      };
+      for (const r of deletes) at(keyOf(r)).d++;
+      for (const r of inserts) at(keyOf(r)).i++;
       const oldOf = new Map<Key, Row>();
       for (const r of deletes) {
-        if (count.get(keyOf(r)) === 17) oldOf.set(keyOf(r), r);
+        const e = tally.get(keyOf(r))!;
+        if (e.d === 1 && e.i === 1) oldOf.set(keyOf(r), r);
         else changes.push({ op: 'delete', row: r });
       }
       for (const r of inserts) {
