@@ -1,6 +1,8 @@
 // bool_and / bool_or and the variance family. Variances use sums of shifted values (the shift is
 // the first value seen) so adding and retracting stay O(1) and cancellation stays small; the
-// sums reset to exactly 0 when the last value is retracted.
+// sums reset to exactly 0 when the last value is retracted. Integer inputs are exact while the
+// sums stay below 2^53; float inputs after retractions are accurate to about 1e-8 × the largest
+// magnitude ever added (floating-point sums cannot be un-added exactly).
 import type { Accumulator } from './accumulator.js';
 import type { Decimal } from '../../types/decimal.js';
 
@@ -59,7 +61,8 @@ export function varianceAccumulator(kind: VarianceKind): Accumulator<VarianceSta
     result(s) {
       if (s.n === 0 || (sample && s.n === 1)) return null;
       let m2 = s.sumSq - (s.sum * s.sum) / s.n;
-      if (m2 < 0) m2 = 0; // rounding
+      // below the rounding noise of sumSq the true spread is indistinguishable from zero
+      if (m2 <= s.sumSq * s.n * 4 * Number.EPSILON) m2 = 0;
       const variance = m2 / (sample ? s.n - 1 : s.n);
       return root ? Math.sqrt(variance) : variance;
     },
