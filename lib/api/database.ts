@@ -14,6 +14,13 @@ import { Subscription, type Change, type OverflowPolicy, type SubscribeOptions }
 import { wrapUdf, type FunctionSignature } from './udf.js';
 import { RowDecoderCache, RowEncoder, type RowDecoder } from './values.js';
 
+/** What the database keeps of an open subscription. */
+interface OpenSubscription {
+  readonly name: string;
+  end(failure?: unknown): void;
+  drained(): Promise<void>;
+}
+
 /** Settled options of an open database (see OpenOptions for their meaning). */
 export interface DatabaseSettings {
   path: string | undefined;
@@ -29,7 +36,8 @@ export class Database implements HandleTarget, AsyncDisposable {
   readonly #settings: DatabaseSettings;
   readonly #decoders: RowDecoderCache;
   readonly #encoders = new Map<string, RowEncoder>();
-  readonly #subscriptions = new Set<{ end(): void; drained(): Promise<void> }>();
+  // open subscriptions → the CREATE text of their view (to notice the view being dropped)
+  readonly #subscriptions = new Map<OpenSubscription, string>();
 
   /** @internal use open() */
   constructor(engine: EnginePort, settings: DatabaseSettings) {
@@ -48,7 +56,16 @@ export class Database implements HandleTarget, AsyncDisposable {
   async execute(sql: string, params?: readonly unknown[]): Promise<ExecuteResult> {
     const engine = this.#live();
     checkSql(sql, 'execute');
-    return toExecuteResult(engine.execute(sql, checkParams(params)), this.#decoders);
+    let results;
+    try {
+      results = engine.execute(sql, checkParams(params));
+    } catch (error) {
+      // statements before the failing one were applied: one of them may have dropped a view
+      if (this.#subscriptions.size > 0) this.#endDroppedSubscriptions(engine);
+      throw error;
+    }
+    if (this.#subscriptions.size > 0 && results.some((r) => r.command.startsWith('DROP'))) this.#endDroppedSubscriptions(engine);
+    return toExecuteResult(results, this.#decoders);
   }
 
   /** Runs a row-returning statement; rows are plain objects keyed in SELECT-list order. */
@@ -124,7 +141,7 @@ export class Database implements HandleTarget, AsyncDisposable {
       (listener) => engine.subscribe(info.name, listener, { snapshot: options.snapshot === true }),
       (s) => subscriptions.delete(s),
     );
-    if (!sub.closed) subscriptions.add(sub);
+    if (!sub.closed) subscriptions.set(sub, info.sql);
     return sub;
   }
 
@@ -201,7 +218,7 @@ export class Database implements HandleTarget, AsyncDisposable {
   /** Resolves when every open subscription's consumer has taken all buffered changes. */
   async drain(): Promise<void> {
     this.#live();
-    await Promise.all([...this.#subscriptions].map((s) => s.drained()));
+    await Promise.all([...this.#subscriptions.keys()].map((s) => s.drained()));
   }
 
   /** Closes the database; open subscriptions end. Closing twice is harmless. */
@@ -209,7 +226,7 @@ export class Database implements HandleTarget, AsyncDisposable {
     const engine = this.#engine;
     if (engine === undefined) return;
     this.#engine = undefined;
-    for (const sub of [...this.#subscriptions]) sub.end();
+    for (const sub of [...this.#subscriptions.keys()]) sub.end();
     this.#subscriptions.clear();
     this.#encoders.clear();
     engine.close();
@@ -217,6 +234,16 @@ export class Database implements HandleTarget, AsyncDisposable {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** A dropped view delivers nothing more: its subscriptions end with an error after their buffered changes. */
+  #endDroppedSubscriptions(engine: EnginePort): void {
+    for (const [sub, viewSql] of [...this.#subscriptions]) {
+      const now = engine.relation(sub.name);
+      if (now === undefined || now.sql !== viewSql) {
+        sub.end(new CatalogError('UNKNOWN_OBJECT', `materialized view "${sub.name}" was dropped; its subscription has ended`));
+      }
+    }
   }
 
   #live(): EnginePort {

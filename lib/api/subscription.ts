@@ -107,8 +107,13 @@ export class Subscription<Row = Record<string, unknown>> implements AsyncIterabl
     this.#notifyDrained(); // also when the database had already ended it with changes buffered
   }
 
-  /** @internal the database closed: stop receiving, but let the consumer read what is buffered */
-  end(): void {
+  /**
+   * @internal the database closed (or the view was dropped: then `failure` is what the
+   * iteration throws after the buffered changes): stop receiving, let the consumer read what is buffered.
+   */
+  end(failure?: unknown): void {
+    if (this.#ended) return;
+    if (failure !== undefined) this.#failure = failure;
     this.#end();
   }
 

@@ -99,6 +99,24 @@ t.test('a view created after the data back-fills; snapshot subscription starts f
   t.same(await it.next(), { done: true, value: undefined }, 'closing the database ends the subscription');
 });
 
+t.test('dropping a subscribed view ends its subscriptions with an error after the buffered changes', async (t) => {
+  await using db = await open();
+  await db.execute('CREATE TABLE t (k INT PRIMARY KEY, v INT); CREATE MATERIALIZED VIEW mv AS SELECT k, v FROM t WHERE v > 0');
+  const sub = db.subscribe('mv');
+  const other = db.subscribe('mv', { onChange: () => {} });
+  db.insert('t', { k: 1, v: 1 });
+  await db.execute('DROP MATERIALIZED VIEW mv');
+  t.ok(sub.closed && other.closed);
+  const it = sub[Symbol.asyncIterator]();
+  t.same((await it.next()).value, { op: 'insert', row: { k: 1, v: 1 } });
+  await t.rejects(it.next(), { code: 'UNKNOWN_OBJECT', message: /"mv" was dropped/ });
+  t.same(await it.next(), { done: true, value: undefined });
+  await db.execute('CREATE MATERIALIZED VIEW mv AS SELECT k FROM t');
+  const again = db.subscribe('mv');
+  await t.rejects(db.execute('DROP MATERIALIZED VIEW mv; SELECT * FROM nope'), CatalogError);
+  t.ok(again.closed, 'noticed even when a later statement of the same call fails');
+});
+
 t.test('execute reports each statement; SQL errors carry line and column', async (t) => {
   await using db = await open();
   const r = await db.execute(`CREATE TABLE t (id INT PRIMARY KEY);
