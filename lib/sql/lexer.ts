@@ -47,6 +47,7 @@ class Lexer {
   run(): Token[] {
     const sql = this.sql;
     const n = sql.length;
+    if (sql.charCodeAt(0) === 0xfeff) this.i = this.lineStart = 1; // byte-order mark of a .sql file
     while (true) {
       this.skipSpaceAndComments();
       if (this.i >= n) break;
@@ -331,28 +332,30 @@ class Lexer {
 
   private readOperator(pos: Pos): void {
     const sql = this.sql;
-    const three = sql.slice(this.i, this.i + 3);
-    if (OPERATORS_3.has(three)) {
-      this.i += 3;
-      this.push('op', three, pos);
-      return;
+    // most operators are one character: only build substrings when a longer one may follow
+    const c2 = sql.charCodeAt(this.i + 1);
+    if (OPERATOR_SECOND_CHARS.has(c2)) {
+      const three = sql.slice(this.i, this.i + 3);
+      if (OPERATORS_3.has(three)) return this.pushOperator(three, pos);
+      const two = three.slice(0, 2);
+      if (OPERATORS_2.has(two)) return this.pushOperator(two, pos);
     }
-    const two = three.slice(0, 2);
-    if (OPERATORS_2.has(two)) {
-      this.i += 2;
-      this.push('op', two, pos);
-      return;
-    }
-    const one = three.slice(0, 1);
-    if (OPERATORS_1.has(one)) {
-      this.i += 1;
-      this.push('op', one, pos);
-      return;
-    }
+    const one = sql[this.i];
+    if (OPERATORS_1.has(one)) return this.pushOperator(one, pos);
     const cp = sql.codePointAt(this.i) ?? 0;
     this.fail(`unexpected character '${String.fromCodePoint(cp)}'`, pos);
   }
+
+  private pushOperator(op: string, pos: Pos): void {
+    this.i += op.length;
+    this.push('op', op, pos);
+  }
 }
+
+/** Characters that can be the second character of a multi-character operator. */
+const OPERATOR_SECOND_CHARS = new Set(
+  [...OPERATORS_2, ...OPERATORS_3].map((op) => op.charCodeAt(1)),
+);
 
 /** Splits SQL text into tokens; the last token is always `eof` (positioned at the end). */
 export function tokenize(sql: string): Token[] {
