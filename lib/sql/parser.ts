@@ -1,5 +1,22 @@
 // The SQL front end's entry points: text → AST (lib/sql/ast.ts). Every failure is a
 // SqlSyntaxError carrying the line and column of the offending token.
+//
+// Normalisations beyond those documented in ast.ts (the binder can rely on them):
+// - `-` applied directly to a numeric literal is folded: NumberLiteral text '-5' (so the most
+//   negative BIGINT is representable); `-x`, `-(5)`, `-5::int` stay UnaryExpr.
+// - `NOT EXISTS (…)` is an ExistsExpr with not = true; `x ISNULL` / `x NOTNULL` are IsExpr.
+// - `x AT TIME ZONE z` → call 'timezone' [z, x] (PostgreSQL's own function name).
+// - `ARRAY(subquery)` → call 'array' [ScalarSubquery]; `ARRAY[…]` is an ArrayExpr.
+// - `CURRENT_TIME` and `LOCALTIME` → argument-less calls like CURRENT_TIMESTAMP.
+// - a parenthesised query without WITH/ORDER BY/LIMIT/OFFSET is replaced by its body.
+// - in TUMBLE/HOP/SESSION/CUMULATE the first argument (or the one named `data`) written as a bare
+//   name is a { kind: 'table' } argument, like `TABLE name`.
+// - `FLOAT(p)` is REAL for p ≤ 24, else DOUBLE (as in PostgreSQL).
+// - RisingWave's `FORMAT x ENCODE y (…)` lands in the options as format = 'x', encode = 'y'.
+// - WITH option values: strings, numbers (integers beyond 2^53 keep their text), TRUE/FALSE,
+//   bare words as lower-case text. SET accepts ON/OFF as booleans, DEFAULT as 'default'.
+// - non-associative operators (comparisons, LIKE/BETWEEN/IN, IS) must be parenthesised when
+//   chained, as in PostgreSQL: `a < b < c` is a syntax error.
 
 import type { Expr, Statement, TypeName } from './ast.js';
 import { runParser } from './parser-statements.js';
