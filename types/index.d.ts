@@ -120,7 +120,7 @@ export interface SubscribeOptions<R = Row> {
   onError?: (error: unknown) => void;
   /** First deliver the view's current rows as 'insert' changes (default false). */
   snapshot?: boolean;
-  /** Bound of the iteration buffer, in changes (default: the database's subscriptionBufferSize). */
+  /** Bound of the iteration buffer, in changes (default: the database's subscriptionBufferSize). The initial snapshot does not count against it. */
   bufferSize?: number;
   /** Overflow policy of the iteration buffer (default: the database's subscriptionOverflow). */
   overflow?: OverflowPolicy;
@@ -138,7 +138,10 @@ export declare class Subscription<R = Row> implements AsyncIterable<Change<R>>, 
   readonly pending: number;
   /** changes discarded by the 'drop-oldest' overflow policy */
   readonly dropped: number;
-  /** true once no more changes will arrive (closed, overflowed, or the database closed) */
+  /**
+   * true once no more changes will arrive: closed, overflowed, the view dropped (the iteration
+   * then throws CatalogError UNKNOWN_OBJECT after the buffered changes), or the database closed
+   */
   readonly closed: boolean;
   /** Resolves when every buffered change has been taken by the consumer. */
   drained(): Promise<void>;

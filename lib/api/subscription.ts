@@ -54,6 +54,9 @@ export class Subscription<Row = Record<string, unknown>> implements AsyncIterabl
   #ended = false; // no more changes will arrive (buffered ones may still be read)
   #failure: unknown = undefined;
   #dropped = 0;
+  // the snapshot is delivered while attaching: it is as large as the view (already in memory), not a
+  // producer running ahead, so it does not count against the bound
+  #attaching = true;
 
   /** @internal created by Database.subscribe */
   constructor(
@@ -73,6 +76,7 @@ export class Subscription<Row = Record<string, unknown>> implements AsyncIterabl
     const listener = this.#onChange ? (cs: EngineChange[]) => this.#deliver(cs) : (cs: EngineChange[]) => this.#enqueue(cs);
     // attach last: a snapshot may be delivered synchronously from inside engine.subscribe
     const engineSub = attach(listener);
+    this.#attaching = false;
     if (this.#ended) engineSub.close();
     else this.#engineSub = engineSub;
   }
@@ -173,7 +177,7 @@ export class Subscription<Row = Record<string, unknown>> implements AsyncIterabl
       this.#waiters.shift()!.resolve({ done: false, value: this.#decode(changes[i++]!) });
     }
     for (; i < changes.length; i++) {
-      if (this.pending >= this.#bufferSize) {
+      if (this.pending >= this.#bufferSize && !this.#attaching) {
         if (this.#overflow === 'drop-oldest') {
           this.#head++;
           this.#dropped++;

@@ -76,6 +76,24 @@ t.test("overflow 'error': buffered changes are readable, then the iteration thro
   t.equal(engine.rows.get('bid')!.length, 5, 'the producer was never blocked or failed');
 });
 
+t.test('a snapshot larger than the buffer is delivered whole; later changes count against the bound', async (t) => {
+  const { db } = fakeDb();
+  db.insert('bid', [bidRow(1), bidRow(2), bidRow(3), bidRow(4)]);
+  const sub = db.subscribe('bid_changes', { snapshot: true, bufferSize: 2 });
+  t.equal(sub.pending, 4);
+  t.equal(sub.closed, false);
+  db.insert('bid', bidRow(5));
+  t.equal(sub.closed, true, 'the buffer was already over its bound');
+  const got: number[] = [];
+  await t.rejects(
+    (async () => {
+      for await (const c of sub) got.push(c.row.auction as number);
+    })(),
+    { code: 'SUBSCRIPTION_OVERFLOW' },
+  );
+  t.same(got, [1001, 1002, 1003, 1004]);
+});
+
 t.test("overflow 'drop-oldest' keeps the most recent changes and counts the rest", async (t) => {
   const { db } = fakeDb({ subscriptionOverflow: 'drop-oldest', subscriptionBufferSize: 2 });
   const sub = db.subscribe('bid_changes');
