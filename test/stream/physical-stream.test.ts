@@ -6,7 +6,7 @@ import { Dataflow, type DataflowNode } from '../../lib/exec/runtime/dataflow.js'
 import { SourceStore } from '../../lib/exec/runtime/source-store.js';
 import { TableStore } from '../../lib/exec/runtime/table-store.js';
 import { buildPhysical, type PhysicalContext } from '../../lib/plan/physical.js';
-import { buildWindowTopN, streamNodeBuilder } from '../../lib/plan/physical-stream.js';
+import { buildWindowTopN, partitionSessionWindows, streamNodeBuilder } from '../../lib/plan/physical-stream.js';
 import { createCompiler } from '../../lib/engine/compiler.js';
 import { UdfRegistry } from '../../lib/exec/expr/udf.js';
 import type { LogicalPlan, ScanNode } from '../../lib/plan/logical.js';
@@ -205,4 +205,33 @@ t.test('plans the operators cannot run are clear errors', async (t) => {
   const s = setup({ bid: 3 });
   const noEnd: LogicalPlan = { ...(tumbleAgg(10, 'window-close') as LogicalPlan & { kind: 'aggregate' }), groupBy: [c(0, T.int)] };
   t.throws(() => s.attach(noEnd), { code: 'UNSUPPORTED', message: /window_end/ });
+});
+
+t.test('partitionSessionWindows partitions a SESSION TVF by the aggregate group keys', async (t) => {
+  const s = setup({ bid: 3 });
+  const session: LogicalPlan = {
+    kind: 'window-tvf', input: scan('bid', BID), tvf: 'session', timeColumn: 2, sizeMs: 5, gapMs: 5, offsetMs: 0,
+    schema: [...BID, f('window_start', T.timestamp, false), f('window_end', T.timestamp, false)], props: { appendOnly: false },
+  };
+  // a projection between (reordering columns) must be seen through
+  const project: LogicalPlan = {
+    kind: 'project', input: session, exprs: [c(4, T.timestamp), c(0, T.int), c(1, T.int), c(3, T.timestamp)],
+    schema: [f('window_end', T.timestamp), f('auction', T.int), f('price', T.int), f('window_start', T.timestamp)], props: { appendOnly: false },
+  };
+  const agg: LogicalPlan = {
+    kind: 'aggregate', input: project, groupBy: [c(1, T.int), c(3, T.timestamp), c(0, T.timestamp)],
+    aggregates: [{ fn: 'count_star', args: [], distinct: false, type: T.bigint }], emit: 'changes',
+    schema: [f('auction', T.int), f('window_start', T.timestamp), f('window_end', T.timestamp), f('count', T.bigint)], props: { appendOnly: false },
+  };
+  const rewritten = partitionSessionWindows(agg);
+  const tvf = ((rewritten as LogicalPlan & { kind: 'aggregate' }).input as LogicalPlan & { kind: 'project' }).input as LogicalPlan & { kind: 'window-tvf' };
+  t.same(tvf.partitionBy?.map((p) => (p as { index: number }).index), [0], 'partitioned by auction (input column 0)');
+  const sink = s.attach(rewritten);
+  s.push('bid', [[1, 5, 1], [2, 2, 3], [1, 6, 4]]);
+  t.same(netRows(sink.log), sortRows([[1, 1, 9, 2], [2, 3, 8, 1]]), 'sessions are per auction, not global');
+  const global = s.attach(agg);
+  t.same(netRows(global.log), sortRows([[1, 1, 9, 2], [2, 1, 9, 1]]), 'without the rewrite one global session spans both auctions');
+  const computedKey: LogicalPlan = { ...(agg as LogicalPlan & { kind: 'aggregate' }), groupBy: [{ kind: 'call', name: '+', args: [c(1, T.int), { kind: 'literal', value: 1, type: T.int }], type: T.int }, c(3, T.timestamp), c(0, T.timestamp)] };
+  t.equal(partitionSessionWindows(computedKey).kind, 'aggregate');
+  t.same(((partitionSessionWindows(computedKey) as LogicalPlan & { kind: 'aggregate' }).input as LogicalPlan & { kind: 'project' }).input, session, 'a computed group key leaves the plan unchanged');
 });
