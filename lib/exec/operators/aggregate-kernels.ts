@@ -261,6 +261,54 @@ export class StateAccumulatorKernel<S = unknown> implements AggregateKernel {
   }
 }
 
+/**
+ * A fixed-width numeric accumulator whose state is `slots` consecutive doubles (the shape of
+ * lib/functions/aggregates' SlotAccumulator): all groups share one flat Float64Array.
+ */
+export interface FlatAccumulator {
+  readonly slots: number;
+  init(buf: Float64Array, offset: number): void;
+  add(buf: Float64Array, offset: number, value: number | null, weight: number): void;
+  result(buf: Float64Array, offset: number): Value;
+}
+
+/** Adapts a FlatAccumulator: group slot g owns buf[g*slots … g*slots+slots-1]. */
+export class FlatAccumulatorKernel implements AggregateKernel {
+  readonly acceptsNull = true;
+  private buf: Float64Array<ArrayBuffer>;
+  private readonly width: number;
+  constructor(private readonly acc: FlatAccumulator) {
+    this.width = acc.slots;
+    this.buf = new Float64Array(64 * this.width);
+  }
+  clear(slot: number): void {
+    const need = (slot + 1) * this.width;
+    if (need > this.buf.length) {
+      let n = this.buf.length * 2;
+      while (n < need) n *= 2;
+      const b = new Float64Array(n);
+      b.set(this.buf);
+      this.buf = b;
+    }
+    this.buf.fill(0, slot * this.width, need);
+    this.acc.init(this.buf, slot * this.width);
+  }
+  add(slot: number, v: Value, weight: number): void {
+    if (v !== null && typeof v !== 'number') throw new ExecutionError('INVALID_ARGUMENT', 'a numeric aggregate received a non-numeric value');
+    this.acc.add(this.buf, slot * this.width, v, weight);
+  }
+  result(slot: number): Value {
+    return this.acc.result(this.buf, slot * this.width);
+  }
+  save(slot: number): unknown {
+    return Array.from(this.buf.subarray(slot * this.width, (slot + 1) * this.width));
+  }
+  load(slot: number, state: unknown): void {
+    this.clear(slot);
+    this.buf.set(state as number[], slot * this.width);
+  }
+}
+
 /** Built-in kernels by aggregate name (the names AggregateCall.fn uses). */
 export function builtinKernel(fn: string): AggregateKernel {
   switch (fn) {

@@ -14,10 +14,12 @@ import { BatchBuilder, weightAt } from '../runtime/batch-builder.js';
 import { keyExtractor, keyOfValue, rowKeyExtractor, sameRow, type Key } from '../runtime/values.js';
 import {
   AccumulatorKernel,
+  FlatAccumulatorKernel,
   StateAccumulatorKernel,
   builtinKernel,
   type Accumulator,
   type AggregateKernel,
+  type FlatAccumulator,
   type StateAccumulator,
 } from './aggregate-kernels.js';
 
@@ -34,10 +36,18 @@ export interface AggregateSpec {
   create?: () => Accumulator;
   /** a stateless accumulator (lib/functions/aggregates); preferred over the built-in kernel */
   accumulator?: StateAccumulator;
+  /** a flat numeric accumulator (lib/functions' SlotAccumulator): state in one Float64Array */
+  flatAccumulator?: FlatAccumulator;
 }
 
-/** The kernel for one aggregate spec: explicit accumulator, factory, or built-in by name. */
-export function kernelFor(s: { fn: string; create?: () => Accumulator; accumulator?: StateAccumulator }): AggregateKernel {
+/** The kernel for one aggregate spec: flat or stateless accumulator, factory, or built-in. */
+export function kernelFor(s: {
+  fn: string;
+  create?: () => Accumulator;
+  accumulator?: StateAccumulator;
+  flatAccumulator?: FlatAccumulator;
+}): AggregateKernel {
+  if (s.flatAccumulator) return new FlatAccumulatorKernel(s.flatAccumulator);
   if (s.accumulator) return new StateAccumulatorKernel(s.accumulator);
   if (s.create) return new AccumulatorKernel(s.create);
   return builtinKernel(s.fn);

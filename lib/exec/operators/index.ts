@@ -10,6 +10,8 @@ export {
   ExtremeKernel,
   BoolKernel,
   StateAccumulatorKernel,
+  FlatAccumulatorKernel,
+  type FlatAccumulator,
   type StateAccumulator,
   type Accumulator,
   type AggregateKernel,

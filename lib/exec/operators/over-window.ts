@@ -13,7 +13,7 @@ import type { Operator, Output } from '../operator.js';
 import type { Row, Value } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from '../runtime/batch-builder.js';
 import type { Key, SortKey } from '../runtime/values.js';
-import type { Accumulator, AggregateKernel, StateAccumulator } from './aggregate-kernels.js';
+import type { Accumulator, AggregateKernel, FlatAccumulator, StateAccumulator } from './aggregate-kernels.js';
 import { kernelFor } from './hash-aggregate.js';
 import { SortedPartitions } from './sorted-partitions.js';
 import { diffRows } from './top-n.js';
@@ -38,6 +38,8 @@ export interface WindowCallSpec {
   create?: () => Accumulator;
   /** a stateless accumulator (lib/functions/aggregates); preferred over the built-in kernel */
   accumulator?: StateAccumulator;
+  /** a flat numeric accumulator (lib/functions' SlotAccumulator) */
+  flatAccumulator?: FlatAccumulator;
 }
 
 export interface OverWindowOptions {
