@@ -76,6 +76,18 @@ t.test('RANGE frame includes peers; rank and dense_rank; min/max with NULLs', as
   );
 });
 
+t.test('lag/lead with distance and default', async (t) => {
+  const order: SortKey[] = [{ column: 1, desc: false }];
+  const calls: WindowCallSpec[] = [
+    { fn: 'lead', arg: 2, offset: 2, default: -1, frame: WHOLE },
+    { fn: 'lag', arg: 2, frame: WHOLE },
+  ];
+  const { op, out } = make((o) => new OverWindow(o, { width: 3, partitionBy: [0], order, calls }));
+  op.push(inserts(['x', 1, 10], ['x', 2, null], ['x', 3, 30]), 0);
+  op.flush();
+  t.same(out.net(), sortRows([['x', 1, 10, 30, null], ['x', 2, null, -1, 10], ['x', 3, 30, -1, null]]), 'a NULL value is not the default');
+});
+
 t.test('snapshot/restore recomputes what was emitted', async (t) => {
   const order: SortKey[] = [{ column: 1, desc: false }];
   const calls: WindowCallSpec[] = [{ fn: 'sum', arg: 2, frame: ROWS1 }];

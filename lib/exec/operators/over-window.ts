@@ -33,6 +33,8 @@ export interface WindowCallSpec {
   arg?: number;
   /** lag/lead distance (default 1) */
   offset?: number;
+  /** lag/lead value when the offset row is outside the partition (default NULL) */
+  default?: Value;
   frame: WindowFrame;
   /** accumulator factory for aggregates without a built-in kernel */
   create?: () => Accumulator;
@@ -134,7 +136,7 @@ export class OverWindow implements Operator {
         const off = (call.offset ?? 1) * (call.fn === 'lag' ? -1 : 1);
         for (let i = 0; i < n; i++) {
           const j = i + off;
-          out[i] = j >= 0 && j < n && arg !== undefined ? rows[j][arg] : null;
+          out[i] = arg === undefined ? null : j >= 0 && j < n ? rows[j][arg] : (call.default ?? null);
         }
         return out;
       }
