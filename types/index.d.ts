@@ -195,9 +195,10 @@ export declare class TableHandle<R extends object = Row> extends RelationHandle<
 /** A typed handle on an append-only source (`db.source<Bid>('bid')`). */
 export declare class SourceHandle<R extends object = Row> extends RelationHandle<R> {
   /**
-   * Advances the source's event time to `eventTime` (a Date, epoch milliseconds or a timestamp
-   * string) without inserting: the watermark follows as it would for an event at that time, so
-   * windows it passes close.
+   * Sets the source's watermark to `eventTime` (a Date, epoch milliseconds or a timestamp
+   * string) without inserting — for idle sources. The declared delay is not subtracted: windows
+   * ending at or before it close, and later rows older than it are late. A watermark never
+   * moves back: an earlier time is ignored.
    */
   advanceWatermark(eventTime: Date | number | string): void;
 }
@@ -252,7 +253,7 @@ export declare class Database implements AsyncDisposable {
   /** A typed handle on a source or APPEND ONLY table. Throws CatalogError when it is not one. */
   source<R extends object = Row>(name: string): SourceHandle<R>;
 
-  /** Advances a source's event time (see SourceHandle.advanceWatermark). */
+  /** Sets a source's watermark (see SourceHandle.advanceWatermark). */
   advanceWatermark(source: string, eventTime: Date | number | string): void;
 
   /**

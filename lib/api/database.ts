@@ -164,7 +164,7 @@ export class Database implements HandleTarget, AsyncDisposable {
     return new SourceHandle<Row>(this, info.name);
   }
 
-  /** Advances a source's event time: a Date, epoch milliseconds, or a timestamp string. */
+  /** Sets a source's watermark (no delay subtracted): a Date, epoch milliseconds, or a timestamp string. */
   advanceWatermark(source: string, eventTime: Date | number | string): void {
     const engine = this.#live();
     let ms: number;

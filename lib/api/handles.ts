@@ -43,8 +43,8 @@ export class TableHandle<Row extends object = Record<string, unknown>> extends R
 /** An append-only source with event time. */
 export class SourceHandle<Row extends object = Record<string, unknown>> extends RelationHandle<Row> {
   /**
-   * Declares that no event with an earlier event time will arrive (beyond the source's watermark
-   * delay): windows ending at or before it may close.
+   * Sets the source's watermark to `eventTime` (no delay subtracted) without inserting: windows
+   * ending at or before it close. A watermark never moves back.
    */
   advanceWatermark(eventTime: Date | number | string): void {
     this.target.advanceWatermark(this.name, eventTime);

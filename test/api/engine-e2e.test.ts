@@ -83,6 +83,30 @@ t.test('materialized views are current when insert returns; subscriptions see th
   ]);
 });
 
+t.test('advanceWatermark closes event-time windows without new events', async (t) => {
+  await using db = await open();
+  await db.execute(`
+    CREATE SOURCE bid (auction BIGINT, price BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '5' SECOND);
+    CREATE MATERIALIZED VIEW per_window AS
+      SELECT window_start, count(*) AS n FROM TUMBLE(bid, ts, INTERVAL '10' SECOND)
+      GROUP BY window_start, window_end EMIT ON WINDOW CLOSE;
+  `);
+  const closed: Change[] = [];
+  db.subscribe('per_window', { onChange: (c) => closed.push(c) });
+  const bids = db.source('bid');
+  bids.insertMany([
+    { auction: 1, price: 1, ts: 1000 },
+    { auction: 1, price: 2, ts: 9000 },
+  ]);
+  t.same(await db.query('SELECT * FROM per_window'), [], 'window [0s, 10s) still open');
+  bids.advanceWatermark(new Date(10_000));
+  t.same(await db.query('SELECT window_start, n FROM per_window'), [{ window_start: new Date(0), n: 2 }]);
+  t.same(closed, [{ op: 'insert', row: { window_start: new Date(0), n: 2 } }]);
+  bids.advanceWatermark(5_000);
+  t.equal(closed.length, 1, 'an earlier watermark is ignored');
+  t.throws(() => db.advanceWatermark('per_window', 0), { code: 'WRONG_OBJECT_KIND' });
+});
+
 t.test('a view created after the data back-fills; snapshot subscription starts from it', async (t) => {
   await using db = await open();
   await db.execute('CREATE TABLE t (k VARCHAR PRIMARY KEY, v INT)');
