@@ -16,6 +16,8 @@ const CH_0 = 48;
 const CH_9 = 57;
 const CH_BACKSLASH = 92;
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function isDigit(c: number): boolean {
   return c >= CH_0 && c <= CH_9;
 }
@@ -144,7 +146,12 @@ class Lexer {
     const start = this.i;
     while (this.i < sql.length && isIdentPart(sql.charCodeAt(this.i))) this.i++;
     const text = sql.slice(start, this.i);
-    this.push('word', text.toLowerCase(), pos, text.toUpperCase());
+    if (NON_ASCII.test(text)) {
+      // as PostgreSQL does with UTF-8: only ASCII letters fold (and 'ıs' never becomes IS)
+      this.push('word', text.replace(/[A-Z]+/g, (m) => m.toLowerCase()), pos, text.replace(/[a-z]+/g, (m) => m.toUpperCase()));
+    } else {
+      this.push('word', text.toLowerCase(), pos, text.toUpperCase());
+    }
   }
 
   private readNumber(pos: Pos): void {

@@ -121,6 +121,7 @@ t.test('lexer tokens', async (t) => {
   t.same(tokenize('x--y\nz').map((k) => k.value), ['x', 'z', ''], '-- starts a comment even after a word');
   t.same(tokenize('a$b $$x$$').map((k) => [k.kind, k.value]), [['word', 'a$b'], ['string', 'x'], ['eof', '']]);
   t.same(tokenize("'a' 'b'").map((k) => k.value), ['a', 'b', ''], 'literals on one line are not joined');
+  t.same(tokenize('Café ÉTÉ ıs').map((k) => [k.value, k.upper]), [['café', 'CAFé'], ['ÉtÉ', 'ÉTÉ'], ['ıs', 'ıS'], ['', '']], 'only ASCII letters fold');
   const bom = tokenize('\uFEFFSELECT\n x');
   t.same(bom.map((k) => [k.value, k.pos.line, k.pos.column]), [['select', 1, 1], ['x', 2, 2], ['', 2, 3]], 'a leading byte-order mark is skipped');
 });

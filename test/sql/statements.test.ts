@@ -163,6 +163,7 @@ t.test('INSERT / UPDATE / DELETE', async (t) => {
     onConflict: { target: ['a'], action: 'update', set: [{ column: 'b', value: { kind: 'column', table: 'excluded', name: 'b' } }, { column: 'c' }], where: { kind: 'binary' } },
     returning: [{ kind: 'star' }, { kind: 'expr', alias: 'x' }],
   });
+  t.match(one('INSERT INTO t SELECT * FROM u JOIN v ON u.k = v.k ON CONFLICT DO NOTHING'), { source: { body: { from: [{ kind: 'join' }] } }, onConflict: { action: 'nothing' } });
   t.match(one('INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING'), { onConflict: { action: 'nothing', target: undefined } });
   t.throws(() => parse('INSERT INTO t VALUES (1) ON CONFLICT DO SOMETHING'), { name: 'SqlSyntaxError', column: 41, message: /expected NOTHING or UPDATE/ });
   t.throws(() => parse('INSERT t VALUES (1)'), { name: 'SqlSyntaxError', column: 8, message: /expected INTO, found 't'/ });
