@@ -2,25 +2,13 @@
 // user can open a database and run SQL through either entry.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
-const root = path.resolve(__dirname, '..', '..');
+import { ensureBuilt, root } from './build-package.js';
 
 function node(args: string[]): string {
   return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
-t.before(() => {
-  // Emit even when another part of the tree has type errors: this test is about the entry points.
-  try {
-    node([path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
-  } catch {
-    /* type errors are reported by the typecheck step; the emitted JavaScript is what we need */
-  }
-  if (!fs.existsSync(path.join(root, 'dist', 'cjs', 'index.js'))) throw new Error('the TypeScript build emitted nothing');
-  node(['scripts/esm-wrapper.cjs']);
-});
+t.before(ensureBuilt);
 
 const script = `
   const db = await open();

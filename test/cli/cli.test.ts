@@ -1,12 +1,13 @@
 // The CLI as a user runs it: main() with real streams over the real engine, plus the built
 // bin/laminardb.js for exit codes.
 import t from 'tap';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { main } from '../../lib/cli/main.js';
+import { ensureBuilt, root } from '../api/build-package.js';
 
 async function runCli(args: string[], stdinText = '', tty = false): Promise<{ code: number; out: string; err: string }> {
   const stdout = new PassThrough();
@@ -105,14 +106,7 @@ t.test('codegen from schema scripts', async (t) => {
 });
 
 t.test('bin/laminardb.js exits non-zero with one error line', { timeout: 120_000 }, async (t) => {
-  const root = path.resolve(__dirname, '..', '..');
-  if (!fs.existsSync(path.join(root, 'dist', 'cjs', 'cli', 'main.js'))) {
-    try {
-      execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
-    } catch {
-      /* type errors elsewhere do not stop the emit */
-    }
-  }
+  await ensureBuilt();
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'laminardb.js'), 'sql'], { input: 'SELECT FROM WHERE;\n', encoding: 'utf8' });
   t.equal(r.status, 1);
   t.match(r.stderr, /^<stdin>:1:\d+: SqlSyntaxError \(SYNTAX_ERROR\): .*\n$/);
