@@ -3,49 +3,85 @@
 // Kept behind this small class so the state can later move to the native store.
 
 import type { Row } from '../../types/value.js';
-import type { Key } from '../runtime/values.js';
+import { encodeRow, sameRow, type Key } from '../runtime/values.js';
 import { BatchBuilder } from '../runtime/batch-builder.js';
 import type { PredicateFn } from './filter.js';
 
 export interface ArrangedRow {
   readonly row: Row;
-  readonly rowKey: string;
   readonly key: Key;
   weight: number;
   /** sum of the weights of the other side's rows this row joins with */
   matches: number;
+  /** position in its bucket's list (swap-removal) */
+  pos: number;
+}
+
+/** Buckets above this many distinct rows get a hash index for finding a row. */
+const INDEX_THRESHOLD = 8;
+
+interface Bucket {
+  list: ArrangedRow[];
+  index: Map<string, ArrangedRow> | null;
 }
 
 export class Arrangement {
-  private readonly buckets = new Map<Key, Map<string, ArrangedRow>>();
+  private readonly buckets = new Map<Key, Bucket>();
   private rows = 0;
 
-  bucket(key: Key): Map<string, ArrangedRow> | undefined {
-    return this.buckets.get(key);
+  /** The distinct rows stored under `key` (do not mutate the array). */
+  bucket(key: Key): readonly ArrangedRow[] | undefined {
+    return this.buckets.get(key)?.list;
   }
 
   /** Add `weight` copies of a row (negative removes); returns its entry (possibly now empty). */
-  add(key: Key, row: Row, rowKey: string, weight: number, matches: number): ArrangedRow {
+  add(key: Key, row: Row, weight: number, matches: number): ArrangedRow {
     let bucket = this.buckets.get(key);
-    if (!bucket) this.buckets.set(key, (bucket = new Map()));
-    let e = bucket.get(rowKey);
+    if (!bucket) this.buckets.set(key, (bucket = { list: [], index: null }));
+    let e: ArrangedRow | undefined;
+    let rowKey: string | undefined;
+    if (bucket.index !== null) {
+      rowKey = encodeRow(row);
+      e = bucket.index.get(rowKey);
+    } else {
+      const list = bucket.list;
+      for (let i = 0; i < list.length; i++) {
+        if (sameRow(list[i].row, row)) {
+          e = list[i];
+          break;
+        }
+      }
+    }
     if (!e) {
-      e = { row, rowKey, key, weight: 0, matches };
-      bucket.set(rowKey, e);
+      e = { row, key, weight: 0, matches, pos: bucket.list.length };
+      bucket.list.push(e);
+      if (bucket.index !== null) bucket.index.set(rowKey!, e);
+      else if (bucket.list.length > INDEX_THRESHOLD) {
+        bucket.index = new Map();
+        for (const x of bucket.list) bucket.index.set(encodeRow(x.row), x);
+      }
       this.rows++;
     }
     e.weight += weight;
     e.matches = matches;
-    if (e.weight === 0) {
-      bucket.delete(rowKey);
-      this.rows--;
-      if (bucket.size === 0) this.buckets.delete(key);
-    }
+    if (e.weight === 0) this.remove(bucket, e, rowKey);
     return e;
   }
 
+  private remove(bucket: Bucket, e: ArrangedRow, rowKey: string | undefined): void {
+    const list = bucket.list;
+    const last = list.pop()!;
+    if (last !== e) {
+      list[e.pos] = last;
+      last.pos = e.pos;
+    }
+    if (bucket.index !== null) bucket.index.delete(rowKey ?? encodeRow(e.row));
+    this.rows--;
+    if (list.length === 0) this.buckets.delete(e.key);
+  }
+
   *entries(): IterableIterator<ArrangedRow> {
-    for (const bucket of this.buckets.values()) yield* bucket.values();
+    for (const bucket of this.buckets.values()) yield* bucket.list;
   }
 
   /** Number of distinct rows held. */

@@ -10,7 +10,7 @@ import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { Row } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from '../runtime/batch-builder.js';
-import { encodeRow, hasNullAt, keyExtractor, rowKeyExtractor, type Key } from '../runtime/values.js';
+import { hasNullAt, keyExtractor, rowKeyExtractor, type Key } from '../runtime/values.js';
 import { WatermarkMerger } from '../runtime/watermark.js';
 import { Arrangement, passingPairs, type ArrangedRow } from './arrangement.js';
 import type { PredicateFn } from './filter.js';
@@ -72,7 +72,7 @@ export class Join implements Operator {
       deltaKeys[i] = key;
       const bucket = theirs.bucket(key);
       if (!bucket) continue;
-      for (const e of bucket.values()) {
+      for (const e of bucket) {
         pairDelta.push(i);
         pairEntry.push(e);
         if (side === 0) {
@@ -122,7 +122,7 @@ export class Join implements Operator {
       }
       const key = deltaKeys[i];
       // rows with a NULL key can never match: nothing to remember
-      if (key !== undefined) mine.add(key, row, encodeRow(row), w, deltaMatches[i]);
+      if (key !== undefined) mine.add(key, row, w, deltaMatches[i]);
     }
     if (out.length > 0) this.out.push(out.take());
   }
@@ -143,7 +143,7 @@ export class Join implements Operator {
     [s.left, s.right].forEach((rows, side) => {
       const a = this.sides[side];
       a.clear();
-      for (const [row, weight, matches] of rows) a.add(this.keyOfRow[side](row), row, encodeRow(row), weight, matches);
+      for (const [row, weight, matches] of rows) a.add(this.keyOfRow[side](row), row, weight, matches);
     });
   }
 

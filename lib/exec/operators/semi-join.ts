@@ -12,7 +12,7 @@ import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { Row } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from '../runtime/batch-builder.js';
-import { encodeRow, hasNullAt, keyExtractor, rowKeyExtractor, type Key } from '../runtime/values.js';
+import { hasNullAt, keyExtractor, rowKeyExtractor, type Key } from '../runtime/values.js';
 import { WatermarkMerger } from '../runtime/watermark.js';
 import { Arrangement, passingPairs, type ArrangedRow } from './arrangement.js';
 import type { PredicateFn } from './filter.js';
@@ -95,7 +95,7 @@ export class SemiJoin implements Operator {
       if (isNull) continue;
       const bucket = this.right.bucket(keys[i]);
       if (!bucket) continue;
-      for (const e of bucket.values()) {
+      for (const e of bucket) {
         pairRow.push(i);
         lefts.push(row);
         rights.push(e.row);
@@ -110,7 +110,7 @@ export class SemiJoin implements Operator {
       const w = weightAt(batch, i);
       if (w === 0) continue;
       if (this.keeps(matches[i], nullKey[i], this.rightTotal, this.rightNulls)) outB.addRow(rows[i], w);
-      this.left.add(keys[i], rows[i], encodeRow(rows[i]), w, matches[i]);
+      this.left.add(keys[i], rows[i], w, matches[i]);
     }
     if (outB.length > 0) this.out.push(outB.take());
   }
@@ -134,10 +134,10 @@ export class SemiJoin implements Operator {
         continue;
       }
       const key = this.rightKeyOf(cols, i);
-      this.right.add(key, row, encodeRow(row), w, 0);
+      this.right.add(key, row, w, 0);
       const bucket = this.left.bucket(key);
       if (!bucket) continue;
-      for (const e of bucket.values()) {
+      for (const e of bucket) {
         pairEntry.push(e);
         pairWeight.push(w);
         lefts.push(e.row);
@@ -188,9 +188,9 @@ export class SemiJoin implements Operator {
     this.right.clear();
     for (const [row, w, m] of s.left) {
       const nullKey = this.options.leftKeys.some((c) => row[c] === null);
-      this.left.add(nullKey ? NULL_BUCKET : this.leftRowKey(row), row, encodeRow(row), w, m);
+      this.left.add(nullKey ? NULL_BUCKET : this.leftRowKey(row), row, w, m);
     }
-    for (const [row, w, m] of s.right) this.right.add(this.rightRowKey(row), row, encodeRow(row), w, m);
+    for (const [row, w, m] of s.right) this.right.add(this.rightRowKey(row), row, w, m);
     this.rightTotal = s.rightTotal;
     this.rightNulls = s.rightNulls;
   }
