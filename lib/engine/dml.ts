@@ -9,7 +9,7 @@ import type { Batch, Column } from '../exec/batch.js';
 import { batchFromRows } from '../exec/runtime/batch-builder.js';
 import type { TableStore } from '../exec/runtime/table-store.js';
 import { T } from '../types/datatype.js';
-import type { Row } from '../types/value.js';
+import type { Row, Value } from '../types/value.js';
 import type { BoundExpr } from '../plan/bound.js';
 import * as B from '../plan/builders.js';
 import type { TableEntry } from '../plan/catalog.js';
@@ -21,6 +21,8 @@ import { Scope } from '../plan/binder/scope.js';
 import { castTo } from '../plan/binder/typing.js';
 import type { LogicalPlan } from '../plan/logical.js';
 import { optimize } from '../plan/optimizer/optimize.js';
+import { columnsOf, isDeterministic } from '../plan/optimizer/expr-utils.js';
+import { evaluateConstant } from '../exec/expr/compile.js';
 import type { StatementResult } from './types.js';
 import type { EngineState } from './state.js';
 
@@ -116,6 +118,13 @@ export function insert(s: EngineState, st: Insert, params: readonly unknown[]): 
   if (st.returning) throw new UnsupportedError('INSERT … RETURNING is not supported', st.pos);
   const targets = st.columns ? st.columns.map((c) => columnIndex(table, c, st.pos)) : table.columns.map((_, i) => i);
   if (new Set(targets).size !== targets.length) throw new CatalogError('DUPLICATE_OBJECT', 'a column is named more than once in INSERT', st.pos);
+  const constant = constantValues(s, st, table, targets, params);
+  if (constant) {
+    let rows = constant;
+    if (st.onConflict) rows = resolveConflicts(s, table, rows, st, params);
+    insertPlanRows(s, table, rows);
+    return { command: 'INSERT', rowsAffected: rows.length };
+  }
   const source = bindQuery(st.source, s.env(params), { top: true }).plan;
   if (source.schema.length !== targets.length) {
     throw new SqlTypeError(
@@ -134,6 +143,48 @@ export function insert(s: EngineState, st: Insert, params: readonly unknown[]): 
   if (st.onConflict) rows = resolveConflicts(s, table, rows, st, params);
   insertPlanRows(s, table, rows);
   return { command: 'INSERT', rowsAffected: rows.length };
+}
+
+/**
+ * `INSERT … VALUES` whose values are constants once typed by their target columns (literals,
+ * parameters, casts the binder folds): the rows directly, no plan to run. Undefined otherwise.
+ */
+function constantValues(s: EngineState, st: Insert, table: TableEntry, targets: number[], params: readonly unknown[]): Row[] | undefined {
+  const q = st.source;
+  if (q.body.kind !== 'values' || q.with || q.orderBy.length > 0 || q.limit || q.offset) return undefined;
+  const ctx = exprContext(s, Scope.empty(), params, 'VALUES');
+  const defaults: (Value | undefined)[] = table.columns.map((c, i) => {
+    const d = table.defaults[i];
+    if (!d) return null;
+    return d.kind === 'literal' ? d.value : undefined;
+  });
+  const rows: Row[] = [];
+  for (const exprs of q.body.rows) {
+    if (exprs.length !== targets.length) {
+      throw new SqlTypeError('INVALID_ARGUMENT', `INSERT has ${exprs.length > targets.length ? 'more' : 'fewer'} expressions than target columns (${exprs.length} vs ${targets.length})`, q.pos);
+    }
+    const row: Row = new Array(table.columns.length);
+    for (let c = 0; c < table.columns.length; c++) {
+      const k = targets.indexOf(c);
+      if (k < 0) {
+        const d = defaults[c];
+        if (d === undefined) return undefined;
+        row[c] = d;
+        continue;
+      }
+      const b = castTo(bindExpr(exprs[k]!, ctx), table.columns[c]!.type);
+      if (b.kind === 'literal') row[c] = b.value;
+      else if (isConstant(b)) row[c] = evaluateConstant(b);
+      else return undefined;
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** No column references, no volatile functions or UDFs: safe to evaluate once at bind time. */
+function isConstant(e: BoundExpr): boolean {
+  return columnsOf(e).size === 0 && isDeterministic(e);
 }
 
 function keyOf(table: TableEntry, row: Row): string {

@@ -176,7 +176,11 @@ function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: 
   // group keys, then each aggregate's argument and FILTER, become columns of the input
   const c = withComputedColumns(input, plan.input.schema.length, types(plan.input), exprs, ctx);
   // SESSION rows are re-assigned (retracted) when sessions merge: accumulators must retract
-  const session = windowTvfBelow(plan.input)?.tvf === 'session';
+  const tvfBelow = windowTvfBelow(plan.input);
+  const session = tvfBelow?.tvf === 'session';
+  // window_start is determined by window_end (and the other keys): keep it out of the group key
+  const inputNames = plan.input.schema;
+  const dependentGroupIndexes = tvfBelow === undefined ? [] : plan.groupBy.flatMap((g, i) => (g.kind === 'column' && inputNames[g.index]?.name === 'window_start' && i !== endIndex ? [i] : []));
   const appendOnly = plan.input.props.appendOnly && !session;
   const groupBy = plan.groupBy.map((_, i) => columnFn(c.indices[i]!));
   let next = plan.groupBy.length;
@@ -191,6 +195,7 @@ function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: 
       new WindowAggregateOperator(out, {
         groupBy,
         windowEndGroupIndex: endIndex,
+        dependentGroupIndexes,
         aggregates,
         emit: plan.emit,
         closeWhen: session ? 'after-end' : 'at-end',

@@ -111,6 +111,14 @@ t.test('parameters', (t) => {
   e.execute('INSERT INTO a VALUES ($1, $2, $3)', [9, 90, "it's"]);
   t.same(rowsOf(e, 'SELECT s FROM a WHERE id = 9'), [["it's"]], 'parameters are values, never spliced SQL');
   t.throws(() => e.query('SELECT $2 + 1', [1]), { code: 'INVALID_PARAMETER' });
+  t.same(rowsOf(e, 'SELECT s FROM a WHERE x > $1 ORDER BY s', [15.5]), [["it's"], ['q']], 'a fractional parameter compares numerically with INT');
+  t.same(rowsOf(e, 'SELECT s FROM a WHERE id IN ($1, $2) ORDER BY s', [1, '3']), [['p'], ['r']]);
+  e.execute('CREATE TABLE ev (id INT, ts TIMESTAMP, amount DECIMAL(10,2))');
+  e.execute('INSERT INTO ev VALUES ($1, $2, $3), ($4, $5, $6)', [1, new Date(Date.UTC(2024, 0, 1)), 1.5, 2, Date.UTC(2024, 0, 2), '2.25']);
+  t.same(rowsOf(e, 'SELECT id, ts, amount FROM ev ORDER BY id'), [[1, Date.UTC(2024, 0, 1), '1.50'], [2, Date.UTC(2024, 0, 2), '2.25']]);
+  t.same(rowsOf(e, 'SELECT id FROM ev WHERE ts > $1', [new Date(Date.UTC(2024, 0, 1, 12))]), [[2]]);
+  t.same(rowsOf(e, 'SELECT id FROM ev WHERE ts >= $1 ORDER BY id', [Date.UTC(2024, 0, 1)]), [[1], [2]], 'epoch-ms parameters meet TIMESTAMP columns');
+  t.same(rowsOf(e, "SELECT id FROM ev WHERE ts < $1", ['2024-01-01 12:00:00']), [[1]]);
   t.end();
 });
 

@@ -9,7 +9,7 @@ import type { DataType } from '../../types/datatype.js';
 import { Decimal } from '../../types/decimal.js';
 import { Interval } from '../../types/interval.js';
 import type { BoundLiteral } from '../bound.js';
-import { untypedLiterals } from './typing.js';
+import { paramValues } from './typing.js';
 
 const INT32_MAX = 2147483647;
 
@@ -155,15 +155,17 @@ export function pgTypeName(t: DataType): string {
  * timestamps.
  */
 export function paramLiteral(value: unknown, index: number, pos?: SourcePosition): BoundLiteral {
+  const lit = naturalParamLiteral(value, index, pos);
+  if (value !== null) paramValues.set(lit, value);
+  return lit;
+}
+
+function naturalParamLiteral(value: unknown, index: number, pos?: SourcePosition): BoundLiteral {
   if (value === undefined) {
     throw new SqlTypeError('INVALID_PARAMETER', `no value supplied for parameter $${index + 1}`, pos);
   }
   if (value === null) return { kind: 'literal', value: null, type: T.null };
-  if (typeof value === 'string') {
-    const lit: BoundLiteral = { kind: 'literal', value, type: T.varchar };
-    untypedLiterals.add(lit);
-    return lit;
-  }
+  if (typeof value === 'string') return { kind: 'literal', value, type: T.varchar };
   if (typeof value === 'boolean') return { kind: 'literal', value, type: T.boolean };
   if (typeof value === 'number') {
     if (Number.isInteger(value)) {

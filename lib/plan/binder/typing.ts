@@ -8,6 +8,7 @@ import { T, typeToSql } from '../../types/datatype.js';
 import type { DataType, TypeId } from '../../types/datatype.js';
 import type { BoundExpr } from '../bound.js';
 import { isScalarFunction, resolveFunction } from '../../functions/registry.js';
+import { toInternal } from '../../types/convert.js';
 
 const NUMERIC_RANK: Partial<Record<TypeId, number>> = {
   smallint: 1,
@@ -38,13 +39,27 @@ export function sameType(a: DataType, b: DataType): boolean {
 
 /** An untyped string literal (PostgreSQL's `unknown`): coerces to whatever it meets. */
 export function isUntypedString(e: BoundExpr): boolean {
-  return untypedLiterals.has(e);
+  return untypedLiterals.has(e) || paramValues.has(e);
 }
 
 /** String literals written without a type: PostgreSQL's `unknown`, resolved by context. */
 export const untypedLiterals = new WeakSet<BoundExpr>();
 
+/** Literals made from query parameters → the raw user value, converted once the context
+ *  decides the type (a number compared with a TIMESTAMP is epoch ms, as in inserts). */
+export const paramValues = new WeakMap<BoundExpr, unknown>();
+
 export function castTo(e: BoundExpr, type: DataType): BoundExpr {
+  // strings convert like SQL text (a runtime cast); other JavaScript values like inserted values
+  if (paramValues.has(e) && type.id !== 'null' && typeof paramValues.get(e) !== 'string') {
+    let value;
+    try {
+      value = toInternal(paramValues.get(e), type, 'parameter');
+    } catch (err) {
+      throw new SqlTypeError('INVALID_PARAMETER', `parameter value does not fit ${typeToSql(type)}: ${(err as Error).message}`);
+    }
+    return { kind: 'literal', value, type };
+  }
   if (sameType(e.type, type) && !(type.id === 'decimal' && type.precision !== undefined)) return e;
   if (e.kind === 'literal' && e.value === null) return { kind: 'literal', value: null, type };
   return { kind: 'cast', expr: e, type, try: false };
@@ -76,7 +91,11 @@ export function unify(exprs: BoundExpr[], what: string, pos?: SourcePosition): {
     }
     type = next;
   }
-  if (type.id === 'null') type = exprs.some(isUntypedString) ? T.varchar : T.null;
+  if (type.id === 'null') {
+    // only untyped values: parameters keep their JavaScript-derived type, strings are text
+    const param = exprs.find((e) => paramValues.has(e) && e.type.id !== 'null');
+    type = param ? param.type : exprs.some(isUntypedString) ? T.varchar : T.null;
+  }
   return { exprs: exprs.map((e) => castTo(e, type)), type };
 }
 
@@ -90,9 +109,17 @@ function mismatch(op: string, types: DataType[], pos?: SourcePosition): never {
 
 /** An untyped string literal next to a typed operand takes the operand's type (as PostgreSQL). */
 function coerceUntypedPair(l: BoundExpr, r: BoundExpr): [BoundExpr, BoundExpr] {
-  if (isUntypedString(l) && !isUntypedString(r) && r.type.id !== 'null') return [castTo(l, r.type), r];
-  if (isUntypedString(r) && !isUntypedString(l) && l.type.id !== 'null') return [l, castTo(r, l.type)];
+  if (adapts(l, r)) return [castTo(l, r.type), r];
+  if (adapts(r, l)) return [l, castTo(r, l.type)];
   return [l, r];
+}
+
+/** Does `e` take the type of `other`? Untyped strings always; a numeric parameter meeting a
+ *  numeric operand keeps its own type (the usual numeric promotion applies instead). */
+function adapts(e: BoundExpr, other: BoundExpr): boolean {
+  if (!isUntypedString(e) || isUntypedString(other) || other.type.id === 'null') return false;
+  if (paramValues.has(e) && isNumeric(e.type) && isNumeric(other.type)) return false;
+  return true;
 }
 
 const COMPARISONS = new Set(['=', '<>', '<', '<=', '>', '>=', 'is_distinct_from', 'is_not_distinct_from']);
@@ -123,8 +150,8 @@ export function bindBinaryOperator(name: string, left: BoundExpr, right: BoundEx
     return call([castTo(l, T.varchar), castTo(r, T.varchar)], T.boolean);
   }
   // arithmetic
-  if (isUntypedString(l)) l = castTo(l, isNumeric(r.type) ? r.type : T.varchar);
-  if (isUntypedString(r)) r = castTo(r, isNumeric(l.type) ? l.type : T.varchar);
+  if (untypedLiterals.has(l)) l = castTo(l, isNumeric(r.type) ? r.type : T.varchar);
+  if (untypedLiterals.has(r)) r = castTo(r, isNumeric(l.type) ? l.type : T.varchar);
   const lt = l.type.id === 'null' ? r.type : l.type;
   const rt = r.type.id === 'null' ? l.type : r.type;
   if (isNumeric(lt) && isNumeric(rt)) {
