@@ -122,9 +122,47 @@ function tokenize(fmt: string): Piece[] {
 
 const TOKEN_MAP = new Map(TOKENS);
 
-/** Compile a to_char template into a function of epoch ms. */
+/** The finest time unit (in ms) a token reads; 1 for sub-second tokens. */
+function tokenResolution(token: string): number {
+  switch (token) {
+    case 'HH24':
+    case 'HH12':
+    case 'HH':
+    case 'A.M.':
+    case 'P.M.':
+    case 'a.m.':
+    case 'p.m.':
+    case 'AM':
+    case 'PM':
+    case 'am':
+    case 'pm':
+      return 3_600_000;
+    case 'MI':
+      return 60_000;
+    case 'SS':
+      return 1000;
+    case 'MS':
+    case 'US':
+    case 'FF1':
+    case 'FF2':
+    case 'FF3':
+    case 'FF4':
+    case 'FF5':
+    case 'FF6':
+      return 0;
+    default:
+      return MS_PER_DAY;
+  }
+}
+
+/**
+ * Compile a to_char template into a function of epoch ms. Event streams format many nearby
+ * timestamps, so the last result is reused while the input stays within the same unit of the
+ * finest field the template prints (the same day for 'YYYY-MM-DD').
+ */
 export function compileDateFormat(fmt: string): (ms: number) => string {
-  const printers: Printer[] = tokenize(fmt).map((p) => {
+  const pieces = tokenize(fmt);
+  const printers: Printer[] = pieces.map((p) => {
     if (p.literal !== undefined) {
       const lit = p.literal;
       return () => lit;
@@ -132,11 +170,23 @@ export function compileDateFormat(fmt: string): (ms: number) => string {
     return TOKEN_MAP.get(p.token!)!(p.fm ?? false);
   });
   if (printers.length === 0) return () => '';
-  return (ms) => {
+  const format = (ms: number): string => {
     const f = timestampFields(ms);
     let out = '';
     for (let k = 0; k < printers.length; k++) out += printers[k]!(f, ms);
     return out;
+  };
+  const resolution = Math.min(...pieces.map((p) => (p.token ? tokenResolution(p.token) : MS_PER_DAY)));
+  if (resolution === 0) return format;
+  let lastKey = NaN;
+  let last = '';
+  return (ms) => {
+    const key = Math.floor(ms / resolution);
+    if (key !== lastKey) {
+      last = format(ms);
+      lastKey = key;
+    }
+    return last;
   };
 }
 

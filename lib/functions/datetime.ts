@@ -46,6 +46,20 @@ function intDecimal(n: number): Decimal {
 /** A field of a timestamp as an exact value: integers, or micro-scaled for second/epoch. */
 type FieldValue = { int: number } | { micros: number } | { millis: number };
 
+/** hour/minute of a timestamp without a calendar conversion (the common streaming case) */
+function timeOfDayField(unit: string): ((ms: number) => number) | undefined {
+  switch (unit.toLowerCase()) {
+    case 'hour':
+    case 'hours':
+      return (ms) => Math.floor((ms - Math.floor(ms / MS_PER_DAY) * MS_PER_DAY) / MS_PER_HOUR);
+    case 'minute':
+    case 'minutes':
+      return (ms) => Math.floor((ms - Math.floor(ms / MS_PER_HOUR) * MS_PER_HOUR) / MS_PER_MINUTE);
+    default:
+      return undefined;
+  }
+}
+
 function timestampField(unit: string, ms: number): FieldValue {
   const u = unit.toLowerCase();
   if (u === 'epoch') return { micros: toMicros(ms) };
@@ -165,6 +179,8 @@ for (const ts of ['timestamp', 'timestamptz'] as const) {
         if (typeof c[0] !== 'string') return undefined;
         const unit = c[0];
         timestampField(unit, 0); // reject a bad unit at compile time
+        const fast = timeOfDayField(unit);
+        if (fast) return (_u: string, ms: number) => intDecimal(fast(ms));
         return (_u: string, ms: number) => asDecimal(timestampField(unit, ms));
       },
     }),

@@ -81,6 +81,17 @@ function initcap(s: string): string {
 function splitPart(s: string, delim: string, n: number): string {
   if (n === 0) throw new ExecutionError('INVALID_ARGUMENT', 'field position must not be zero');
   if (delim === '') return n === 1 || n === -1 ? s : '';
+  if (n > 0) {
+    // walk to the n-th field without splitting the whole string
+    let start = 0;
+    for (let k = 1; k < n; k++) {
+      const at = s.indexOf(delim, start);
+      if (at < 0) return '';
+      start = at + delim.length;
+    }
+    const end = s.indexOf(delim, start);
+    return end < 0 ? s.slice(start) : s.slice(start, end);
+  }
   const parts = s.split(delim);
   const idx = n > 0 ? n - 1 : parts.length + n;
   return parts[idx] ?? '';

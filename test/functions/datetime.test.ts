@@ -61,6 +61,21 @@ t.test('to_char patterns (PostgreSQL 15 reference output)', async (t) => {
   t.equal(ev('to_char', ts(null), s('YYYY')), null);
 });
 
+t.test('to_char reuses its last result only within the same day/minute', async (t) => {
+  const { compileDateFormat } = await import('../../lib/functions/datetime-format.js');
+  const day = compileDateFormat('YYYY-MM-DD');
+  const minute = compileDateFormat('HH24:MI');
+  const seq = ['2024-01-01 23:59:59.999', '2024-01-02 00:00', '2024-01-01 12:00', '1969-12-31 23:00', '1970-01-01 00:00', '2024-01-02 00:00:30'];
+  for (const x of seq) {
+    const ms = parseTimestamp(x);
+    t.equal(day(ms), x.slice(0, 10), `day of ${x}`);
+    t.equal(minute(ms), x.slice(11, 16), `minute of ${x}`);
+  }
+  const ms3 = compileDateFormat('SS.MS');
+  t.equal(ms3(parseTimestamp('2024-01-01 00:00:01.5')), '01.500');
+  t.equal(ms3(parseTimestamp('2024-01-01 00:00:01.25')), '01.250');
+});
+
 t.test('to_timestamp / to_date / make_*', async (t) => {
   t.equal(ev('to_timestamp', f(1709647629.5)), Date.UTC(2024, 2, 5, 14, 7, 9, 500));
   t.equal(ev('to_timestamp', s('2024-03-05 14:07'), s('YYYY-MM-DD HH24:MI')), Date.UTC(2024, 2, 5, 14, 7));

@@ -251,9 +251,13 @@ export class Emitter {
     if (PRIMITIVE_IDS.has(elementType.id) && constants.every((c) => c !== undefined)) {
       const values = constants.filter((c) => c!.value !== null).map((c) => c!.value);
       const sawNull = values.length !== constants.length;
-      const set = this.ref(new Set(values));
       const miss = sawNull ? 'null' : 'false';
-      this.lines.push(`const ${v} = ${x.code} === null ? null : ${set}.has(${x.code}) ? true : ${miss};`);
+      // a short list of numbers/strings compiles to a chain of === (faster than Set.has)
+      const small = values.length <= 8 && values.every((c) => typeof c === 'string' || (typeof c === 'number' && Number.isFinite(c)));
+      const test = small
+        ? values.length === 0 ? 'false' : '(' + values.map((c) => `${x.code} === ${this.literal(c)}`).join(' || ') + ')'
+        : `${this.ref(new Set(values))}.has(${x.code})`;
+      this.lines.push(`const ${v} = ${x.code} === null ? null : ${test} ? true : ${miss};`);
       return { code: v, nonNull: x.nonNull && !sawNull };
     }
     const cmp = this.ref(comparatorFor(elementType));

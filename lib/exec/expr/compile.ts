@@ -96,6 +96,19 @@ export function compileFilter(pred: BoundExpr, opts: CompileOptions = {}): Filte
   return instantiate<FilterFn>(em, body);
 }
 
+/** One flag per row (1 where `pred` is TRUE): for operators that keep rows in place. */
+export function compileMask(pred: BoundExpr, opts: CompileOptions = {}): (input: Batch) => Uint8Array {
+  const em = new Emitter(opts);
+  const r = em.emit(pred);
+  const body =
+    `return function mask(input) {\n` +
+    `const n = input.length; const cols = input.columns;\n${hoistColumns(em)}\n` +
+    `const out = new Uint8Array(n);\n` +
+    `for (let i = 0; i < n; i++) {\n${em.lines.join('\n')}\nif (${r.code} === true) out[i] = 1;\n}\n` +
+    `return out;\n};`;
+  return instantiate<(input: Batch) => Uint8Array>(em, body);
+}
+
 /** Gather column `col` at the selected rows, keeping a typed array's kind. */
 export function gather(col: Column, sel: Uint32Array): Column {
   const m = sel.length;

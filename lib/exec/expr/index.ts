@@ -3,6 +3,7 @@ export {
   compileScalar,
   compileProjection,
   compileFilter,
+  compileMask,
   compileFilterProject,
   applySelection,
   gather,
