@@ -214,3 +214,13 @@ t.test('stateless accumulators (lib/functions shape) get NULLs and own their NUL
   op.flush();
   t.same(out.net(), [['g', [1]]]);
 });
+
+t.test('append-only input: min/max keep only the extreme; a retraction is an error', async (t) => {
+  const { op, out } = make((o) => new HashAggregate(o, { groupBy: [0], aggregates: [{ fn: 'min', arg: 1 }, { fn: 'max', arg: 1 }], appendOnly: true }));
+  op.push(inserts(['g', 5], ['g', 2], ['g', null], ['g', 9]), 0);
+  op.flush();
+  t.same(out.net(), [['g', 2, 9]]);
+  const state = op.snapshot() as { groups: { aggs: unknown[] }[] };
+  t.same(state.groups[0].aggs, [[[2, 1]], [[9, 1]]], 'one value per aggregate is kept');
+  t.throws(() => op.push(deletes(['g', 9]), 0), { code: 'INVALID_ARGUMENT' });
+});

@@ -118,13 +118,19 @@ export class SumKernel implements AggregateKernel {
   }
 }
 
-/** min and max: the multiset of values per slot, the extreme recomputed only when it leaves. */
+/**
+ * min and max: the multiset of values per slot, the extreme recomputed only when it leaves.
+ * Over an append-only input only the extreme itself is kept (a retraction is then an error).
+ */
 export class ExtremeKernel implements AggregateKernel {
   private values: (Map<Key, { value: Value; count: number }> | undefined)[] = [];
   private best: Value[] = [];
   private stale: boolean[] = [];
 
-  constructor(private readonly max: boolean) {}
+  constructor(
+    private readonly max: boolean,
+    private readonly appendOnly = false,
+  ) {}
 
   clear(slot: number): void {
     this.values[slot] = undefined;
@@ -132,6 +138,12 @@ export class ExtremeKernel implements AggregateKernel {
     this.stale[slot] = false;
   }
   add(slot: number, v: Value, weight: number): void {
+    if (this.appendOnly) {
+      if (weight < 0) throw new ExecutionError('INVALID_ARGUMENT', `${this.max ? 'max' : 'min'} over an append-only input received a retraction`);
+      const b = this.best[slot];
+      if (b === null || b === undefined || (this.max ? compareNonNull(v, b) > 0 : compareNonNull(v, b) < 0)) this.best[slot] = v;
+      return;
+    }
     let m = this.values[slot];
     if (!m) this.values[slot] = m = new Map();
     const k = keyOfValue(v);
@@ -161,6 +173,7 @@ export class ExtremeKernel implements AggregateKernel {
     return this.best[slot] ?? null;
   }
   save(slot: number): unknown {
+    if (this.appendOnly) return this.best[slot] === null ? [] : [[this.best[slot], 1]];
     return [...(this.values[slot]?.values() ?? [])].map((e) => [e.value, e.count]);
   }
   load(slot: number, state: unknown): void {
@@ -309,8 +322,11 @@ export class FlatAccumulatorKernel implements AggregateKernel {
   }
 }
 
-/** Built-in kernels by aggregate name (the names AggregateCall.fn uses). */
-export function builtinKernel(fn: string): AggregateKernel {
+/**
+ * Built-in kernels by aggregate name (the names AggregateCall.fn uses). `appendOnly`: the input
+ * never retracts, so min/max keep only their extreme.
+ */
+export function builtinKernel(fn: string, appendOnly = false): AggregateKernel {
   switch (fn) {
     case 'count':
     case 'count_star':
@@ -320,9 +336,9 @@ export function builtinKernel(fn: string): AggregateKernel {
     case 'avg':
       return new SumKernel(true);
     case 'min':
-      return new ExtremeKernel(false);
+      return new ExtremeKernel(false, appendOnly);
     case 'max':
-      return new ExtremeKernel(true);
+      return new ExtremeKernel(true, appendOnly);
     case 'bool_and':
     case 'every':
       return new BoolKernel(true);

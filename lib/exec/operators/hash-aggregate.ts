@@ -41,21 +41,26 @@ export interface AggregateSpec {
 }
 
 /** The kernel for one aggregate spec: flat or stateless accumulator, factory, or built-in. */
-export function kernelFor(s: {
-  fn: string;
-  create?: () => Accumulator;
-  accumulator?: StateAccumulator;
-  flatAccumulator?: FlatAccumulator;
-}): AggregateKernel {
+export function kernelFor(
+  s: {
+    fn: string;
+    create?: () => Accumulator;
+    accumulator?: StateAccumulator;
+    flatAccumulator?: FlatAccumulator;
+  },
+  appendOnly = false,
+): AggregateKernel {
   if (s.flatAccumulator) return new FlatAccumulatorKernel(s.flatAccumulator);
   if (s.accumulator) return new StateAccumulatorKernel(s.accumulator);
   if (s.create) return new AccumulatorKernel(s.create);
-  return builtinKernel(s.fn);
+  return builtinKernel(s.fn, appendOnly);
 }
 
 export interface HashAggregateOptions {
   groupBy: readonly number[];
   aggregates: readonly AggregateSpec[];
+  /** the input never retracts (a source): min/max keep only their extreme, not every value */
+  appendOnly?: boolean;
 }
 
 export class HashAggregate implements Operator {
@@ -83,7 +88,7 @@ export class HashAggregate implements Operator {
   ) {
     this.groupBy = options.groupBy;
     this.specs = options.aggregates;
-    this.kernels = this.specs.map(kernelFor);
+    this.kernels = this.specs.map((s) => kernelFor(s, options.appendOnly === true));
     this.distinctSeen = this.specs.map((s) => (s.distinct ? new Map() : null));
     this.keyOf = keyExtractor(this.groupBy);
     this.keyOfKeyRow = rowKeyExtractor(this.groupBy.map((_, i) => i));
