@@ -1,4 +1,5 @@
 import t from 'tap';
+import { compileDateFormat } from '../../lib/functions/datetime-format.js';
 import { Decimal } from '../../lib/types/decimal.js';
 import { Interval } from '../../lib/types/interval.js';
 import { T } from '../../lib/types/datatype.js';
@@ -62,7 +63,6 @@ t.test('to_char patterns (PostgreSQL 15 reference output)', async (t) => {
 });
 
 t.test('to_char reuses its last result only within the same day/minute', async (t) => {
-  const { compileDateFormat } = await import('../../lib/functions/datetime-format.js');
   const day = compileDateFormat('YYYY-MM-DD');
   const minute = compileDateFormat('HH24:MI');
   const seq = ['2024-01-01 23:59:59.999', '2024-01-02 00:00', '2024-01-01 12:00', '1969-12-31 23:00', '1970-01-01 00:00', '2024-01-02 00:00:30'];
