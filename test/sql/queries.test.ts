@@ -162,6 +162,12 @@ t.test('window table functions and other table functions', async (t) => {
   t.match(from("SELECT * FROM TUMBLE(s.bid, bid.date_time + INTERVAL '1' SECOND, INTERVAL '1' SECOND)"), {
     args: [{ kind: 'table', name: 'bid' }, { kind: 'expr', expr: { kind: 'binary' } }],
   });
+  t.match(from("SELECT * FROM TUMBLE(pick(a), ts, INTERVAL '1' SECOND)"), { args: [{ kind: 'expr', expr: { kind: 'call', name: 'pick' } }] }, 'only a bare name is a relation');
+  t.match(from("SELECT * FROM TUMBLE(DATA => bid, TIMECOL => DESCRIPTOR(ts), SIZE => INTERVAL '1' SECOND)"), {
+    args: [{ kind: 'table', name: 'bid' }, { kind: 'descriptor', name: 'timecol' }, { kind: 'expr', name: 'size' }],
+  });
+  t.match(from('SELECT * FROM t, LATERAL unnest(t.arr) AS u(x)'), { kind: 'table' });
+  t.match(strip(select('SELECT * FROM t, LATERAL unnest(t.arr) AS u(x)').from[1]), { kind: 'table-function', name: 'unnest', alias: 'u', columnAliases: ['x'] });
   t.same(from('SELECT * FROM generate_series(1, 10) AS g(x)'), {
     kind: 'table-function', name: 'generate_series', alias: 'g', columnAliases: ['x'], args: [
       { kind: 'expr', expr: { kind: 'number', text: '1', integer: true } },
