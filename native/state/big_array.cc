@@ -8,7 +8,6 @@
 
 namespace laminar::state {
 namespace {
-constexpr size_t kHugePage = 2u << 20;
 constexpr size_t kMapThreshold = 4u << 20;
 }  // namespace
 
@@ -20,13 +19,13 @@ void* BigAlloc(size_t bytes, bool* mapped) {
     return p;
   }
   // Over-map by one huge page and trim, so the array starts on a 2 MiB boundary.
-  const size_t len = (bytes + kHugePage - 1) & ~(kHugePage - 1);
-  void* raw = mmap(nullptr, len + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  const size_t len = (bytes + kHugePageBytes - 1) & ~(kHugePageBytes - 1);
+  void* raw = mmap(nullptr, len + kHugePageBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (raw == MAP_FAILED) throw std::bad_alloc();
   auto start = reinterpret_cast<uintptr_t>(raw);
-  auto aligned = (start + kHugePage - 1) & ~(uintptr_t{kHugePage} - 1);
+  auto aligned = (start + kHugePageBytes - 1) & ~(uintptr_t{kHugePageBytes} - 1);
   if (aligned > start) munmap(raw, aligned - start);
-  const size_t tail = (start + len + kHugePage) - (aligned + len);
+  const size_t tail = (start + len + kHugePageBytes) - (aligned + len);
   if (tail > 0) munmap(reinterpret_cast<void*>(aligned + len), tail);
   madvise(reinterpret_cast<void*>(aligned), len, MADV_HUGEPAGE);  // advice only: fine if refused
   *mapped = true;
@@ -39,7 +38,7 @@ void BigFree(void* p, size_t bytes, bool mapped) {
     std::free(p);
     return;
   }
-  munmap(p, (bytes + kHugePage - 1) & ~(kHugePage - 1));
+  munmap(p, (bytes + kHugePageBytes - 1) & ~(kHugePageBytes - 1));
 }
 
 }  // namespace laminar::state

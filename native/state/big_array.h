@@ -11,6 +11,8 @@
 
 namespace laminar::state {
 
+constexpr size_t kHugePageBytes = 2u << 20;
+
 void* BigAlloc(size_t bytes, bool* mapped);
 void BigFree(void* p, size_t bytes, bool mapped);
 

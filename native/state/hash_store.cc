@@ -282,6 +282,7 @@ size_t StateStore::UpsertRefsU64(const uint64_t* keys, size_t n, uint32_t* refs,
     if (i + kPrefetchDistance < n) Prefetch(&slots_[HomeU64(keys[i + kPrefetchDistance])]);
     bool ins = false;
     refs[i] = UpsertU64(keys[i], &ins);
+    Prefetch(values_->Words(refs[i]));  // the caller reads these values right after this call
     if (inserted) inserted[i] = ins ? 1 : 0;
     inserts += ins;
   }

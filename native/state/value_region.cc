@@ -7,30 +7,30 @@
 #include <cstring>
 #include <string>
 
+#include "state/big_array.h"
 #include "state/state_error.h"
 
 namespace laminar::state {
 namespace {
 constexpr size_t kPage = 4096;
 constexpr size_t kMinCommitStep = 64 * 1024;
-constexpr size_t kHugePage = 2u << 20;
 // Past this size random value reads would otherwise pay a TLB miss each (see big_array.h).
 constexpr size_t kHugeFrom = 4u << 20;
 size_t RoundUpPage(size_t n) { return (n + kPage - 1) & ~(kPage - 1); }
-size_t RoundUpHuge(size_t n) { return (n + kHugePage - 1) & ~(kHugePage - 1); }
+size_t RoundUpHuge(size_t n) { return (n + kHugePageBytes - 1) & ~(kHugePageBytes - 1); }
 }  // namespace
 
 RegionMemory::RegionMemory(size_t reserve_bytes) : reserved_(RoundUpHuge(reserve_bytes)) {
   // Over-reserve by one huge page and trim, so the base is 2 MiB aligned.
-  void* p = mmap(nullptr, reserved_ + kHugePage, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void* p = mmap(nullptr, reserved_ + kHugePageBytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) {
     throw StateError("CAPACITY", "state store: cannot reserve " + std::to_string(reserved_) +
                                      " bytes of address space for values: " + std::strerror(errno));
   }
   auto start = reinterpret_cast<uintptr_t>(p);
-  auto aligned = (start + kHugePage - 1) & ~(uintptr_t{kHugePage} - 1);
+  auto aligned = (start + kHugePageBytes - 1) & ~(uintptr_t{kHugePageBytes} - 1);
   if (aligned > start) munmap(p, aligned - start);
-  const size_t tail = (start + reserved_ + kHugePage) - (aligned + reserved_);
+  const size_t tail = (start + reserved_ + kHugePageBytes) - (aligned + reserved_);
   if (tail > 0) munmap(reinterpret_cast<void*>(aligned + reserved_), tail);
   base_ = reinterpret_cast<uint8_t*>(aligned);
 }

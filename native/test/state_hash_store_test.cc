@@ -218,7 +218,7 @@ TEST(byte_keys_and_values_match_a_reference_map) {
   std::map<std::string, std::string> ref;
   std::mt19937_64 rng(99);
   for (int step = 0; step < 100000; step++) {
-    std::string key = "k" + std::to_string(rng() % 3000);
+    std::string key = std::string("k").append(std::to_string(rng() % 3000));
     if (step % 11 == 0) key.push_back('\0');  // embedded NUL: lengths, not C strings
     int op = static_cast<int>(rng() % 10);
     if (op < 5) {
@@ -255,7 +255,7 @@ TEST(arena_is_compacted_when_mostly_dead) {
   const std::string big(4096, 'v');
   for (int round = 0; round < 4; round++) {
     for (int i = 0; i < 500; i++) {
-      uint32_t r = st.UpsertBytes("key" + std::to_string(i), nullptr);
+      uint32_t r = st.UpsertBytes(std::string("key").append(std::to_string(i)), nullptr);
       st.SetBytesValue(r, big + std::to_string(round));  // grows: old bytes die
     }
   }
@@ -328,6 +328,27 @@ TEST(memory_accounting_tracks_growth_and_clear) {
   CHECK_EQ(st.FindU64(5), kNoRef);
   st.UpsertU64(5, nullptr);
   CHECK_EQ(st.size(), 1u);
+}
+
+// Large tables take the mmap + huge-page paths of the probe array and the value region.
+TEST(large_store_keeps_values_across_growth) {
+  StateStore st(U64Opts(8));
+  const uint64_t n = 300000;  // probe array 8 MiB, values 19 MiB: both past the 4 MiB thresholds
+  for (uint64_t k = 0; k < n; k++) {
+    uint64_t* w = st.Words(st.UpsertU64(k * 0x9E3779B97F4A7C15ULL, nullptr));
+    w[0] = k;
+    w[7] = ~k;
+  }
+  CHECK(st.Memory().table_bytes >= (4u << 20));
+  CHECK(st.Memory().value_bytes >= n * 64);
+  bool ok = true;
+  for (uint64_t k = 0; k < n; k += 7) {
+    uint32_t r = st.FindU64(k * 0x9E3779B97F4A7C15ULL);
+    if (r == kNoRef || st.Words(r)[0] != k || st.Words(r)[7] != ~k) ok = false;
+  }
+  CHECK(ok);
+  st.Clear();
+  CHECK_EQ(st.FindU64(0), kNoRef);
 }
 
 int main() { return laminar_test::RunAll(); }

@@ -41,7 +41,7 @@ std::vector<uint8_t> SmallSnapshot() {
   o.value_kind = ValueKind::kBytes;
   o.width = 0;
   StateStore st(o);
-  for (int i = 0; i < 5; i++) st.SetBytesValue(st.UpsertBytes("k" + std::to_string(i), nullptr), std::string(i, 'x'));
+  for (int i = 0; i < 5; i++) st.SetBytesValue(st.UpsertBytes(std::string("k").append(std::to_string(i)), nullptr), std::string(i, 'x'));
   std::string path = TempPath("small");
   WriteSnapshot(st, path);
   auto bytes = ReadAll(path);
