@@ -40,7 +40,7 @@ export abstract class ExprParser extends FunctionParser {
   /** `( query )` attempts by token index, so backtracking over parentheses stays linear */
   private readonly parenQueryMemo = new Map<number, MemoizedQuery>();
 
-  /** true when the first query-starting keyword is reached after skipping '(' from `k`. */
+  /** true when `t` starts a query (SELECT / WITH / VALUES); defined by the query layer. */
   protected abstract isQueryStart(t: Token): boolean;
 
   parseExpr(): Expr {
