@@ -265,3 +265,37 @@ for (const spec of specs) {
     t.pass();
   });
 }
+
+t.test('checkpoint: save → JSON → load continues exactly (every accumulator kind)', async (t) => {
+  const orderBy = [{ type: T.int, desc: false, nullsFirst: false }];
+  for (const spec of specs) {
+    const acc = createAccumulator(spec.fn, spec.types, { distinct: spec.distinct, orderBy: spec.ordered ? orderBy : undefined });
+    fc.assert(
+      fc.property(fc.array(spec.value, { maxLength: 12 }), fc.array(spec.value, { maxLength: 12 }), (before, after) => {
+        const straight = acc.create();
+        const first = acc.create();
+        before.forEach((v, k) => {
+          acc.add(straight, v, 1, ',', [k]);
+          acc.add(first, v, 1, ',', [k]);
+        });
+        const restored = acc.load!(JSON.parse(JSON.stringify(acc.save!(first))));
+        after.forEach((v, k) => {
+          acc.add(straight, v, 1, ',', [100 + k]);
+          acc.add(restored, v, 1, ',', [100 + k]);
+        });
+        if (before.length) {
+          acc.add(straight, before[0]!, -1, ',', [0]);
+          acc.add(restored, before[0]!, -1, ',', [0]);
+        }
+        return same(acc.result(straight), acc.result(restored), false, 0) && acc.isEmpty(straight) === acc.isEmpty(restored);
+      }),
+      { numRuns: 60 },
+    );
+  }
+  const dec = createAccumulator('max', [T.decimal]);
+  const st = dec.create();
+  dec.add(st, Decimal.parse('1.50'), 1);
+  const back = dec.load!(JSON.parse(JSON.stringify(dec.save!(st))));
+  t.ok(dec.result(back) instanceof Decimal, 'Decimal values keep their class');
+  t.throws(() => dec.load!(['zz']), { code: 'INVALID_ARGUMENT' });
+});

@@ -18,6 +18,10 @@ export interface Accumulator<S = unknown> {
   result(state: S): Value;
   /** True when the net number of rows added is zero (the group can be dropped). */
   isEmpty(state: S): boolean;
+  /** JSON-safe copy of a state for checkpoints (set by createAccumulator on every accumulator) */
+  save?(state: S): unknown;
+  /** a state from `save`'s output */
+  load?(data: unknown): S;
 }
 
 /**

@@ -10,12 +10,14 @@ import { avgFor, countAcc, countStarAcc, sumFor } from './basic.js';
 import { countDistinctValues, distinctAccumulator } from './distinct.js';
 import { appendOnlyMinMax, minMaxAccumulator } from './minmax.js';
 import { anyValueAccumulator, appendOnlyFirstLast, arrayAggAccumulator, firstLastAccumulator, stringAggAccumulator } from './ordered.js';
+import { decodeState, encodeState, type Encoded } from './state-codec.js';
 import { slotAvg, slotCount, slotSum } from './slots.js';
 import { boolAccumulator, varianceAccumulator } from './stats.js';
 import { aggregateReturnType } from './types.js';
 
 export type { Accumulator, AccumulatorOptions, SlotAccumulator } from './accumulator.js';
 export { AGGREGATE_NAMES, aggregateReturnType } from './types.js';
+export { encodeState, decodeState } from './state-codec.js';
 
 function baseAccumulator(fn: string, argTypes: readonly DataType[], opts: AccumulatorOptions): Accumulator {
   const t = argTypes[0] ?? T.null;
@@ -75,7 +77,13 @@ export function createAccumulator(fn: string, argTypes: readonly DataType[], opt
   const acc = baseAccumulator(name, argTypes, opts);
   // min/max/bool/any_value are idempotent: DISTINCT changes nothing but costs a map.
   const idempotent = name === 'min' || name === 'max' || name === 'bool_and' || name === 'bool_or' || name === 'every' || name === 'any_value';
-  return opts.distinct && name !== 'count_star' && !idempotent ? distinctAccumulator(acc) as Accumulator : acc;
+  const chosen = opts.distinct && name !== 'count_star' && !idempotent ? (distinctAccumulator(acc) as Accumulator) : acc;
+  return withCheckpoint(chosen);
+}
+
+/** Every accumulator can save/load its states as JSON-safe data (see state-codec.ts). */
+function withCheckpoint(acc: Accumulator): Accumulator {
+  return { ...acc, save: (state) => encodeState(state), load: (data) => decodeState(data as Encoded) };
 }
 
 /** createAccumulator for a planned AggregateCall. */
