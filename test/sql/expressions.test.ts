@@ -120,6 +120,18 @@ t.test('typed and interval literals', async (t) => {
   t.equal(px('date(ts)'), '(date ts)', 'date() is a function call');
 });
 
+t.test('NULL in expressions', async (t) => {
+  t.equal(px('NULL::int'), '(cast null INT)');
+  t.equal(px('CAST(NULL AS TEXT)'), '(cast null VARCHAR)');
+  t.equal(px('NULL IS NULL'), '(is-null null)');
+  t.equal(px('x IS NOT NULL AND y = NULL'), '(and (is-not-null x) (= y null))');
+  t.equal(px('NULL IN (1, NULL)'), '(in null [1 null])');
+  t.equal(px('COALESCE(NULL, NULLIF(a, NULL))'), '(coalesce null (nullif a null))');
+  t.equal(px('NOT NULL'), '(not null)');
+  t.equal(px('-NULL'), '(- null)');
+  t.equal(px("CASE WHEN NULL THEN NULL ELSE 'x' END"), "(case (when null null) (else 'x'))");
+});
+
 t.test('parameters', async (t) => {
   t.equal(px('$1 + $2'), '(+ $0 $1)');
   t.equal(px('? + ? * ?'), '(+ $0 (* $1 $2))');
