@@ -141,6 +141,26 @@ t.test('snapshot/restore round-trips state', async (t) => {
 
 t.test('unsupported aggregates and bad configs are clear errors', async (t) => {
   t.throws(() => streamAccumulator('percentile_cont'), { code: 'UNSUPPORTED', message: /percentile_cont/ });
+  const max = streamAccumulator('max', false, true)();
+  max.add(3, 1);
+  max.add(null, 1);
+  max.add(7, 1);
+  max.add(5, 1);
+  t.equal(max.result(), 7, 'append-only max');
+  t.throws(() => max.add(7, -1), { code: 'INVALID_ARGUMENT', message: /retraction/ });
+  const min = streamAccumulator('min', false, true)();
+  t.equal(min.result(), null, 'min of nothing is NULL');
+  min.add('b', 1);
+  min.add('a', 1);
+  t.equal(min.result(), 'a');
+  const d = streamAccumulator('count', true)();
+  d.add(1, 1);
+  d.add(1, 1);
+  d.add(2, 1);
+  d.add(1, -1);
+  t.equal(d.result(), 2, 'count(DISTINCT) counts a value while any copy remains');
+  d.add(1, -1);
+  t.equal(d.result(), 1);
   t.throws(() => new WindowAggregateOperator(new Recorder(), { ...config('changes'), windowEndGroupIndex: 5 }), { code: 'INVALID_ARGUMENT' });
   const op = new WindowAggregateOperator(new Recorder(), config('changes'));
   t.throws(() => op.push(batch([['a', 1, 5, 0, null]]), 0), { message: /window_end is NULL/ });

@@ -5,7 +5,7 @@
 // The planner's aggregate calls are mapped here by name; `resolveStreamAccumulator` lets the
 // physical builder plug in lib/functions accumulators for types these do not cover (DECIMAL …).
 
-import { UnsupportedError } from '../../errors.js';
+import { ExecutionError, UnsupportedError } from '../../errors.js';
 import type { Value } from '../../types/value.js';
 
 export interface StreamAccumulator {
@@ -127,6 +127,29 @@ class Extreme implements StreamAccumulator {
   }
 }
 
+/** min/max of an input that never retracts: only the current extreme is kept. */
+class AppendOnlyExtreme implements StreamAccumulator {
+  private best: number | string | boolean | null = null;
+  constructor(private readonly wantMax: boolean) {}
+  add(v: Value, w: number): void {
+    if (w < 0) throw new ExecutionError('INVALID_ARGUMENT', `append-only ${this.wantMax ? 'max' : 'min'}() received a retraction`);
+    if (v === null) return;
+    if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') {
+      throw new UnsupportedError(`${this.wantMax ? 'max' : 'min'}() over this value type is not supported by the streaming accumulators`);
+    }
+    if (this.best === null || (this.wantMax ? v > this.best : v < this.best)) this.best = v;
+  }
+  result(): Value {
+    return this.best;
+  }
+  save(): unknown {
+    return this.best;
+  }
+  load(s: unknown): void {
+    this.best = s as number | string | boolean | null;
+  }
+}
+
 /** Wraps an accumulator so each distinct non-NULL value counts once (count(DISTINCT x) …). */
 class Distinct implements StreamAccumulator {
   private seen = new Map<Value, number>();
@@ -162,8 +185,10 @@ const BUILTIN: Record<string, AccumulatorFactory> = {
   max: () => new Extreme(true),
 };
 
-/** The accumulator factory for aggregate `fn` (names as in lib/plan/bound.ts AggregateCall). */
-export function streamAccumulator(fn: string, distinct = false): AccumulatorFactory {
+/** The accumulator factory for aggregate `fn` (names as in lib/plan/bound.ts AggregateCall);
+ *  `appendOnly` picks cheaper min/max that reject retractions. */
+export function streamAccumulator(fn: string, distinct = false, appendOnly = false): AccumulatorFactory {
+  if (appendOnly && (fn === 'min' || fn === 'max')) return () => new AppendOnlyExtreme(fn === 'max');
   const base = BUILTIN[fn];
   if (base === undefined) throw new UnsupportedError(`aggregate ${fn}() is not supported in windowed streaming aggregation`);
   return distinct ? () => new Distinct(base()) : base;

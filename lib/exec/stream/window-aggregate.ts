@@ -33,6 +33,9 @@ export interface WindowAggregateConfig {
   /** group expressions, in output order; one of them is window_end */
   groupBy: RowFn[];
   windowEndGroupIndex: number;
+  /** group indexes whose value is determined by window_end (e.g. window_start of TUMBLE/HOP):
+   *  left out of the per-window key */
+  dependentGroupIndexes?: number[];
   aggregates: WindowAggregateSpec[];
   emit: 'window-close' | 'changes';
   closeWhen?: 'at-end' | 'after-end';
@@ -75,7 +78,10 @@ export class WindowAggregateOperator implements Operator {
     if (cfg.windowEndGroupIndex < 0 || cfg.windowEndGroupIndex >= cfg.groupBy.length) {
       throw new ExecutionError('INVALID_ARGUMENT', 'windowed aggregation needs window_end among its GROUP BY expressions');
     }
-    this.keyOf = keyFunction(cfg.groupBy);
+    // groups live per window end, so window_end itself need not be part of the key (and the key
+    // is often a single primitive, which avoids building strings per row)
+    const keyParts = cfg.groupBy.filter((_, i) => i !== cfg.windowEndGroupIndex && !(cfg.dependentGroupIndexes ?? []).includes(i));
+    this.keyOf = keyFunction(keyParts);
     this.lateness = cfg.emit === 'window-close' ? 0 : cfg.allowedLatenessMs ?? Infinity;
     this.strict = cfg.closeWhen === 'after-end';
     this.late = new LateRows(cfg.inputWidth, cfg.late);
@@ -93,6 +99,8 @@ export class WindowAggregateOperator implements Operator {
     const endFn = this.cfg.groupBy[this.cfg.windowEndGroupIndex]!;
     const aggs = this.cfg.aggregates;
     const changes = this.cfg.emit === 'changes';
+    let lastEnd = NaN;
+    let lastGroups: Map<Key, GroupState> | undefined;
     for (let i = 0; i < batch.length; i++) {
       const end = endFn(cols, i);
       if (typeof end !== 'number') throw new ExecutionError('INVALID_ARGUMENT', 'window_end is NULL in windowed aggregation input');
@@ -101,12 +109,15 @@ export class WindowAggregateOperator implements Operator {
         continue;
       }
       const w = batch.weights === null ? 1 : batch.weights[i]!;
-      let groups = this.windows.get(end);
+      // consecutive rows usually share a window: skip the lookup then
+      let groups = end === lastEnd ? lastGroups : this.windows.get(end);
       if (groups === undefined) {
         groups = new Map();
         this.windows.set(end, groups);
         this.insertEnd(end);
       }
+      lastEnd = end;
+      lastGroups = groups;
       const key = this.keyOf(cols, i);
       let g = groups.get(key);
       if (g === undefined) {
