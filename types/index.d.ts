@@ -266,8 +266,9 @@ export declare class Database implements AsyncDisposable {
   /**
    * A Kysely query builder over this database, typed by `DB` (generate it with
    * `laminardb codegen`). No transactions; `.stream()` walks the result in chunks.
+   * Without `DB` (JavaScript) the builder is untyped.
    */
-  kysely<DB>(): import('kysely').Kysely<DB>;
+  kysely<DB = any>(): import('kysely').Kysely<DB>;
 
   /** Every table, source, view and sink in the catalog. */
   relations(): RelationDescription[];

@@ -187,7 +187,8 @@ export class Database implements HandleTarget, AsyncDisposable {
   }
 
   /** A Kysely query builder over this database (typed by `DB`, e.g. from `laminardb codegen`). */
-  kysely<DB>(): Kysely<DB> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  kysely<DB = any>(): Kysely<DB> {
     this.#live();
     // required lazily: only users of the query builder load Kysely
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -136,3 +136,16 @@ export async function inference(): Promise<void> {
   // @ts-expect-error Database is created by open(), not constructed
   new (db.constructor as typeof import('laminardb').Database)();
 }
+
+interface KDB {
+  person: { id: number; name: string };
+}
+export async function kyselyInference(db: Database): Promise<void> {
+  const k = db.kysely<KDB>();
+  const rows = await k.selectFrom('person').select(['id']).execute();
+  assertType<Equal<typeof rows, { id: number }[]>>();
+  // @ts-expect-error no such table in KDB
+  k.selectFrom('nope');
+  const untyped = db.kysely(); // JavaScript users: an untyped builder
+  await untyped.selectFrom('anything').selectAll().execute();
+}
