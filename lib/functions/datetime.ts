@@ -21,6 +21,8 @@ import {
 } from '../types/timestamp.js';
 import type { Value } from '../types/value.js';
 import { compileDateFormat, parseWithFormat } from './datetime-format.js';
+import { compileNumberFormat } from './number-format.js';
+import { decimalFromDouble } from '../types/cast.js';
 import { define, type Signature } from './signature.js';
 
 const sigs: Signature[] = [];
@@ -315,6 +317,26 @@ for (const ts of ['timestamp', 'timestamptz', 'date'] as const) {
     }),
   );
 }
+const numberFormats = new Map<string, (v: Decimal) => string>();
+function numberToChar(v: Decimal, fmt: string): string {
+  let f = numberFormats.get(fmt);
+  if (!f) {
+    f = compileNumberFormat(fmt);
+    if (numberFormats.size > 256) numberFormats.clear();
+    numberFormats.set(fmt, f);
+  }
+  return f(v);
+}
+add(
+  define('to_char', ['decimal', 'varchar'], T.varchar, numberToChar, {
+    specialize: (c) => {
+      if (typeof c[1] !== 'string') return undefined;
+      const f = compileNumberFormat(c[1]);
+      return (v: Decimal) => f(v);
+    },
+  }),
+);
+add(define('to_char', ['double', 'varchar'], T.varchar, (v: number, fmt: string) => numberToChar(decimalFromDouble(v), fmt)));
 add(
   define('to_char', ['interval', 'varchar'], T.varchar, (v: Interval, fmt: string) =>
     // an interval prints like the time since the epoch it spans (PostgreSQL does similar)

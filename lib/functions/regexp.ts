@@ -279,6 +279,14 @@ add(
     },
   }),
 );
+// substring(s FROM pattern): the first parenthesised group if any, else the whole match
+add(
+  define('substring', ['varchar', 'varchar'], T.varchar, (s: string, p: string) => {
+    const m = regexFor(p, '').rx.exec(s);
+    if (!m) return null;
+    return m.length > 1 ? (m[1] ?? null) : m[0];
+  }),
+);
 const substrFn: ImplFn = (s: string, p: string) => {
   const m = regexFor(p, '').rx.exec(s);
   return m ? m[0] : null;

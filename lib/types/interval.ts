@@ -56,6 +56,13 @@ export class Interval {
     const t = text.trim();
     if (t === '') throw invalid(text);
     if (/^-?P/i.test(t) && !/\s/.test(t)) return parseIso(t, text);
+    if (unit?.toUpperCase() === 'MINUTE' && toUnit?.toUpperCase() === 'SECOND' && /^[+-]?\d+:\d+(\.\d*)?$/.test(t)) {
+      // INTERVAL '1:30' MINUTE TO SECOND is minutes:seconds
+      const neg = t.startsWith('-');
+      const [m, sec] = t.replace(/^[+-]/, '').split(':');
+      const micros = Number(m) * MICROS_PER_MINUTE + Math.round(Number(sec) * MICROS_PER_SECOND);
+      return new Interval(0, 0, neg ? -micros : micros);
+    }
     if (unit !== undefined && /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(t)) {
       // INTERVAL '5' SECOND; with TO, a bare number counts the last unit (PostgreSQL).
       return fromUnits(Number(t), (toUnit ?? unit).toLowerCase(), text);
