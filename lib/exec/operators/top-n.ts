@@ -70,15 +70,17 @@ export class TopN implements Operator {
     let rank = 0;
     let dense = 0;
     let prev: Row | null = null;
+    // ties only matter for rank/dense_rank
+    const byPosition = this.rankFn === 'row_number';
     for (const e of list) {
       for (let k = 0; k < e.count; k++) {
         position++;
-        if (prev === null || cmp(prev, e.row) !== 0) {
+        if (!byPosition && (prev === null || cmp(prev, e.row) !== 0)) {
           rank = position;
           dense++;
         }
         prev = e.row;
-        const value = this.rankFn === 'row_number' ? position : this.rankFn === 'rank' ? rank : dense;
+        const value = byPosition ? position : this.rankFn === 'rank' ? rank : dense;
         if (value > hi) return result;
         if (value <= lo) continue;
         result.push(this.options.rankOutput ? [...e.row, value] : e.row);
@@ -127,18 +129,17 @@ export function diffRows(before: readonly Row[], now: readonly Row[], delta: Bat
     for (let i = 0; i < now.length && same; i++) same = before[i] === now[i] || sameRow(before[i], now[i]);
     if (same) return;
   }
+  // rows that did not change are usually the very same arrays: cancel those by identity first
+  const byRef = new Map<Row, number>();
+  for (const r of before) byRef.set(r, (byRef.get(r) ?? 0) - 1);
+  for (const r of now) byRef.set(r, (byRef.get(r) ?? 0) + 1);
   const counts = new Map<string, { row: Row; n: number }>();
-  for (const r of before) {
+  for (const [r, n] of byRef) {
+    if (n === 0) continue;
     const k = encodeRow(r);
     const e = counts.get(k);
-    if (e) e.n--;
-    else counts.set(k, { row: r, n: -1 });
-  }
-  for (const r of now) {
-    const k = encodeRow(r);
-    const e = counts.get(k);
-    if (e) e.n++;
-    else counts.set(k, { row: r, n: 1 });
+    if (e) e.n += n;
+    else counts.set(k, { row: r, n });
   }
   for (const { row, n } of counts.values()) if (n < 0) delta.addRow(row, n);
   for (const { row, n } of counts.values()) if (n > 0) delta.addRow(row, n);
