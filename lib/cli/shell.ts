@@ -39,6 +39,18 @@ export async function runShell(options: ShellOptions): Promise<number> {
   let bufferStartLine = 1;
   let lineNo = 0;
   const print = (text: string) => output.write(text + '\n');
+  // Ctrl+C drops a half-typed statement, or leaves the shell at an empty prompt (as psql)
+  rl.on('SIGINT', () => {
+    if (buffer === '') {
+      output.write('\n');
+      rl.close();
+      return;
+    }
+    buffer = '';
+    output.write('^C\n');
+    rl.setPrompt('laminardb=> ');
+    rl.prompt();
+  });
   if (interactive) {
     print('laminardb SQL shell. End statements with ";". \\? for help, \\q to quit.');
     rl.prompt();
