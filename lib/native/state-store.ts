@@ -314,6 +314,11 @@ export class StateStore<K extends StateKeyKind = StateKeyKind, V extends StateVa
     this.handle = null;
     this.view = null;
   }
+
+  /** `using store = new StateStore(...)` closes the store at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 /** Packs strings or byte arrays into the layout batched calls take. */

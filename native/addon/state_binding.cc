@@ -185,6 +185,7 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
       if (!restore.IsUndefined()) {
         if (!restore.IsString()) ThrowType(env, "options.restoreFrom must be a file path string");
         store_ = state::LoadSnapshotFile(restore.As<Napi::String>().Utf8Value(), max_entries);
+        ReportMemory(env);
         return;
       }
       state::StoreOptions so;
@@ -217,12 +218,36 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
       if (o.Has("capacity") && !o.Get("capacity").IsUndefined()) so.initial_capacity = U64Scalar(env, o.Get("capacity"), "options.capacity");
       so.max_entries = max_entries;
       store_ = std::make_unique<StateStore>(so);
+      ReportMemory(env);
     } catch (const StateError& e) {
       ThrowStateError(env, e);
     }
   }
 
+  ~StoreWrap() override { ReleaseMemory(Env()); }
+
  private:
+  // Tells V8 how much native memory this store holds, so an abandoned store's size counts
+  // towards garbage collection pressure. Re-reported only on changes of 1 MiB or more.
+  void ReportMemory(Napi::Env env) {
+    if (!store_) return;
+    const int64_t now = static_cast<int64_t>(store_->Memory().total);
+    const int64_t delta = now - reported_bytes_;
+    if (delta >= (1 << 20) || delta <= -(1 << 20)) {
+      int64_t ignored;
+      napi_adjust_external_memory(env, delta, &ignored);
+      reported_bytes_ = now;
+    }
+  }
+
+  void ReleaseMemory(Napi::Env env) {
+    if (reported_bytes_ != 0) {
+      int64_t ignored;
+      napi_adjust_external_memory(env, -reported_bytes_, &ignored);
+      reported_bytes_ = 0;
+    }
+  }
+
   StateStore& Live(Napi::Env env) {
     if (!store_) {
       Napi::Error err = Napi::Error::New(env, "the state store is closed");
@@ -390,6 +415,7 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
           const size_t w = st.width();
           for (size_t i = 0; i < k.n; i++) std::memcpy(st.Words(st.UpsertBytes(scratch_keys_[i], nullptr)), words + i * w, w * 8);
         }
+        ReportMemory(env);
         return env.Undefined();
       }
       View data = TypedArg(env, info[2], napi_uint8_array, "values data");
@@ -401,6 +427,9 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
           ThrowRange(env, "values offsets[" + std::to_string(i) + "]..[" + std::to_string(i + 1) +
                               "] is not a range inside values data of " + std::to_string(data.length) + " bytes");
         }
+        if (off[i + 1] - off[i] > state::kMaxValueBytes) {
+          ThrowRange(env, "value " + std::to_string(i) + " is longer than " + std::to_string(state::kMaxValueBytes) + " bytes");
+        }
       }
       CheckRoom(st, k);
       const char* base = static_cast<const char*>(data.data);
@@ -408,6 +437,7 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
         uint32_t ref = UpsertRef(st, k, i, nullptr);
         st.SetBytesValue(ref, std::string_view(base + off[i], off[i + 1] - off[i]));
       }
+      ReportMemory(env);
       return env.Undefined();
     });
   }
@@ -465,6 +495,7 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
           inserts += ins;
         }
       }
+      ReportMemory(env);
       return Napi::Number::New(env, static_cast<double>(inserts));
     });
   }
@@ -522,6 +553,7 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
       const uint64_t* words = &single;
       if (vk == ValueKind::kBytes) {
         bytes_value = BytesScalar(env, v, &value_holder, "value");
+        if (bytes_value.size() > state::kMaxValueBytes) ThrowRange(env, "value is longer than " + std::to_string(state::kMaxValueBytes) + " bytes");
       } else if (st.width() > 1) {
         View arr = TypedArg(env, v, FixedArrayType(st), "value");
         RequireLength(env, arr, st.width(), "value", "the store's width");
@@ -539,6 +571,7 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
       } else {
         std::memcpy(st.Words(ref), words, size_t{st.width()} * 8);
       }
+      ReportMemory(env);
       return env.Undefined();
     });
   }
@@ -669,18 +702,21 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
   Napi::Value Clear(const Napi::CallbackInfo& info) {
     return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
       st.Clear();
+      ReportMemory(env);
       return env.Undefined();
     });
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
     store_.reset();  // closing twice is harmless
+    ReleaseMemory(info.Env());
     return info.Env().Undefined();
   }
 
   std::unique_ptr<StateStore> store_;
   std::vector<std::string_view> scratch_keys_;
   std::vector<uint32_t> scratch_refs_;
+  int64_t reported_bytes_ = 0;
 };
 
 }  // namespace

@@ -2,6 +2,8 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { StateStore, packBytes, unpackBytes } from '../../lib/native/state-store.js';
 import { ClosedError, StorageError } from '../../lib/errors.js';
 
@@ -387,6 +389,9 @@ t.test('a closed store throws ClosedError; views stay readable', async (t) => {
   }
   t.throws(() => s.get(1n), { code: 'CLOSED', message: 'the state store is closed' });
   t.notOk(fs.existsSync(path.join(tmp, 'closed.snap')));
+  const d = new StateStore({ keys: 'u64', values: 'f64' });
+  d[Symbol.dispose]();
+  t.ok(d.closed, 'Symbol.dispose closes the store');
   t.ok(new StorageError('IO_ERROR', 'x') instanceof Error);
 });
 
@@ -420,4 +425,27 @@ t.test('random operations agree with a JS Map', async (t) => {
     }
   }
   t.equal(s.size, ref.size);
+});
+
+t.test('stores dropped without close are finalized by GC; views outlive them', async (t) => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  let view: Float64Array | null = null;
+  let slot = 0;
+  for (let i = 0; i < 20; i++) {
+    const s = new StateStore({ keys: 'u64', values: 'f64' });
+    const keys = new BigUint64Array(50000).map((_, j) => BigInt(j * 3 + i));
+    const slots = new Uint32Array(keys.length);
+    s.upsertSlots(keys, slots);
+    if (i === 0) {
+      view = s.values() as Float64Array;
+      slot = slots[123];
+      view[slot] = 99.5;
+    }
+  }
+  for (let round = 0; round < 3; round++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  t.equal(view![slot], 99.5, 'a view keeps the value memory of a collected store mapped');
 });
