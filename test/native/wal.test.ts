@@ -231,3 +231,22 @@ t.test('an empty directory replays nothing', async (t) => {
   t.equal(got.length, 0);
   t.equal(stop.kind, 'end');
 });
+
+t.test('crash (SIGKILL) loses nothing that was reported durable', async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  for (const sync of ['group', 'every']) {
+    const dir = tmpDir(t);
+    const child = spawnSync(process.execPath, [...process.execArgv, require.resolve('./fixtures/wal-crash-child.ts'), dir, sync, sync === 'every' ? '3' : '25'], { encoding: 'utf8', timeout: 120_000 });
+    t.equal(child.signal, 'SIGKILL', `${sync}: the child died by SIGKILL`);
+    const reported = child.stdout.trim().split('\n').filter((l) => l.startsWith('durable ')).map((l) => Number(l.slice(8)));
+    t.equal(reported.length, 30, `${sync}: the child reported every durable batch`);
+    const durable = reported[reported.length - 1];
+    const { got, stop } = readAll(dir);
+    t.ok(got.length >= durable, `${sync}: every durable record survived (${got.length} >= ${durable})`);
+    sameRecords(t, got.slice(0, durable), 1, durable);
+    t.not(stop.kind, 'corrupt');
+    const wal = WalWriter.open(dir);
+    t.equal(wal.lastLsnAtOpen, got.length, 'recovery resumes after the last intact record');
+    await wal.close();
+  }
+});
