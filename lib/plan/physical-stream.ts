@@ -22,11 +22,12 @@ import type { LatePolicy } from '../exec/stream/late.js';
 import { columnFn, type RowFn } from '../exec/stream/rows.js';
 import { SessionWindowOperator } from '../exec/stream/session-window.js';
 import { TemporalJoinOperator } from '../exec/stream/temporal-join.js';
+import { TtlJoinOperator } from '../exec/stream/ttl-join.js';
 import { WindowAggregateOperator, type WindowAggregateSpec } from '../exec/stream/window-aggregate.js';
 import { WindowTopNOperator } from '../exec/stream/window-topn.js';
 import { WindowAssignOperator } from '../exec/stream/window-tvf.js';
 import type { BoundExpr } from './bound.js';
-import type { AggregateNode, LogicalPlan, TopNNode, WindowTvfNode } from './logical.js';
+import type { AggregateNode, JoinNode, LogicalPlan, TopNNode, WindowTvfNode } from './logical.js';
 import { withComputedColumns, type PhysicalContext, type StreamNodeBuilder } from './physical.js';
 import { mapColumns } from './optimizer/expr-utils.js';
 
@@ -34,7 +35,8 @@ import { mapColumns } from './optimizer/expr-utils.js';
 export interface StreamBuildOptions {
   /** changelog windowed aggregates / Top-N: keep a window's state this long after it closes */
   allowedLatenessMs?: number;
-  /** dedup: forget keys this long after their event time (needs a time column) */
+  /** dedup and regular joins over sources: forget state this long (event time) behind the
+   *  watermark (needs event-time columns) */
   stateTtlMs?: number;
   /** where late rows go; default: dropped and counted in the operator's metric */
   late?: LatePolicy;
@@ -78,6 +80,8 @@ export function buildStreamOperator(
     case 'asof-join':
     case 'temporal-join':
       return buildStreamJoin(plan, ctx, inputs, options);
+    case 'join':
+      return buildTtlJoin(plan, ctx, inputs, options);
     default:
       return undefined;
   }
@@ -153,9 +157,10 @@ function sqlAccumulator(acc: Accumulator): AccumulatorFactory {
     return {
       add: (v, w) => acc.add(state, v, w),
       result: () => acc.result(state),
-      save: () => state,
+      // JSON-safe when the accumulator provides a codec (lib/functions/aggregates)
+      save: () => (acc.save ? acc.save(state) : state),
       load: (s) => {
-        state = s;
+        state = acc.load ? acc.load(s) : s;
       },
     };
   };
@@ -365,4 +370,41 @@ function partitionUnder(agg: AggregateNode): LogicalPlan {
   let rebuilt: LogicalPlan = { ...tvf, partitionBy: keys };
   for (let k = path.length - 1; k >= 0; k--) rebuilt = { ...path[k]!, input: rebuilt } as LogicalPlan;
   return { ...agg, input: rebuilt };
+}
+
+/**
+ * A regular equi-join with a state TTL (StreamBuildOptions.stateTtlMs) when both inputs carry an
+ * event-time watermark column; undefined otherwise (the relational join applies).
+ */
+export function buildTtlJoin(plan: JoinNode, ctx: PhysicalContext, inputs: DataflowNode[], options: StreamBuildOptions = {}): DataflowNode | undefined {
+  const ttlMs = options.stateTtlMs;
+  const lt = plan.left.props.watermarkColumn;
+  const rt = plan.right.props.watermarkColumn;
+  if (ttlMs === undefined || lt === undefined || rt === undefined) return undefined;
+  if (plan.joinKind !== 'inner' && plan.joinKind !== 'left' && plan.joinKind !== 'right' && plan.joinKind !== 'full') return undefined;
+  if (inputs.length !== 2) throw new ExecutionError('INVALID_ARGUMENT', `a join needs two inputs, got ${inputs.length}`);
+  const joinKind = plan.joinKind;
+  const lw0 = plan.left.schema.length;
+  const rw0 = plan.right.schema.length;
+  const left = withComputedColumns(inputs[0]!, lw0, types(plan.left), plan.leftKeys, ctx);
+  const right = withComputedColumns(inputs[1]!, rw0, types(plan.right), plan.rightKeys, ctx);
+  const residualExpr = plan.residual && (left.width !== lw0 ? mapColumns(plan.residual, (i, c) => (i >= lw0 ? { ...c, index: i - lw0 + left.width } : c)) : plan.residual);
+  const residual = residualFn(residualExpr ? ctx.compiler.predicate(residualExpr) : undefined);
+  const node = ctx.builder.add(
+    (out) =>
+      new TtlJoinOperator(out, {
+        joinKind,
+        leftKeys: left.indices.map(columnFn),
+        rightKeys: right.indices.map(columnFn),
+        residual,
+        leftWidth: left.width,
+        rightWidth: right.width,
+        leftTimeColumn: lt,
+        rightTimeColumn: rt,
+        ttlMs,
+      }),
+    [left.node, right.node],
+    `${joinKind}-join-ttl`,
+  );
+  return keepColumns(node, left.width + right.width, [...range(lw0), ...range(rw0, left.width)], ctx);
 }

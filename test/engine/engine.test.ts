@@ -251,9 +251,9 @@ t.test('catalog: duplicates, dependencies, DROP, SHOW, DESCRIBE, EXPLAIN', (t) =
   t.same(rowsOf(e, 'SHOW MATERIALIZED VIEWS'), [['v1']]);
   t.same(rowsOf(e, 'SHOW TABLES'), [['a'], ['b']]);
   t.same(rowsOf(e, 'DESCRIBE a'), [['id', 'INT', false, true], ['x', 'INT', true, false], ['s', 'VARCHAR', true, false]]);
-  const plan = rowsOf(e, 'EXPLAIN SELECT s FROM a, b WHERE a.id = b.aid AND b.y > 5').map((r) => r[0]);
-  t.match(plan.join('\n'), /Join inner keys=\[id#0 = aid#1\]/);
-  t.match(plan.join('\n'), /Filter \(y#2 > 5\)/);
+  const plan = rowsOf(e, 'EXPLAIN SELECT s FROM a, b WHERE a.id = b.aid AND b.y > 5').map((r) => String(r[0]).replace(/#\d+/g, ''));
+  t.match(plan.join('\n'), /Join inner keys=\[id = aid\]/);
+  t.match(plan.join('\n'), /Filter \(y > 5\)/);
   e.execute('DROP TABLE a CASCADE');
   t.same(rowsOf(e, 'SHOW VIEWS'), []);
   t.same(rowsOf(e, 'SHOW MATERIALIZED VIEWS'), []);

@@ -42,7 +42,8 @@ function plan(sql: string, params: unknown[] = []): LogicalPlan {
   const st = parse(sql)[0] as SelectStatement;
   return optimize(bindQuery(st.query, { catalog, params, ctes: new Map(), viewDepth: 0 }, { top: true }).plan);
 }
-const explain = (sql: string): string => explainLines(plan(sql)).join('\n');
+/** EXPLAIN text without column positions (pruning renumbers columns). */
+const explain = (sql: string): string => explainLines(plan(sql)).join('\n').replace(/#\d+/g, '');
 function error(sql: string): { code: string; line?: number; column?: number; message: string } {
   try {
     plan(sql);
@@ -79,29 +80,29 @@ t.test('untyped literals and parameters take their context type', (t) => {
 
 t.test('push-down and join keys', (t) => {
   const x = explain('SELECT e.name FROM emp e, dept d WHERE e.dept = d.id AND d.title = \'x\' AND e.salary > 10');
-  t.match(x, /Join inner keys=\[dept#1 = id#0\]/);
-  t.match(x, /Filter \(salary#3 > CAST\(10 AS DECIMAL\)\)\n\s+Scan emp/);
-  t.match(x, /Filter \(title#1 = 'x'\)\n\s+Scan dept/);
+  t.match(x, /Join inner keys=\[dept = id\]/);
+  t.match(x, /Filter \(salary > CAST\(10 AS DECIMAL\)\)\n\s+(Project .*\n\s+)?Scan emp/);
+  t.match(x, /Filter \(title = 'x'\)\n\s+(Project .*\n\s+)?Scan dept/);
   t.notMatch(x, /no keys/);
   // a filter on the nullable side of a LEFT JOIN must stay above it
   const l = explain('SELECT e.id FROM emp e LEFT JOIN dept d ON e.dept = d.id WHERE d.title IS NULL');
-  t.match(l, /Filter is_null\(title#6\)\n\s+Join left/);
+  t.match(l, /Filter is_null\(title\)\n\s+Join left/);
   // ON conditions on the non-preserved side go into that input
   const on = explain("SELECT e.id FROM emp e LEFT JOIN dept d ON e.dept = d.id AND d.title = 'x'");
-  t.match(on, /Join left keys=\[dept#1 = id#0\]\n\s+Scan emp.*\n\s+Filter \(title#1 = 'x'\)/);
+  t.match(on, /Join left keys=\[dept = id\]\n(\s+Project .*\n)?\s+Scan emp.*\n\s+Filter \(title = 'x'\)/);
   // HAVING on a group column moves below the aggregate
   const h = explain('SELECT dept, count(*) FROM emp GROUP BY dept HAVING dept > 3');
-  t.match(h, /Aggregate .*\n\s+Filter \(dept#1 > 3\)/);
+  t.match(h, /Aggregate .*\n\s+Filter \(dept > 3\)/);
   t.end();
 });
 
 t.test('subqueries become joins', (t) => {
-  t.match(explain('SELECT id FROM emp WHERE dept IN (SELECT id FROM dept)'), /Join semi keys=\[dept#1 = id#0\]/);
-  t.match(explain('SELECT id FROM emp WHERE dept NOT IN (SELECT id FROM dept)'), /Join anti-null-aware keys=\[dept#1 = id#0\]/);
-  t.match(explain('SELECT id FROM emp e WHERE NOT EXISTS (SELECT 1 FROM dept d WHERE d.id = e.dept)'), /Join anti keys=\[dept#1 = /);
+  t.match(explain('SELECT id FROM emp WHERE dept IN (SELECT id FROM dept)'), /Join semi keys=\[dept = id\]/);
+  t.match(explain('SELECT id FROM emp WHERE dept NOT IN (SELECT id FROM dept)'), /Join anti-null-aware keys=\[dept = id\]/);
+  t.match(explain('SELECT id FROM emp e WHERE NOT EXISTS (SELECT 1 FROM dept d WHERE d.id = e.dept)'), /Join anti keys=\[dept = /);
   const scalar = explain('SELECT id, (SELECT max(salary) FROM emp i WHERE i.dept = o.dept) FROM emp o');
-  t.match(scalar, /Join left keys=\[dept#1 = /);
-  t.match(scalar, /Aggregate group=\[dept#1\] aggs=\[max\(salary#3\)\]/, 'correlation keys become the subquery grouping');
+  t.match(scalar, /Join left keys=\[dept = /);
+  t.match(scalar, /Aggregate group=\[dept\] aggs=\[max\(salary\)\]/, 'correlation keys become the subquery grouping');
   t.match(explain('SELECT id FROM emp WHERE salary > (SELECT avg(salary) FROM emp)'), /Join left \(no keys\)/);
   t.match(error('SELECT id FROM emp o WHERE EXISTS (SELECT 1 FROM dept d WHERE d.id > o.dept)'), { code: 'UNSUPPORTED' });
   t.end();
@@ -109,7 +110,7 @@ t.test('subqueries become joins', (t) => {
 
 t.test('rank filters become Top-N; streaming joins are recognised', (t) => {
   const x = explain('SELECT * FROM (SELECT id, dept, row_number() OVER (PARTITION BY dept ORDER BY salary DESC) AS rn FROM emp) q WHERE rn <= 2');
-  t.match(x, /TopN limit=2 partition=\[dept#1\] order=\[salary#3 DESC\] rank=row_number/);
+  t.match(x, /TopN limit=2 partition=\[dept\] order=\[salary DESC\] rank=row_number/);
   t.notMatch(x, /OverWindow/);
   const r = explain('SELECT * FROM (SELECT id, rank() OVER (ORDER BY salary) AS r FROM emp) q WHERE r < 4 AND id > 1');
   t.match(r, /TopN limit=3 .* rank=rank/);

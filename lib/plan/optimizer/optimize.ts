@@ -10,9 +10,10 @@ import type { JoinNode, LogicalPlan, OverWindowNode } from '../logical.js';
 import { columnsOf, conjoin, conjuncts, isDeterministic, mapColumns, shiftColumns } from './expr-utils.js';
 import { splitJoinCondition } from './join-keys.js';
 import { toIntervalJoin } from './interval-join.js';
+import { pruneColumns } from './prune.js';
 
 export function optimize(plan: LogicalPlan): LogicalPlan {
-  return rewrite(plan);
+  return pruneColumns(rewrite(plan));
 }
 
 function rewrite(plan: LogicalPlan): LogicalPlan {
