@@ -185,7 +185,12 @@ export declare class RelationHandle<R extends object = Row> {
   insert(row: R): void;
   /** Inserts rows atomically: all of them, or none if any does not fit. */
   insertMany(rows: readonly R[]): void;
-  /** Inserts an apache-arrow RecordBatch or Table (columnar; matching numeric columns are not copied). */
+  /**
+   * Inserts an apache-arrow RecordBatch or Table (columnar). Int32, Int16, Float64 and Float32
+   * columns without nulls that match their column's type are not copied: the database keeps
+   * referring to their memory (sources retain rows), so treat the batch as immutable afterwards,
+   * as Arrow intends — do not refill those typed arrays for the next batch.
+   */
   insertArrow(batch: ArrowBatchLike): void;
 }
 

@@ -62,7 +62,11 @@ export function loadArrow(): ArrowModule {
   return arrowModule;
 }
 
-/** A typed array the engine can use as-is for a NOT NULL-free numeric column, or undefined. */
+/**
+ * A typed array the engine can use as-is for a numeric column without nulls, or undefined. The
+ * engine keeps the reference (sources retain rows): Arrow data is immutable by convention, and
+ * the public docs ask users not to refill these buffers.
+ */
 function zeroCopyColumn(vector: ArrowVectorLike, column: ColumnInfo): Column | undefined {
   if (vector.nullCount !== 0 || vector.data.length !== 1) return undefined;
   const data = vector.data[0]!;
