@@ -105,3 +105,20 @@ t.test('sort with limit/offset emits ordered rows at flush; NULLS FIRST/LAST', a
   d.op.flush();
   t.same(d.out.changes().map(([r]) => r), [[null], [3], [1]], 'DESC puts NULLs first by default');
 });
+
+t.test('filter from a selection vector gathers the selected rows', async (t) => {
+  const { op, out } = make((o) =>
+    Filter.fromSelection(o, (b) => {
+      const sel: number[] = [];
+      for (let i = 0; i < b.length; i++) if ((b.columns[0][i] as number) % 2 === 0) sel.push(i);
+      return Uint32Array.from(sel);
+    }),
+  );
+  op.push(batchOf([Int32Array.from([1, 2, 3, 4]), ['a', 'b', 'c', 'd']], 4, Int32Array.from([1, -1, 1, 1])), 0);
+  t.same(out.changes(), [[[2, 'b'], -1], [[4, 'd'], 1]]);
+  t.ok(out.batches[0].columns[0] instanceof Int32Array);
+  op.push(inserts([1, 'x']), 0);
+  t.equal(out.batches.length, 1, 'an empty selection emits nothing');
+  op.push(inserts([2, 'y'], [4, 'z']), 0);
+  t.equal(out.batches.length, 2);
+});

@@ -1,6 +1,6 @@
 // Relational incremental operators of ring 0 (see each file for semantics).
 export { Project, columnProjection, type ProjectionFn } from './project.js';
-export { Filter, type PredicateFn } from './filter.js';
+export { Filter, type PredicateFn, type SelectionFn } from './filter.js';
 export { HashAggregate, kernelFor, type AggregateSpec, type HashAggregateOptions } from './hash-aggregate.js';
 export {
   builtinKernel,

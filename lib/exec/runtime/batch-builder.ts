@@ -106,7 +106,7 @@ export function selectRows(batch: Batch, keep: ArrayLike<unknown>): Batch {
 }
 
 /** The rows at `indices`, in that order. */
-export function gather(batch: Batch, indices: Int32Array): Batch {
+export function gather(batch: Batch, indices: ArrayLike<number>): Batch {
   const count = indices.length;
   const columns: Column[] = [];
   for (const col of batch.columns) {
