@@ -250,3 +250,32 @@ t.test('crash (SIGKILL) loses nothing that was reported durable', async (t) => {
     await wal.close();
   }
 });
+
+t.test('appendPacked uses the reader batch layout and validates ends', async (t) => {
+  const dir = tmpDir(t);
+  const wal = WalWriter.open(dir);
+  const recs = [payload(1), payload(2), new Uint8Array(0), payload(4)];
+  const data = new Uint8Array(recs.reduce((n, r) => n + r.length, 0));
+  const ends = new Uint32Array(recs.length);
+  let at = 0;
+  recs.forEach((r, i) => {
+    data.set(r, at);
+    at += r.length;
+    ends[i] = at;
+  });
+  t.throws(() => wal.appendPacked(data, new Uint32Array([5, 3])), RangeError, 'ends must not go backwards');
+  t.throws(() => wal.appendPacked(data, new Uint32Array([data.length + 1])), RangeError);
+  t.throws(() => wal.appendPacked(data, [1] as unknown as Uint32Array), TypeError);
+  t.equal(wal.lastLsn, 0);
+  t.equal(wal.appendPacked(data, new Uint32Array(0)), 0);
+  t.equal(wal.appendPacked(data, ends), 4);
+  await wal.close();
+  const reader = WalReader.open(dir);
+  const batch = reader.nextBatch()!;
+  t.equal(batch.firstLsn, 1);
+  t.same(Array.from(batch.ends), Array.from(ends));
+  t.same(Array.from(batch.data), Array.from(data));
+  t.equal(reader.nextBatch(), null);
+  t.equal(reader.stop?.kind, 'end');
+  reader.close();
+});
