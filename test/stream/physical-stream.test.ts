@@ -6,7 +6,7 @@ import { Dataflow, type DataflowNode } from '../../lib/exec/runtime/dataflow.js'
 import { SourceStore } from '../../lib/exec/runtime/source-store.js';
 import { TableStore } from '../../lib/exec/runtime/table-store.js';
 import { buildPhysical, type PhysicalContext } from '../../lib/plan/physical.js';
-import { buildWindowTopN, partitionSessionWindows, streamNodeBuilder } from '../../lib/plan/physical-stream.js';
+import { buildStreamOperator, buildWindowTopN, partitionSessionWindows, streamNodeBuilder } from '../../lib/plan/physical-stream.js';
 import { createCompiler } from '../../lib/engine/compiler.js';
 import { UdfRegistry } from '../../lib/exec/expr/udf.js';
 import type { LogicalPlan, ScanNode } from '../../lib/plan/logical.js';
@@ -234,4 +234,28 @@ t.test('partitionSessionWindows partitions a SESSION TVF by the aggregate group 
   const computedKey: LogicalPlan = { ...(agg as LogicalPlan & { kind: 'aggregate' }), groupBy: [{ kind: 'call', name: '+', args: [c(1, T.int), { kind: 'literal', value: 1, type: T.int }], type: T.int }, c(3, T.timestamp), c(0, T.timestamp)] };
   t.equal(partitionSessionWindows(computedKey).kind, 'aggregate');
   t.same(((partitionSessionWindows(computedKey) as LogicalPlan & { kind: 'aggregate' }).input as LogicalPlan & { kind: 'project' }).input, session, 'a computed group key leaves the plan unchanged');
+});
+
+t.test('regular join with a state TTL (stateTtlMs) over sources with watermarks', async (t) => {
+  const s = setup({ a: 3, b: 3 });
+  const A: Field[] = [f('k', T.int), f('v', T.int), f('ts', T.timestamp)];
+  const join: LogicalPlan = {
+    kind: 'join', joinKind: 'left', left: scan('a', A), right: scan('b', A),
+    leftKeys: [c(0, T.int)], rightKeys: [c(0, T.int)], schema: [...A, ...A], props: { appendOnly: false },
+  };
+  const b = s.flow.builder();
+  const ctx: PhysicalContext = { builder: b, compiler: createCompiler(new UdfRegistry()), stream: streamNodeBuilder({ stateTtlMs: 10 }), storeNode: (r) => s.stores.get(r)! };
+  t.equal(buildStreamOperator(join, { ...ctx, stream: undefined }, [s.stores.get('a')!, s.stores.get('b')!]), undefined, 'no TTL: left to the relational join');
+  const node = ctx.stream!(join, ctx, [s.stores.get('a')!, s.stores.get('b')!]);
+  t.ok(node);
+  let sink!: Sink;
+  b.add(() => (sink = new Sink()), [node!], 'sink');
+  b.commit();
+  s.push('a', [[1, 1, 0]]);
+  s.push('b', [[1, 2, 5]]);
+  t.same(netRows(sink.log), [[1, 1, 0, 1, 2, 5]], 'the padded row was replaced by the match');
+  s.flow.advanceWatermark(s.stores.get('a')!, 20);
+  s.flow.advanceWatermark(s.stores.get('b')!, 20);
+  s.push('b', [[1, 3, 25]]);
+  t.same(netRows(sink.log), [[1, 1, 0, 1, 2, 5]], 'the left row expired (0 < 20 - 10): no new match, nothing retracted');
 });
