@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { applySelection, compileFilter, compileFilterProject, compileProjection, compileScalar, evaluateConstant } from '../../lib/exec/expr/compile.js';
+import { applySelection, compileFilter, compileFilterProject, compileMask, compileProjection, compileScalar, evaluateConstant } from '../../lib/exec/expr/compile.js';
 import { UdfRegistry } from '../../lib/exec/expr/udf.js';
 import type { BoundExpr } from '../../lib/plan/bound.js';
 import { T, type DataType } from '../../lib/types/datatype.js';
@@ -151,6 +151,21 @@ t.test('projection: one loop, typed outputs when non-NULL is provable, pass-thro
   const ints = compileProjection([call('+', T.int, col(0), lit(1))], { nonNullInputs: [true] })(batch([[1, 2]]));
   t.ok(ints[0] instanceof Int32Array);
   t.throws(() => compileProjection([call('/', T.int, col(0), col(1))])(batch([[1, 2], [1, 0]])), { code: 'DIVISION_BY_ZERO' });
+});
+
+t.test('without declared nullability, typed-array inputs are recognised per batch', async (t) => {
+  const p = compileProjection([call('*', T.bigint, col(0, T.bigint), lit(3, T.bigint))]);
+  const typed = p(batch([new Float64Array([1, 2]) as unknown as Value[]]));
+  t.ok(typed[0] instanceof Float64Array, 'typed input → typed output');
+  t.same([...(typed[0] as Float64Array)], [3, 6]);
+  const plain = p(batch([[1, null]]));
+  t.same(plain[0], [3, null], 'plain input with NULLs still works with the same function');
+  t.ok((p(batch([new Float64Array([5]) as unknown as Value[]]))[0] as Float64Array)[0] === 15);
+  const f = compileFilter(call('>', T.boolean, col(0), lit(1)));
+  t.same([...f(batch([new Int32Array([1, 2, 3]) as unknown as Value[]]))], [1, 2]);
+  t.same([...f(batch([[null, 2, 3]]))], [1, 2]);
+  const m = compileMask(call('>', T.boolean, col(0), lit(1)));
+  t.same([...m(batch([[null, 2, 0]]))], [0, 1, 0]);
 });
 
 t.test('filter: selection of TRUE rows; applySelection keeps weights and typed arrays', async (t) => {

@@ -30,6 +30,61 @@ export function compileScalar(expr: BoundExpr, opts: CompileOptions = {}): Scala
   return instantiate<ScalarFn>(em, `return function scalar(cols, i) {\n${hoistColumns(em)}\n${body}\nreturn ${r.code};\n};`);
 }
 
+/** Input column indices an expression reads. */
+function columnsRead(e: BoundExpr, out: Set<number>): Set<number> {
+  switch (e.kind) {
+    case 'column':
+      out.add(e.index);
+      break;
+    case 'literal':
+      break;
+    case 'cast':
+      columnsRead(e.expr, out);
+      break;
+    case 'case':
+      for (const w of e.whens) {
+        columnsRead(w.when, out);
+        columnsRead(w.then, out);
+      }
+      columnsRead(e.else, out);
+      break;
+    default:
+      for (const a of e.args) columnsRead(a, out);
+  }
+  return out;
+}
+
+/**
+ * Without declared nullability, specialise per batch shape: a typed-array input column cannot
+ * hold NULL, so a variant compiled for that shape skips its NULL tests and may emit typed
+ * arrays. Variants are compiled on first sight of a shape (at most 2^k for k columns read,
+ * in practice one or two).
+ */
+function adaptive<F extends (input: Batch) => unknown>(
+  exprs: readonly BoundExpr[],
+  opts: CompileOptions,
+  build: (exprs: readonly BoundExpr[], opts: CompileOptions) => F,
+): F {
+  if (opts.nonNullInputs) return build(exprs, opts);
+  const read = new Set<number>();
+  for (const e of exprs) columnsRead(e, read);
+  const cols = [...read].slice(0, 30);
+  if (cols.length === 0) return build(exprs, opts);
+  const variants = new Map<number, F>();
+  return ((input: Batch) => {
+    let shape = 0;
+    for (let b = 0; b < cols.length; b++) if (ArrayBuffer.isView(input.columns[cols[b]!])) shape |= 1 << b;
+    let f = variants.get(shape);
+    if (f === undefined) {
+      const nonNullInputs: boolean[] = [];
+      for (let b = 0; b < cols.length; b++) if (shape & (1 << b)) nonNullInputs[cols[b]!] = true;
+      f = build(exprs, { ...opts, nonNullInputs });
+      variants.set(shape, f);
+    }
+    return f(input);
+  }) as F;
+}
+
 /** Which typed array holds non-NULL values of a type, if any. */
 function typedArrayFor(type: DataType): string | undefined {
   switch (type.id) {
@@ -55,6 +110,10 @@ function typedArrayFor(type: DataType): string | undefined {
  * opts.nonNullInputs), plain arrays otherwise.
  */
 export function compileProjection(exprs: readonly BoundExpr[], opts: CompileOptions = {}): ProjectionFn {
+  return adaptive(exprs, opts, compileProjectionFixed);
+}
+
+function compileProjectionFixed(exprs: readonly BoundExpr[], opts: CompileOptions): ProjectionFn {
   const em = new Emitter(opts);
   const allocs: string[] = [];
   const results: string[] = [];
@@ -85,6 +144,10 @@ export function compileProjection(exprs: readonly BoundExpr[], opts: CompileOpti
 
 /** The row indices of `input` where `pred` is TRUE (NULL and FALSE drop the row). */
 export function compileFilter(pred: BoundExpr, opts: CompileOptions = {}): FilterFn {
+  return adaptive([pred], opts, (e, o) => compileFilterFixed(e[0]!, o));
+}
+
+function compileFilterFixed(pred: BoundExpr, opts: CompileOptions): FilterFn {
   const em = new Emitter(opts);
   const r = em.emit(pred);
   const body =
@@ -98,6 +161,10 @@ export function compileFilter(pred: BoundExpr, opts: CompileOptions = {}): Filte
 
 /** One flag per row (1 where `pred` is TRUE): for operators that keep rows in place. */
 export function compileMask(pred: BoundExpr, opts: CompileOptions = {}): (input: Batch) => Uint8Array {
+  return adaptive([pred], opts, (e, o) => compileMaskFixed(e[0]!, o));
+}
+
+function compileMaskFixed(pred: BoundExpr, opts: CompileOptions): (input: Batch) => Uint8Array {
   const em = new Emitter(opts);
   const r = em.emit(pred);
   const body =
