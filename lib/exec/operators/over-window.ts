@@ -12,7 +12,7 @@ import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { Row, Value } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from '../runtime/batch-builder.js';
-import type { Key, SortKey } from '../runtime/values.js';
+import { sameValue, type Key, type SortKey } from '../runtime/values.js';
 import type { Accumulator, AggregateKernel, FlatAccumulator, StateAccumulator } from './aggregate-kernels.js';
 import { kernelFor } from './hash-aggregate.js';
 import { SortedPartitions } from './sorted-partitions.js';
@@ -56,6 +56,8 @@ const RANKING = new Set(['row_number', 'rank', 'dense_rank', 'lag', 'lead', 'fir
 export class OverWindow implements Operator {
   private readonly parts: SortedPartitions;
   private readonly emitted = new Map<Key, Row[]>();
+  /** the input row each emitted row was computed from (parallel to `emitted`) */
+  private readonly emittedBase = new Map<Key, Row[]>();
   private readonly kernels: (AggregateKernel | null)[];
 
   constructor(
@@ -86,11 +88,11 @@ export class OverWindow implements Operator {
     this.out.watermark(wm);
   }
 
-  private compute(pkey: Key): Row[] {
+  private compute(pkey: Key, before: readonly Row[] = [], beforeBase: readonly Row[] = []): { outs: Row[]; bases: Row[] } {
     const rows: Row[] = [];
     for (const e of this.parts.get(pkey)) for (let k = 0; k < e.count; k++) rows.push(e.row);
     const n = rows.length;
-    if (n === 0) return [];
+    if (n === 0) return { outs: [], bases: [] };
     const cmp = this.parts.compareOrder;
     // peer groups: first and last index of the rows that tie with row i on ORDER BY
     const peerStart = new Int32Array(n);
@@ -98,13 +100,36 @@ export class OverWindow implements Operator {
     for (let i = 0; i < n; i++) peerStart[i] = i > 0 && cmp(rows[i - 1], rows[i]) === 0 ? peerStart[i - 1] : i;
     for (let i = n - 1; i >= 0; i--) peerEnd[i] = i < n - 1 && cmp(rows[i + 1], rows[i]) === 0 ? peerEnd[i + 1] : i;
     const columns: Value[][] = this.options.calls.map((call, c) => this.evaluate(call, this.kernels[c], rows, peerStart, peerEnd));
+    // an unchanged row reuses the array emitted before, so the diff cancels it by identity
+    const previous = new Map<Row, number[]>();
+    beforeBase.forEach((base, j) => {
+      const l = previous.get(base);
+      if (l) l.push(j);
+      else previous.set(base, [j]);
+    });
+    const w = this.options.width;
     const result: Row[] = new Array(n);
     for (let i = 0; i < n; i++) {
-      const r = rows[i].slice();
-      for (const col of columns) r.push(col[i]);
-      result[i] = r;
+      let out: Row | undefined;
+      const candidates = previous.get(rows[i]);
+      if (candidates) {
+        for (let c = 0; c < candidates.length && out === undefined; c++) {
+          const old = before[candidates[c]];
+          let same = true;
+          for (let k = 0; k < columns.length && same; k++) same = sameValue(old[w + k], columns[k][i]);
+          if (same) {
+            out = old;
+            candidates.splice(c, 1);
+          }
+        }
+      }
+      if (out === undefined) {
+        out = rows[i].slice();
+        for (const col of columns) out.push(col[i]);
+      }
+      result[i] = out;
     }
-    return result;
+    return { outs: result, bases: rows };
   }
 
   private evaluate(call: WindowCallSpec, kernel: AggregateKernel | null, rows: Row[], peerStart: Int32Array, peerEnd: Int32Array): Value[] {
@@ -177,10 +202,15 @@ export class OverWindow implements Operator {
     const delta = new BatchBuilder(this.options.width + this.options.calls.length);
     for (const pkey of this.parts.touched) {
       const before = this.emitted.get(pkey) ?? [];
-      const now = this.compute(pkey);
-      diffRows(before, now, delta);
-      if (now.length > 0) this.emitted.set(pkey, now);
-      else this.emitted.delete(pkey);
+      const now = this.compute(pkey, before, this.emittedBase.get(pkey));
+      diffRows(before, now.outs, delta);
+      if (now.outs.length > 0) {
+        this.emitted.set(pkey, now.outs);
+        this.emittedBase.set(pkey, now.bases);
+      } else {
+        this.emitted.delete(pkey);
+        this.emittedBase.delete(pkey);
+      }
     }
     this.parts.touched.clear();
     this.out.push(delta.take());
@@ -193,8 +223,13 @@ export class OverWindow implements Operator {
   restore(state: unknown): void {
     this.parts.clear();
     this.emitted.clear();
+    this.emittedBase.clear();
     for (const [row, count] of (state as { rows: [Row, number][] }).rows) this.parts.add(row, count);
-    for (const pkey of this.parts.touched) this.emitted.set(pkey, this.compute(pkey));
+    for (const pkey of this.parts.touched) {
+      const { outs, bases } = this.compute(pkey);
+      this.emitted.set(pkey, outs);
+      this.emittedBase.set(pkey, bases);
+    }
     this.parts.touched.clear();
   }
 
