@@ -1,0 +1,303 @@
+// A durable database: the in-memory Engine plus a logical write-ahead log through the native WAL
+// writer (SPSC ring → writer thread → group commit). Every mutating call is appended as one
+// record before it is applied; `flush()` resolves once the group commit covering every earlier
+// record is on disk. On open the directory is locked and the log replayed into a fresh engine.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LaminarError, StorageError } from '../errors.js';
+import type { EnginePort, EngineSettings } from '../api/engine-port.js';
+import type { Column } from '../exec/batch.js';
+import type { DataType } from '../types/datatype.js';
+import type { Row, Value } from '../types/value.js';
+import type { ChangeListener, EngineSubscription, QueryResult, RelationInfo, StatementResult } from '../engine/types.js';
+import { parse } from '../sql/parser.js';
+import { WalWriter, type WalBackend } from '../native/wal.js';
+import { DirectoryLock } from './lock.js';
+import { FORMAT_VERSION, readManifest, writeManifest, type Manifest } from './manifest.js';
+import { RecordEncoder } from './record.js';
+import { replayLog, type ReplayResult, type WarningHandler } from './recovery.js';
+import { schemaFingerprint } from './schema-fingerprint.js';
+
+/**
+ * - `'group'` (default): flush() / FLUSH / CHECKPOINT resolve once every earlier call is on disk
+ *   (one fdatasync per group of records); insert() and execute() do not wait.
+ * - `'sync'`: as 'group', and every execute() that changes something (DDL, DML) also waits.
+ * - `'none'`: the log is written but never synced by flush(): a process crash loses at most what
+ *   the writer thread had not yet handed to the kernel, an OS crash or power loss may lose more.
+ */
+export type Durability = 'sync' | 'group' | 'none';
+
+export interface StorageOptions {
+  durability?: Durability;
+  /** receives recovery warnings (torn WAL tail …); default console.warn */
+  onWarning?: WarningHandler;
+  /** WAL segment size in bytes (multiple of 4096, default 64 MiB) */
+  walSegmentBytes?: number;
+  /** WAL I/O backend (default 'auto': io_uring when the kernel allows it) */
+  walBackend?: WalBackend;
+  /** group-commit delay in microseconds (default 0: commit as soon as the ring is drained) */
+  walGroupDelayUs?: number;
+}
+
+const WAL_DIR = 'wal';
+const READ_ONLY = new Set(['select', 'show', 'describe', 'explain', 'checkpoint']);
+
+export class DurableEngine implements EnginePort {
+  /** what recovery did when this database was opened */
+  readonly recovery: ReplayResult;
+  private readonly wal: WalWriter;
+  private readonly encoder = new RecordEncoder();
+  private readonly fingerprints = new Map<string, number>();
+  private readonly durability: Durability;
+  private manifest: Manifest;
+  private dirtySinceFlush = false;
+  private failure: unknown = null;
+  private closed = false;
+
+  /** Locks `settings.path`, replays its log into `inner` and starts the WAL writer. */
+  static open(settings: EngineSettings, inner: EnginePort): DurableEngine {
+    const dir = settings.path;
+    if (typeof dir !== 'string') throw new LaminarError('INVALID_ARGUMENT', 'a durable database needs a path');
+    const options = checkOptions(settings);
+    const lock = DirectoryLock.acquire(dir);
+    try {
+      return new DurableEngine(dir, inner, options, lock);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  private constructor(
+    readonly dir: string,
+    private readonly inner: EnginePort,
+    options: StorageOptions,
+    private readonly lock: DirectoryLock,
+  ) {
+    const warn = options.onWarning ?? ((m: string) => console.warn(m));
+    this.durability = options.durability ?? 'group';
+    const existing = readManifest(dir);
+    const walDir = path.join(dir, existing?.walDir ?? WAL_DIR);
+    if (existing === null && fs.existsSync(walDir) && fs.readdirSync(walDir).length > 0) {
+      throw new StorageError('CORRUPTION', `${dir} has a write-ahead log but no MANIFEST: the directory is damaged (the MANIFEST was deleted?); refusing to guess`);
+    }
+    this.recovery = replayLog(walDir, inner, warn);
+    if (existing !== null && this.recovery.lastLsn < existing.durableLsn) {
+      throw new StorageError(
+        'CORRUPTION',
+        `${walDir} ends at record ${this.recovery.lastLsn}, but records up to ${existing.durableLsn} were durable (MANIFEST): write-ahead log segments are missing or truncated`,
+      );
+    }
+    this.wal = WalWriter.open(walDir, {
+      sync: this.durability === 'none' ? 'off' : 'group',
+      groupDelayUs: options.walGroupDelayUs,
+      segmentBytes: options.walSegmentBytes,
+      backend: options.walBackend,
+      ringBytes: 64 * 1024 * 1024,
+    });
+    if (this.wal.lastLsnAtOpen !== this.recovery.lastLsn) {
+      const lsn = this.wal.lastLsnAtOpen;
+      void this.wal.close();
+      throw new StorageError('CORRUPTION', `${walDir}: replay ended at record ${this.recovery.lastLsn} but the writer found ${lsn}`);
+    }
+    this.manifest = {
+      format: FORMAT_VERSION,
+      walDir: WAL_DIR,
+      durableLsn: existing?.durableLsn ?? 0,
+      epoch: existing?.epoch ?? 0,
+      reason: existing === null ? 'create' : 'open',
+      writtenAt: new Date().toISOString(),
+    };
+    writeManifest(dir, this.manifest);
+  }
+
+  // ---- reads: straight through ----
+
+  query(sql: string, params?: readonly unknown[]): QueryResult {
+    return this.inner.query(sql, params);
+  }
+
+  relation(name: string): RelationInfo | undefined {
+    return this.inner.relation(name);
+  }
+
+  relations(): RelationInfo[] {
+    return this.inner.relations();
+  }
+
+  subscribe(name: string, listener: ChangeListener, opts?: { snapshot?: boolean }): EngineSubscription {
+    return this.inner.subscribe(name, listener, opts);
+  }
+
+  /** JavaScript functions live in code, not in the log: register them again after every open. */
+  registerFunction(name: string, fn: (...args: Value[]) => Value, sig: { args: DataType[]; returns: DataType }): void {
+    this.inner.registerFunction(name, fn, sig);
+  }
+
+  // ---- writes: logged, then applied ----
+
+  insertColumns(name: string, columns: Column[], length: number): void {
+    this.checkHealthy();
+    const lsn = this.append(this.encoder.insertColumns(name, this.fingerprint(name), columns, length));
+    this.applyLogged(lsn, () => this.inner.insertColumns(name, columns, length));
+  }
+
+  insertRows(name: string, rows: readonly Row[]): void {
+    this.checkHealthy();
+    const lsn = this.append(this.encoder.insertRows(name, this.fingerprint(name), rows));
+    this.applyLogged(lsn, () => this.inner.insertRows(name, rows));
+  }
+
+  advanceWatermark(source: string, eventTimeMs: number): void {
+    this.checkHealthy();
+    const lsn = this.append(this.encoder.watermark(source, eventTimeMs));
+    this.applyLogged(lsn, () => this.inner.advanceWatermark(source, eventTimeMs));
+  }
+
+  execute(sql: string, params: readonly unknown[] = []): StatementResult[] | Promise<StatementResult[]> {
+    this.checkHealthy();
+    const kinds = parse(sql).map((st) => st.kind);
+    const mutates = kinds.some((k) => !READ_ONLY.has(k));
+    const checkpoint = kinds.includes('checkpoint');
+    let results: StatementResult[];
+    if (mutates) {
+      const lsn = this.append(this.encoder.execute(sql, params));
+      try {
+        results = this.applyLogged(lsn, () => this.inner.execute(sql, params) as StatementResult[]);
+      } finally {
+        // a DDL statement may have replaced a relation (even when a later statement threw)
+        this.fingerprints.clear();
+      }
+    } else {
+      results = this.inner.execute(sql, params) as StatementResult[];
+    }
+    if (checkpoint) return this.checkpoint().then(() => results);
+    if (mutates && this.durability === 'sync') return this.syncLog(true).then(() => results);
+    if (kinds.includes('flush')) return this.syncLog(false).then(() => results);
+    return results;
+  }
+
+  /** Ends the step; resolves once every earlier call is durable (durability 'group' / 'sync'). */
+  flush(): Promise<void> {
+    try {
+      this.checkHealthy();
+      this.inner.flush();
+      if (this.dirtySinceFlush) this.append(this.encoder.flush());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.syncLog(false);
+  }
+
+  /**
+   * A durability barrier: every record so far is synced and the MANIFEST records that LSN (so
+   * losing WAL segments below it is detected on open). Operator-state snapshots are not written
+   * yet: recovery replays the whole log.
+   */
+  async checkpoint(): Promise<void> {
+    this.checkHealthy();
+    await this.syncLog(true);
+    this.manifest = { ...this.manifest, durableLsn: this.wal.durableLsn, epoch: this.manifest.epoch + 1, reason: 'checkpoint', writtenAt: new Date().toISOString() };
+    writeManifest(this.dir, this.manifest);
+  }
+
+  /** LSN of the last record appended (0 before any). */
+  get lastLsn(): number {
+    return this.wal.lastLsn;
+  }
+
+  /** Every record up to this LSN is on disk. */
+  get durableLsn(): number {
+    return this.wal.durableLsn;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.inner.close();
+    try {
+      await this.wal.close();
+      if (this.failure === null) {
+        this.manifest = { ...this.manifest, durableLsn: this.wal.lastLsn, reason: 'close', writtenAt: new Date().toISOString() };
+        writeManifest(this.dir, this.manifest);
+      }
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  private fingerprint(name: string): number {
+    let fp = this.fingerprints.get(name);
+    if (fp === undefined) {
+      const info = this.inner.relation(name);
+      // unknown relation: the engine throws its own error when the call is applied
+      fp = info === undefined ? 0 : schemaFingerprint(info);
+      if (info !== undefined) this.fingerprints.set(name, fp);
+    }
+    return fp;
+  }
+
+  private append(record: Uint8Array): number {
+    if (record.byteLength > this.wal.maxRecordBytes) {
+      throw new LaminarError(
+        'INVALID_ARGUMENT',
+        `one call's data is ${record.byteLength} bytes once logged; a durable database takes at most ${this.wal.maxRecordBytes} per call (split it: each call is atomic)`,
+      );
+    }
+    try {
+      const lsn = this.wal.append(record);
+      this.dirtySinceFlush = true;
+      return lsn;
+    } catch (error) {
+      this.failure = error;
+      throw error;
+    }
+  }
+
+  /** Applies a logged call; if it throws, the log says so, so replay expects the same failure. */
+  private applyLogged<T>(lsn: number, apply: () => T): T {
+    try {
+      return apply();
+    } catch (error) {
+      this.append(this.encoder.failed(lsn));
+      throw error;
+    }
+  }
+
+  private syncLog(force: boolean): Promise<void> {
+    if (this.durability === 'none' && !force) return Promise.resolve();
+    const lsn = this.wal.lastLsn;
+    return this.wal.waitDurable(lsn).catch((error: unknown) => {
+      this.failure ??= error;
+      throw error;
+    });
+  }
+
+  private checkHealthy(): void {
+    if (this.failure !== null) {
+      const why = this.failure instanceof Error ? this.failure.message : String(this.failure);
+      throw new StorageError(
+        this.failure instanceof StorageError ? this.failure.code : 'IO_ERROR',
+        `the database ${this.dir} cannot log changes any more (${why}); close it and open it again: everything acknowledged by flush() is on disk`,
+        { cause: this.failure },
+      );
+    }
+  }
+}
+
+function checkOptions(settings: EngineSettings): StorageOptions {
+  const d = settings.durability;
+  if (d !== undefined && d !== 'sync' && d !== 'group' && d !== 'none') {
+    throw new LaminarError('INVALID_ARGUMENT', `open: durability must be 'sync', 'group' or 'none', got ${JSON.stringify(d)}`);
+  }
+  if (settings.onWarning !== undefined && typeof settings.onWarning !== 'function') {
+    throw new LaminarError('INVALID_ARGUMENT', 'open: onWarning must be a function');
+  }
+  return {
+    durability: d,
+    onWarning: settings.onWarning as WarningHandler | undefined,
+    walSegmentBytes: settings.walSegmentBytes as number | undefined,
+    walBackend: settings.walBackend as WalBackend | undefined,
+    walGroupDelayUs: settings.walGroupDelayUs as number | undefined,
+  };
+}

@@ -1,0 +1,114 @@
+// Recovery: replays the logical WAL into a fresh engine. Every record is applied exactly as the
+// original call was; a call that threw originally is followed by a FAILED record and must throw
+// again. A record that fails on replay without one means the history cannot be reproduced
+// (StorageError RECOVERY_FAILED) — except at the very end of the log, where the crash came
+// between the call's record and its FAILED marker.
+import * as fs from 'node:fs';
+import { LaminarError, StorageError } from '../errors.js';
+import type { EnginePort } from '../api/engine-port.js';
+import { WalReader, type WalReplayStop } from '../native/wal.js';
+import { decodeRecord, RecordKind, type LogRecord } from './record.js';
+import { schemaFingerprint } from './schema-fingerprint.js';
+
+export interface ReplayResult {
+  /** LSN of the last record replayed (0 for an empty log) */
+  lastLsn: number;
+  records: number;
+  stop: WalReplayStop | null;
+  elapsedMs: number;
+}
+
+export type WarningHandler = (message: string) => void;
+
+export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandler): ReplayResult {
+  const started = performance.now();
+  if (!fs.existsSync(walDir)) return { lastLsn: 0, records: 0, stop: null, elapsedMs: 0 };
+  const reader = WalReader.open(walDir, 1);
+  let lastLsn = 0;
+  let records = 0;
+  let pending: { lsn: number; error: unknown } | null = null;
+  try {
+    for (const { lsn, data } of reader.records()) {
+      let rec: LogRecord;
+      try {
+        rec = decodeRecord(data);
+      } catch (error) {
+        throw new StorageError('CORRUPTION', `${walDir}: record ${lsn} cannot be decoded (its checksum matched, so the log was written by an incompatible version or damaged in memory): ${(error as Error).message}`, { cause: error });
+      }
+      if (rec.kind === RecordKind.Failed) {
+        if (pending === null || pending.lsn !== rec.lsn) {
+          throw new StorageError('RECOVERY_FAILED', `${walDir}: record ${lsn} says call ${rec.lsn} failed, but it succeeded on replay; the log does not match this engine`);
+        }
+        pending = null;
+      } else {
+        if (pending !== null) throw replayFailed(walDir, pending.lsn, pending.error);
+        try {
+          apply(engine, rec);
+        } catch (error) {
+          if (error instanceof StorageError) throw error;
+          pending = { lsn, error };
+        }
+      }
+      lastLsn = lsn;
+      records++;
+    }
+  } finally {
+    reader.close();
+  }
+  if (pending !== null) {
+    warn(`laminardb: the last logged call (record ${pending.lsn}) failed on replay and was not acknowledged; it is ignored: ${(pending.error as Error).message}`);
+  }
+  const stop = reader.stop;
+  if (stop !== null && stop.kind === 'corrupt') {
+    throw new StorageError('CORRUPTION', `${walDir}: the write-ahead log is damaged at ${stop.segment} offset ${stop.offset} (record ${stop.lsn}): ${stop.reason}; records after it cannot be trusted, so the database is not opened`);
+  }
+  if (stop !== null && stop.kind === 'torn-tail') {
+    warn(`laminardb: the write-ahead log ends with a partly written record at ${stop.segment} offset ${stop.offset} (record ${stop.lsn}), left by a crash; it was never acknowledged and is discarded (${stop.reason})`);
+  }
+  return { lastLsn, records, stop, elapsedMs: performance.now() - started };
+}
+
+function replayFailed(walDir: string, lsn: number, error: unknown): StorageError {
+  const why = error instanceof LaminarError ? `${error.code}: ${error.message}` : String(error);
+  return new StorageError(
+    'RECOVERY_FAILED',
+    `${walDir}: record ${lsn} succeeded when it was logged but fails on replay (${why}); a JavaScript function it needs may not be registered`,
+    { cause: error },
+  );
+}
+
+function apply(engine: EnginePort, rec: LogRecord): void {
+  switch (rec.kind) {
+    case RecordKind.InsertColumns:
+      checkSchema(engine, rec.relation, rec.schema);
+      engine.insertColumns(rec.relation, rec.columns, rec.length);
+      return;
+    case RecordKind.InsertRows:
+      checkSchema(engine, rec.relation, rec.schema);
+      engine.insertRows(rec.relation, rec.rows);
+      return;
+    case RecordKind.Execute: {
+      const out = engine.execute(rec.sql, rec.params);
+      if (out instanceof Promise) throw new StorageError('RECOVERY_FAILED', 'replay needs a synchronous engine');
+      return;
+    }
+    case RecordKind.Watermark:
+      engine.advanceWatermark(rec.source, rec.eventTimeMs);
+      return;
+    case RecordKind.Flush:
+      void engine.flush();
+      return;
+    case RecordKind.Failed:
+      return;
+  }
+}
+
+function checkSchema(engine: EnginePort, relation: string, fingerprint: number): void {
+  const info = engine.relation(relation);
+  if (info === undefined) {
+    throw new StorageError('CORRUPTION', `the write-ahead log inserts into "${relation}", which does not exist at that point of the history`);
+  }
+  if (schemaFingerprint(info) !== fingerprint) {
+    throw new StorageError('CORRUPTION', `the write-ahead log inserts rows of another version of "${relation}"'s schema; refusing to apply them to the current one`);
+  }
+}
