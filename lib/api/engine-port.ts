@@ -23,7 +23,8 @@ export interface EngineSettings {
 }
 
 export interface EnginePort {
-  execute(sql: string, params?: readonly unknown[]): StatementResult[];
+  /** a durable engine returns a Promise when the call must wait for the disk (FLUSH, CHECKPOINT, durability 'sync') */
+  execute(sql: string, params?: readonly unknown[]): StatementResult[] | Promise<StatementResult[]>;
   query(sql: string, params?: readonly unknown[]): QueryResult;
   relation(name: string): RelationInfo | undefined;
   relations(): RelationInfo[];
@@ -36,6 +37,7 @@ export interface EnginePort {
     fn: (...args: Value[]) => Value,
     sig: { args: DataType[]; returns: DataType },
   ): void;
-  flush(): void;
-  close(): void;
+  /** a durable engine resolves once every earlier call is on disk */
+  flush(): void | Promise<void>;
+  close(): void | Promise<void>;
 }

@@ -26,7 +26,11 @@ function realEngine(settings: EngineSettings): EnginePort {
   // required lazily: the engine pulls in the whole planner and runtime
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Engine } = require('../engine/engine.js') as { Engine: new (o: EngineSettings) => EnginePort };
-  return new Engine(settings);
+  if (settings.path === undefined) return new Engine(settings);
+  // a durable database: WAL, recovery and the directory lock (lib/storage)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DurableEngine } = require('../storage/durable-engine.js') as typeof import('../storage/durable-engine.js');
+  return DurableEngine.open(settings, new Engine(settings));
 }
 
 /** Opens a database: in memory (no argument), in a directory (a path), or with options. */
