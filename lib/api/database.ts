@@ -58,7 +58,7 @@ export class Database implements HandleTarget, AsyncDisposable {
     checkSql(sql, 'execute');
     let results;
     try {
-      results = engine.execute(sql, checkParams(params));
+      results = await engine.execute(sql, checkParams(params));
     } catch (error) {
       // statements before the failing one were applied: one of them may have dropped a view
       if (this.#subscriptions.size > 0) this.#endDroppedSubscriptions(engine);
@@ -213,7 +213,7 @@ export class Database implements HandleTarget, AsyncDisposable {
    * in a durable database, those rows are on disk).
    */
   async flush(): Promise<void> {
-    this.#live().flush();
+    await this.#live().flush();
   }
 
   /** Resolves when every open subscription's consumer has taken all buffered changes. */
@@ -230,7 +230,7 @@ export class Database implements HandleTarget, AsyncDisposable {
     for (const sub of [...this.#subscriptions.keys()]) sub.end();
     this.#subscriptions.clear();
     this.#encoders.clear();
-    engine.close();
+    await engine.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
