@@ -14,6 +14,7 @@ import { makeValueEncoder } from './values.js';
 // apache-arrow's Type enum values (stable across versions of the Arrow format)
 const ARROW_INT = 2;
 const ARROW_FLOAT = 3;
+const ARROW_TIMESTAMP = 10;
 
 interface ArrowDataLike {
   offset: number;
@@ -23,7 +24,7 @@ interface ArrowDataLike {
 interface ArrowVectorLike {
   readonly length: number;
   readonly nullCount: number;
-  readonly type: { typeId: number; bitWidth?: number; isSigned?: boolean; precision?: number };
+  readonly type: { typeId: number; bitWidth?: number; isSigned?: boolean; precision?: number; unit?: number };
   readonly data: readonly ArrowDataLike[];
   get(index: number): unknown;
 }
@@ -63,24 +64,56 @@ export function loadArrow(): ArrowModule {
 }
 
 /**
- * A typed array the engine can use as-is for a numeric column without nulls, or undefined. The
- * engine keeps the reference (sources retain rows): Arrow data is immutable by convention, and
- * the public docs ask users not to refill these buffers.
+ * A typed-array column for a numeric Arrow column without nulls, or undefined (then values are
+ * read one by one and validated). Float64/Float32/Int32/Int16 columns whose layout is the
+ * internal one are used as they are: the engine keeps the reference (sources retain rows); Arrow
+ * data is immutable by convention and the public docs ask users not to refill these buffers.
+ * Int64 and Timestamp columns are converted in one pass over their BigInt64Array.
  */
-function zeroCopyColumn(vector: ArrowVectorLike, column: ColumnInfo): Column | undefined {
+function fastColumn(vector: ArrowVectorLike, column: ColumnInfo): Column | undefined {
   if (vector.nullCount !== 0 || vector.data.length !== 1) return undefined;
   const data = vector.data[0]!;
   const t = vector.type;
-  let matches = false;
+  const id = column.type.id;
+  const isTime = id === 'timestamp' || id === 'timestamptz';
+  if (typeof data.values.subarray !== 'function') return undefined;
+  const view = data.values.subarray(data.offset, data.offset + data.length);
   if (t.typeId === ARROW_FLOAT) {
     // FloatingPoint precision: 1 = single, 2 = double
-    matches = (column.type.id === 'double' && t.precision === 2) || (column.type.id === 'real' && t.precision === 1);
-  } else if (t.typeId === ARROW_INT && t.isSigned) {
-    matches = (column.type.id === 'int' && t.bitWidth === 32) || (column.type.id === 'smallint' && t.bitWidth === 16);
+    if ((id === 'double' && t.precision === 2) || (id === 'real' && t.precision === 1)) return view as unknown as Column;
+    if (isTime && t.precision === 2) {
+      const ms = view as Float64Array;
+      for (let i = 0; i < ms.length; i++) if (!Number.isFinite(ms[i]!)) return undefined;
+      return ms as unknown as Column;
+    }
+    return undefined;
   }
-  if (!matches || typeof data.values.subarray !== 'function') return undefined;
-  return data.values.subarray(data.offset, data.offset + data.length) as unknown as Column;
+  if (t.typeId === ARROW_INT && t.isSigned) {
+    if ((id === 'int' && t.bitWidth === 32) || (id === 'smallint' && t.bitWidth === 16)) return view as unknown as Column;
+    if (t.bitWidth === 64 && (id === 'bigint' || isTime)) return int64ToNumbers(view as BigInt64Array, 1, 1);
+    return undefined;
+  }
+  if (t.typeId === ARROW_TIMESTAMP && isTime) {
+    // TimeUnit: 0 s, 1 ms, 2 µs, 3 ns — internal timestamps are (fractional) milliseconds
+    const unit = t.unit ?? 1;
+    return unit === 0 ? int64ToNumbers(view as BigInt64Array, 1000, 1) : int64ToNumbers(view as BigInt64Array, 1, [1, 1, 1e3, 1e6][unit]!);
+  }
+  return undefined;
 }
+
+/** Int64 values × multiplier ÷ divisor as doubles; undefined if one is outside the exactly representable range. */
+function int64ToNumbers(values: BigInt64Array, multiplier: number, divisor: number): Column | undefined {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (x > MAX_SAFE || x < MIN_SAFE) return undefined; // the per-value path words the error
+    out[i] = (Number(x) * multiplier) / divisor;
+  }
+  return out as unknown as Column;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
 /** Converts an Arrow batch into internal columns in the relation's schema order, validating every value. */
 export function arrowToColumns(batch: ArrowBatchLike, info: RelationInfo): { columns: Column[]; length: number } {
@@ -99,7 +132,7 @@ export function arrowToColumns(batch: ArrowBatchLike, info: RelationInfo): { col
     const index = byName.get(column.name);
     const vector = index === undefined ? null : batch.getChildAt(index);
     if (vector) {
-      const direct = zeroCopyColumn(vector, column);
+      const direct = fastColumn(vector, column);
       if (direct) {
         columns.push(direct);
         continue;

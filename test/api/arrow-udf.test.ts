@@ -92,3 +92,26 @@ t.test('UDFs get user-facing arguments and return user-facing results', async (t
   t.throws(() => db.registerFunction('g', () => 1, { args: ['int'] } as never), { code: 'INVALID_ARGUMENT' });
   t.throws(() => db.registerFunction('g', () => 1, { args: ['blob'], returns: 'int' }), { code: 'INVALID_ARGUMENT', message: /unknown SQL type "blob"/ });
 });
+
+t.test('Int64, Timestamp and Float64-as-epoch-ms columns are converted in one typed pass', async (t) => {
+  const { db, engine } = fakeDb();
+  const micros = arrow.vectorFromArray([new Date(1000), new Date(2000)], new arrow.TimestampMicrosecond());
+  db.insert('bid', new arrow.Table({ auction: arrow.makeVector(BigInt64Array.from([5n, 6n])), price: arrow.makeVector(Float64Array.from([1, 2])), ts: micros }).batches[0]!);
+  t.type(engine.insertCalls[0]!.columns[0], Float64Array, 'Int64 → Float64Array of numbers');
+  t.same(engine.rows.get('bid')!.map((r) => [r[0], r[3]]), [
+    [5, 1000],
+    [6, 2000],
+  ]);
+  const seconds = arrow.vectorFromArray([new Date(3000)], new arrow.TimestampSecond());
+  db.insert('bid', new arrow.Table({ auction: arrow.makeVector(BigInt64Array.from([7n])), price: arrow.makeVector(Float64Array.from([1])), ts: seconds }).batches[0]!);
+  t.equal(engine.rows.get('bid')![2]![3], 3000);
+  const epochMs = Float64Array.from([4000.5]);
+  db.insert('bid', new arrow.Table({ auction: arrow.makeVector(BigInt64Array.from([8n])), price: arrow.makeVector(Float64Array.from([1])), ts: arrow.makeVector(epochMs) }).batches[0]!);
+  t.equal((engine.insertCalls[2]!.columns[3] as Float64Array).buffer, epochMs.buffer, 'finite Float64 epoch ms used without copying');
+  t.equal(engine.rows.get('bid')![3]![3], 4000.5);
+  const tooBig = new arrow.Table({ auction: arrow.makeVector(BigInt64Array.from([2n ** 60n])), price: arrow.makeVector(Float64Array.from([1])), ts: arrow.makeVector(Float64Array.from([0])) });
+  t.throws(() => db.insert('bid', tooBig.batches[0]!), { code: 'INVALID_VALUE', column: 'auction', rowIndex: 0, message: /out of range/ });
+  const notFinite = new arrow.Table({ auction: arrow.makeVector(BigInt64Array.from([1n])), price: arrow.makeVector(Float64Array.from([1])), ts: arrow.makeVector(Float64Array.from([NaN])) });
+  t.throws(() => db.insert('bid', notFinite.batches[0]!), { code: 'INVALID_VALUE', column: 'ts', rowIndex: 0 });
+  t.equal(engine.rows.get('bid')!.length, 4, 'failed inserts applied nothing');
+});
