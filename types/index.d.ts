@@ -187,7 +187,8 @@ export declare class RelationHandle<R extends object = Row> {
   insertMany(rows: readonly R[]): void;
   /**
    * Inserts an apache-arrow RecordBatch or Table (columnar). Int32, Int16, Float64 and Float32
-   * columns without nulls that match their column's type are not copied: the database keeps
+   * columns without nulls that match their column's type (and Float64 epoch milliseconds for
+   * TIMESTAMP) are not copied: the database keeps
    * referring to their memory (sources retain rows), so treat the batch as immutable afterwards,
    * as Arrow intends — do not refill those typed arrays for the next batch.
    */
