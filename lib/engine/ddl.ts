@@ -256,14 +256,17 @@ export function createFunction(s: EngineState, st: CreateFunction): StatementRes
   // validate the body now: bind it over its parameters
   const scope = new Scope(params.map((p, i) => ({ name: p.name ?? `$${i + 1}`, type: p.type, nullable: true })));
   const body = st.returnExpr;
+  const referenced = new Set<string>();
   bindExpr(body, {
     scope,
     catalog: s.catalog,
     params: [],
     clause: 'a function body',
+    referenced,
     intercept: (x) => (x.kind === 'param' && params[x.index] ? ({ kind: 'column', index: x.index, type: params[x.index]!.type } as BoundExpr) : undefined),
   });
-  s.catalog.addFunction({ kind: 'sql', name: st.name, params, returns, body, sql: st.text, dependsOn: [] }, st.orReplace, st.pos);
+  if (referenced.has(st.name)) throw new UnsupportedError(`function "${st.name}" cannot call itself`, st.pos);
+  s.catalog.addFunction({ kind: 'sql', name: st.name, params, returns, body, sql: st.text, dependsOn: [...referenced] }, st.orReplace, st.pos);
   return done('CREATE FUNCTION');
 }
 
@@ -289,16 +292,11 @@ const DROP_KINDS: Record<Drop['objectKind'], string[]> = {
 export function drop(s: EngineState, st: Drop): StatementResult {
   const command = `DROP ${st.objectKind}`;
   if (st.objectKind === 'INDEX') return done(command);
-  if (st.objectKind === 'FUNCTION') {
-    const names = st.names.filter((n) => {
-      if (s.catalog.function(n)) return true;
-      if (st.ifExists) return false;
-      throw new CatalogError('UNKNOWN_OBJECT', `function "${n}" does not exist`, st.pos);
-    });
-    for (const n of names) s.catalog.removeFunction(n);
-    return done(command);
-  }
-  const names = st.names.filter((n) => {
+  const names = st.objectKind === 'FUNCTION' ? st.names.filter((n) => {
+    if (s.catalog.function(n)) return true;
+    if (st.ifExists) return false;
+    throw new CatalogError('UNKNOWN_OBJECT', `function "${n}" does not exist`, st.pos);
+  }) : st.names.filter((n) => {
     const rel = s.catalog.relation(n);
     if (!rel) {
       if (st.ifExists) return false;
@@ -311,7 +309,9 @@ export function drop(s: EngineState, st: Drop): StatementResult {
   });
   const order = s.catalog.planDrop(names, st.cascade, st.pos);
   for (const name of order) {
-    if (s.catalog.function(name)) {
+    // a function unless a relation of that name is what this statement (or CASCADE) drops
+    const isFunction = s.catalog.function(name) !== undefined && (!s.catalog.relation(name) || (st.objectKind === 'FUNCTION' && names.includes(name)));
+    if (isFunction) {
       s.catalog.removeFunction(name);
       continue;
     }

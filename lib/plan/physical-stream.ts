@@ -14,7 +14,8 @@ import { Project, columnProjection } from '../exec/operators/project.js';
 import type { PredicateFn } from '../exec/operators/filter.js';
 import { accumulatorForCall } from '../functions/aggregates/index.js';
 import type { Accumulator } from '../functions/aggregates/index.js';
-import type { AccumulatorFactory } from '../exec/stream/accumulators.js';
+import type { AccumulatorFactory, StreamAccumulator } from '../exec/stream/accumulators.js';
+import type { Value } from '../types/value.js';
 import { AsofJoinOperator, type AsofMatch } from '../exec/stream/asof-join.js';
 import { DedupOperator } from '../exec/stream/dedup.js';
 import { IntervalJoinOperator } from '../exec/stream/interval-join.js';
@@ -150,20 +151,30 @@ function windowEndIndex(plan: AggregateNode): number | undefined {
   return i < 0 ? undefined : i;
 }
 
-/** Adapts a SQL-typed accumulator of lib/functions to the event-time operators. */
+/** Adapts a SQL-typed accumulator of lib/functions to the event-time operators (one per group:
+ *  a class, so creating one allocates a single object). */
+class SqlAccumulatorState implements StreamAccumulator {
+  private state: unknown;
+  constructor(private readonly acc: Accumulator) {
+    this.state = acc.create();
+  }
+  add(v: Value, w: number): void {
+    this.acc.add(this.state, v, w);
+  }
+  result(): Value {
+    return this.acc.result(this.state);
+  }
+  /** JSON-safe when the accumulator provides a codec (lib/functions/aggregates) */
+  save(): unknown {
+    return this.acc.save ? this.acc.save(this.state) : this.state;
+  }
+  load(s: unknown): void {
+    this.state = this.acc.load ? this.acc.load(s) : s;
+  }
+}
+
 function sqlAccumulator(acc: Accumulator): AccumulatorFactory {
-  return () => {
-    let state = acc.create();
-    return {
-      add: (v, w) => acc.add(state, v, w),
-      result: () => acc.result(state),
-      // JSON-safe when the accumulator provides a codec (lib/functions/aggregates)
-      save: () => (acc.save ? acc.save(state) : state),
-      load: (s) => {
-        state = acc.load ? acc.load(s) : s;
-      },
-    };
-  };
+  return () => new SqlAccumulatorState(acc);
 }
 
 function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: DataflowNode, options: StreamBuildOptions): DataflowNode {

@@ -296,3 +296,38 @@ t.test('sources, watermarks, closed engine', (t) => {
   t.throws(() => e.query('SELECT 1'), ClosedError);
   t.end();
 });
+
+t.test('INTERSECT / EXCEPT compare rows NULL-safely and stay maintained', (t) => {
+  const e = engineWith(
+    'CREATE TABLE l (x INT, s VARCHAR)',
+    'CREATE TABLE r (x INT, s VARCHAR)',
+    "INSERT INTO l VALUES (1, 'a'), (1, 'a'), (2, NULL), (3, 'c'), (NULL, NULL)",
+    "INSERT INTO r VALUES (1, 'a'), (2, NULL), (NULL, NULL), (4, 'd')",
+  );
+  t.same(rowsOf(e, 'SELECT * FROM l INTERSECT SELECT * FROM r ORDER BY 1'), [[1, 'a'], [2, null], [null, null]]);
+  t.same(rowsOf(e, 'SELECT * FROM l EXCEPT SELECT * FROM r'), [[3, 'c']]);
+  e.execute('CREATE MATERIALIZED VIEW ex AS SELECT * FROM l EXCEPT SELECT * FROM r');
+  e.execute('DELETE FROM r WHERE x = 1');
+  t.same(bag(rowsOf(e, 'SELECT * FROM ex')), bag([[1, 'a'], [3, 'c']]));
+  t.throws(() => e.query('SELECT * FROM l INTERSECT ALL SELECT * FROM r'), UnsupportedError);
+  t.end();
+});
+
+t.test('functions are catalog dependencies; CREATE TABLE AS; source retention', (t) => {
+  const e = engineWith('CREATE TABLE n (x INT)', 'INSERT INTO n VALUES (1), (2)');
+  e.execute('CREATE FUNCTION inc(v INT) RETURNS INT LANGUAGE SQL AS $$ SELECT v + 1 $$');
+  e.execute('CREATE FUNCTION inc2(v INT) RETURNS INT LANGUAGE SQL RETURN inc(inc(v))');
+  e.execute('CREATE MATERIALIZED VIEW incs AS SELECT inc2(x) AS y FROM n');
+  t.same(rowsOf(e, 'SELECT y FROM incs ORDER BY y'), [[3], [4]]);
+  t.throws(() => e.execute('DROP FUNCTION inc'), { code: 'DEPENDENT_OBJECTS' });
+  e.execute('DROP FUNCTION inc CASCADE');
+  t.equal(e.relation('incs'), undefined, 'CASCADE drops the dependent function and view');
+  t.same(rowsOf(e, 'SHOW FUNCTIONS'), []);
+  const r = e.execute('CREATE TABLE copy AS SELECT x * 10 AS x10, x FROM n');
+  t.same(r[0], { command: 'CREATE TABLE', rowsAffected: 2 });
+  t.same(rowsOf(e, 'SELECT * FROM copy ORDER BY x'), [[10, 1], [20, 2]]);
+  e.execute("CREATE SOURCE recent (v INT) WITH (retention_rows = 2)");
+  e.insertRows('recent', [[1], [2], [3]]);
+  t.same(rowsOf(e, 'SELECT v FROM recent ORDER BY v'), [[2], [3]], 'retention bounds what later queries see');
+  t.end();
+});

@@ -36,6 +36,8 @@ export interface ExprContext {
   /** called first for every node: a replacement (post-aggregation references) or undefined */
   intercept?: (e: Expr) => BoundExpr | undefined;
   subqueries?: SubqueryHost;
+  /** collects the catalog functions the expression calls (dependency tracking) */
+  referenced?: Set<string>;
 }
 
 const BINARY_NAMES: Partial<Record<BinaryOp, { name: string; negate?: boolean }>> = {
@@ -217,6 +219,7 @@ function bindCall(e: FunctionCall, ctx: ExprContext): BoundExpr {
   const args = e.args.map((a) => bindExpr(a, ctx));
   const fn = ctx.catalog.function(e.name);
   if (fn) {
+    ctx.referenced?.add(fn.name);
     if (fn.params.length !== args.length) {
       throw new CatalogError('UNKNOWN_OBJECT', `function ${e.name} takes ${fn.params.length} argument(s), got ${args.length}`, e.pos);
     }

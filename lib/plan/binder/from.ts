@@ -113,7 +113,7 @@ function bindJoin(ref: JoinRef, env: BindEnv): BoundFrom {
   const lw = left.plan.schema.length;
   const kind = ref.type === 'CROSS' ? 'inner' : (ref.type.toLowerCase() as 'inner' | 'left' | 'right' | 'full');
   let scope = left.scope.concat(right.scope);
-  const ctx = { scope, catalog: env.catalog, params: env.params, clause: 'JOIN conditions' };
+  const ctx = { scope, catalog: env.catalog, params: env.params, clause: 'JOIN conditions', referenced: env.referenced };
 
   let usingCols = ref.using;
   if (ref.natural) {
@@ -241,7 +241,7 @@ function bindStreamJoin(ref: JoinRef, left: BoundFrom, right: BoundFrom, tempora
   if (!ref.on) throw new SqlTypeError('INVALID_ARGUMENT', `${what} need an ON condition`, ref.pos);
   const lw = left.plan.schema.length;
   const scope = left.scope.concat(right.scope);
-  const on = bindExpr(ref.on, { scope, catalog: env.catalog, params: env.params, clause: 'JOIN conditions' });
+  const on = bindExpr(ref.on, { scope, catalog: env.catalog, params: env.params, clause: 'JOIN conditions', referenced: env.referenced });
   const split = splitJoinCondition(on, lw);
   if (split.leftKeys.length === 0) throw new UnsupportedError(`${what} need at least one equality between the two sides`, ref.pos);
   const schema = [...left.plan.schema, ...right.plan.schema.map((f) => (kind === 'left' ? { ...f, nullable: true } : f))];

@@ -5,6 +5,8 @@ import { SqlTypeError, UnsupportedError } from '../../errors.js';
 import type { Expr, OrderItem, Query, SetExpr, ValuesClause } from '../../sql/ast.js';
 import { T } from '../../types/datatype.js';
 import type { Value } from '../../types/value.js';
+import { Decimal } from '../../types/decimal.js';
+import { Interval } from '../../types/interval.js';
 import type { BoundExpr } from '../bound.js';
 import * as B from '../builders.js';
 import type { LogicalPlan, SortKey } from '../logical.js';
@@ -93,7 +95,7 @@ function outputOrderKeys(plan: LogicalPlan, items: OrderItem[], env: BindEnv): S
       }
       expr = { kind: 'column', index: n - 1, type: plan.schema[n - 1]!.type, name: plan.schema[n - 1]!.name };
     } else {
-      expr = bindExpr(item.expr, { scope, catalog: env.catalog, params: env.params, clause: 'ORDER BY' });
+      expr = bindExpr(item.expr, { scope, catalog: env.catalog, params: env.params, clause: 'ORDER BY', referenced: env.referenced });
     }
     return sortKey(expr, item);
   });
@@ -114,7 +116,12 @@ export function bindSetExpr(s: SetExpr, env: BindEnv): LogicalPlan {
     case 'values':
       return bindValues(s, env);
     case 'set-op': {
-      if (s.op !== 'UNION') throw new UnsupportedError(`${s.op} is not supported (UNION and UNION ALL are)`, s.pos);
+      if (s.op !== 'UNION') {
+        if (s.all) throw new UnsupportedError(`${s.op} ALL is not supported (${s.op} is)`, s.pos);
+        // rows are compared NULL-safely, as set operations do: (is_null(c), coalesce(c, zero))
+        const [l, r] = unifyInputs([bindSetExpr(s.left, env), bindSetExpr(s.right, env)], s.pos);
+        return B.distinct(B.join(s.op === 'INTERSECT' ? 'semi' : 'anti', l!, r!, nullSafeKeys(l!, s.pos), nullSafeKeys(r!, s.pos)));
+      }
       const [l, r] = unifyInputs([bindSetExpr(s.left, env), bindSetExpr(s.right, env)], s.pos);
       const inputs = [...(l!.kind === 'union-all' && !s.all ? [l!] : flattenUnion(l!)), ...flattenUnion(r!)];
       const u = B.unionAll(inputs, l!.schema.map((f, i) => ({ ...f, nullable: inputs.some((p) => p.schema[i]!.nullable) })));
@@ -149,7 +156,7 @@ function unifyInputs(plans: LogicalPlan[], pos: import('../../errors.js').Source
 /** VALUES: constant rows go into one Values node; rows with expressions become projections. */
 function bindValues(v: ValuesClause, env: BindEnv): LogicalPlan {
   const width = v.rows[0]?.length ?? 0;
-  const ctx = { scope: Scope.empty(), catalog: env.catalog, params: env.params, clause: 'VALUES' };
+  const ctx = { scope: Scope.empty(), catalog: env.catalog, params: env.params, clause: 'VALUES', referenced: env.referenced };
   const rows = v.rows.map((r) => {
     if (r.length !== width) throw new SqlTypeError('TYPE_MISMATCH', 'VALUES lists must all be the same length', v.pos);
     return r.map((x) => bindExpr(x, ctx));
@@ -178,4 +185,40 @@ export function renameColumns(plan: LogicalPlan, names: string[], pos: import('.
   }
   const all = plan.schema.map((f, i) => names[i] ?? f.name);
   return B.projectColumns(plan, plan.schema.map((_, i) => i), all);
+}
+
+function zeroOf(t: import('../../types/datatype.js').DataType, pos: import('../../errors.js').SourcePosition): Value {
+  switch (t.id) {
+    case 'boolean':
+      return false;
+    case 'varchar':
+      return '';
+    case 'decimal':
+      return new Decimal(0n, 0);
+    case 'interval':
+      return new Interval(0, 0, 0);
+    case 'smallint':
+    case 'int':
+    case 'bigint':
+    case 'real':
+    case 'double':
+    case 'timestamp':
+    case 'timestamptz':
+    case 'date':
+    case 'null':
+      return 0;
+    default:
+      throw new UnsupportedError(`INTERSECT / EXCEPT over ${t.id} columns is not supported`, pos);
+  }
+}
+
+function nullSafeKeys(plan: LogicalPlan, pos: import('../../errors.js').SourcePosition): BoundExpr[] {
+  return plan.schema.flatMap((f, i): BoundExpr[] => {
+    const col: BoundExpr = { kind: 'column', index: i, type: f.type, name: f.name };
+    const type = f.type.id === 'null' ? T.int : f.type;
+    return [
+      { kind: 'call', name: 'is_null', args: [col], type: T.boolean },
+      { kind: 'call', name: 'coalesce', args: [castTo(col, type), { kind: 'literal', value: zeroOf(type, pos), type }], type },
+    ];
+  });
 }

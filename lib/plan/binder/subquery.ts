@@ -27,7 +27,7 @@ export class PlanHost implements SubqueryHost {
   ) {}
 
   context(clause: string): ExprContext {
-    return { scope: this.scope, catalog: this.env.catalog, params: this.env.params, clause, subqueries: this };
+    return { scope: this.scope, catalog: this.env.catalog, params: this.env.params, clause, subqueries: this, referenced: this.env.referenced };
   }
 
   replace(plan: LogicalPlan, scope: Scope): void {
@@ -205,7 +205,7 @@ export function splitCorrelation(where: Expr, inner: Scope, env: BindEnv): { res
     if (c.kind === 'binary' && c.op === '=') {
       const l = side(c.left);
       const r = side(c.right);
-      const outerCtx: ExprContext = { scope: outer, catalog: env.catalog, params: env.params, clause: 'WHERE' };
+      const outerCtx: ExprContext = { scope: outer, catalog: env.catalog, params: env.params, clause: 'WHERE', referenced: env.referenced };
       if ((l === 'inner' || l === 'none') && r === 'outer') {
         innerKeys.push(c.left);
         outerKeys.push(bindExpr(c.right, outerCtx));
