@@ -221,6 +221,9 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
       ReportMemory(env);
     } catch (const StateError& e) {
       ThrowStateError(env, e);
+    } catch (const std::bad_alloc&) {
+      // node-addon-api converts only Napi::Error; anything else escaping would terminate Node.
+      ThrowRange(env, "NativeStateStore: out of memory (is options.capacity too large?)");
     }
   }
 
@@ -265,6 +268,11 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
       ThrowStateError(info.Env(), e);
     } catch (const std::bad_alloc&) {
       ThrowRange(info.Env(), "state store: out of memory");
+    } catch (const Napi::Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      // node-addon-api converts only Napi::Error; anything else escaping would terminate Node.
+      throw Napi::Error::New(info.Env(), std::string("state store: ") + e.what());
     }
   }
 

@@ -195,6 +195,17 @@ t.test('options are validated', async (t) => {
   t.throws(() => new StateStore({ keys: 'u64', values: 'f64', maxEntries: 0 }), RangeError);
   t.throws(() => new StateStore({ keys: 'u64', values: 'f64', maxEntries: -5 }), RangeError);
   t.throws(() => new StateStore(null as never), TypeError);
+  // 2^32 slots of 16 bytes: 64 GiB. Where the kernel refuses, the error is a RangeError (never an
+  // uncaught C++ exception that would abort Node); a machine that grants it lazily just succeeds.
+  try {
+    new StateStore({ keys: 'u64', values: 'f64', capacity: 2 ** 40 }).close();
+    t.pass('a huge capacity was granted');
+  } catch (err) {
+    t.match(err, { name: 'RangeError', message: /out of memory/ }, 'a huge capacity is a clean error');
+  }
+  const clamped = new StateStore({ keys: 'u64', values: 'f64', capacity: 1e9, maxEntries: 100 });
+  t.ok(clamped.memory().tableBytes < 1 << 20, 'capacity is clamped to maxEntries');
+  clamped.close();
 });
 
 t.test('maxEntries: a full store rejects whole batches', async (t) => {
