@@ -2,7 +2,6 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateKyselyTypes } from '../../lib/kysely/codegen.js';
 import type { RelationDescription } from '../../lib/api/results.js';
