@@ -205,6 +205,10 @@ t.test('UDFs: called with NULLs, undefined → NULL, errors become UDF_ERROR', a
   t.throws(() => udfs.register('bad name', () => 1, [], T.int), { code: 'INVALID_ARGUMENT' });
   t.throws(() => udfs.checkArity('twice', 2), { code: 'TYPE_MISMATCH' });
   t.same(udfs.names().sort(), ['fails', 'nothing', 'twice']);
+  udfs.registerUdf('plus1', (x) => (x as number) + 1, [T.int], T.int);
+  t.equal(compileScalar(e('plus1', lit(1)), { udfs })([], 0), 2);
+  t.ok(udfs.unregister('PLUS1'));
+  t.notOk(udfs.has('plus1'));
 });
 
 t.test('property: compiled arithmetic/comparison equals a reference interpreter', async (t) => {

@@ -31,6 +31,11 @@ export class UdfRegistry {
     this.defs.set(key, { name: key, fn, argTypes: [...argTypes], returnType });
   }
 
+  /** Same as register (the spelling the engine's registerFunction documents). */
+  registerUdf(name: string, fn: UdfFn, argTypes: DataType[], returnType: DataType): void {
+    this.register(name, fn, argTypes, returnType);
+  }
+
   unregister(name: string): boolean {
     return this.defs.delete(name.toLowerCase());
   }

@@ -20,7 +20,51 @@ export interface MinMaxState {
   dirty: boolean;
 }
 
-export function minMaxAccumulator(type: DataType, sign: 1 | -1): Accumulator<MinMaxState> {
+const PRIMITIVE = new Set(['boolean', 'smallint', 'int', 'bigint', 'real', 'double', 'varchar', 'timestamp', 'timestamptz', 'date']);
+
+export interface PrimitiveMinMaxState {
+  rows: number;
+  /** value → multiplicity (a primitive value is its own Map key) */
+  counts: Map<Value, number>;
+  best: Value;
+  dirty: boolean;
+}
+
+/** Retractable min/max over numbers/strings/booleans: no per-value entry objects. */
+function primitiveMinMax(type: DataType, sign: 1 | -1): Accumulator<PrimitiveMinMaxState> {
+  const cmp = comparatorFor(type);
+  return {
+    create: () => ({ rows: 0, counts: new Map(), best: null, dirty: false }),
+    add(s, v, w) {
+      s.rows += w;
+      if (v === null) return;
+      const c = (s.counts.get(v) ?? 0) + w;
+      if (c < 0) throw new ExecutionError('INVALID_ARGUMENT', 'min/max: retracting a value that was never added');
+      if (c === 0) {
+        s.counts.delete(v);
+        if (!s.dirty && s.best !== null && cmp(v, s.best) === 0) s.dirty = true;
+      } else s.counts.set(v, c);
+      if (w > 0 && !s.dirty && (s.best === null || sign * cmp(v, s.best) > 0)) s.best = v;
+    },
+    result(s) {
+      if (s.dirty) {
+        let best: Value = null;
+        for (const v of s.counts.keys()) if (best === null || sign * cmp(v, best) > 0) best = v;
+        s.best = best;
+        s.dirty = false;
+      }
+      return s.counts.size === 0 ? null : s.best;
+    },
+    isEmpty: (s) => s.rows === 0,
+  };
+}
+
+export function minMaxAccumulator(type: DataType, sign: 1 | -1): Accumulator {
+  return (PRIMITIVE.has(type.id) ? primitiveMinMax(type, sign) : objectMinMax(type, sign)) as Accumulator;
+}
+
+/** Decimals, intervals, arrays …: entries keep the value beside its count (keys are encodings). */
+function objectMinMax(type: DataType, sign: 1 | -1): Accumulator<MinMaxState> {
   const cmp = comparatorFor(type);
   return {
     create: () => ({ rows: 0, values: new Map(), best: null, dirty: false }),
