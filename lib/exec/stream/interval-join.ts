@@ -97,6 +97,7 @@ export class IntervalJoinOperator implements Operator {
   private readonly wms = new WatermarkCombiner(2);
   private readonly out: BatchBuilder;
   private outWm = NO_WATERMARK;
+  private readonly idle = [false, false];
   readonly lateLeft: LateRows;
   readonly lateRight: LateRows;
   unmatchedRetractions = 0;
@@ -201,11 +202,26 @@ export class IntervalJoinOperator implements Operator {
     this.emit();
     this.lateLeft.flush();
     this.lateRight.flush();
-    const outWm = Math.min(leftWm, rightWm - upperMs);
+    this.forwardWatermark();
+  }
+
+  /** Output rows carry the left time: no earlier than the left watermark, nor than what right rows
+   *  still to come (time ≥ right watermark) can match. An idle input does not hold it back. */
+  private forwardWatermark(): void {
+    const leftWm = this.wms.of(0);
+    const rightBound = this.wms.of(1) - this.cfg.upperMs;
+    const outWm = this.idle[0] && this.idle[1] ? Math.max(leftWm, rightBound) : this.idle[1] ? leftWm : this.idle[0] ? rightBound : Math.min(leftWm, rightBound);
     if (outWm > this.outWm) {
       this.outWm = outWm;
       this.output.watermark(outWm);
     }
+  }
+
+  /** Marks input `port` idle (or active again): an idle input stops holding back the output
+   *  watermark. State is still only dropped by the watermarks themselves. */
+  setInputIdle(port: number, idle: boolean): void {
+    this.idle[port] = idle;
+    this.forwardWatermark();
   }
 
   private emit(): void {

@@ -149,9 +149,19 @@ export class TtlJoinOperator implements Operator {
     if (entry.matches === 0 && this.pad[side]) this.emitPadded(side, row, -1);
   }
 
+  /** Marks input `port` idle (or active again): an idle input stops holding back the combined
+   *  watermark (and so the TTL clock and the output watermark). */
+  setInputIdle(port: number, idle: boolean): void {
+    const combined = this.wms.setIdle(port, idle);
+    if (combined !== undefined) this.advance(combined);
+  }
+
   watermark(wm: number, port: number): void {
     const combined = this.wms.update(port, wm);
-    if (combined === undefined) return;
+    if (combined !== undefined) this.advance(combined);
+  }
+
+  private advance(combined: number): void {
     if (this.cfg.ttlMs !== undefined) {
       const bound = combined - this.cfg.ttlMs;
       for (const side of this.sides) {
