@@ -11,6 +11,7 @@ import type { DataType } from '../types/datatype.js';
 import type { Row, Value } from '../types/value.js';
 import type { ChangeListener, EngineSubscription, QueryResult, RelationInfo, StatementResult } from '../engine/types.js';
 import { parse } from '../sql/parser.js';
+import { wrapUdf, type FunctionSignature } from '../api/udf.js';
 import { WalWriter, type WalBackend } from '../native/wal.js';
 import { DirectoryLock } from './lock.js';
 import { FORMAT_VERSION, readManifest, writeManifest, type Manifest } from './manifest.js';
@@ -37,6 +38,13 @@ export interface StorageOptions {
   walBackend?: WalBackend;
   /** group-commit delay in microseconds (default 0: commit as soon as the ring is drained) */
   walGroupDelayUs?: number;
+  /**
+   * JavaScript functions registered before recovery replays the log (views that call them are
+   * rebuilt during replay, so registering them after open() is too late).
+   */
+  functions?: Record<string, { fn: (...args: never[]) => unknown; signature: FunctionSignature }>;
+  /** test seam: WAL writes fail after this many bytes (simulates a full disk or a failing device) */
+  walFaultInjection?: { failAfterBytes: number; errno: 'ENOSPC' | 'EIO' };
 }
 
 const WAL_DIR = 'wal';
@@ -61,7 +69,7 @@ export class DurableEngine implements EnginePort {
     const options = checkOptions(settings);
     const lock = DirectoryLock.acquire(dir);
     try {
-      return new DurableEngine(dir, inner, options, lock);
+      return new DurableEngine(dir, inner, options, lock, settings.bigint === true);
     } catch (error) {
       lock.release();
       throw error;
@@ -73,6 +81,7 @@ export class DurableEngine implements EnginePort {
     private readonly inner: EnginePort,
     options: StorageOptions,
     private readonly lock: DirectoryLock,
+    bigint: boolean,
   ) {
     const warn = options.onWarning ?? ((m: string) => console.warn(m));
     this.durability = options.durability ?? 'group';
@@ -80,6 +89,10 @@ export class DurableEngine implements EnginePort {
     const walDir = path.join(dir, existing?.walDir ?? WAL_DIR);
     if (existing === null && fs.existsSync(walDir) && fs.readdirSync(walDir).length > 0) {
       throw new StorageError('CORRUPTION', `${dir} has a write-ahead log but no MANIFEST: the directory is damaged (the MANIFEST was deleted?); refusing to guess`);
+    }
+    for (const [name, def] of Object.entries(options.functions ?? {})) {
+      const udf = wrapUdf(name, def.fn, def.signature, bigint);
+      inner.registerFunction(name, udf.fn, udf.sig);
     }
     this.recovery = replayLog(walDir, inner, warn);
     if (existing !== null && this.recovery.lastLsn < existing.durableLsn) {
@@ -94,6 +107,7 @@ export class DurableEngine implements EnginePort {
       segmentBytes: options.walSegmentBytes,
       backend: options.walBackend,
       ringBytes: 64 * 1024 * 1024,
+      faultInjection: options.walFaultInjection,
     });
     if (this.wal.lastLsnAtOpen !== this.recovery.lastLsn) {
       const lsn = this.wal.lastLsnAtOpen;
@@ -290,6 +304,10 @@ function checkOptions(settings: EngineSettings): StorageOptions {
   if (d !== undefined && d !== 'sync' && d !== 'group' && d !== 'none') {
     throw new LaminarError('INVALID_ARGUMENT', `open: durability must be 'sync', 'group' or 'none', got ${JSON.stringify(d)}`);
   }
+  const fns = settings.functions;
+  if (fns !== undefined && (typeof fns !== 'object' || fns === null || Object.values(fns).some((f) => typeof (f as { fn?: unknown })?.fn !== 'function'))) {
+    throw new LaminarError('INVALID_ARGUMENT', 'open: functions must map names to { fn, signature }');
+  }
   if (settings.onWarning !== undefined && typeof settings.onWarning !== 'function') {
     throw new LaminarError('INVALID_ARGUMENT', 'open: onWarning must be a function');
   }
@@ -299,5 +317,7 @@ function checkOptions(settings: EngineSettings): StorageOptions {
     walSegmentBytes: settings.walSegmentBytes as number | undefined,
     walBackend: settings.walBackend as WalBackend | undefined,
     walGroupDelayUs: settings.walGroupDelayUs as number | undefined,
+    functions: fns as StorageOptions['functions'],
+    walFaultInjection: settings.walFaultInjection as StorageOptions['walFaultInjection'],
   };
 }

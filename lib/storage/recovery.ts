@@ -72,7 +72,7 @@ function replayFailed(walDir: string, lsn: number, error: unknown): StorageError
   const why = error instanceof LaminarError ? `${error.code}: ${error.message}` : String(error);
   return new StorageError(
     'RECOVERY_FAILED',
-    `${walDir}: record ${lsn} succeeded when it was logged but fails on replay (${why}); a JavaScript function it needs may not be registered`,
+    `${walDir}: record ${lsn} succeeded when it was logged but fails on replay (${why}); if it calls a JavaScript function, pass it to open() in the functions option`,
     { cause: error },
   );
 }
