@@ -123,7 +123,7 @@ export function bindSetExpr(s: SetExpr, env: BindEnv): LogicalPlan {
         return B.distinct(B.join(s.op === 'INTERSECT' ? 'semi' : 'anti', l!, r!, nullSafeKeys(l!, s.pos), nullSafeKeys(r!, s.pos)));
       }
       const [l, r] = unifyInputs([bindSetExpr(s.left, env), bindSetExpr(s.right, env)], s.pos);
-      const inputs = [...(l!.kind === 'union-all' && !s.all ? [l!] : flattenUnion(l!)), ...flattenUnion(r!)];
+      const inputs = [...flattenUnion(l!), ...flattenUnion(r!)];
       const u = B.unionAll(inputs, l!.schema.map((f, i) => ({ ...f, nullable: inputs.some((p) => p.schema[i]!.nullable) })));
       return s.all ? u : B.distinct(u);
     }

@@ -59,11 +59,8 @@ export function bindSelect(sel: Select, env: BindEnv, opts: SelectOptions): Boun
 
   let ctxFor: (clause: string) => ExprContext = (clause) => host.context(clause);
 
-  if (aggregating) {
-    ctxFor = bindAggregation(sel, items, orderBy, innerKeyAsts, host, env);
-  } else if (innerKeyAsts.length > 0) {
-    // keep correlation keys reachable after projection: they are bound in the FROM scope
-  }
+  // (without aggregation, correlation keys are bound in the FROM scope like any expression)
+  if (aggregating) ctxFor = bindAggregation(sel, items, orderBy, innerKeyAsts, host, env);
 
   const windowed = items.some((i) => hasWindowCall(i.expr)) || orderBy.some((o) => hasWindowCall(o.expr));
   const windowCols = windowed ? bindWindowCalls(items, orderBy, host, ctxFor) : new Map<Expr, number>();
