@@ -16,7 +16,10 @@ const add = (s: Signature[]): void => {
 add(define('array', [], 'T[]', (...args: Value[]) => args, { variadic: 'T', minVariadic: 0, strict: false }));
 
 /** a[i], 1-based; out of range gives NULL as in PostgreSQL. */
-add(define('subscript', ['T[]', 'int'], 'T', (a: Value[], i: number) => (i >= 1 && i <= a.length ? a[i - 1]! : null)));
+// PostgreSQL coerces any integer subscript to int, so bigint indexes are accepted too
+for (const idx of ['int', 'bigint'] as const) {
+  add(define('subscript', ['T[]', idx], 'T', (a: Value[], i: number) => (i >= 1 && i <= a.length ? a[i - 1]! : null)));
+}
 add(
   define('subscript', ['T[]', 'int', 'int'], 'T[]', (a: Value[], lo: number, hi: number) => a.slice(Math.max(lo, 1) - 1, Math.max(hi, 0))),
 );

@@ -31,6 +31,7 @@ t.test('arrays: constructor, 1-based subscripts, lengths', async (t) => {
   t.same(ev('array', i(1), i(null), i(3)), [1, null, 3]);
   t.equal(ev('subscript', arr([10, 20, 30]), i(2)), 20);
   t.equal(ev('subscript', arr([10, 20, 30]), i(5)), null);
+  t.equal(ev('subscript', arr([10, 20, 30]), big(3)), 30, 'bigint subscript');
   t.equal(ev('subscript', arr([10, 20, 30]), i(0)), null);
   t.equal(ev('subscript', arr(null), i(1)), null);
   t.same(ev('subscript', arr([1, 2, 3, 4]), i(2), i(3)), [2, 3]);
