@@ -16,6 +16,14 @@ t.test('a statement is complete only after a ; outside literals and comments', a
   t.equal(isCompleteSql('SELECT 1 /* ; */'), false, '; inside a block comment');
   t.equal(isCompleteSql('SELECT 1 /* open ;'), false);
   t.equal(isCompleteSql('CREATE TABLE t (a INT);\nINSERT INTO t VALUES (1);'), true);
+  t.equal(isCompleteSql("SELECT E'it\\'s;'"), false, "E'…' string: the backslash escapes the quote, ; is inside");
+  t.equal(isCompleteSql("SELECT E'it\\'s';"), true);
+  t.equal(isCompleteSql("SELECT name'a\\';"), true, "a quote after an identifier ending in e opens no E'…' string");
+  t.equal(isCompleteSql('CREATE FUNCTION f() RETURNS INT LANGUAGE SQL AS $$ SELECT 1; $$'), false, '; inside $$…$$');
+  t.equal(isCompleteSql('CREATE FUNCTION f() RETURNS INT LANGUAGE SQL AS $$ SELECT 1; $$;'), true);
+  t.equal(isCompleteSql('SELECT $body$ a; $body$;'), true);
+  t.equal(isCompleteSql('SELECT $body$ a; $$ b; $body'), false, 'a different tag does not close');
+  t.equal(isCompleteSql('SELECT $1, $2;'), true, 'parameters are not dollar quotes');
   t.equal(isBlankSql('  -- only a comment\n /* and this */ '), true);
   t.equal(isBlankSql('SELECT'), false);
 });
