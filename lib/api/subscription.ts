@@ -91,12 +91,12 @@ export class Subscription<Row = Record<string, unknown>> implements AsyncIterabl
     return this.#dropped;
   }
 
-  /** true once the subscription receives no more changes (closed, overflowed or database closed) */
+  /** true once the subscription receives no more changes (closed, overflowed, view dropped or database closed) */
   get closed(): boolean {
     return this.#ended;
   }
 
-  /** resolves when every buffered change has been taken by the consumer (or the subscription ended) */
+  /** resolves when every buffered change has been taken by the consumer (or discarded by close()) */
   drained(): Promise<void> {
     if (this.pending === 0) return Promise.resolve();
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
