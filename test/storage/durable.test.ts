@@ -121,20 +121,21 @@ t.test('one process per directory', async (t) => {
 
 t.test('a lock left by a dead process is taken over', async (t) => {
   const dir = tempDir(t);
-  (await openDurable(dir)).db.close();
+  await (await openDurable(dir)).db.close();
   const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
   fs.writeFileSync(path.join(dir, 'LOCK'), dead.stdout);
   const { db } = await openDurable(dir);
   t.equal(fs.readFileSync(path.join(dir, 'LOCK'), 'utf8').trim(), String(process.pid));
   await db.close();
   fs.writeFileSync(path.join(dir, 'LOCK'), '');
-  (await openDurable(dir)).db.close();
+  await (await openDurable(dir)).db.close();
   t.pass('an empty lock file (crash while creating it) is stale too');
 });
 
 t.test('a full disk surfaces as errors and loses nothing acknowledged', async (t) => {
   const dir = tempDir(t);
-  let { db } = await openDurable(dir, { walFaultInjection: { failAfterBytes: 64 * 1024, errno: 'ENOSPC' } });
+  // the budget covers zero-filling the 1 MiB segment, then about 200 KB of records
+  let { db } = await openDurable(dir, { walFaultInjection: { failAfterBytes: (1 << 20) + 200_000, errno: 'ENOSPC' } });
   await db.execute('CREATE TABLE f (i INT, pad VARCHAR)');
   const pad = 'x'.repeat(1000);
   let acked = 0;
