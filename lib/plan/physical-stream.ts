@@ -246,7 +246,9 @@ export function buildWindowTopN(plan: TopNNode, ctx: PhysicalContext, input: Dat
   const c = withComputedColumns(input, w0, types(plan.input), [...plan.partitionBy, ...plan.order.map((o) => o.expr)], ctx);
   const np = plan.partitionBy.length;
   const order = plan.order.map((o, i) => ({ column: c.indices[np + i]!, desc: o.desc, nullsFirst: o.nullsFirst }));
-  const emit = plan.props.appendOnly ? 'window-close' : 'changes';
+  // a view's Top-N is maintained as a changelog (snapshot semantics); windows are dropped only
+  // past the allowed lateness
+  const emit = 'changes';
   const end = windowEnd;
   const node = ctx.builder.add(
     (out) =>

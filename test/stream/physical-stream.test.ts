@@ -196,7 +196,9 @@ t.test('windowed Top-N plan (PARTITION BY window_start)', async (t) => {
   b.commit();
   s.push('bid', [[1, 5, 1], [2, 9, 2], [3, 1, 12]]);
   s.flow.advanceWatermark(s.stores.get('bid')!, 10);
-  t.same(netRows(sink.log), [[2, 9, 2, 0, 10, 1]]);
+  t.same(netRows(sink.log), sortRows([[2, 9, 2, 0, 10, 1], [3, 1, 12, 10, 20, 1]]), 'a view keeps every window current (changelog), the open one too');
+  s.push('bid', [[4, 50, 3]]);
+  t.same(netRows(sink.log), sortRows([[4, 50, 3, 0, 10, 1], [3, 1, 12, 10, 20, 1]]), 'without allowed lateness a closed window still updates (view = SELECT over all data)');
   const notWindowed = { ...topn, partitionBy: [c(0, T.int)] } as LogicalPlan & { kind: 'top-n' };
   t.equal(buildWindowTopN(notWindowed, ctx, input), undefined, 'a Top-N not partitioned by a window is left to the relational operator');
 });
