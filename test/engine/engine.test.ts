@@ -331,3 +331,13 @@ t.test('functions are catalog dependencies; CREATE TABLE AS; source retention', 
   t.same(rowsOf(e, 'SELECT v FROM recent ORDER BY v'), [[2], [3]], 'retention bounds what later queries see');
   t.end();
 });
+
+t.test('constant table functions', (t) => {
+  const e = new Engine();
+  t.same(rowsOf(e, 'SELECT * FROM generate_series(1, 4)'), [[1], [2], [3], [4]]);
+  t.same(rowsOf(e, 'SELECT g * 2 FROM generate_series(10, 1, -3) AS t(g)'), [[20], [14], [8], [2]]);
+  t.same(rowsOf(e, 'SELECT sum(generate_series) FROM generate_series(1, 100)'), [[5050]]);
+  t.same(rowsOf(e, "SELECT * FROM unnest(ARRAY['a', 'b'])"), [['a'], ['b']]);
+  t.throws(() => e.query('SELECT * FROM generate_series(1, 5, 0)'), { code: 'INVALID_ARGUMENT' });
+  t.end();
+});

@@ -6,6 +6,8 @@ import { CatalogError, SqlTypeError, UnsupportedError } from '../../errors.js';
 import type { SourcePosition } from '../../errors.js';
 import type { Expr, JoinRef, NamedTableRef, TableFunctionArg, TableFunctionRef, TableRef } from '../../sql/ast.js';
 import type { Interval } from '../../types/interval.js';
+import { T } from '../../types/datatype.js';
+import type { Value } from '../../types/value.js';
 import type { BoundExpr } from '../bound.js';
 import * as B from '../builders.js';
 import type { AsofJoinNode, LogicalPlan, ScanNode, TemporalJoinNode, WindowTvfKind } from '../logical.js';
@@ -171,6 +173,7 @@ function bindJoin(ref: JoinRef, env: BindEnv): BoundFrom {
  *  / SESSION(t, ts, gap) with positional or named (`size => …`) arguments. */
 function bindTableFunction(ref: TableFunctionRef, env: BindEnv): BoundFrom {
   const name = ref.name.toLowerCase();
+  if (name === 'generate_series' || name === 'unnest') return bindConstantSeries(ref, name, env);
   if (name !== 'tumble' && name !== 'hop' && name !== 'cumulate' && name !== 'session') {
     throw new UnsupportedError(`table function ${ref.name} is not supported`, ref.pos);
   }
@@ -300,4 +303,44 @@ function bindStreamJoin(ref: JoinRef, left: BoundFrom, right: BoundFrom, tempora
 function conjunctsOf(e: BoundExpr): BoundExpr[] {
   if (e.kind === 'call' && e.name === 'and') return [...conjunctsOf(e.args[0]!), ...conjunctsOf(e.args[1]!)];
   return [e];
+}
+
+/** `generate_series(start, stop [, step])` over integer constants and `unnest(array constant)`:
+ *  a constant relation, evaluated at bind time. */
+function bindConstantSeries(ref: TableFunctionRef, name: string, env: BindEnv): BoundFrom {
+  const ctx = { scope: Scope.empty(), catalog: env.catalog, params: env.params, clause: name };
+  const args = ref.args.map((a) => {
+    if (a.kind !== 'expr') throw new SqlTypeError('INVALID_ARGUMENT', `${name} takes expressions`, a.pos);
+    const b = bindExpr(a.expr, ctx);
+    const constantArray = b.kind === 'call' && b.name === 'array' && b.args.every((x) => x.kind === 'literal');
+    if (b.kind !== 'literal' && !(b.kind === 'cast' && b.expr.kind === 'literal') && !constantArray) {
+      throw new UnsupportedError(`${name} arguments must be constants`, a.pos);
+    }
+    return b;
+  });
+  let plan: LogicalPlan;
+  if (name === 'generate_series') {
+    const nums = args.map((b) => (b.kind === 'literal' ? b.value : Number((b as { expr: { value: unknown } }).expr.value)));
+    if (nums.length < 2 || nums.length > 3 || !nums.every((v) => typeof v === 'number' && Number.isInteger(v))) {
+      throw new UnsupportedError('generate_series supports integer (start, stop [, step]) constants', ref.pos);
+    }
+    const [start, stop, step = 1] = nums as number[];
+    if (step === 0) throw new SqlTypeError('INVALID_ARGUMENT', 'step size cannot equal zero', ref.pos);
+    const rows: Value[][] = [];
+    for (let v = start!; step > 0 ? v <= stop! : v >= stop!; v += step) {
+      rows.push([v]);
+      if (rows.length > 10_000_000) throw new SqlTypeError('INVALID_ARGUMENT', 'generate_series is limited to 10 million rows', ref.pos);
+    }
+    const type = args.some((a) => a.type.id === 'bigint') ? T.bigint : T.int;
+    plan = B.values(rows, [B.field('generate_series', type, false)]);
+  } else {
+    const arr = args[0];
+    if (args.length !== 1 || !arr || arr.type.id !== 'array' || (arr.kind !== 'literal' && arr.kind !== 'call')) {
+      throw new UnsupportedError('unnest supports one constant array', ref.pos);
+    }
+    const elems: Value[] = arr.kind === 'call' ? arr.args.map((x) => (x as { value: Value }).value) : ((arr as { value: Value[] | null }).value ?? []);
+    plan = B.values(elems.map((v) => [v]), [B.field('unnest', arr.type.element ?? T.varchar)]);
+  }
+  if (ref.columnAliases) plan = renameColumns(plan, ref.columnAliases, ref.pos);
+  return { plan, scope: scopeOf(plan, ref.alias ?? name) };
 }
