@@ -200,6 +200,28 @@ TEST(group_delay_commits_without_requests) {
   fs::remove_all(dir);
 }
 
+TEST(group_max_records_commits_a_full_group) {
+  std::string dir = TempDir("maxrec");
+  Log log;
+  WalOptions o = Options(dir, SyncPolicy::kGroup, BackendKind::kAuto);
+  o.group_delay_us = 10'000'000;  // the delay alone would wait 10 s
+  o.group_max_records = 5;
+  CHECK(log.Open(o));
+  for (int i = 1; i <= 4; i++) log.Append(Payload(i));
+  log.Publish();
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  CHECK_EQ(log.Slot(kDurableLsn), 0);  // 4 < 5 records: not yet
+  log.Append(Payload(5));
+  log.Publish();
+  auto t0 = std::chrono::steady_clock::now();
+  while (log.Slot(kDurableLsn) < 5 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5))
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  CHECK_EQ(log.Slot(kDurableLsn), 5);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(4));
+  CHECK(log.Close());
+  fs::remove_all(dir);
+}
+
 TEST(off_policy_syncs_only_on_request) {
   std::string dir = TempDir("off");
   Log log;
