@@ -133,6 +133,23 @@ t.test('special constants are hoisted, not printed', async (t) => {
   t.equal(String(evaluateConstant(call('+', T.decimal, lit(Decimal.parse('0.1'), T.decimal), lit(Decimal.parse('0.2'), T.decimal)))), '0.3');
 });
 
+t.test('constant folding: folded when it succeeds, left to run time when it fails', async (t) => {
+  const folded = compileScalar(call('>=', T.boolean, col(0, T.decimal), { kind: 'cast', expr: lit(8), type: T.decimal, try: false }));
+  t.notMatch(folded.toString(), /k\d+\(8\)/, 'the cast of 8 to numeric happens once, at compile time');
+  t.equal(folded([[Decimal.parse('9')]], 0), true);
+  const guarded = compileScalar({
+    kind: 'case',
+    whens: [{ when: call('>', T.boolean, col(0), lit(0)), then: lit(1) }],
+    else: call('/', T.int, lit(1), lit(0)),
+    type: T.int,
+  });
+  t.equal(guarded([[5]], 0), 1, 'an erroring constant in an untaken branch is harmless');
+  t.throws(() => guarded([[-5]], 0), { code: 'DIVISION_BY_ZERO' });
+  const badCast = compileScalar({ kind: 'cast', expr: lit('x', T.varchar), type: T.int, try: false });
+  t.throws(() => badCast([], 0), { code: 'INVALID_CAST' });
+  t.equal(compileScalar(call('upper', T.varchar, lit('ab', T.varchar)))([], 0), 'AB');
+});
+
 t.test('projection: one loop, typed outputs when non-NULL is provable, pass-through columns', async (t) => {
   const p = compileProjection(
     [col(1, T.varchar), call('+', T.bigint, col(0, T.bigint), lit(1, T.bigint)), call('upper', T.varchar, col(1, T.varchar)), call('*', T.int, col(2), lit(2))],

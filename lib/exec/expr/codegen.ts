@@ -101,7 +101,14 @@ export class Emitter {
     const from = e.expr.type;
     const inner = this.emit(e.expr);
     if (isNoopCast(from, e.type) || (sameType(from, e.type) && !(e.type.id === 'decimal' && e.type.precision !== undefined))) return inner;
-    const fn = this.ref(makeCast(from, e.type));
+    const cast = makeCast(from, e.type);
+    if (inner.constant) {
+      // fold casts of constants (e.g. the numeric 8 in extract(hour …) >= 8); a failing cast
+      // stays in the code so the error is raised only if the row is evaluated
+      const folded = tryFold(() => (inner.constant!.value === null ? null : cast(inner.constant!.value)));
+      if (folded) return this.constantResult(folded.value);
+    }
+    const fn = this.ref(cast);
     const x = this.bind(inner);
     const v = this.fresh();
     if (e.try) {
@@ -180,6 +187,13 @@ export class Emitter {
       const constants = args.map((a) => a.constant?.value);
       fn = impl.specialize(constants, r.argTypes);
     }
+    if (!impl.volatile && args.every((a) => a.constant)) {
+      const values = args.map((a) => a.constant!.value);
+      const f = fn ?? impl.fn;
+      const extra = impl.wantsTypes && fn === undefined ? [r.argTypes] : [];
+      const folded = tryFold(() => (impl.strict && values.some((v) => v === null) ? null : f(...values, ...extra)));
+      if (folded) return this.constantResult(folded.value);
+    }
     const useInline = fn === undefined && impl.inline !== undefined;
     const argCodes = args.map((a) => a.code);
     let call: string;
@@ -200,6 +214,10 @@ export class Emitter {
     // Inline templates (arithmetic, comparisons) never turn non-NULL inputs into NULL.
     const nonNull = impl.strict && useInline && nullable.length === 0;
     return { code: v, nonNull };
+  }
+
+  private constantResult(value: Value): Emitted {
+    return { code: this.literal(value), nonNull: value !== null, constant: { value } };
   }
 
   /** Three-valued AND/OR with short-circuit: FALSE (AND) / TRUE (OR) decides alone. */
@@ -271,6 +289,16 @@ export class Emitter {
     }
     for (let k = 0; k < open; k++) this.lines.push('}');
     return { code: v, nonNull: false };
+  }
+}
+
+/** Evaluate at compile time; an ExecutionError means "leave it to run time". */
+function tryFold(f: () => Value): { value: Value } | undefined {
+  try {
+    return { value: f() };
+  } catch (e) {
+    if (e instanceof ExecutionError) return undefined;
+    throw e;
   }
 }
 
