@@ -10,6 +10,7 @@ async function main(): Promise<void> {
     ['state store', () => import('./state.js')],
     ['SPSC ring', () => import('./ring.js')],
     ['WAL', () => import('./wal.js')],
+    ['timer wheel', () => import('./timer-wheel.js')],
   ];
   const all: BenchRow[] = [];
   for (const [title, load] of suites) {

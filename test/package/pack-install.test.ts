@@ -12,6 +12,12 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
 }
 
 t.test('npm pack → install elsewhere uses the prebuild, compiles nothing', { timeout: 240_000 }, async (t) => {
+  // Leave no prebuild behind unless one was there: node-gyp-build prefers build/Release but falls
+  // back to prebuilds/, and a stale prebuild would silently shadow a missing local build.
+  const hadPrebuilds = fs.existsSync(path.join(root, 'prebuilds'));
+  t.teardown(() => {
+    if (!hadPrebuilds) fs.rmSync(path.join(root, 'prebuilds'), { recursive: true, force: true });
+  });
   run(process.execPath, ['scripts/prebuild.cjs'], root);
   t.ok(fs.existsSync(path.join(root, 'prebuilds', 'linux-x64')), 'prebuilds/linux-x64 exists');
 
