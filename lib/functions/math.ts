@@ -26,13 +26,13 @@ const INT_CHECK: [TypeId, (x: number) => number][] = [
 for (const [id, check] of INT_CHECK) {
   const t: DataType = { id };
   add(define('abs', [id], t, (a: number) => check(Math.abs(a)), { inline: ([a]) => `h.${id === 'smallint' ? 'i2' : id === 'int' ? 'i4' : 'i8'}(Math.abs(${a}))` }));
-  add(define('sign', [id], t, (a: number) => Math.sign(a)));
+  add(define('sign', [id], t, (a: number) => Math.sign(a) + 0)); // + 0: sign(-0.0) is 0
   add(define(['gcd'], [id, id], t, (a: number, b: number) => check(gcd(a, b))));
 }
 for (const id of ['real', 'double'] as TypeId[]) {
   const t: DataType = { id };
   add(define('abs', [id], t, (a: number) => Math.abs(a), { inline: ([a]) => `Math.abs(${a})` }));
-  add(define('sign', [id], t, (a: number) => Math.sign(a)));
+  add(define('sign', [id], t, (a: number) => Math.sign(a) + 0)); // + 0: sign(-0.0) is 0
 }
 add(define('abs', ['decimal'], T.decimal, (a: Decimal) => a.abs()));
 add(define('sign', ['decimal'], T.decimal, (a: Decimal) => new Decimal(BigInt(a.sign()), 0)));

@@ -53,6 +53,7 @@ t.test('math functions (PostgreSQL 15 reference values)', async (t) => {
   t.equal(str(ev('floor', n('-2.5'))), '-3');
   t.equal(ev('floor', f(-2.5)), -3);
   t.equal(ev('sign', i(-3)), -1);
+  t.ok(Object.is(ev('sign', f(-0)), 0), 'sign(-0.0) is 0, not -0');
   t.equal(ev('abs', i(-7)), 7);
   t.throws(() => ev('abs', i(-2147483648)), { code: 'NUMERIC_OVERFLOW' });
   t.equal(str(ev('abs', n('-1.50'))), '1.50');
