@@ -55,10 +55,10 @@ t.test('HOP expands each row into every window containing it', async (t) => {
   op.push({ length: 2, columns: [Float64Array.from([13, 4]), ['x', 'y']], weights: Int32Array.from([1, -1]) }, 0);
   t.same(r.log, [
     { row: [13, 'x', 10, 20], weight: 1 },
-    { row: [13, 'x', 5, 15], weight: 1 },
     { row: [4, 'y', 0, 10], weight: -1 },
+    { row: [13, 'x', 5, 15], weight: 1 },
     { row: [4, 'y', -5, 5], weight: -1 },
-  ]);
+  ], 'window-major order: every row's latest window first');
   t.ok(r.batches[0]!.columns[0] instanceof Float64Array, 'typed columns stay typed');
 });
 

@@ -76,14 +76,25 @@ export class WindowAssignOperator implements Operator {
     const spec = this.spec;
     const time = batch.columns[spec.timeColumn]!;
     this.n = 0;
-    for (let i = 0; i < batch.length; i++) {
-      const ts = time[i];
-      if (typeof ts !== 'number') continue;
-      // loops inlined from window-math.ts (forEachHopWindow / forEachCumulateWindow) to avoid a
-      // closure per row on the hot path
-      if (spec.kind === 'hop') {
-        for (let s = tumbleStart(ts, spec.slideMs, this.offset); s > ts - spec.sizeMs; s -= spec.slideMs) this.record(i, s, s + spec.sizeMs);
-      } else if (spec.kind === 'cumulate') {
+    if (spec.kind === 'hop') {
+      // window-major order (every row's latest window, then the one before …): consecutive
+      // output rows then mostly share a window, which the windowed aggregate exploits
+      const { slideMs, sizeMs } = spec;
+      const perRow = Math.ceil(sizeMs / slideMs);
+      this.ensure(batch.length * perRow);
+      for (let k = 0; k < perRow; k++) {
+        for (let i = 0; i < batch.length; i++) {
+          const ts = time[i];
+          if (typeof ts !== 'number') continue;
+          const s = tumbleStart(ts, slideMs, this.offset) - k * slideMs;
+          if (s > ts - sizeMs) this.record(i, s, s + sizeMs);
+        }
+      }
+    } else if (spec.kind === 'cumulate') {
+      for (let i = 0; i < batch.length; i++) {
+        const ts = time[i];
+        if (typeof ts !== 'number') continue;
+        // loop inlined from window-math.ts (forEachCumulateWindow): no closure per row
         const s = tumbleStart(ts, spec.sizeMs, this.offset);
         const maxEnd = s + spec.sizeMs;
         for (let e = tumbleStart(ts, spec.stepMs, this.offset) + spec.stepMs; e <= maxEnd; e += spec.stepMs) this.record(i, s, e);
