@@ -60,11 +60,11 @@ export class Database implements HandleTarget, AsyncDisposable {
     try {
       results = await engine.execute(sql, checkParams(params));
     } catch (error) {
-      // statements before the failing one were applied: one of them may have dropped a view
-      if (this.#subscriptions.size > 0) this.#endDroppedSubscriptions(engine);
+      // statements before the failing one were applied: one of them may have changed the catalog
+      this.#catalogChanged(engine);
       throw error;
     }
-    if (this.#subscriptions.size > 0 && results.some((r) => r.command.startsWith('DROP'))) this.#endDroppedSubscriptions(engine);
+    if (results.some((r) => DDL.test(r.command))) this.#catalogChanged(engine);
     return toExecuteResult(results, this.#decoders);
   }
 
@@ -237,6 +237,12 @@ export class Database implements HandleTarget, AsyncDisposable {
     return this.close();
   }
 
+  /** After DDL: encoders are rebuilt on next use; subscriptions of dropped views end. */
+  #catalogChanged(engine: EnginePort): void {
+    this.#encoders.clear();
+    if (this.#subscriptions.size > 0) this.#endDroppedSubscriptions(engine);
+  }
+
   /** A dropped view delivers nothing more: its subscriptions end with an error after their buffered changes. */
   #endDroppedSubscriptions(engine: EnginePort): void {
     for (const [sub, viewSql] of [...this.#subscriptions]) {
@@ -263,18 +269,27 @@ export class Database implements HandleTarget, AsyncDisposable {
     return info;
   }
 
+  /**
+   * The row encoder of an insertable relation, cached by the name the caller used. The catalog
+   * only changes through execute(), which drops the cache after DDL, so the hot path is one
+   * Map lookup (no catalog round trip per insert call).
+   */
   #encoderFor(engine: EnginePort, name: string): RowEncoder {
+    const cached = this.#encoders.get(name);
+    if (cached !== undefined) return cached;
     const info = this.#relation(engine, name);
     if (info.kind !== 'table' && info.kind !== 'source') {
       throw new CatalogError('WRONG_OBJECT_KIND', `cannot insert into "${info.name}": it is a ${info.kind}, not a table or source`);
     }
-    const cached = this.#encoders.get(info.name);
-    if (cached !== undefined && cached.matches(info)) return cached;
     const encoder = new RowEncoder(info);
-    this.#encoders.set(info.name, encoder);
+    this.#encoders.set(name, encoder);
     return encoder;
   }
+
 }
+
+/** Command tags of statements that change the catalog. */
+const DDL = /^(CREATE|DROP|ALTER)\b/;
 
 function checkSql(sql: unknown, method: string): void {
   if (typeof sql !== 'string') {

@@ -199,18 +199,6 @@ export class RowEncoder {
     this.#known = new Set(this.#names);
   }
 
-  /** Is this encoder still valid for the catalog's current view of the relation? */
-  matches(info: RelationInfo): boolean {
-    if (info === this.info) return true;
-    if (info.sql !== this.info.sql || info.columns.length !== this.info.columns.length) return false;
-    for (let i = 0; i < info.columns.length; i++) {
-      const a = info.columns[i]!;
-      const b = this.info.columns[i]!;
-      if (a.name !== b.name || a.nullable !== b.nullable || typeToSql(a.type) !== typeToSql(b.type)) return false;
-    }
-    return true;
-  }
-
   encode(rows: readonly unknown[]): Column[] {
     return this.#encodeRows(rows, rows.length, this.#invalidRow, this.#checkKeys);
   }

@@ -141,6 +141,19 @@ t.test('dropping a subscribed view ends its subscriptions with an error after th
   t.ok(again.closed, 'noticed even when a later statement of the same call fails');
 });
 
+t.test('inserts follow the catalog: a table dropped and re-created with another schema', async (t) => {
+  await using db = await open();
+  await db.execute('CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR)');
+  const handle = db.table('t');
+  handle.insert({ id: 1, name: 'a' });
+  await db.execute('DROP TABLE t');
+  t.throws(() => handle.insert({ id: 2, name: 'b' }), { code: 'UNKNOWN_OBJECT' });
+  await db.execute('CREATE TABLE t (id INT PRIMARY KEY, score DOUBLE NOT NULL)');
+  t.throws(() => db.insert('t', { id: 3, score: 2, name: 'c' }), { code: 'UNKNOWN_COLUMN', column: 'name' });
+  handle.insert({ id: 4, score: 1.5 });
+  t.same(await db.query('SELECT * FROM t'), [{ id: 4, score: 1.5 }]);
+});
+
 t.test('execute reports each statement; SQL errors carry line and column', async (t) => {
   await using db = await open();
   const r = await db.execute(`CREATE TABLE t (id INT PRIMARY KEY);
