@@ -341,3 +341,10 @@ t.test('constant table functions', (t) => {
   t.throws(() => e.query('SELECT * FROM generate_series(1, 5, 0)'), { code: 'INVALID_ARGUMENT' });
   t.end();
 });
+
+t.test('GROUP BY a primary key makes the other columns of that table selectable', (t) => {
+  const e = setup();
+  t.same(rowsOf(e, 'SELECT a.id, a.s, sum(b.y) FROM a JOIN b ON a.id = b.aid GROUP BY a.id ORDER BY a.id'), [[1, 'p', 11], [2, 'q', 7]]);
+  t.throws(() => e.query('SELECT b.y, count(*) FROM a JOIN b ON a.id = b.aid GROUP BY a.id'), { code: 'GROUPING_ERROR' });
+  t.end();
+});

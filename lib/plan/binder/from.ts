@@ -40,7 +40,12 @@ export function bindFrom(refs: TableRef[], env: BindEnv): BoundFrom {
 }
 
 function scopeOf(plan: LogicalPlan, table: string | undefined): Scope {
-  return new Scope(plan.schema.map((f): ScopeColumn => ({ table, name: f.name, type: f.type, nullable: f.nullable })));
+  // a FROM item with a unique key makes its other columns functionally dependent on that key
+  const key = plan.props.uniqueKey;
+  const unit = key && key.length > 0 ? { key } : undefined;
+  return new Scope(
+    plan.schema.map((f, i): ScopeColumn => ({ table, name: f.name, type: f.type, nullable: f.nullable, ...(unit ? { unit, unitPos: i } : {}) })),
+  );
 }
 
 function checkDuplicateAliases(left: Scope, right: Scope, pos: SourcePosition): void {

@@ -13,6 +13,10 @@ export interface ScopeColumn {
   nullable: boolean;
   /** hidden from `*` (e.g. the duplicate side of a USING column) */
   hidden?: boolean;
+  /** the FROM item this column came from, when its rows are unique by `unit.key` (positions
+   *  within the item): grouping by that key makes the item's other columns selectable */
+  unit?: { key: number[] };
+  unitPos?: number;
 }
 
 export class Scope {

@@ -204,6 +204,7 @@ function bindAggregation(
     return g;
   });
   groupAsts.push(...innerKeyAsts);
+  groupAsts.push(...functionallyDependent(groupAsts, [...items.map((i) => i.expr), ...(sel.having ? [sel.having] : []), ...orderBy.map((o) => o.expr)], host.scope));
   const groupExprs: BoundExpr[] = [];
   const groupNames: string[] = [];
   const groupIndex = new Map<string, number>();
@@ -282,6 +283,40 @@ function bindAggregation(
     host.filter(pred);
   }
   return ctxFor;
+}
+
+/**
+ * Columns referenced outside aggregates that are not grouped but whose FROM item's unique key is
+ * fully grouped (PostgreSQL's functional dependency on a primary key): they join the grouping,
+ * which changes no group.
+ */
+function functionallyDependent(groupAsts: Expr[], used: Expr[], scope: Scope): Expr[] {
+  const index = (e: Expr): number | undefined => {
+    if (e.kind !== 'column') return undefined;
+    try {
+      return scope.find(e.name, e.table, e.pos);
+    } catch {
+      return undefined;
+    }
+  };
+  const grouped = new Set(groupAsts.map(index).filter((i): i is number => i !== undefined));
+  const keyGrouped = (unit: { key: number[] }): boolean =>
+    unit.key.every((k) => [...grouped].some((g) => scope.columns[g]!.unit === unit && scope.columns[g]!.unitPos === k));
+  const extra: Expr[] = [];
+  for (const e of used) {
+    walkExpr(e, (x) => {
+      if (x.kind === 'call' && !x.over && isAggregateName(x.name)) return false;
+      const i = index(x);
+      if (i === undefined || grouped.has(i)) return true;
+      const unit = scope.columns[i]!.unit;
+      if (unit && keyGrouped(unit)) {
+        grouped.add(i);
+        extra.push(x);
+      }
+      return true;
+    });
+  }
+  return extra;
 }
 
 function bindAggregateCall(x: FunctionCall, ctx: ExprContext): AggregateCall {
