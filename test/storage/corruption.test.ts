@@ -172,3 +172,22 @@ t.test('CHECKPOINT records the durable LSN in the MANIFEST', async (t) => {
   await db.close();
   t.equal(read().reason, 'close');
 });
+
+t.test('the MANIFEST follows the durable LSN periodically (checkpointIntervalMs)', async (t) => {
+  const dir = tempDir(t);
+  await t.rejects(openDurable(dir, { checkpointIntervalMs: -1 }), { code: 'INVALID_ARGUMENT', message: /checkpointIntervalMs/ });
+  const { db } = await openDurable(dir, { checkpointIntervalMs: 20 });
+  const read = () => JSON.parse(fs.readFileSync(path.join(dir, 'MANIFEST'), 'utf8').split('\n')[0]!);
+  await db.execute('CREATE TABLE d (i INT)');
+  db.insert('d', [{ i: 1 }]);
+  await db.flush();
+  const deadline = Date.now() + 5000;
+  while (read().durableLsn < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  t.equal(read().durableLsn, 3, 'CREATE, insert and FLUSH records are recorded as durable');
+  t.equal(read().reason, 'periodic');
+  await db.close();
+  // damage below that LSN is now detected
+  const [seg] = segments(dir);
+  fs.truncateSync(seg!, usedBytes(seg!) - 3);
+  await t.rejects(openDurable(dir), { code: 'CORRUPTION' });
+});
