@@ -58,7 +58,7 @@ t.test('HOP expands each row into every window containing it', async (t) => {
     { row: [4, 'y', 0, 10], weight: -1 },
     { row: [13, 'x', 5, 15], weight: 1 },
     { row: [4, 'y', -5, 5], weight: -1 },
-  ], 'window-major order: every row's latest window first');
+  ], 'window-major order: the latest window of every row first');
   t.ok(r.batches[0]!.columns[0] instanceof Float64Array, 'typed columns stay typed');
 });
 
