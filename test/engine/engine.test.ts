@@ -139,7 +139,8 @@ t.test('positioned binder errors', (t) => {
   t.match(err("SELECT x + true FROM a"), { code: 'TYPE_MISMATCH', column: 8 });
   t.type(err("SELECT x + true FROM a"), SqlTypeError);
   t.match(err('SELECT id FROM a WHERE x'), { code: 'TYPE_MISMATCH', column: 24 });
-  t.match(err('SELECT id, x FROM a GROUP BY id'), { code: 'GROUPING_ERROR', column: 12 });
+  t.match(err('SELECT aid, y FROM b GROUP BY aid'), { code: 'GROUPING_ERROR', column: 13 });
+  t.same(rowsOf(e, 'SELECT id, x FROM a GROUP BY id ORDER BY id'), [[1, 10], [2, 20], [3, null]], 'grouping by the primary key');
   t.match(err('SELECT id FROM a WHERE count(*) > 1'), { code: 'GROUPING_ERROR', column: 24 });
   t.match(err('SELECT nosuchfn(x) FROM a'), { code: 'UNKNOWN_OBJECT', column: 8 });
   t.match(err('SELECT id FROM a ORDER BY 5'), { code: 'INVALID_ARGUMENT' });
