@@ -35,6 +35,13 @@ function classify(col: Column, length: number): number {
   return kind === -1 ? NUMBERS : kind;
 }
 
+let doubles = new Float64Array(1024);
+
+function scratchDoubles(n: number): Float64Array {
+  if (doubles.length < n) doubles = new Float64Array(Math.max(n, doubles.length * 2));
+  return doubles.subarray(0, n);
+}
+
 export function writeColumn(w: RecordWriter, col: Column, length: number): void {
   const ti = ArrayBuffer.isView(col) ? typedIndex(col) : -1;
   if (ti >= 0 && ti !== 7) {
@@ -58,8 +65,10 @@ export function writeColumn(w: RecordWriter, col: Column, length: number): void 
   const bitmap = w.zeros((length + 7) >> 3);
   for (let i = 0; i < length; i++) if (col[i] === null || col[i] === undefined) w.setBit(bitmap, i);
   if (kind === NUMBERS) {
-    w.ensure(length * 8);
-    for (let i = 0; i < length; i++) w.f64((col[i] as number | null) ?? 0);
+    // packed through a reused Float64Array: one memcpy instead of a write call per value
+    const packed = scratchDoubles(length);
+    for (let i = 0; i < length; i++) packed[i] = (col[i] as number | null) ?? 0;
+    w.raw(packed);
   } else if (kind === STRINGS) {
     for (let i = 0; i < length; i++) w.str((col[i] as string | null) ?? '');
   } else {
@@ -92,9 +101,14 @@ export function readColumn(r: RecordReader, length: number): Column {
   }
   const bitmap = r.view8((length + 7) >> 3);
   const out: Value[] = new Array(length);
+  if (kind === NUMBERS) {
+    const packed = new Float64Array(r.copy(length * 8));
+    for (let i = 0; i < length; i++) out[i] = (bitmap[i >> 3]! & (1 << (i & 7))) !== 0 ? null : packed[i]!;
+    return out;
+  }
   for (let i = 0; i < length; i++) {
     const isNull = (bitmap[i >> 3]! & (1 << (i & 7))) !== 0;
-    const v = kind === NUMBERS ? r.f64() : kind === STRINGS ? r.str() : r.u8() === 1;
+    const v = kind === STRINGS ? r.str() : r.u8() === 1;
     out[i] = isNull ? null : v;
   }
   return out;
