@@ -36,7 +36,7 @@ export function writableTable(s: EngineState, name: string, pos?: SourcePosition
 }
 
 /** NOT NULL and width checks of rows about to enter `table`. */
-export function validateRows(table: TableEntry, rows: readonly Row[]): void {
+export function validateRows(table: TableEntry, rows: readonly (readonly Row[number][])[]): void {
   const width = table.columns.length;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
@@ -45,7 +45,7 @@ export function validateRows(table: TableEntry, rows: readonly Row[]): void {
     }
     for (let c = 0; c < width; c++) {
       const v = row[c];
-      if (v === undefined) row[c] = null;
+      // undefined counts as NULL (the batch builder stores it as null)
       if ((v === null || v === undefined) && !table.columns[c]!.nullable) {
         const col = table.columns[c]!.name;
         throw new SchemaError('NOT_NULL_VIOLATION', `null value in column "${col}" of "${table.name}" violates not-null constraint`, { column: col, rowIndex: r });
@@ -73,7 +73,7 @@ export function pushBatch(s: EngineState, table: TableEntry, batch: Batch): void
   }
 }
 
-export function insertPlanRows(s: EngineState, table: TableEntry, rows: Row[]): void {
+export function insertPlanRows(s: EngineState, table: TableEntry, rows: readonly (readonly Row[number][])[]): void {
   validateRows(table, rows);
   if (rows.length === 0) return;
   pushBatch(s, table, batchFromRows(rows, table.columns.length));

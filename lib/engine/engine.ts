@@ -65,7 +65,7 @@ export class Engine {
   insertRows(name: string, rows: readonly Row[]): void {
     this.assertOpen();
     const table = writableTable(this.state, name);
-    insertPlanRows(this.state, table, rows.map((r) => [...r]));
+    insertPlanRows(this.state, table, rows);
   }
 
   /** Columnar fast path: one column array per schema field. */
