@@ -17,12 +17,15 @@
 /** A row as returned by default: column name → user-facing value, keys in column order. */
 export type Row = Record<string, unknown>;
 
-/** The database directory, or options. Unknown options are passed to the engine. */
+/** How `flush()` and writes wait for the disk in a durable database (see docs/durability.md). */
+export type Durability = 'group' | 'sync' | 'none';
+
+/** The database directory, or options. */
 export interface OpenOptions {
   /**
-   * Directory of the database, created if needed. Omit for an in-memory database.
-   * Durability status of this release: the directory is created and reserved, but the
-   * write-ahead log and checkpoints are not written yet — data does not survive a restart.
+   * Directory of a durable database (created if needed, locked against a second open): every
+   * insert call and statement is written to its write-ahead log and replayed on the next open.
+   * Omit for an in-memory database.
    */
   path?: string;
   /** Return BIGINT values as `bigint` instead of `number` (default false). */
@@ -31,6 +34,27 @@ export interface OpenOptions {
   subscriptionBufferSize?: number;
   /** Default overflow policy of iterated subscriptions (default 'error'). */
   subscriptionOverflow?: OverflowPolicy;
+  /**
+   * With `path`: 'group' (default) — flush()/FLUSH/CHECKPOINT resolve once every earlier call is
+   * on disk, one fdatasync per group of calls; 'sync' — also every DDL/DML execute() waits;
+   * 'none' — the log is written but flush() does not wait for the disk.
+   */
+  durability?: Durability;
+  /**
+   * With `path`: JavaScript functions to register before recovery replays views that call them
+   * (registering them after open() is too late for those views).
+   */
+  functions?: Record<string, { fn: (...args: any[]) => unknown; signature: FunctionSignature }>;
+  /** With `path`: receives recovery warnings such as a torn log tail (default console.warn). */
+  onWarning?: (message: string) => void;
+  /** With `path`: WAL segment size in bytes (a multiple of 4096, default 64 MiB). */
+  walSegmentBytes?: number;
+  /** With `path`: WAL I/O backend (default 'auto': io_uring when the kernel allows it). */
+  walBackend?: 'auto' | 'io_uring' | 'pwrite';
+  /** With `path`: group-commit delay in microseconds (default 0). */
+  walGroupDelayUs?: number;
+  /** With `path`: how often (ms) the MANIFEST records the durable log position (default 10000; 0 = only at CHECKPOINT and close). */
+  checkpointIntervalMs?: number;
   [option: string]: unknown;
 }
 
@@ -284,7 +308,8 @@ export declare class Database implements AsyncDisposable {
 
   /**
    * Same as SQL `FLUSH`: when it resolves, every materialized view reflects every row inserted
-   * before the call (and, once durability lands, those rows are on disk).
+   * before the call, and in a durable database those rows are on disk (rejects with StorageError
+   * when the log cannot be written).
    */
   flush(): Promise<void>;
 

@@ -7,9 +7,9 @@ import { Database, checkOverflow, type DatabaseSettings } from './database.js';
 import type { EnginePort, EngineSettings } from './engine-port.js';
 import { DEFAULT_BUFFER_SIZE, type OverflowPolicy } from './subscription.js';
 
-/** Options of open(). Unknown options are passed to the engine untouched. */
+/** Options of open(). Every option is passed to the engine too: the durable engine (lib/storage) reads its own (durability, functions, WAL tuning — see types/index.d.ts). */
 export interface OpenOptions {
-  /** directory of the database (created if needed); omit for an in-memory database */
+  /** directory of a durable database (created if needed); omit for an in-memory database */
   path?: string;
   /** return BIGINT values as bigint instead of number (default false) */
   bigint?: boolean;
