@@ -6,12 +6,16 @@
 //   - otherwise the net difference per distinct row → 'delete's then 'insert's.
 // Changes that cancel within a step are not delivered. Listeners get one EngineChange[] per
 // step (never an empty one).
+//
+// An unkeyed view whose input has only ever inserted rows (projections and filters over a
+// source) is kept as a log of the pushed batches, by reference: no per-row key, entry or Map
+// slot. The first retraction (or weight other than +1) migrates the log into the keyed map.
 
 import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { ChangeListener, EngineChange } from '../../engine/types.js';
 import type { Row } from '../../types/value.js';
-import { BatchBuilder, rowAt, weightAt } from './batch-builder.js';
+import { BatchBuilder, batchFromRows, rowAt, weightAt } from './batch-builder.js';
 import { encodeRow, encodeRowAt, keyExtractor, rowKeyExtractor, sameRow, sameRowAt, type Key } from './values.js';
 import type { ChangeDeliverer, Materialized } from './dataflow.js';
 import { ClosedError } from '../../errors.js';
@@ -39,6 +43,10 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   private readonly keyOfColumns: ((columns: Batch['columns'], i: number) => Key) | null;
   private readonly keyOfRow: ((row: Row) => Key) | null;
   private rowCount = 0;
+  /** append-only mode (unkeyed views until the first retraction): the batches, by reference */
+  private log: Batch[] | null;
+  /** append-only mode: the batches pushed in this step while someone listens */
+  private stepLog: Batch[] = [];
 
   constructor(
     private readonly out: Output,
@@ -49,13 +57,41 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     const keyed = options.uniqueKey !== undefined;
     this.keyOfColumns = keyed ? keyExtractor(options.uniqueKey!) : null;
     this.keyOfRow = keyed ? rowKeyExtractor(options.uniqueKey!) : null;
+    this.log = keyed ? null : [];
   }
 
   push(batch: Batch, _port = 0): void {
+    if (this.log !== null) {
+      if (allInserts(batch)) {
+        if (batch.length === 0) return;
+        this.log.push(batch);
+        this.rowCount += batch.length;
+        if (this.listeners.size > 0) this.stepLog.push(batch);
+        this.out.push(batch);
+        return;
+      }
+      this.leaveAppendOnlyMode();
+    }
+    this.applyToMap(batch);
+    this.out.push(batch);
+  }
+
+  /** Move the log into the map; this step's batches are re-applied with change tracking. */
+  private leaveAppendOnlyMode(): void {
+    const log = this.log!;
+    const thisStep = new Set(this.stepLog);
+    this.log = null;
+    this.stepLog = [];
+    this.rowCount = 0;
+    const listeners = this.listeners;
+    for (const b of log) if (!thisStep.has(b)) this.applyToMap(b, false);
+    for (const b of log) if (thisStep.has(b)) this.applyToMap(b, listeners.size > 0);
+  }
+
+  private applyToMap(batch: Batch, tracking = this.listeners.size > 0): void {
     const cols = batch.columns;
     const keyed = this.keyOfColumns !== null;
     // before-images are only needed to tell listeners what changed
-    const tracking = this.listeners.size > 0;
     for (let i = 0; i < batch.length; i++) {
       const w = weightAt(batch, i);
       if (w === 0) continue;
@@ -91,7 +127,6 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
       }
       this.rowCount += w;
     }
-    this.out.push(batch);
   }
 
   watermark(wm: number, _port = 0): void {
@@ -99,6 +134,22 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   }
 
   flush(): void {
+    if (this.stepLog.length > 0) {
+      const changes = this.pending;
+      for (const b of this.stepLog) {
+        const cols = b.columns;
+        const width = cols.length;
+        for (let i = 0; i < b.length; i++) {
+          const row: Row = new Array(width);
+          for (let c = 0; c < width; c++) {
+            const v = cols[c][i];
+            row[c] = v === undefined ? null : v;
+          }
+          changes.push({ op: 'insert', row });
+        }
+      }
+      this.stepLog = [];
+    }
     if (this.touched.size === 0) return;
     if (this.listeners.size === 0) {
       // nobody to tell: skip building change objects (a later snapshot subscription reads state)
@@ -174,6 +225,10 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   /** Current rows (a row of multiplicity n appears n times), in no particular order. */
   scan(): Row[] {
     const rows: Row[] = [];
+    if (this.log !== null) {
+      for (const b of this.log) for (let i = 0; i < b.length; i++) rows.push(rowAt(b, i));
+      return rows;
+    }
     for (const entries of this.state.values()) {
       for (const e of entries) for (let k = 0; k < e.weight; k++) rows.push(e.row);
     }
@@ -181,6 +236,7 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   }
 
   contents(): Batch[] {
+    if (this.log !== null) return this.log.slice();
     const b = new BatchBuilder(this.width);
     for (const entries of this.state.values()) for (const e of entries) if (e.weight > 0) b.addRow(e.row, e.weight);
     return [b.take()];
@@ -194,6 +250,13 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   snapshot(): unknown {
     const rows: Row[] = [];
     const weights: number[] = [];
+    if (this.log !== null) {
+      for (const row of this.scan()) {
+        rows.push(row);
+        weights.push(1);
+      }
+      return { rows, weights };
+    }
     for (const entries of this.state.values()) {
       for (const e of entries) {
         rows.push(e.row);
@@ -209,6 +272,13 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     this.touched = new Map();
     this.pending = [];
     this.rowCount = 0;
+    this.stepLog = [];
+    if (this.keyOfRow === null && s.weights.every((w) => w === 1)) {
+      this.log = s.rows.length > 0 ? [batchFromRows(s.rows, this.width)] : [];
+      this.rowCount = s.rows.length;
+      return;
+    }
+    this.log = null;
     s.rows.forEach((row, i) => {
       const key = this.keyOfRow !== null ? this.keyOfRow(row) : encodeRow(row);
       let entries = this.state.get(key);
@@ -219,6 +289,7 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   }
 
   stateSize(): number {
+    if (this.log !== null) return this.rowCount;
     return this.state.size;
   }
 
@@ -229,4 +300,11 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
       throw new ClosedError('materialized view');
     };
   }
+}
+
+function allInserts(batch: Batch): boolean {
+  const w = batch.weights;
+  if (w === null) return true;
+  for (let i = 0; i < batch.length; i++) if (w[i] !== 1) return false;
+  return true;
 }
