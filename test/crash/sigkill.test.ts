@@ -6,6 +6,7 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { open } from '../../lib/index.js';
 import { startChild, verifyRecovered } from './helpers.js';
 
 const ITERATIONS = Number(process.env.LAMINAR_CRASH_ITERATIONS ?? 8);
@@ -47,6 +48,31 @@ t.test(`SIGKILL at random moments loses no acknowledged insert (seed ${SEED})`, 
   }
   t.equal(kills, ITERATIONS, 'every iteration ended in a SIGKILL');
   t.ok(acked >= 0, 'some batches were acknowledged');
+});
+
+t.test(`durability 'sync', and kills during start-up, schema creation and recovery (seed ${SEED})`, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'laminar-crash-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const random = rng(SEED + 1);
+  let acked = -1;
+  for (let i = 0; i < Math.max(3, ITERATIONS >> 1); i++) {
+    const run = startChild(dir, 1e9, { LAMINAR_DURABILITY: 'sync' });
+    // any moment from process start on: module loading, open(), replay, CREATE, ingest
+    await new Promise((r) => setTimeout(r, Math.floor(random() * 2500)));
+    run.child.kill('SIGKILL');
+    await run.exited;
+    acked = Math.max(acked, run.acked());
+    const db = await open(dir);
+    const names = db.relations().map((r) => r.name).sort();
+    await db.close();
+    t.ok(names.length === 0 || names.length === 5, `iteration ${i}: the schema is all there or not at all (${names.join(', ')})`);
+    if (names.length === 5) {
+      const verified = await verifyRecovered(dir, acked);
+      t.same(verified.problems, [], `iteration ${i}: ${verified.batches} batches recovered, ${acked + 1} acknowledged`);
+    } else {
+      t.equal(acked, -1, 'nothing was acknowledged before the schema existed');
+    }
+  }
 });
 
 t.test('a clean run to the end then reopen gives the same views', async (t) => {
