@@ -130,6 +130,10 @@ t.test('a lock left by a dead process is taken over', async (t) => {
   fs.writeFileSync(path.join(dir, 'LOCK'), '');
   await (await openDurable(dir)).db.close();
   t.pass('an empty lock file (crash while creating it) is stale too');
+  // a live owner (pid 1 always exists) keeps its lock
+  fs.writeFileSync(path.join(dir, 'LOCK'), '1\n');
+  await t.rejects(openDurable(dir), { code: 'DATABASE_LOCKED', message: /process 1 has it open/ });
+  t.equal(fs.readFileSync(path.join(dir, 'LOCK'), 'utf8'), '1\n', "another process's lock is left alone");
 });
 
 t.test('a full disk surfaces as errors and loses nothing acknowledged', async (t) => {
