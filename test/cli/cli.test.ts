@@ -105,6 +105,20 @@ t.test('codegen from schema scripts', async (t) => {
   t.match(e.err, /bad-schema\.sql:1:\d+: SqlSyntaxError/);
 });
 
+t.test('a durable database across CLI sessions: sql, codegen --db, run --db', async (t) => {
+  const dir = path.join(tmp, 'durable');
+  const first = await runCli(['sql', dir], "CREATE TABLE item (id INT PRIMARY KEY, label VARCHAR NOT NULL);\nINSERT INTO item VALUES (1, 'x');\n");
+  t.equal(first.code, 0, first.err);
+  const types = await runCli(['codegen', '--db', dir]);
+  t.equal(types.code, 0, types.err);
+  t.match(types.out, /export interface Item \{\n  id: number;\n  label: string;\n\}/);
+  const script = path.join(tmp, 'count.sql');
+  fs.writeFileSync(script, 'SELECT count(*) AS n FROM item;');
+  const r = await runCli(['run', script, '--db', dir]);
+  t.equal(r.code, 0, r.err);
+  t.match(r.out, / n\n---\n 1\n\(1 row\)/);
+});
+
 t.test('bin/laminardb.js exits non-zero with one error line', { timeout: 120_000 }, async (t) => {
   await ensureBuilt();
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'laminardb.js'), 'sql'], { input: 'SELECT FROM WHERE;\n', encoding: 'utf8' });
