@@ -289,7 +289,9 @@ export declare class Database implements AsyncDisposable {
   /**
    * Registers a JavaScript scalar function callable from SQL. It receives and returns
    * user-facing values (Date for timestamps, string for decimals, null for NULL). An exception
-   * it throws fails the statement or insert with ExecutionError code 'UDF_ERROR'.
+   * it throws fails the statement or insert with ExecutionError code 'UDF_ERROR'. Functions live
+   * in code, not in a durable database's log: register them on every open — through the
+   * `functions` option when views that call them must be rebuilt during recovery.
    */
   registerFunction(name: string, fn: (...args: any[]) => unknown, signature: FunctionSignature): void;
 
