@@ -151,6 +151,17 @@ function windowEndIndex(plan: AggregateNode): number | undefined {
   return i < 0 ? undefined : i;
 }
 
+/** The SESSION operator feeding `node` through this subgraph's column projections, if any. */
+function sessionOperatorBelow(node: DataflowNode): SessionWindowOperator | undefined {
+  let n: DataflowNode | undefined = node;
+  while (n !== undefined) {
+    if (n.op instanceof SessionWindowOperator) return n.op;
+    if (!(n.op instanceof Project) || n.inputs.length !== 1) return undefined;
+    n = n.inputs[0];
+  }
+  return undefined;
+}
+
 /** Adapts a SQL-typed accumulator of lib/functions to the event-time operators (one per group:
  *  a class, so creating one allocates a single object). */
 class SqlAccumulatorState implements StreamAccumulator {
@@ -198,6 +209,9 @@ function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: 
   const inputNames = plan.input.schema;
   const dependentGroupIndexes = tvfBelow === undefined ? [] : plan.groupBy.flatMap((g, i) => (g.kind === 'column' && inputNames[g.index]?.name === 'window_start' && i !== endIndex ? [i] : []));
   const appendOnly = plan.input.props.appendOnly && !session;
+  // an EOWC aggregate only needs each session's final rows: have the SESSION operator below emit
+  // them once at close instead of retracting and re-emitting a growing session at every step
+  if (session && plan.emit === 'window-close') sessionOperatorBelow(input)?.setEmitOnClose();
   const groupBy = plan.groupBy.map((_, i) => columnFn(c.indices[i]!));
   let next = plan.groupBy.length;
   const aggregates: WindowAggregateSpec[] = plan.aggregates.map((a) => {

@@ -77,6 +77,28 @@ t.test('retraction splits a session', async (t) => {
   t.equal(op.unmatchedRetractions, 1);
 });
 
+t.test('emit-on-close mode: each session emitted once with its final bounds', async (t) => {
+  const r = new Recorder();
+  const op = sessionOp(r);
+  op.setEmitOnClose();
+  op.push(batch([['a', 100, 1], ['a', 105, 2], ['b', 100, 3]]), 0);
+  op.push(batch([['a', 105, 2]], [-1]), 0);
+  op.push(batch([['a', 108, 4]]), 0);
+  op.flush();
+  t.same(r.log, [], 'nothing before the watermark passes the end');
+  op.watermark(111, 0);
+  t.same(r.log, [{ row: ['b', 100, 3, 100, 110], weight: 1 }]);
+  op.watermark(119, 0);
+  t.same(r.log.slice(1), [
+    { row: ['a', 100, 1, 100, 118], weight: 1 },
+    { row: ['a', 108, 4, 100, 118], weight: 1 },
+  ], 'the retracted row is gone, the session grew to 118');
+  t.equal(op.stateSize(), 0);
+  const busy = sessionOp(new Recorder());
+  busy.push(batch([['a', 1, 1]]), 0);
+  t.throws(() => busy.setEmitOnClose(), { message: /before rows arrive/ });
+});
+
 t.test('NULL partition keys form their own sessions; NULL times are skipped', async (t) => {
   const r = new Recorder();
   const op = sessionOp(r);
@@ -105,7 +127,8 @@ t.test('SESSION → windowed aggregate equals DuckDB sessions (both emit modes)'
       fc.integer({ min: 1, max: 15 }),
       fc.integer({ min: 0, max: 10 }).chain((d) => fc.tuple(fc.integer({ min: d, max: d + 4 }), streamArb(d))),
       fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 4 }),
-      async (gap, [delay, events], chunks) => {
+      fc.boolean(),
+      async (gap, [delay, events], chunks, emitOnClose) => {
         await oracle.load('events', 'k VARCHAR, ts BIGINT, v BIGINT', events);
         const expected = sortRows(await oracle.query(aggregateSql({ kind: 'session', gap })));
         for (const emit of ['window-close', 'changes'] as const) {
@@ -125,6 +148,7 @@ t.test('SESSION → windowed aggregate equals DuckDB sessions (both emit modes)'
             inputWidth: 5,
           });
           const sess = new SessionWindowOperator(new Link(agg), { timeColumn: 1, gapMs: gap, partitionBy: [col(0)], inputWidth: 3 });
+          if (emitOnClose && emit === 'window-close') sess.setEmitOnClose();
           const assigner = new WatermarkAssignerOperator(new Link(sess), 1, delay);
           const p = { ops: [assigner, sess, agg], assigner };
           drive(p, events, chunks);

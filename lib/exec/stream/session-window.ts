@@ -6,6 +6,7 @@
 // watermark passes its end (strictly: an event exactly at the end would still touch it).
 // An event that touches no open session and whose own session would already be closed is late.
 
+import { ExecutionError } from '../../errors.js';
 import type { Batch, Column } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { Row } from '../../types/value.js';
@@ -41,6 +42,7 @@ export class SessionWindowOperator implements Operator {
   private dirty: Session[] = [];
   private wm = NO_WATERMARK;
   private rowsHeld = 0;
+  private emitOnClose = false;
   readonly late: LateRows;
   /** retractions of rows no session held (ignored) */
   unmatchedRetractions = 0;
@@ -160,7 +162,22 @@ export class SessionWindowOperator implements Operator {
     row.length -= 2;
   }
 
+  /**
+   * Emit each session's rows only once, when it closes, with its final bounds (no retractions).
+   * For a consumer that itself only emits closed windows (an EMIT ON WINDOW CLOSE aggregate):
+   * it saves re-emitting a growing session's rows at every step. Call before the first push.
+   */
+  setEmitOnClose(): void {
+    if (this.rowsHeld > 0) throw new ExecutionError('INVALID_ARGUMENT', 'SESSION emit mode must be chosen before rows arrive');
+    this.emitOnClose = true;
+  }
+
   private emitPending(): void {
+    if (this.emitOnClose) {
+      for (const s of this.dirty) s.dirty = false;
+      this.dirty = [];
+      return;
+    }
     for (const s of this.dirty) {
       s.dirty = false;
       if (s.rows.length === 0) continue; // merged into another session
@@ -181,12 +198,15 @@ export class SessionWindowOperator implements Operator {
     for (const [key, sessions] of this.byKey) {
       let closed = 0;
       while (closed < sessions.length && this.end(sessions[closed]!) < wm) {
-        this.rowsHeld -= sessions[closed]!.rows.length;
+        const done = sessions[closed]!;
+        if (this.emitOnClose) for (const row of done.rows) this.emitRow(row, done.start, this.end(done), 1);
+        this.rowsHeld -= done.rows.length;
         closed++;
       }
       if (closed === sessions.length) this.byKey.delete(key);
       else if (closed > 0) sessions.splice(0, closed);
     }
+    if (this.out.length > 0) this.output.push(this.out.take());
     this.late.flush();
     this.output.watermark(wm);
   }
