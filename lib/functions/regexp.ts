@@ -105,7 +105,7 @@ export function similarToRegex(pattern: string, escape = '\\'): RegExp {
 
 /** PostgreSQL regex flags → JavaScript flags ('g' handled by the caller). */
 function jsFlags(flags: string, allowGlobal: boolean): { flags: string; global: boolean } {
-  let out = 'u';
+  let out = '';
   let global = false;
   for (const f of flags) {
     if (f === 'i') out += 'i';
@@ -119,9 +119,18 @@ function jsFlags(flags: string, allowGlobal: boolean): { flags: string; global: 
   return { flags: [...new Set(out)].join(''), global };
 }
 
+/**
+ * Unicode mode costs V8 about 2x on plain patterns, so it is used only when the pattern needs it
+ * (astral characters, \p{…}, \u{…}); otherwise '.' matches one UTF-16 unit, which differs from
+ * PostgreSQL only on characters outside the Basic Multilingual Plane.
+ */
+function needsUnicode(pattern: string): boolean {
+  return /[\uD800-\uDFFF]|\\[pP]\{|\\u\{/.test(pattern);
+}
+
 function buildRegex(pattern: string, flags: string): RegExp {
   try {
-    return new RegExp(pattern, flags);
+    return new RegExp(pattern, needsUnicode(pattern) ? flags + 'u' : flags);
   } catch (e) {
     throw invalidPattern(`invalid regular expression: ${(e as Error).message}`);
   }
@@ -218,6 +227,21 @@ function constantRegex(c: (Value | undefined)[], patternIndex: number, flagsInde
   if (typeof p !== 'string' || typeof f !== 'string') return undefined;
   const jf = jsFlags(f, allowGlobal);
   return { rx: buildRegex(p, jf.flags + (jf.global ? 'g' : '')), global: jf.global };
+}
+
+/**
+ * regexp_match(s, pattern[, flags])[k] without building the group array: the compiler fuses
+ * this common shape (Nexmark's URL parsing) when pattern, flags and k are constants.
+ */
+export function regexpMatchElement(pattern: string, flags: string, k: number): (s: string) => Value {
+  if (flags.includes('g')) throw invalidPattern('regexp_match() does not support the "global" option; use regexp_matches');
+  const rx = buildRegex(pattern, jsFlags(flags, false).flags);
+  return (s) => {
+    const m = rx.exec(s);
+    if (m === null) return null;
+    if (m.length === 1) return k === 1 ? m[0] : null;
+    return k >= 1 && k < m.length ? (m[k] ?? null) : null;
+  };
 }
 
 const textArray = T.array(T.varchar);

@@ -150,6 +150,21 @@ t.test('constant folding: folded when it succeeds, left to run time when it fail
   t.equal(compileScalar(call('upper', T.varchar, lit('ab', T.varchar)))([], 0), 'AB');
 });
 
+t.test('regexp_match(s, const)[const] is fused and agrees with the general path', async (t) => {
+  const rm = (pattern: BoundExpr, k: number) =>
+    compileScalar(call('subscript', T.varchar, call('regexp_match', T.array(T.varchar), col(0, T.varchar), pattern), lit(k)));
+  const subjects = ['x?channel_id=12&y', 'channel_id=7', 'nothing', null, 'a&channel_id=&b'];
+  for (const k of [0, 1, 2, 3]) {
+    const fused = rm(lit('(&|^)channel_id=([^&]*)', T.varchar), k);
+    const general = rm(col(1, T.varchar), k);
+    for (const sub of subjects) t.equal(fused([[sub]], 0), general([[sub], ['(&|^)channel_id=([^&]*)']], 0), `[${k}] of ${sub}`);
+  }
+  t.equal(rm(lit('b', T.varchar), 1)([['abc']], 0), 'b', 'no groups: element 1 is the whole match');
+  t.equal(rm(lit('b', T.varchar), 2)([['abc']], 0), null);
+  const bad = rm(lit('(', T.varchar), 1);
+  t.throws(() => bad([['abc']], 0), { code: 'INVALID_ARGUMENT' }, 'a bad constant pattern still errors when evaluated');
+});
+
 t.test('projection: one loop, typed outputs when non-NULL is provable, pass-through columns', async (t) => {
   const p = compileProjection(
     [col(1, T.varchar), call('+', T.bigint, col(0, T.bigint), lit(1, T.bigint)), call('upper', T.varchar, col(1, T.varchar)), call('*', T.int, col(2), lit(2))],

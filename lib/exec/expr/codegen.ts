@@ -5,13 +5,14 @@
 // compile.ts wraps the statements into scalar, projection and filter functions.
 import { ExecutionError, SqlTypeError } from '../../errors.js';
 import { arithHelpers } from '../../functions/arith.js';
+import { regexpMatchElement } from '../../functions/regexp.js';
 import { resolveOperator, type ResolvedFunction } from '../../functions/registry.js';
 import type { ImplFn } from '../../functions/signature.js';
 import type { BoundCall, BoundCase, BoundCast, BoundExpr, BoundUdfCall } from '../../plan/bound.js';
 import { isNoopCast, makeCast } from '../../types/cast.js';
 import { sameType } from '../../types/coerce.js';
 import { comparatorFor } from '../../types/compare.js';
-import type { DataType } from '../../types/datatype.js';
+import { T, type DataType } from '../../types/datatype.js';
 import type { Value } from '../../types/value.js';
 import { guardUdf, type UdfRegistry } from './udf.js';
 
@@ -175,6 +176,11 @@ export class Emitter {
         return this.emitCoalesce(e);
       case 'in':
         return this.emitIn(e);
+      case 'subscript': {
+        const fused = this.fusedRegexpMatchElement(e);
+        if (fused) return fused;
+        break;
+      }
       default:
         break;
     }
@@ -185,7 +191,12 @@ export class Emitter {
     let fn: ImplFn | undefined;
     if (impl.specialize) {
       const constants = args.map((a) => a.constant?.value);
-      fn = impl.specialize(constants, r.argTypes);
+      try {
+        fn = impl.specialize(constants, r.argTypes);
+      } catch (err) {
+        // e.g. an invalid constant pattern: the generic path raises it when a row is evaluated
+        if (!(err instanceof ExecutionError)) throw err;
+      }
     }
     if (!impl.volatile && args.every((a) => a.constant)) {
       const values = args.map((a) => a.constant!.value);
@@ -214,6 +225,29 @@ export class Emitter {
     // Inline templates (arithmetic, comparisons) never turn non-NULL inputs into NULL.
     const nonNull = impl.strict && useInline && nullable.length === 0;
     return { code: v, nonNull };
+  }
+
+  /** regexp_match(s, 'const')[const] → one regex exec, no group array. */
+  private fusedRegexpMatchElement(e: BoundCall): Emitted | undefined {
+    const inner = e.args[0]!;
+    if (e.args.length !== 2 || inner.kind !== 'call' || inner.name !== 'regexp_match') return undefined;
+    if (inner.args.length !== 2 && inner.args.length !== 3) return undefined;
+    const pattern = constantOf(inner.args[1]!, T.varchar)?.value;
+    const flags = inner.args.length === 3 ? constantOf(inner.args[2]!, T.varchar)?.value : '';
+    const index = constantOf(e.args[1]!, e.args[1]!.type)?.value;
+    if (typeof pattern !== 'string' || typeof flags !== 'string' || typeof index !== 'number') return undefined;
+    let fn: (s: string) => Value;
+    try {
+      fn = regexpMatchElement(pattern, flags, index);
+    } catch (err) {
+      if (err instanceof ExecutionError) return undefined; // the unfused path raises it per row
+      throw err;
+    }
+    const subject = this.bind(this.emitCoerced(inner.args[0]!, T.varchar));
+    const f = this.ref(fn);
+    const v = this.fresh();
+    this.lines.push(`const ${v} = ${subject.code} === null ? null : ${f}(${subject.code});`);
+    return { code: v, nonNull: false };
   }
 
   private constantResult(value: Value): Emitted {
