@@ -224,3 +224,31 @@ t.test('append-only input: min/max keep only the extreme; a retraction is an err
   t.same(state.groups[0].aggs, [[[2, 1]], [[9, 1]]], 'one value per aggregate is kept');
   t.throws(() => op.push(deletes(['g', 9]), 0), { code: 'INVALID_ARGUMENT' });
 });
+
+t.test('two grouping columns: NULLs, a vanished group comes back fresh, snapshot/restore', async (t) => {
+  const spec = { groupBy: [0, 1], aggregates: [{ fn: 'count_star' }, { fn: 'sum', arg: 2 }] };
+  const { op, out } = make((o) => new HashAggregate(o, spec));
+  op.push(inserts([1, 'x', 5], [1, 'y', 7], [null, 'x', 1], [null, 'x', 2], [1, null, 3]), 0);
+  op.flush();
+  t.same(
+    sortRows(out.net()),
+    sortRows([[1, 'x', 1, 5], [1, 'y', 1, 7], [null, 'x', 2, 3], [1, null, 1, 3]]),
+    'pairs group by both columns, NULL equal to NULL',
+  );
+  out.clear();
+  op.push(deletes([1, 'x', 5]), 0);
+  op.flush();
+  op.push(inserts([1, 'x', 100]), 0);
+  op.flush();
+  t.same(out.changes(), [[[1, 'x', 1, 5], -1], [[1, 'x', 1, 100], 1]], 'the group restarts from empty state');
+  t.equal(op.stateSize(), 4);
+  const copy = make((o) => new HashAggregate(o, spec));
+  copy.op.restore(op.snapshot());
+  copy.op.push(inserts([1, 'x', 1], [2, 'x', 1]), 0);
+  copy.op.flush();
+  t.same(
+    sortRows(copy.out.changes().map(([r, w]) => [...r, w])),
+    sortRows([[1, 'x', 1, 100, -1], [1, 'x', 2, 101, 1], [2, 'x', 1, 1, 1]]),
+    'restored groups are found by the pair index (update, not a duplicate group)',
+  );
+});

@@ -81,6 +81,9 @@ export class HashAggregate implements Operator {
   private touched = new Set<number>();
   private readonly global: boolean;
   private readonly width: number;
+  /** two grouping columns (e.g. window_start, auction): slot by nested per-column keys, so a
+   *  row's lookup builds no composite string (the string key is built once per new group) */
+  private readonly pairIndex: Map<Key, Map<Key, number>> | null;
 
   constructor(
     private readonly out: Output,
@@ -94,6 +97,7 @@ export class HashAggregate implements Operator {
     this.keyOfKeyRow = rowKeyExtractor(this.groupBy.map((_, i) => i));
     this.global = this.groupBy.length === 0;
     this.width = this.groupBy.length + this.specs.length;
+    this.pairIndex = this.groupBy.length === 2 ? new Map() : null;
     if (this.global) {
       this.slotFor('', null);
       // the single row of a global aggregate exists before any input
@@ -110,9 +114,29 @@ export class HashAggregate implements Operator {
     this.slotKeys[slot] = key;
     this.rowCounts[slot] = 0;
     this.emitted[slot] = null;
+    if (this.pairIndex !== null && keyRow !== null) this.indexPair(keyOfValue(keyRow[0]), keyOfValue(keyRow[1]), slot);
     for (const k of this.kernels) k.clear(slot);
     for (const d of this.distinctSeen) d?.delete(slot);
     return slot;
+  }
+
+  private indexPair(k0: Key, k1: Key, slot: number): void {
+    let inner = this.pairIndex!.get(k0);
+    if (inner === undefined) this.pairIndex!.set(k0, (inner = new Map()));
+    inner.set(k1, slot);
+  }
+
+  private slotOfRow(cols: Batch['columns'], i: number): number {
+    const pairs = this.pairIndex;
+    if (pairs !== null) {
+      const slot = pairs.get(keyOfValue(cols[this.groupBy[0]][i]))?.get(keyOfValue(cols[this.groupBy[1]][i]));
+      if (slot !== undefined) return slot;
+    }
+    const key = this.global ? '' : this.keyOf(cols, i);
+    const slot = this.slots.get(key);
+    if (slot !== undefined) return slot;
+    const keyRow: Row = this.groupBy.map((c) => cols[c][i] ?? null);
+    return this.slotFor(key, keyRow);
   }
 
   push(batch: Batch, _port = 0): void {
@@ -122,12 +146,7 @@ export class HashAggregate implements Operator {
     for (let i = 0; i < batch.length; i++) {
       const w = weightAt(batch, i);
       if (w === 0) continue;
-      const key = this.global ? '' : this.keyOf(cols, i);
-      let slot = this.slots.get(key);
-      if (slot === undefined) {
-        const keyRow: Row = this.groupBy.map((c) => cols[c][i] ?? null);
-        slot = this.slotFor(key, keyRow);
-      }
+      const slot = this.slotOfRow(cols, i);
       this.touched.add(slot);
       this.rowCounts[slot] += w;
       for (let a = 0; a < specs.length; a++) {
@@ -186,6 +205,13 @@ export class HashAggregate implements Operator {
 
   private release(slot: number): void {
     this.slots.delete(this.slotKeys[slot]);
+    if (this.pairIndex !== null) {
+      const keyRow = this.keyRows[slot]!;
+      const k0 = keyOfValue(keyRow[0]);
+      const inner = this.pairIndex.get(k0);
+      inner?.delete(keyOfValue(keyRow[1]));
+      if (inner !== undefined && inner.size === 0) this.pairIndex.delete(k0);
+    }
     this.keyRows[slot] = undefined;
     for (const d of this.distinctSeen) d?.delete(slot);
     this.freeSlots.push(slot);
@@ -208,6 +234,7 @@ export class HashAggregate implements Operator {
   restore(state: unknown): void {
     const s = state as { groups: { key: Row; count: number; emitted: Row | null; aggs: unknown[]; distinct: ([Key, number][] | null)[] }[] };
     this.slots.clear();
+    this.pairIndex?.clear();
     this.keyRows = [];
     this.rowCounts = [];
     this.emitted = [];
