@@ -316,6 +316,8 @@ export function drop(s: EngineState, st: Drop): StatementResult {
       s.catalog.removeFunction(name);
       continue;
     }
+    for (const tap of s.taps.get(name) ?? []) tap.remove();
+    s.taps.delete(name);
     const sub = s.subgraphs.get(name);
     if (sub) {
       sub.remove();

@@ -9,6 +9,9 @@ import { UdfRegistry } from '../exec/expr/udf.js';
 import type { DataType } from '../types/datatype.js';
 import type { Row, Value } from '../types/value.js';
 import { relationInfo } from '../plan/catalog.js';
+import type { TableEntry } from '../plan/catalog.js';
+import type { DataflowNode, Materialized, Subgraph } from '../exec/runtime/dataflow.js';
+import { ChangeTap } from './change-tap.js';
 import { createCompiler } from './compiler.js';
 import { createFunction, createIndex, createMaterializedView, createSink, createTable, createView, drop } from './ddl.js';
 import { deleteRows, insert, insertColumnsInto, insertPlanRows, update, writableTable } from './dml.js';
@@ -78,10 +81,33 @@ export class Engine {
     this.assertOpen();
     const rel = this.state.catalog.requireRelation(name);
     const node = this.state.stores.get(name);
-    if (rel.kind !== 'materialized view' || !node) {
-      throw new CatalogError('WRONG_OBJECT_KIND', `cannot subscribe to "${name}": it is a ${rel.kind} (subscribe to a materialized view)`);
+    if (!node) {
+      throw new CatalogError('WRONG_OBJECT_KIND', `cannot subscribe to "${name}": it is a ${rel.kind} (subscribe to a materialized view, table or source)`);
     }
+    if (rel.kind === 'table' || rel.kind === 'source') return this.subscribeStream(rel, node, listener, opts);
     return this.state.flow.subscribe(node, listener, opts);
+  }
+
+  /** A table's or source's changes, through a change tap attached while anyone listens. */
+  private subscribeStream(rel: TableEntry, store: DataflowNode, listener: ChangeListener, opts?: { snapshot?: boolean }): EngineSubscription {
+    const flow = this.state.flow;
+    const taps = this.state.taps.get(rel.name) ?? new Set();
+    this.state.taps.set(rel.name, taps);
+    let sub: Subgraph | undefined;
+    const detach = (): void => {
+      if (!sub || !taps.has(sub)) return;
+      taps.delete(sub);
+      sub.remove();
+    };
+    const b = flow.builder();
+    const tap = b.add(
+      () => new ChangeTap(() => (flow.operator(store) as unknown as Materialized).contents(), rel.primaryKey, detach),
+      [store],
+      `${rel.name}-changes`,
+    );
+    sub = b.commit();
+    taps.add(sub);
+    return flow.subscribe(tap, listener, opts);
   }
 
   /** Advance a source's watermark explicitly (e.g. idle sources). */

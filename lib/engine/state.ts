@@ -25,6 +25,8 @@ export class EngineState {
   readonly subgraphs = new Map<string, Subgraph>();
   /** SET options */
   readonly settings = new Map<string, string | number | boolean>();
+  /** change taps attached to tables/sources for subscriptions (removed before a DROP) */
+  readonly taps = new Map<string, Set<Subgraph>>();
   /** highest event time seen per source with a watermark */
   readonly maxEventTime = new Map<string, number>();
 

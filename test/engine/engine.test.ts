@@ -222,7 +222,7 @@ t.test('views over views, plain views, Top-N view, subscriptions', (t) => {
   e.subscribe('cnt', (c) => snap.push(c), { snapshot: true });
   t.same(snap.flat().map((c) => c.op), ['insert']);
   e.execute('INSERT INTO b VALUES (11, 1, 70)');
-  t.throws(() => e.subscribe('a', () => {}), { code: 'WRONG_OBJECT_KIND' });
+  t.throws(() => e.subscribe('big', () => {}), { code: 'WRONG_OBJECT_KIND' }, 'plain views have no changes to deliver');
   t.end();
 });
 
@@ -347,5 +347,28 @@ t.test('GROUP BY a primary key makes the other columns of that table selectable'
   const e = setup();
   t.same(rowsOf(e, 'SELECT a.id, a.s, sum(b.y) FROM a JOIN b ON a.id = b.aid GROUP BY a.id ORDER BY a.id'), [[1, 'p', 11], [2, 'q', 7]]);
   t.throws(() => e.query('SELECT b.y, count(*) FROM a JOIN b ON a.id = b.aid GROUP BY a.id'), { code: 'GROUPING_ERROR' });
+  t.end();
+});
+
+t.test('subscribing to a table or a source', (t) => {
+  const e = engineWith('CREATE TABLE kv (k INT PRIMARY KEY, v VARCHAR)', 'CREATE SOURCE ev (n INT)', "INSERT INTO kv VALUES (1, 'a')");
+  const kv: EngineChange[][] = [];
+  const sub = e.subscribe('kv', (c) => kv.push(c), { snapshot: true });
+  e.execute("INSERT INTO kv VALUES (1, 'b'), (2, 'c')");
+  e.execute('DELETE FROM kv WHERE k = 2');
+  t.same(kv.map((cs) => cs.map((c) => [c.op, c.row, c.old ?? null])), [
+    [['insert', [1, 'a'], null]],
+    [['update', [1, 'b'], [1, 'a']], ['insert', [2, 'c'], null]],
+    [['delete', [2, 'c'], null]],
+  ]);
+  sub.close();
+  e.execute("INSERT INTO kv VALUES (3, 'z')");
+  t.equal(kv.length, 3, 'closed: nothing more');
+  const ev: EngineChange[] = [];
+  e.subscribe('ev', (c) => ev.push(...c));
+  e.insertRows('ev', [[1], [2]]);
+  t.same(ev.map((c) => [c.op, c.row]), [['insert', [1]], ['insert', [2]]]);
+  e.execute('DROP SOURCE ev');
+  t.equal(e.relation('ev'), undefined, 'a source with a live subscription can be dropped');
   t.end();
 });
