@@ -180,7 +180,7 @@ export class Engine {
         return { command: 'FLUSH', rowsAffected: 0 };
       case 'checkpoint':
         // nothing to persist until durability lands: an in-memory database has no checkpoints
-        return { command: 'CHECKPOINT', rowsAffected: 0 };
+        return { command: 'CHECKPOINT', rowsAffected: 0, notice: 'CHECKPOINT did nothing: this engine keeps no durable state yet' };
       case 'set':
         s.settings.set(st.name, st.value);
         return { command: 'SET', rowsAffected: 0 };

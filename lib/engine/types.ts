@@ -34,6 +34,8 @@ export interface StatementResult {
   /** present for statements that return rows (SELECT, SHOW, DESCRIBE, EXPLAIN) */
   columns?: ColumnInfo[];
   rows?: Row[];
+  /** a note for the user about how the statement was applied (e.g. a no-op CHECKPOINT) */
+  notice?: string;
 }
 
 export interface QueryResult {
