@@ -205,9 +205,10 @@ function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: 
   // SESSION rows are re-assigned (retracted) when sessions merge: accumulators must retract
   const tvfBelow = windowTvfBelow(plan.input);
   const session = tvfBelow?.tvf === 'session';
-  // window_start is determined by window_end (and the other keys): keep it out of the group key
+  // window_start is determined by window_end (and the other keys): keep it out of the group key —
+  // except for SESSION, where a merge keeps window_end but moves window_start
   const inputNames = plan.input.schema;
-  const dependentGroupIndexes = tvfBelow === undefined ? [] : plan.groupBy.flatMap((g, i) => (g.kind === 'column' && inputNames[g.index]?.name === 'window_start' && i !== endIndex ? [i] : []));
+  const dependentGroupIndexes = tvfBelow === undefined || session ? [] : plan.groupBy.flatMap((g, i) => (g.kind === 'column' && inputNames[g.index]?.name === 'window_start' && i !== endIndex ? [i] : []));
   const appendOnly = plan.input.props.appendOnly && !session;
   // an EOWC aggregate only needs each session's final rows: have the SESSION operator below emit
   // them once at close instead of retracting and re-emitting a growing session at every step
