@@ -65,3 +65,17 @@ t.test('ASOF and temporal joins', (t) => {
   t.same(rowsOf(e, 'SELECT rate FROM temporal_v WHERE qty = 8'), [[3]], 'later probes see the new version');
   t.end();
 });
+
+t.test('SESSION windows per key and CUMULATE', (t) => {
+  const e = engineWith('CREATE SOURCE c (u INT, ts TIMESTAMP, WATERMARK FOR ts AS ts)');
+  e.insertRows('c', [[1, 1 * S], [1, 2 * S], [2, 1.5 * S], [1, 9 * S]]);
+  t.same(
+    rowsOf(e, "SELECT u, window_start, window_end, count(*) FROM SESSION(c, ts, INTERVAL '3' SECOND) GROUP BY u, window_start, window_end ORDER BY 1, 2"),
+    [[1, 1 * S, 5 * S, 2], [1, 9 * S, 12 * S, 1], [2, 1.5 * S, 4.5 * S, 1]],
+  );
+  t.same(
+    rowsOf(e, "SELECT u, window_start, window_end, count(*) FROM CUMULATE(c, ts, INTERVAL '2' SECOND, INTERVAL '4' SECOND) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"),
+    [[1, 0, 2 * S, 1], [1, 0, 4 * S, 2], [1, 8 * S, 10 * S, 1], [1, 8 * S, 12 * S, 1], [2, 0, 2 * S, 1], [2, 0, 4 * S, 1]],
+  );
+  t.end();
+});
