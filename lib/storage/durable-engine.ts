@@ -221,7 +221,10 @@ export class DurableEngine implements EnginePort {
     try {
       this.checkHealthy();
       this.inner.flush();
-      if (this.dirtySinceFlush) this.append(this.encoder.flush());
+      if (this.dirtySinceFlush) {
+        this.append(this.encoder.flush());
+        this.dirtySinceFlush = false;
+      }
     } catch (error) {
       return Promise.reject(error);
     }

@@ -48,7 +48,12 @@ export function readManifest(dir: string): Manifest | null {
   if (crc32c(Buffer.from(body, 'utf8')) !== Number.parseInt(match[1]!, 16)) {
     throw new StorageError('CORRUPTION', `${file} is damaged: its checksum does not match its content`);
   }
-  const m = JSON.parse(body) as Manifest;
+  let m: Manifest;
+  try {
+    m = JSON.parse(body) as Manifest;
+  } catch (error) {
+    throw new StorageError('CORRUPTION', `${file} is damaged: ${(error as Error).message}`);
+  }
   if (m.format !== FORMAT_VERSION) {
     throw new StorageError('CORRUPTION', `${file} has format ${m.format}; this version of laminardb reads format ${FORMAT_VERSION}`);
   }

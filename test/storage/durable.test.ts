@@ -185,3 +185,15 @@ t.test('views calling JavaScript functions: the functions option registers them 
   await db.close();
   await t.rejects(openDurable(dir, { functions: { twice: 3 } as never }), { code: 'INVALID_ARGUMENT', message: /functions/ });
 });
+
+t.test('flush() with nothing new appends nothing to the log', async (t) => {
+  const dir = tempDir(t);
+  const { db } = await openDurable(dir);
+  await db.execute('CREATE TABLE e (i INT)');
+  db.insert('e', { i: 1 });
+  await db.flush();
+  const read = () => JSON.parse(fs.readFileSync(path.join(dir, 'MANIFEST'), 'utf8').split('\n')[0]!).durableLsn;
+  for (let i = 0; i < 5; i++) await db.flush();
+  await db.close();
+  t.equal(read(), 3, 'CREATE, insert, one FLUSH record');
+});
