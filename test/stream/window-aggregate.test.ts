@@ -165,3 +165,23 @@ t.test('unsupported aggregates and bad configs are clear errors', async (t) => {
   const op = new WindowAggregateOperator(new Recorder(), config('changes'));
   t.throws(() => op.push(batch([['a', 1, 5, 0, null]]), 0), { message: /window_end is NULL/ });
 });
+
+t.test('accumulators: avg, sum, min/max over strings, NULL handling, save/load round trips', async (t) => {
+  const feed = (fn: string, values: [unknown, number][], distinct = false) => {
+    const acc = streamAccumulator(fn, distinct)();
+    for (const [v, w] of values) acc.add(v as never, w);
+    const copy = streamAccumulator(fn, distinct)();
+    copy.load(JSON.parse(JSON.stringify(acc.save())));
+    return [acc.result(), copy.result()];
+  };
+  t.same(feed('avg', [[1, 1], [2, 1], [null, 1], [6, 1]]), [3, 3]);
+  t.same(feed('avg', [[null, 1]]), [null, null], 'avg of only NULLs is NULL');
+  t.same(feed('sum', [[5, 2], [1, 1], [5, -1]]), [6, 6], 'weights multiply');
+  t.same(feed('count', [[null, 1], ['x', 1]]), [1, 1]);
+  t.same(feed('count_star', [[null, 1], ['x', 1]]), [2, 2]);
+  t.same(feed('min', [['b', 1], ['a', 1], ['a', -1]]), ['b', 'b'], 'min recomputed after retracting it, also after load');
+  t.same(feed('max', [[true, 1], [false, 1]]), [true, true]);
+  t.same(feed('sum', [[1, 1], [1, 1], [2, 1]], true), [3, 3], 'sum(DISTINCT)');
+  t.throws(() => feed('sum', [['x', 1]]), { code: 'UNSUPPORTED', message: /sum\(\) over string/ });
+  t.throws(() => feed('max', [[[1], 1]]), { code: 'UNSUPPORTED' });
+});
