@@ -3,6 +3,8 @@
 // doing the same work (what a Node user would otherwise write). Times are CPU ns per key. Also compares the two ways to
 // update accumulators: getMany + putMany (two calls, copies) versus upsertSlots + in-place
 // writes through the zero-copy values() view (one call).
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import type { BenchRow } from '../report.js';
 import { StateStore } from '../../lib/native/state-store.js';
 
@@ -31,7 +33,13 @@ function toBig(keys: Float64Array): BigUint64Array {
 
 // CPU time of the process (user + system), not wall time: on a shared 2-core machine wall time
 // mostly measures how often the benchmark was descheduled.
+// cpuUsage counts GC threads too, so a collection left pending by the previous step (a 10 M-entry
+// Map, a large external buffer) would land in whichever loop runs next: finish it before timing.
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc') as () => void;
+
 function nsPerKey(ops: number, fn: () => void): number {
+  collect();
   const c0 = process.cpuUsage();
   fn();
   const c = process.cpuUsage(c0);
@@ -111,7 +119,7 @@ function runSize(n: number, probes: number): BenchRow[] {
   const slots = new Uint32Array(BATCH);
   // The first values() call wraps the whole region in an external ArrayBuffer, and V8 answers
   // the jump in external memory with a major GC (costly beside a 10 M-entry Map): a one-time
-  // cost, kept out of the steady-state number.
+  // cost, kept out of the steady-state number (nsPerKey collects before timing).
   store.values();
   const inPlace = nsPerKey(batches * BATCH, () => {
     for (let b = 0; b < batches; b++) {
