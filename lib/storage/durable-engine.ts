@@ -210,7 +210,15 @@ export class DurableEngine implements EnginePort {
     } else {
       results = this.inner.execute(sql, params) as StatementResult[];
     }
-    if (checkpoint) return this.checkpoint().then(() => results);
+    if (checkpoint) {
+      return this.checkpoint().then(() =>
+        results.map((r) =>
+          r.command === 'CHECKPOINT'
+            ? { ...r, notice: `CHECKPOINT: the log is on disk up to record ${this.manifest.durableLsn} (epoch ${this.manifest.epoch}); operator state is not snapshotted yet, so recovery replays the whole log` }
+            : r,
+        ),
+      );
+    }
     if (mutates && this.durability === 'sync') return this.syncLog(true).then(() => results);
     if (kinds.includes('flush')) return this.syncLog(false).then(() => results);
     return results;

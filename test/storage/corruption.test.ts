@@ -164,11 +164,10 @@ t.test('CHECKPOINT records the durable LSN in the MANIFEST', async (t) => {
   t.equal(read().reason, 'create');
   await db.execute('CREATE TABLE d (i INT)');
   db.insert('d', [{ i: 1 }]);
-  const result = await db.execute('CHECKPOINT');
+  await db.execute('CHECKPOINT');
   t.equal(read().durableLsn, 2);
   t.equal(read().epoch, 1);
   t.equal(read().reason, 'checkpoint');
-  t.ok(result);
   await db.close();
   t.equal(read().reason, 'close');
 });
