@@ -23,6 +23,10 @@ const INDEX_THRESHOLD = 8;
 interface Bucket {
   list: ArrangedRow[];
   index: Map<string, ArrangedRow> | null;
+  /** no retraction has reached this bucket yet: insertions append without looking for an
+   *  equal row, so equal rows may sit in separate entries (the Z-set sum is the same); the
+   *  first retraction merges them and the bucket keeps one entry per distinct row from then on */
+  appendOnly: boolean;
 }
 
 export class Arrangement {
@@ -37,7 +41,16 @@ export class Arrangement {
   /** Add `weight` copies of a row (negative removes); returns its entry (possibly now empty). */
   add(key: Key, row: Row, weight: number, matches: number): ArrangedRow {
     let bucket = this.buckets.get(key);
-    if (!bucket) this.buckets.set(key, (bucket = { list: [], index: null }));
+    if (!bucket) this.buckets.set(key, (bucket = { list: [], index: null, appendOnly: true }));
+    if (bucket.appendOnly) {
+      if (weight > 0) {
+        const fresh: ArrangedRow = { row, key, weight, matches, pos: bucket.list.length };
+        bucket.list.push(fresh);
+        this.rows++;
+        return fresh;
+      }
+      this.mergeEqualRows(bucket);
+    }
     let e: ArrangedRow | undefined;
     let rowKey: string | undefined;
     if (bucket.index !== null) {
@@ -66,6 +79,31 @@ export class Arrangement {
     e.matches = matches;
     if (e.weight === 0) this.remove(bucket, e, rowKey);
     return e;
+  }
+
+  /** Leave append-only mode: one entry per distinct row (equal rows have equal `matches`). */
+  private mergeEqualRows(bucket: Bucket): void {
+    bucket.appendOnly = false;
+    const merged: ArrangedRow[] = [];
+    const big = bucket.list.length > INDEX_THRESHOLD;
+    const index = big ? new Map<string, ArrangedRow>() : null;
+    for (const e of bucket.list) {
+      let same: ArrangedRow | undefined;
+      if (index !== null) {
+        const k = encodeRow(e.row);
+        same = index.get(k);
+        if (same === undefined) index.set(k, e);
+      } else same = merged.find((m) => sameRow(m.row, e.row));
+      if (same !== undefined) {
+        same.weight += e.weight;
+        this.rows--;
+        continue;
+      }
+      e.pos = merged.length;
+      merged.push(e);
+    }
+    bucket.list = merged;
+    bucket.index = index;
   }
 
   private remove(bucket: Bucket, e: ArrangedRow, rowKey: string | undefined): void {
