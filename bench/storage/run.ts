@@ -84,9 +84,12 @@ async function recovery(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  await ingest('memory', true); // JIT warm-up, not reported
-  for (const mode of ['memory', 'none', 'group', 'sync'] as const) await ingest(mode);
-  await recovery();
+  const only = process.env.LAMINAR_BENCH_ONLY; // 'ingest' or 'recovery'
+  if (only !== 'recovery') {
+    await ingest('memory', true); // JIT warm-up, not reported
+    for (const mode of ['memory', 'none', 'group', 'sync'] as const) await ingest(mode);
+  }
+  if (only !== 'ingest') await recovery();
 }
 
 void main();
