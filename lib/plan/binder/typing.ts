@@ -126,7 +126,9 @@ const COMPARISONS = new Set(['=', '<>', '<', '<=', '>', '>=', 'is_distinct_from'
 
 /** Resolve a binary operator: cast the operands and compute the result type. */
 export function bindBinaryOperator(name: string, left: BoundExpr, right: BoundExpr, pos?: SourcePosition): BoundExpr {
-  let [l, r] = coerceUntypedPair(left, right);
+  // PostgreSQL: beside || an untyped string is text unless the other side is an array
+  const concatText = name === '||' && left.type.id !== 'array' && right.type.id !== 'array';
+  let [l, r] = concatText ? [left, right] : coerceUntypedPair(left, right);
   const call = (args: BoundExpr[], type: DataType): BoundExpr => ({ kind: 'call', name, args, type });
   if (COMPARISONS.has(name)) {
     const t = commonType(l.type, r.type);
