@@ -82,6 +82,22 @@ export async function verifyRecovered(dir: string, acked: number): Promise<Verif
         if (JSON.stringify(canon(got)) !== JSON.stringify(canon(want))) problems.push(`batch ${b}: rows differ from what was sent`);
       }
     }
+    // an oracle independent of the engine: per-auction aggregates recomputed from what was sent
+    const expected = new Map<number, { n: number; total: number; top: number }>();
+    for (let b = 0; b <= top; b++) {
+      for (const r of batchRows(b)) {
+        const a = r.auction as number;
+        const e = expected.get(a) ?? { n: 0, total: 0, top: -Infinity };
+        e.n++;
+        e.total += r.price as number;
+        e.top = Math.max(e.top, r.price as number);
+        expected.set(a, e);
+      }
+    }
+    const perAuction = await db.query<{ auction: number; n: number; total: number; top: number }>('SELECT * FROM per_auction');
+    // sum(BIGINT) is NUMERIC, returned exactly as a string (PostgreSQL typing)
+    const want = canon([...expected].map(([auction, e]) => ({ auction, n: e.n, total: String(e.total), top: e.top })));
+    if (JSON.stringify(canon(perAuction)) !== JSON.stringify(want)) problems.push('view per_auction differs from the aggregates of the batches sent');
     for (const [name, sql] of Object.entries(VIEWS)) {
       const view = canon(await db.query(`SELECT * FROM ${name}`));
       const reference = canon(await db.query(sql));
