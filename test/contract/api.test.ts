@@ -202,3 +202,16 @@ t.test('flush, close twice, and every call after close throws ClosedError', asyn
   t.ok(thrown(() => db.insert('t', { a: 1 })) instanceof ClosedError);
   t.ok(thrown(() => db.subscribe('m')) instanceof ClosedError);
 });
+
+t.test('a throwing onChange callback goes to onError and does not break insert', async (t) => {
+  const db = await open();
+  t.teardown(() => db.close());
+  await db.execute('CREATE TABLE t (a INT); CREATE MATERIALIZED VIEW c AS SELECT count(*) AS n FROM t');
+  const errors: unknown[] = [];
+  const sub = db.subscribe('c', { onChange: () => { throw new Error('subscriber bug'); }, onError: (e) => errors.push(e) });
+  db.insert('t', { a: 1 });
+  await db.flush();
+  t.same(await db.query('SELECT n FROM c'), [{ n: 1 }]);
+  t.match(errors, [{ message: 'subscriber bug' }]);
+  sub.close();
+});

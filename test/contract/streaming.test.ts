@@ -199,3 +199,18 @@ t.test('interval join, ASOF join and temporal join', async (t) => {
   await db.flush();
   t.same(await db.query('SELECT * FROM priced ORDER BY amt'), [{ amt: 1, rate: 1.1 }, { amt: 2, rate: 1.2 }], 'no retraction when the version table changes');
 });
+
+t.test('a rejected insert call does not advance the watermark; NULL event time is kept out of windows', async (t) => {
+  const db = await eventsDb(0);
+  t.teardown(() => db.close());
+  await db.execute(`CREATE MATERIALIZED VIEW w AS SELECT window_start, count(*) AS n FROM TUMBLE(ev, ts, INTERVAL '10' SECOND)
+      GROUP BY window_start, window_end EMIT ON WINDOW CLOSE;
+    CREATE MATERIALIZED VIEW c AS SELECT count(*) AS n, count(ts) AS timed FROM ev`);
+  t.throws(() => db.insert('ev', [{ k: 'a', v: 1, ts: at(100_000) }, { k: 'a', v: 'x', ts: at(1) }]));
+  db.insert('ev', { k: 'a', v: 1, ts: at(5_000) }); // on time: the failed call's 100 s never counted
+  db.insert('ev', { k: 'a', v: 1, ts: null });
+  db.insert('ev', { k: 'a', v: 1, ts: at(15_000) });
+  await db.flush();
+  t.same((await db.query('SELECT * FROM w')).map((r) => [(r.window_start as Date).getTime() - T0, r.n]), [[0, 1]]);
+  t.same(await db.query('SELECT * FROM c'), [{ n: 3, timed: 2 }]);
+});
