@@ -34,6 +34,9 @@ export class TopN implements Operator {
   private readonly parts: SortedPartitions;
   /** rows currently emitted per partition */
   private readonly emitted = new Map<Key, Row[]>();
+  /** with a rank column: the stored rows behind `emitted` (same positions), so an unchanged
+   *  row at an unchanged rank reuses its emitted array and the diff cancels it by identity */
+  private readonly emittedSources = new Map<Key, Row[]>();
   private readonly outWidth: number;
   private readonly rankFn: RankFunction;
   private readonly offset: number;
@@ -60,9 +63,10 @@ export class TopN implements Operator {
   }
 
   /** The partition's output rows as they should be now. */
-  private compute(pkey: Key): Row[] {
+  private compute(pkey: Key, before: readonly Row[], beforeSources: readonly Row[] | undefined, sources: Row[]): Row[] {
     const list = this.parts.get(pkey);
     const result: Row[] = [];
+    const rankAt = this.options.width;
     const lo = this.offset;
     const hi = this.offset + this.options.limit;
     const cmp = this.parts.compareOrder;
@@ -83,7 +87,14 @@ export class TopN implements Operator {
         const value = byPosition ? position : this.rankFn === 'rank' ? rank : dense;
         if (value > hi) return result;
         if (value <= lo) continue;
-        result.push(this.options.rankOutput ? [...e.row, value] : e.row);
+        if (!this.options.rankOutput) {
+          result.push(e.row);
+          continue;
+        }
+        const j = result.length;
+        const reuse = beforeSources !== undefined && beforeSources[j] === e.row && before[j][rankAt] === value;
+        result.push(reuse ? before[j] : [...e.row, value]);
+        sources.push(e.row);
       }
     }
     return result;
@@ -94,10 +105,13 @@ export class TopN implements Operator {
     const delta = new BatchBuilder(this.outWidth);
     for (const pkey of this.parts.touched) {
       const before = this.emitted.get(pkey) ?? [];
-      const now = this.compute(pkey);
+      const sources: Row[] = [];
+      const now = this.compute(pkey, before, this.emittedSources.get(pkey), sources);
       diffRows(before, now, delta);
       if (now.length > 0) this.emitted.set(pkey, now);
       else this.emitted.delete(pkey);
+      if (sources.length > 0) this.emittedSources.set(pkey, sources);
+      else this.emittedSources.delete(pkey);
     }
     this.parts.touched.clear();
     this.out.push(delta.take());
@@ -111,6 +125,7 @@ export class TopN implements Operator {
     const s = state as { rows: [Row, number][]; emitted: Row[][] };
     this.parts.clear();
     this.emitted.clear();
+    this.emittedSources.clear();
     for (const [row, count] of s.rows) this.parts.add(row, count);
     this.parts.touched.clear();
     for (const rows of s.emitted) if (rows.length > 0) this.emitted.set(this.parts.partitionOf(rows[0]), rows);
