@@ -56,8 +56,9 @@ export function toMicros(ms: number): number {
   return Math.round(ms * 1000);
 }
 
+// PostgreSQL also accepts unpadded fields ('2024-1-2 3:4:5') and the zone names UTC / GMT.
 const TIMESTAMP_TEXT =
-  /^\s*(\d{4,})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(?:([Zz])|([+-])(\d{1,2})(?::?(\d{2}))?)?\s*$/;
+  /^\s*(\d{4,})-(\d{1,2})-(\d{1,2})(?:(?:T|\s+)(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d+))?)?)?\s*(?:(Z|UTC|GMT)|([+-])(\d{1,2})(?::?(\d{2}))?)?\s*$/i;
 
 export interface ParsedTimestamp {
   /** epoch milliseconds, converted to UTC when the text had an offset */

@@ -21,6 +21,10 @@ t.test('TIMESTAMP: Date, epoch ms, ISO and PostgreSQL strings, read as UTC, retu
     ['2024-02-29 23:59:59.999', '2024-02-29T23:59:59.999Z'],
     ['2024-03-10 04:30:00+02', '2024-03-10T02:30:00.000Z'], // an explicit offset is honoured
     [0, '1970-01-01T00:00:00.000Z'],
+    ['2024-01-01 00:00:00 UTC', '2024-01-01T00:00:00.000Z'], // PostgreSQL zone name
+    ['2024-1-2 3:4:5', '2024-01-02T03:04:05.000Z'], // PostgreSQL accepts unpadded fields
+    ['2024-01-01', '2024-01-01T00:00:00.000Z'], // a bare date is midnight
+    ['2024-01-01 00:00:00.123456', '2024-01-01T00:00:00.123Z'], // microseconds kept to ms at least
   ];
   db.insert('t', inputs.map(([ts], id) => ({ id, ts })));
   db.insert('t', { id: 99, ts: null });
