@@ -121,6 +121,8 @@ export class DurableEngine implements EnginePort {
       void this.wal.close();
       throw new StorageError('CORRUPTION', `${walDir}: replay ended at record ${this.recovery.lastLsn} but the writer found ${lsn}`);
     }
+    // mark it now, or the next replay would find records after an unexplained failure
+    if (this.recovery.unmarkedFailure !== null) this.append(this.encoder.failed(this.recovery.unmarkedFailure));
     this.manifest = {
       format: FORMAT_VERSION,
       walDir: WAL_DIR,

@@ -14,6 +14,8 @@ export interface ReplayResult {
   /** LSN of the last record replayed (0 for an empty log) */
   lastLsn: number;
   records: number;
+  /** LSN of a last call that failed on replay with no FAILED marker (the crash came between them) */
+  unmarkedFailure: number | null;
   stop: WalReplayStop | null;
   elapsedMs: number;
 }
@@ -22,7 +24,7 @@ export type WarningHandler = (message: string) => void;
 
 export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandler): ReplayResult {
   const started = performance.now();
-  if (!fs.existsSync(walDir)) return { lastLsn: 0, records: 0, stop: null, elapsedMs: 0 };
+  if (!fs.existsSync(walDir)) return { lastLsn: 0, records: 0, unmarkedFailure: null, stop: null, elapsedMs: 0 };
   const reader = WalReader.open(walDir, 1);
   let lastLsn = 0;
   let records = 0;
@@ -56,7 +58,7 @@ export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandl
     reader.close();
   }
   if (pending !== null) {
-    warn(`laminardb: the last logged call (record ${pending.lsn}) failed on replay and was not acknowledged; it is ignored: ${(pending.error as Error).message}`);
+    warn(`laminardb: the last logged call (record ${pending.lsn}) failed on replay and was not acknowledged; it is marked failed and ignored: ${(pending.error as Error).message}`);
   }
   const stop = reader.stop;
   if (stop !== null && stop.kind === 'corrupt') {
@@ -65,7 +67,7 @@ export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandl
   if (stop !== null && stop.kind === 'torn-tail') {
     warn(`laminardb: the write-ahead log ends with a partly written record at ${stop.segment} offset ${stop.offset} (record ${stop.lsn}), left by a crash; it was never acknowledged and is discarded (${stop.reason})`);
   }
-  return { lastLsn, records, stop, elapsedMs: performance.now() - started };
+  return { lastLsn, records, unmarkedFailure: pending?.lsn ?? null, stop, elapsedMs: performance.now() - started };
 }
 
 function replayFailed(walDir: string, lsn: number, error: unknown): StorageError {

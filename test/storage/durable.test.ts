@@ -5,6 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { StorageError } from '../../lib/errors.js';
+import { WalWriter } from '../../lib/native/wal.js';
+import { RecordEncoder } from '../../lib/storage/record.js';
+import { FORMAT_VERSION, writeManifest } from '../../lib/storage/manifest.js';
 import { openDurable, tempDir } from './helpers.js';
 
 t.test('catalog, inserts, DML and views survive close and reopen', async (t) => {
@@ -196,4 +199,24 @@ t.test('flush() with nothing new appends nothing to the log', async (t) => {
   for (let i = 0; i < 5; i++) await db.flush();
   await db.close();
   t.equal(read(), 3, 'CREATE, insert, one FLUSH record');
+});
+
+t.test('a crash between a failing call and its FAILED marker: ignored with a warning, then marked', async (t) => {
+  const dir = tempDir(t);
+  // build the log a crash would leave: the call's record is durable, its FAILED marker is not
+  const enc = new RecordEncoder();
+  const wal = WalWriter.open(path.join(dir, 'wal'), { segmentBytes: 1 << 20 });
+  wal.append(enc.execute('CREATE TABLE z (i INT)', []).slice());
+  wal.append(enc.execute('INSERT INTO z VALUES (1 / 0)', []).slice());
+  await wal.close();
+  writeManifest(dir, { format: FORMAT_VERSION, walDir: 'wal', durableLsn: 0, epoch: 0, reason: 'test', writtenAt: '' });
+  let { db, warnings } = await openDurable(dir);
+  t.equal(warnings.length, 1);
+  t.match(warnings[0], /record 2\) failed on replay/);
+  db.insert('z', { i: 7 });
+  await db.close();
+  ({ db, warnings } = await openDurable(dir));
+  t.same(warnings, [], 'the failure is marked in the log now');
+  t.same(await db.query('SELECT * FROM z'), [{ i: 7 }]);
+  await db.close();
 });
