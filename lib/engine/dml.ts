@@ -191,6 +191,25 @@ function keyOf(table: TableEntry, row: Row): string {
   return JSON.stringify(table.primaryKey!.map((i) => row[i]), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}` : v));
 }
 
+/**
+ * UPDATE never merges rows: a new primary key that another updated row also gets, or that a row
+ * outside the update still holds, is a PostgreSQL unique violation (INSERT is the upsert).
+ */
+function rejectKeyCollisions(s: EngineState, table: TableEntry, olds: Row[], news: Row[]): void {
+  const pk = table.primaryKey!;
+  const vacated = new Set(olds.map((r) => keyOf(table, r)));
+  const store = s.flow.operator<TableStore>(s.stores.get(table.name)!);
+  const taken = new Set<string>();
+  news.forEach((row, i) => {
+    const k = keyOf(table, row);
+    if (taken.has(k) || (!vacated.has(k) && store.get(pk.map((c) => row[c]!)))) {
+      const names = pk.map((c) => table.columns[c]!.name);
+      throw new SchemaError('PRIMARY_KEY_VIOLATION', `UPDATE of "${table.name}" would duplicate primary key (${names.join(', ')}) = ${k}`, { column: names[0], rowIndex: i });
+    }
+    taken.add(k);
+  });
+}
+
 /** ON CONFLICT DO NOTHING / DO UPDATE against the primary key. */
 function resolveConflicts(s: EngineState, table: TableEntry, rows: Row[], st: Insert, params: readonly unknown[]): Row[] {
   const oc = st.onConflict!;
@@ -283,6 +302,7 @@ export function update(s: EngineState, st: Update, params: readonly unknown[]): 
   const olds = both.map((r) => r.slice(0, width));
   const news = both.map((r) => r.slice(width));
   validateRows(table, news);
+  if (table.primaryKey) rejectKeyCollisions(s, table, olds, news);
   if (both.length > 0) {
     const weights = [...olds.map(() => -1), ...news.map(() => 1)];
     pushBatch(s, table, batchFromRows([...olds, ...news], width, weights));

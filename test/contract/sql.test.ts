@@ -24,6 +24,18 @@ t.test('CREATE TABLE with PRIMARY KEY: INSERT, UPDATE, DELETE, upsert on the key
   // a key changed by UPDATE replaces the row under its new key
   await db.execute(`UPDATE acct SET id = 5 WHERE id = 2`);
   t.same(await db.query('SELECT id FROM acct ORDER BY id'), [{ id: 1 }, { id: 5 }]);
+  // unlike INSERT, an UPDATE onto another row's key is a unique violation and changes nothing
+  await db.execute(`INSERT INTO acct VALUES ('eu', 6, 60)`);
+  for (const sql of [`UPDATE acct SET id = 6 WHERE id = 5`, `UPDATE acct SET id = 7, region = 'eu'`]) {
+    t.match(await rejected(db.execute(sql)), { code: 'PRIMARY_KEY_VIOLATION' }, sql);
+  }
+  t.same(await db.query('SELECT region, id, bal FROM acct ORDER BY region, id'), [
+    { region: 'eu', id: 1, bal: 12 },
+    { region: 'eu', id: 5, bal: 21 },
+    { region: 'eu', id: 6, bal: 60 },
+  ]);
+  await db.execute(`UPDATE acct SET id = id + 1`);
+  t.same(await db.query('SELECT id FROM acct ORDER BY id'), [{ id: 2 }, { id: 6 }, { id: 7 }], 'keys shifting onto vacated keys are fine');
 });
 
 t.test('CREATE SOURCE / APPEND ONLY tables, type aliases, quoted and reserved identifiers', async (t) => {
