@@ -84,6 +84,10 @@ export class HashAggregate implements Operator {
   /** two grouping columns (e.g. window_start, auction): slot by nested per-column keys, so a
    *  row's lookup builds no composite string (the string key is built once per new group) */
   private readonly pairIndex: Map<Key, Map<Key, number>> | null;
+  /** the last first-column key looked up and its inner map (consecutive rows often share it,
+   *  e.g. window-major HOP output) */
+  private lastOuterKey: Key | undefined = undefined;
+  private lastInner: Map<Key, number> | undefined = undefined;
 
   constructor(
     private readonly out: Output,
@@ -121,6 +125,7 @@ export class HashAggregate implements Operator {
   }
 
   private indexPair(k0: Key, k1: Key, slot: number): void {
+    this.lastInner = undefined;
     let inner = this.pairIndex!.get(k0);
     if (inner === undefined) this.pairIndex!.set(k0, (inner = new Map()));
     inner.set(k1, slot);
@@ -129,7 +134,14 @@ export class HashAggregate implements Operator {
   private slotOfRow(cols: Batch['columns'], i: number): number {
     const pairs = this.pairIndex;
     if (pairs !== null) {
-      const slot = pairs.get(keyOfValue(cols[this.groupBy[0]][i]))?.get(keyOfValue(cols[this.groupBy[1]][i]));
+      const k0 = keyOfValue(cols[this.groupBy[0]][i]);
+      let inner = this.lastInner;
+      if (inner === undefined || k0 !== this.lastOuterKey) {
+        inner = pairs.get(k0);
+        this.lastOuterKey = k0;
+        this.lastInner = inner;
+      }
+      const slot = inner?.get(keyOfValue(cols[this.groupBy[1]][i]));
       if (slot !== undefined) return slot;
     }
     const key = this.global ? '' : this.keyOf(cols, i);
@@ -211,6 +223,7 @@ export class HashAggregate implements Operator {
       const inner = this.pairIndex.get(k0);
       inner?.delete(keyOfValue(keyRow[1]));
       if (inner !== undefined && inner.size === 0) this.pairIndex.delete(k0);
+      this.lastInner = undefined;
     }
     this.keyRows[slot] = undefined;
     for (const d of this.distinctSeen) d?.delete(slot);
@@ -235,6 +248,7 @@ export class HashAggregate implements Operator {
     const s = state as { groups: { key: Row; count: number; emitted: Row | null; aggs: unknown[]; distinct: ([Key, number][] | null)[] }[] };
     this.slots.clear();
     this.pairIndex?.clear();
+    this.lastInner = undefined;
     this.keyRows = [];
     this.rowCounts = [];
     this.emitted = [];
