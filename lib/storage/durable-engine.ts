@@ -4,7 +4,7 @@
 // record is on disk. On open the directory is locked and the log replayed into a fresh engine.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LaminarError, StorageError } from '../errors.js';
+import { CatalogError, LaminarError, StorageError } from '../errors.js';
 import type { EnginePort, EngineSettings } from '../api/engine-port.js';
 import type { Column } from '../exec/batch.js';
 import type { DataType } from '../types/datatype.js';
@@ -283,9 +283,10 @@ export class DurableEngine implements EnginePort {
     let fp = this.fingerprints.get(name);
     if (fp === undefined) {
       const info = this.inner.relation(name);
-      // unknown relation: the engine throws its own error when the call is applied
-      fp = info === undefined ? 0 : schemaFingerprint(info);
-      if (info !== undefined) this.fingerprints.set(name, fp);
+      // refused before logging: replay could not check a record for a relation that is not there
+      if (info === undefined) throw new CatalogError('UNKNOWN_OBJECT', `relation "${name}" does not exist`);
+      fp = schemaFingerprint(info);
+      this.fingerprints.set(name, fp);
     }
     return fp;
   }

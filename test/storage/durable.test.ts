@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { StorageError } from '../../lib/errors.js';
 import { WalWriter } from '../../lib/native/wal.js';
+import { Engine } from '../../lib/engine/engine.js';
+import { DurableEngine } from '../../lib/storage/durable-engine.js';
 import { RecordEncoder } from '../../lib/storage/record.js';
 import { FORMAT_VERSION, writeManifest } from '../../lib/storage/manifest.js';
 import { openDurable, tempDir } from './helpers.js';
@@ -219,4 +221,16 @@ t.test('a crash between a failing call and its FAILED marker: ignored with a war
   t.same(warnings, [], 'the failure is marked in the log now');
   t.same(await db.query('SELECT * FROM z'), [{ i: 7 }]);
   await db.close();
+});
+
+t.test('engine-level inserts into an unknown relation are refused before logging', async (t) => {
+  const dir = tempDir(t);
+  const engine = DurableEngine.open({ path: dir, walSegmentBytes: 1 << 20 }, new Engine({}));
+  t.throws(() => engine.insertColumns('ghost', [[1]], 1), { code: 'UNKNOWN_OBJECT' });
+  t.throws(() => engine.insertRows('ghost', [[1]]), { code: 'UNKNOWN_OBJECT' });
+  t.equal(engine.lastLsn, 0, 'nothing logged');
+  await engine.close();
+  const again = DurableEngine.open({ path: dir, walSegmentBytes: 1 << 20 }, new Engine({}));
+  t.equal(again.recovery.records, 0);
+  await again.close();
 });
