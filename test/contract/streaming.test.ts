@@ -6,7 +6,7 @@ const T0 = Date.UTC(2024, 0, 1); // epoch-aligned: a multiple of every window si
 const at = (ms: number) => new Date(T0 + ms);
 const iso = (ms: number) => at(ms).toISOString();
 type Row = Record<string, unknown>;
-const windows = (rows: Row[]) =>
+const windows = (rows: Row[]): Row[] =>
   rows.map((r) => ({ ...r, window_start: (r.window_start as Date).toISOString(), window_end: (r.window_end as Date).toISOString() }));
 
 async function eventsDb(delaySeconds = 5, sourceDdl = 'SOURCE ev'): Promise<Database> {
