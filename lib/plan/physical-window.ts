@@ -28,7 +28,7 @@ export function buildTopN(plan: TopNNode, ctx: PhysicalContext, built?: Dataflow
   const order = plan.order.map((o, i) => ({ column: c.indices[p + i]!, desc: o.desc, nullsFirst: o.nullsFirst }));
   const width = c.width;
   const node = ctx.builder.add(
-    (out) => new TopN(out, { width, partitionBy, order, limit: plan.limit, offset: plan.offset, rankOutput: plan.rankOutput?.fn }),
+    (out) => new TopN(out, { width, partitionBy, order, limit: plan.limit, offset: plan.offset, rankOutput: plan.rankOutput?.fn, appendOnly: plan.input.props.appendOnly }),
     [c.node],
     'top-n',
   );

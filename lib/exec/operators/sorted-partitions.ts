@@ -62,6 +62,15 @@ export class SortedPartitions {
     return pkey;
   }
 
+  /** Drop the partition's entries from position `keep` on (rows that can no longer matter). */
+  truncate(pkey: Key, keep: number): void {
+    const list = this.parts.get(pkey);
+    if (list === undefined || keep >= list.length) return;
+    for (let i = keep; i < list.length; i++) this.rows -= list[i].count;
+    list.length = keep;
+    if (keep === 0) this.parts.delete(pkey);
+  }
+
   /** The partition's entries in order (empty if absent). */
   get(pkey: Key): readonly SortedEntry[] {
     return this.parts.get(pkey) ?? [];

@@ -7,6 +7,7 @@
 // offset+1 … offset+limit; with rank/dense_rank, rows whose rank is in that range (ties at the
 // boundary are all kept, as `WHERE rank <= n` does).
 
+import { ExecutionError } from '../../errors.js';
 import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { Row } from '../../types/value.js';
@@ -28,6 +29,9 @@ export interface TopNOptions {
   rankOutput?: RankFunction;
   /** which rank the limit applies to when no column is output (default row_number) */
   rankBy?: RankFunction;
+  /** the input never retracts (a source): each partition keeps only the rows that can still
+   *  rank within offset + limit (later rows only push others down); a retraction is an error */
+  appendOnly?: boolean;
 }
 
 export class TopN implements Operator {
@@ -40,6 +44,8 @@ export class TopN implements Operator {
   private readonly outWidth: number;
   private readonly rankFn: RankFunction;
   private readonly offset: number;
+  /** set by compute(): how many leading entries of the partition reach a rank ≤ offset + limit */
+  private entriesNeeded = 0;
 
   constructor(
     private readonly out: Output,
@@ -52,6 +58,11 @@ export class TopN implements Operator {
   }
 
   push(batch: Batch, _port = 0): void {
+    if (this.options.appendOnly === true && batch.weights !== null) {
+      for (let i = 0; i < batch.length; i++) {
+        if (batch.weights[i] < 0) throw new ExecutionError('INVALID_ARGUMENT', 'Top-N over an append-only input received a retraction');
+      }
+    }
     for (let i = 0; i < batch.length; i++) {
       const w = weightAt(batch, i);
       if (w !== 0) this.parts.add(rowAt(batch, i), w);
@@ -76,7 +87,9 @@ export class TopN implements Operator {
     let prev: Row | null = null;
     // ties only matter for rank/dense_rank
     const byPosition = this.rankFn === 'row_number';
-    for (const e of list) {
+    this.entriesNeeded = 0;
+    for (let entryIndex = 0; entryIndex < list.length; entryIndex++) {
+      const e = list[entryIndex];
       for (let k = 0; k < e.count; k++) {
         position++;
         if (!byPosition && (prev === null || cmp(prev, e.row) !== 0)) {
@@ -86,6 +99,7 @@ export class TopN implements Operator {
         prev = e.row;
         const value = byPosition ? position : this.rankFn === 'rank' ? rank : dense;
         if (value > hi) return result;
+        this.entriesNeeded = entryIndex + 1;
         if (value <= lo) continue;
         if (!this.options.rankOutput) {
           result.push(e.row);
@@ -112,6 +126,7 @@ export class TopN implements Operator {
       else this.emitted.delete(pkey);
       if (sources.length > 0) this.emittedSources.set(pkey, sources);
       else this.emittedSources.delete(pkey);
+      if (this.options.appendOnly === true) this.parts.truncate(pkey, this.entriesNeeded);
     }
     this.parts.touched.clear();
     this.out.push(delta.take());
