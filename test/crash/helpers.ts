@@ -94,9 +94,9 @@ export async function verifyRecovered(dir: string, acked: number): Promise<Verif
         expected.set(a, e);
       }
     }
-    const perAuction = await db.query<{ auction: number; n: number; total: number; top: number }>('SELECT * FROM per_auction');
-    // sum(BIGINT) is NUMERIC, returned exactly as a string (PostgreSQL typing)
-    const want = canon([...expected].map(([auction, e]) => ({ auction, n: e.n, total: String(e.total), top: e.top })));
+    // sum(BIGINT) may come back as a number or an exact string: compare the values
+    const perAuction = (await db.query<{ auction: number; n: number; total: number | string; top: number }>('SELECT * FROM per_auction')).map((r) => ({ ...r, total: Number(r.total) }));
+    const want = canon([...expected].map(([auction, e]) => ({ auction, n: e.n, total: e.total, top: e.top })));
     if (JSON.stringify(canon(perAuction)) !== JSON.stringify(want)) problems.push('view per_auction differs from the aggregates of the batches sent');
     for (const [name, sql] of Object.entries(VIEWS)) {
       const view = canon(await db.query(`SELECT * FROM ${name}`));
