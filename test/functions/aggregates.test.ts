@@ -22,9 +22,11 @@ t.test('result types (documented choices)', async (t) => {
   t.equal(resolveAggregate('count', [T.int]).id, 'bigint');
   t.equal(resolveAggregate('count_star', []).id, 'bigint');
   t.equal(resolveAggregate('sum', [T.int]).id, 'bigint');
-  t.equal(resolveAggregate('sum', [T.bigint]).id, 'decimal');
+  t.equal(resolveAggregate('sum', [T.bigint]).id, 'bigint', 'a number for JS callers (DataFusion), not numeric');
+  t.equal(resolveAggregate('sum', [T.decimal]).id, 'decimal');
   t.equal(resolveAggregate('sum', [T.double]).id, 'double');
-  t.equal(resolveAggregate('avg', [T.int]).id, 'decimal');
+  t.equal(resolveAggregate('avg', [T.int]).id, 'double');
+  t.equal(resolveAggregate('avg', [T.decimal]).id, 'decimal');
   t.equal(resolveAggregate('avg', [T.real]).id, 'double');
   t.equal(resolveAggregate('MAX', [T.timestamp]).id, 'timestamp');
   t.equal(resolveAggregate('array_agg', [T.varchar]).element!.id, 'varchar');
@@ -44,8 +46,8 @@ t.test('count, sum, avg over values with NULLs (PostgreSQL answers)', async (t) 
   t.equal(run(createAccumulator('count', []), xs), 4, 'count() with no argument is count(*)');
   t.equal(run(createAccumulator('sum', [T.int]), xs), 6);
   t.equal(str(run(createAccumulator('sum', [T.bigint]), xs)), '6');
-  t.equal(str(run(createAccumulator('avg', [T.int]), vals(1, 2))), '1.5000000000000000');
-  t.equal(str(run(createAccumulator('avg', [T.int]), vals(1, 2, 2))), '1.6666666666666667');
+  t.equal(run(createAccumulator('avg', [T.int]), vals(1, 2)), 1.5);
+  t.equal(run(createAccumulator('avg', [T.int]), vals(1, 2, 2)), 5 / 3);
   t.equal(run(createAccumulator('avg', [T.double]), vals(1, 2)), 1.5);
   t.equal(run(createAccumulator('sum', [T.int]), vals(null, null)), null, 'sum of only NULLs is NULL');
   t.equal(run(createAccumulator('count', [T.int]), vals(null)), 0);
@@ -58,14 +60,14 @@ t.test('count, sum, avg over values with NULLs (PostgreSQL answers)', async (t) 
 
 t.test('exact integer sums past 2^53', async (t) => {
   const big = Number.MAX_SAFE_INTEGER;
-  t.equal(str(run(createAccumulator('sum', [T.bigint]), vals(big, big, 1))), '18014398509481983');
+  t.throws(() => run(createAccumulator('sum', [T.bigint]), vals(big, big, 1)), { code: 'NUMERIC_OVERFLOW' }, 'no silent rounding past 2^53');
   const acc = createAccumulator('sum', [T.bigint]);
   const s = acc.create();
   acc.add(s, big, 3);
   acc.add(s, big, -2);
   t.equal(str(acc.result(s)), String(big), 'returns to the fast path after retraction');
   t.throws(() => run(createAccumulator('sum', [T.int]), vals(2 ** 31 - 1), 2 ** 23), { code: 'NUMERIC_OVERFLOW' });
-  t.equal(str(run(createAccumulator('avg', [T.bigint]), vals(big, big))), '9007199254740991.0000', 'PostgreSQL 15 gives this scale');
+  t.equal(run(createAccumulator('avg', [T.bigint]), vals(big, big)), big, 'the sum stays exact past 2^53 before dividing');
 });
 
 t.test('min/max, retractable and append-only', async (t) => {
@@ -174,7 +176,7 @@ t.test('slot accumulators agree with the generic ones', async (t) => {
     avg.add(buf, 3, v, w);
   }
   t.equal(String(sum.result(buf, 0)), '14');
-  t.equal(String(avg.result(buf, 3)), '7.0000000000000000');
+  t.equal(avg.result(buf, 3), 7);
   t.notOk(sum.isEmpty(buf, 0));
   const cnt = slotAccumulatorFor('count', [])!;
   const b2 = new Float64Array(cnt.slots);
@@ -216,7 +218,8 @@ const specs: Spec[] = [
   { fn: 'count', types: [T.int], value: intOrNull },
   { fn: 'count_star', types: [], value: intOrNull },
   { fn: 'sum', types: [T.int], value: intOrNull },
-  { fn: 'sum', types: [T.bigint], value: fc.option(fc.integer({ min: -(2 ** 52), max: 2 ** 52 })) },
+  // totals stay within ±2^53 (past that, sum(bigint) raises NUMERIC_OVERFLOW by design)
+  { fn: 'sum', types: [T.bigint], value: fc.option(fc.integer({ min: -(2 ** 47), max: 2 ** 47 })) },
   { fn: 'avg', types: [T.int], value: intOrNull },
   { fn: 'sum', types: [T.decimal], value: fc.option(fc.integer({ min: -999, max: 999 }).map((x) => new Decimal(BigInt(x), 2))) },
   { fn: 'sum', types: [T.double], value: fc.option(fc.double({ min: -1e6, max: 1e6, noNaN: true })), approx: true },

@@ -91,14 +91,6 @@ export const sumIntToBigint: Accumulator<IntSumState> = {
   isEmpty: (s) => s.rows === 0,
 };
 
-/** sum(bigint) → decimal (exact). */
-export const sumBigintToDecimal: Accumulator<IntSumState> = {
-  create: createIntSum,
-  add: intSumAdd,
-  result: (s) => (s.n === 0 ? null : new Decimal(intSumBig(s), 0)),
-  isEmpty: (s) => s.rows === 0,
-};
-
 export interface DecimalSumState {
   rows: number;
   n: number;
@@ -178,11 +170,11 @@ export const sumInterval: Accumulator<IntervalSumState> = {
   isEmpty: (s) => s.rows === 0,
 };
 
-/** avg over integers → decimal with PostgreSQL's division scale. */
-export const avgIntToDecimal: Accumulator<IntSumState> = {
+/** avg over integers → double (the sum itself stays exact). */
+export const avgIntToDouble: Accumulator<IntSumState> = {
   create: createIntSum,
   add: intSumAdd,
-  result: (s) => (s.n === 0 ? null : new Decimal(intSumBig(s), 0).div(new Decimal(BigInt(s.n), 0))),
+  result: (s) => (s.n === 0 ? null : Number(intSumBig(s)) / s.n),
   isEmpty: (s) => s.rows === 0,
 };
 
@@ -211,9 +203,8 @@ export function sumFor(type: DataType): Accumulator {
   switch (type.id) {
     case 'smallint':
     case 'int':
-      return sumIntToBigint as Accumulator;
     case 'bigint':
-      return sumBigintToDecimal as Accumulator;
+      return sumIntToBigint as Accumulator;
     case 'decimal':
     case 'null':
       return sumDecimal as Accumulator;
@@ -232,7 +223,7 @@ export function avgFor(type: DataType): Accumulator {
     case 'smallint':
     case 'int':
     case 'bigint':
-      return avgIntToDecimal as Accumulator;
+      return avgIntToDouble as Accumulator;
     case 'decimal':
     case 'null':
       return avgDecimal as Accumulator;

@@ -60,9 +60,8 @@ export function slotSum(type: DataType): SlotAccumulator | undefined {
   switch (type.id) {
     case 'smallint':
     case 'int':
-      return base((buf, o) => (buf[o + N] === 0 ? null : buf[o + SUM]!), true);
     case 'bigint':
-      return base((buf, o) => (buf[o + N] === 0 ? null : new Decimal(BigInt(buf[o + SUM]!), 0)), true);
+      return base((buf, o) => (buf[o + N] === 0 ? null : buf[o + SUM]!), true);
     case 'double':
       return base((buf, o) => (buf[o + N] === 0 ? null : buf[o + SUM]!), false);
     case 'real':
@@ -77,7 +76,7 @@ export function slotAvg(type: DataType): SlotAccumulator | undefined {
     case 'smallint':
     case 'int':
     case 'bigint':
-      return base((buf, o) => (buf[o + N] === 0 ? null : new Decimal(BigInt(buf[o + SUM]!), 0).div(new Decimal(BigInt(buf[o + N]!), 0))), true);
+      return base((buf, o) => (buf[o + N] === 0 ? null : buf[o + SUM]! / buf[o + N]!), true);
     case 'double':
     case 'real':
       return base((buf, o) => (buf[o + N] === 0 ? null : buf[o + SUM]! / buf[o + N]!), false);

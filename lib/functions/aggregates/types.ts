@@ -1,10 +1,13 @@
 // Aggregate names and result types. Choices (PostgreSQL unless noted):
 //   count(*), count(x)            → bigint
-//   sum(smallint|int)             → bigint
-//   sum(bigint|decimal)           → decimal (exact; the accumulator sums in doubles while the
-//                                   total stays a safe integer and switches to BigInt beyond)
+//   sum(smallint|int|bigint)      → bigint (as DataFusion/Flink; PostgreSQL says numeric for
+//                                   bigint, but a JS caller expects a number; the accumulator is
+//                                   exact and raises NUMERIC_OVERFLOW past ±2^53)
+//   sum(decimal)                  → decimal (exact)
 //   sum(real) → real, sum(double) → double, sum(interval) → interval
-//   avg(integers|decimal)         → decimal (PostgreSQL's numeric division scale)
+//   avg(integers)                 → double (as DataFusion; PostgreSQL's numeric would surface
+//                                   as a string such as '2.5000000000000000')
+//   avg(decimal)                  → decimal (PostgreSQL's numeric division scale)
 //   avg(real|double)              → double; avg(interval) → interval
 //   min/max, first_value/last_value, any_value → the argument's type
 //   bool_and/bool_or/every        → boolean
@@ -46,8 +49,8 @@ export function aggregateReturnType(name: string, args: readonly DataType[], _di
       switch (a.id) {
         case 'smallint':
         case 'int':
-          return T.bigint;
         case 'bigint':
+          return T.bigint;
         case 'decimal':
           return T.decimal;
         case 'real':
@@ -63,7 +66,7 @@ export function aggregateReturnType(name: string, args: readonly DataType[], _di
     case 'avg': {
       arity(name, args, 1);
       const a = args[0]!;
-      if (a.id === 'real' || a.id === 'double') return T.double;
+      if (a.id === 'real' || a.id === 'double' || a.id === 'smallint' || a.id === 'int' || a.id === 'bigint') return T.double;
       if (a.id === 'interval') return T.interval;
       if (isNumericType(a) || a.id === 'null') return T.decimal;
       throw mismatch(name, args);

@@ -7,7 +7,7 @@ import type { SourcePosition } from '../../errors.js';
 import { T, typeToSql } from '../../types/datatype.js';
 import type { DataType, TypeId } from '../../types/datatype.js';
 import type { BoundExpr } from '../bound.js';
-import { isScalarFunction, resolveFunction } from '../../functions/registry.js';
+import { isScalarFunction, resolveAggregate, resolveFunction } from '../../functions/registry.js';
 import { toInternal } from '../../types/convert.js';
 
 const NUMERIC_RANK: Partial<Record<TypeId, number>> = {
@@ -222,50 +222,17 @@ export function isAggregateName(name: string): boolean {
   return AGGREGATES.has(name);
 }
 
-/** The result type of an aggregate over argument types (PostgreSQL rules). */
+const AGGREGATE_ALIASES: Record<string, string> = { every: 'bool_and', stddev: 'stddev_samp', variance: 'var_samp' };
+
+/** The result type of an aggregate over argument types: one rule set, lib/functions' registry. */
 export function aggregateResultType(fn: string, args: BoundExpr[], pos?: SourcePosition): { fn: string; type: DataType } {
-  const t = args[0]?.type ?? T.null;
-  switch (fn) {
-    case 'count':
-    case 'approx_count_distinct':
-      return { fn, type: T.bigint };
-    case 'sum':
-      if (t.id === 'smallint' || t.id === 'int') return { fn, type: T.bigint };
-      if (t.id === 'bigint' || t.id === 'decimal') return { fn, type: T.decimal };
-      if (t.id === 'real' || t.id === 'double' || t.id === 'interval') return { fn, type: t };
-      if (t.id === 'null') return { fn, type: T.bigint };
-      break;
-    case 'avg':
-      if (isIntegral(t) || t.id === 'decimal') return { fn, type: T.decimal };
-      if (t.id === 'real' || t.id === 'double' || t.id === 'null') return { fn, type: T.double };
-      if (t.id === 'interval') return { fn, type: t };
-      break;
-    case 'min':
-    case 'max':
-    case 'first_value':
-    case 'last_value':
-      return { fn, type: t.id === 'null' ? T.varchar : t };
-    case 'bool_and':
-    case 'bool_or':
-      if (t.id === 'boolean' || t.id === 'null') return { fn, type: T.boolean };
-      break;
-    case 'every':
-      if (t.id === 'boolean' || t.id === 'null') return { fn: 'bool_and', type: T.boolean };
-      break;
-    case 'string_agg':
-      return { fn, type: T.varchar };
-    case 'array_agg':
-      return { fn, type: T.array(t) };
-    case 'stddev':
-    case 'variance':
-    case 'stddev_samp':
-    case 'stddev_pop':
-    case 'var_samp':
-    case 'var_pop': {
-      const name = fn === 'stddev' ? 'stddev_samp' : fn === 'variance' ? 'var_samp' : fn;
-      if (isNumeric(t) || t.id === 'null') return { fn: name, type: t.id === 'real' || t.id === 'double' ? T.double : T.decimal };
-      break;
+  const name = AGGREGATE_ALIASES[fn] ?? fn;
+  try {
+    return { fn: name, type: resolveAggregate(name, args.map((a) => a.type)) };
+  } catch (err) {
+    if (err instanceof SqlTypeError && pos !== undefined && err.line === undefined) {
+      throw new SqlTypeError(err.code, err.message, pos);
     }
+    throw err;
   }
-  throw new SqlTypeError('TYPE_MISMATCH', `function ${fn}(${typeToSql(t)}) does not exist`, pos);
 }
