@@ -130,6 +130,11 @@ export class Engine {
     );
   }
 
+  /** Storage hook (lib/storage checkpoints): the catalog, graph and stores behind this engine. */
+  storageState(): EngineState {
+    return this.state;
+  }
+
   /** End the current propagation step everywhere. */
   flush(): void {
     this.assertOpen();

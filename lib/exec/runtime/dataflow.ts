@@ -227,6 +227,11 @@ export class Dataflow {
     return node.op as T;
   }
 
+  /** Live nodes in topological (insertion) order, for checkpoints. */
+  liveNodes(): readonly DataflowNode[] {
+    return this.nodes;
+  }
+
   /** Number of live nodes. */
   get size(): number {
     return this.nodes.length;
