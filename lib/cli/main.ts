@@ -8,6 +8,7 @@ import { open } from '../api/open.js';
 import type { Database } from '../api/database.js';
 import { generateKyselyTypes } from '../kysely/codegen.js';
 import { errorLine, runShell } from './shell.js';
+import { DEMO_USAGE, runDemo } from './demo.js';
 
 export const USAGE = `Usage: laminardb <command> [options]
 
@@ -18,6 +19,9 @@ Commands:
   codegen [--db path] [--schema file.sql]... [--out file.ts] [--bigint]
                              Write the Kysely DB interface for the catalog (of the database at
                              --db, after running the --schema scripts) to --out or stdout.
+  demo [--events N] [--plain]
+                             Nexmark events into live views of an in-memory database, shown
+                             updating with events/s and latency (see laminardb demo --help).
   help, --help, -h           This help.
   version, --version, -v     The package version.
 
@@ -97,6 +101,43 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         db = await open(flags.get('db')?.[0]);
         return await runShell({ db, input: Readable.from([text]), output: io.stdout, errors: io.stderr, interactive: false, source: file });
       }
+      case 'demo': {
+        if (rest.includes('--help') || rest.includes('-h')) {
+          io.stdout.write(DEMO_USAGE + '\n');
+          return 0;
+        }
+        const { positional, flags } = parseArgs(rest, ['events', 'batch', 'event-rate', 'refresh'], ['plain']);
+        if (positional.length > 0) throw new UsageError(`demo takes no positional arguments (got ${positional.join(' ')})`);
+        const dashboard = !flags.has('plain') && (io.stdout as { isTTY?: boolean }).isTTY === true;
+        const events = flags.has('events') ? positiveInteger(flags, 'events') : undefined;
+        const abort = new AbortController();
+        const stop = () => abort.abort();
+        process.once('SIGINT', stop);
+        try {
+          const summary = await runDemo(
+            {
+              events,
+              batch: flags.has('batch') ? positiveInteger(flags, 'batch') : 1024,
+              eventRate: flags.has('event-rate') ? positiveInteger(flags, 'event-rate') : 10_000,
+              refreshMs: flags.has('refresh') ? positiveInteger(flags, 'refresh') : dashboard ? 250 : 1000,
+              dashboard,
+            },
+            io.stdout,
+            abort.signal,
+          );
+          io.stdout.write(
+            `${summary.events} events in ${summary.seconds.toFixed(2)} s: ${Math.round(summary.eventsPerSecond)} events/s ` +
+              `(${Math.round(summary.engineEventsPerSecond)} events/s inside the engine); view changes: ` +
+              Object.entries(summary.changes)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ') +
+              '\n',
+          );
+          return 0;
+        } finally {
+          process.removeListener('SIGINT', stop);
+        }
+      }
       case 'codegen': {
         const { positional, flags } = parseArgs(rest, ['db', 'schema', 'out'], ['bigint']);
         if (positional.length > 0) throw new UsageError(`codegen takes no positional arguments (got ${positional.join(' ')})`);
@@ -124,6 +165,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } finally {
     await db?.close();
   }
+}
+
+function positiveInteger(flags: Map<string, string[]>, name: string): number {
+  const text = flags.get(name)![0]!;
+  const n = Number(text.replace(/_/g, ''));
+  if (!/^[0-9_]+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} needs a positive integer, got "${text}"`);
+  return n;
 }
 
 function readScript(file: string): string {
