@@ -124,14 +124,17 @@ export function join(
   const semi = joinKind === 'semi' || joinKind === 'anti' || joinKind === 'anti-null-aware';
   const leftNullable = joinKind === 'right' || joinKind === 'full';
   const rightNullable = joinKind === 'left' || joinKind === 'full';
+  const mark = joinKind === 'mark-exists' || joinKind === 'mark-in';
   const schema = semi
     ? left.schema
+    : mark
+    ? [...left.schema, { name: 'mark', type: T.boolean, nullable: joinKind === 'mark-in' }]
     : [
         ...left.schema.map((f) => (leftNullable ? { ...f, nullable: true } : f)),
         ...right.schema.map((f) => (rightNullable ? { ...f, nullable: true } : f)),
       ];
   let uniqueKey: number[] | undefined;
-  if (semi) uniqueKey = left.props.uniqueKey;
+  if (semi || mark) uniqueKey = left.props.uniqueKey;
   else if (joinKind === 'inner' && left.props.uniqueKey && right.props.uniqueKey) {
     uniqueKey = [...left.props.uniqueKey, ...right.props.uniqueKey.map((i) => i + left.schema.length)];
   }
@@ -145,7 +148,7 @@ export function join(
     rightKeys,
     residual,
     schema,
-    props: { appendOnly, uniqueKey, watermarkColumn: joinKind === 'inner' || semi ? left.props.watermarkColumn : undefined },
+    props: { appendOnly, uniqueKey, watermarkColumn: joinKind === 'inner' || semi || mark ? left.props.watermarkColumn : undefined },
   };
 }
 

@@ -98,8 +98,16 @@ export type EmitMode = 'changes' | 'window-close';
  * 'semi' / 'anti' output only the left columns. 'anti-null-aware' is NOT IN semantics: a left
  * row is kept only if no right row matches AND (when the right side is non-empty) neither the
  * left key nor any right key is NULL.
+ * 'mark-exists' / 'mark-in' output the left columns ++ one BOOLEAN "matched" column (subqueries
+ * inside expressions): mark-exists is TRUE/FALSE; mark-in has IN's three-valued result (NULL when
+ * nothing matches but the left key or some right key is NULL, over a non-empty right side).
  */
-export type JoinKind = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti' | 'anti-null-aware';
+export type JoinKind = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti' | 'anti-null-aware' | 'mark-exists' | 'mark-in';
+
+/** Joins whose output is the left row ++ a boolean mark column. */
+export function isMarkJoin(kind: JoinKind): kind is 'mark-exists' | 'mark-in' {
+  return kind === 'mark-exists' || kind === 'mark-in';
+}
 
 export interface JoinNode extends NodeBase {
   kind: 'join';

@@ -19,6 +19,7 @@ import { UnionAll } from '../exec/operators/union-all.js';
 import { Values } from '../exec/operators/values.js';
 import type { SortKey as RuntimeSortKey } from '../exec/runtime/values.js';
 import type { BoundExpr } from './bound.js';
+import { isMarkJoin } from './logical.js';
 import type { LogicalPlan, SortKey } from './logical.js';
 import { mapColumns } from './optimizer/expr-utils.js';
 import { accumulatorForCall } from '../functions/aggregates/index.js';
@@ -124,8 +125,12 @@ export function buildPhysical(plan: LogicalPlan, ctx: PhysicalContext): Dataflow
     }
     case 'aggregate':
       return buildAggregate(plan, ctx);
-    case 'join':
-      return buildJoin(plan, ctx);
+    case 'join': {
+      if (!ctx.stream || plan.left.props.watermarkColumn === undefined || plan.right.props.watermarkColumn === undefined) return buildJoin(plan, ctx);
+      // a regular join of two watermarked inputs: the TTL join when a state TTL is configured
+      const inputs = [buildPhysical(plan.left, ctx), buildPhysical(plan.right, ctx)];
+      return ctx.stream(plan, ctx, inputs) ?? buildJoin(plan, ctx, inputs);
+    }
     case 'distinct': {
       const input = buildPhysical(plan.input, ctx);
       const width = plan.schema.length;
@@ -191,16 +196,27 @@ function buildAggregate(plan: LogicalPlan & { kind: 'aggregate' }, ctx: Physical
   return ctx.builder.add((out) => new HashAggregate(out, { groupBy, aggregates: specs }), [pre], 'aggregate');
 }
 
-function buildJoin(plan: LogicalPlan & { kind: 'join' }, ctx: PhysicalContext): DataflowNode {
+function buildJoin(plan: LogicalPlan & { kind: 'join' }, ctx: PhysicalContext, built?: DataflowNode[]): DataflowNode {
   const lw0 = plan.left.schema.length;
   const rw0 = plan.right.schema.length;
-  const left = withComputedColumns(buildPhysical(plan.left, ctx), lw0, plan.left.schema.map((f) => f.type), plan.leftKeys, ctx);
-  const right = withComputedColumns(buildPhysical(plan.right, ctx), rw0, plan.right.schema.map((f) => f.type), plan.rightKeys, ctx);
+  const left = withComputedColumns(built?.[0] ?? buildPhysical(plan.left, ctx), lw0, plan.left.schema.map((f) => f.type), plan.leftKeys, ctx);
+  const right = withComputedColumns(built?.[1] ?? buildPhysical(plan.right, ctx), rw0, plan.right.schema.map((f) => f.type), plan.rightKeys, ctx);
   // the residual was written over left ++ right; computed key columns shift the right side
   const residualExpr = plan.residual && (left.width !== lw0 ? mapColumns(plan.residual, (i, c) => (i >= lw0 ? { ...c, index: i - lw0 + left.width } : c)) : plan.residual);
   const residual = residualExpr ? ctx.compiler.predicate(residualExpr) : undefined;
   let node: DataflowNode;
   const semi = plan.joinKind === 'semi' || plan.joinKind === 'anti' || plan.joinKind === 'anti-null-aware';
+  if (isMarkJoin(plan.joinKind)) {
+    const type = plan.joinKind;
+    node = ctx.builder.add(
+      (out) => new SemiJoin(out, { type, leftWidth: left.width, rightWidth: right.width, leftKeys: left.indices, rightKeys: right.indices, residual }),
+      [left.node, right.node],
+      plan.joinKind,
+    );
+    // output: left columns ++ mark; computed key columns sit between them
+    if (left.width !== lw0) node = dropColumns(node, [...[...Array(lw0).keys()], left.width], ctx);
+    return node;
+  }
   if (semi) {
     const type = plan.joinKind as 'semi' | 'anti' | 'anti-null-aware';
     node = ctx.builder.add(

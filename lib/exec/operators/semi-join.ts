@@ -7,6 +7,11 @@
 // row is kept (even one with a NULL key); otherwise a left row is kept only when its key has no
 // NULL, nothing on the right equals it, and the right side holds no NULL key (x NOT IN (…, NULL)
 // is never true). Keys with several columns count as NULL when any column is NULL.
+//
+// Mark modes ('mark-exists', 'mark-in') keep every left row and append a BOOLEAN column: whether
+// it matches (EXISTS), or IN's three-valued result (TRUE on a match; else NULL when the right side
+// is non-empty and the left key or some right key is NULL; else FALSE). A right delta that flips a
+// row's mark retracts the row with the old mark and inserts it with the new one.
 
 import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
@@ -18,7 +23,7 @@ import { Arrangement, passingPairs, type ArrangedRow } from './arrangement.js';
 import type { PredicateFn } from './filter.js';
 import { ExecutionError } from '../../errors.js';
 
-export type SemiJoinType = 'semi' | 'anti' | 'anti-null-aware';
+export type SemiJoinType = 'semi' | 'anti' | 'anti-null-aware' | 'mark-exists' | 'mark-in';
 
 export interface SemiJoinOptions {
   type: SemiJoinType;
@@ -49,8 +54,8 @@ export class SemiJoin implements Operator {
     private readonly out: Output,
     private readonly options: SemiJoinOptions,
   ) {
-    if (options.type === 'anti-null-aware' && options.residual) {
-      throw new ExecutionError('INVALID_ARGUMENT', 'NOT IN with an extra correlated condition is not supported');
+    if ((options.type === 'anti-null-aware' || options.type === 'mark-in') && options.residual) {
+      throw new ExecutionError('INVALID_ARGUMENT', 'IN / NOT IN with an extra correlated condition is not supported');
     }
     this.leftKeyOf = keyExtractor(options.leftKeys);
     this.rightKeyOf = keyExtractor(options.rightKeys);
@@ -69,6 +74,17 @@ export class SemiJoin implements Operator {
         if (total <= 0) return true;
         return !nullKey && !(matches > 0) && !(nulls > 0);
     }
+  }
+
+  private get markMode(): boolean {
+    return this.options.type === 'mark-exists' || this.options.type === 'mark-in';
+  }
+
+  /** The mark column's value of a left row (mark modes). */
+  private markOf(matches: number, nullKey: boolean, total: number, nulls: number): boolean | null {
+    if (matches > 0) return true;
+    if (this.options.type === 'mark-exists' || total <= 0) return false;
+    return nullKey || nulls > 0 ? null : false;
   }
 
   push(batch: Batch, port: number): void {
@@ -105,11 +121,13 @@ export class SemiJoin implements Operator {
     const pass = passingPairs(this.options.residual, lefts, rights, leftWidth, rightWidth);
     const matches = new Float64Array(batch.length);
     for (let p = 0; p < pairRow.length; p++) if (pass[p]) matches[pairRow[p]] += pairWeight[p];
-    const outB = new BatchBuilder(leftWidth);
+    const mark = this.markMode;
+    const outB = new BatchBuilder(mark ? leftWidth + 1 : leftWidth);
     for (let i = 0; i < batch.length; i++) {
       const w = weightAt(batch, i);
       if (w === 0) continue;
-      if (this.keeps(matches[i], nullKey[i], this.rightTotal, this.rightNulls)) outB.addRow(rows[i], w);
+      if (mark) outB.addRow([...rows[i], this.markOf(matches[i], nullKey[i], this.rightTotal, this.rightNulls)], w);
+      else if (this.keeps(matches[i], nullKey[i], this.rightTotal, this.rightNulls)) outB.addRow(rows[i], w);
       this.left.add(keys[i], rows[i], w, matches[i]);
     }
     if (outB.length > 0) this.out.push(outB.take());
@@ -152,15 +170,25 @@ export class SemiJoin implements Operator {
       if (!before.has(e)) before.set(e, e.matches);
       e.matches += pairWeight[p];
     }
-    const outB = new BatchBuilder(leftWidth);
+    const mark = this.markMode;
+    const outB = new BatchBuilder(mark ? leftWidth + 1 : leftWidth);
     const emit = (e: ArrangedRow, matchesBefore: number): void => {
       const isNull = e.key === NULL_BUCKET;
+      if (mark) {
+        const old = this.markOf(matchesBefore, isNull, totalBefore, nullsBefore);
+        const cur = this.markOf(e.matches, isNull, this.rightTotal, this.rightNulls);
+        if (old !== cur) {
+          outB.addRow([...e.row, old], -e.weight);
+          outB.addRow([...e.row, cur], e.weight);
+        }
+        return;
+      }
       const was = this.keeps(matchesBefore, isNull, totalBefore, nullsBefore);
       const now = this.keeps(e.matches, isNull, this.rightTotal, this.rightNulls);
       if (was !== now) outB.addRow(e.row, now ? e.weight : -e.weight);
     };
     const globalFlip =
-      this.options.type === 'anti-null-aware' &&
+      (this.options.type === 'anti-null-aware' || this.options.type === 'mark-in') &&
       (totalBefore > 0 !== this.rightTotal > 0 || nullsBefore > 0 !== this.rightNulls > 0);
     if (globalFlip) {
       // emptiness or NULL presence of the right side changed: every left row may flip

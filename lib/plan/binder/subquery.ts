@@ -46,10 +46,29 @@ export class PlanHost implements SubqueryHost {
     this.scope = new Scope(this.scope.columns.slice(0, width), this.scope.outer);
   }
 
-  bindSubquery(e: Expr & { kind: 'in-subquery' | 'exists' | 'scalar-subquery' | 'quantified' }): BoundExpr {
+  bindSubquery(e: Expr & { kind: 'in-subquery' | 'exists' | 'scalar-subquery' | 'quantified' }, ctx?: ExprContext): BoundExpr {
+    if (e.kind === 'exists') {
+      const sub = bindQuery(e.query, childEnv(this.env, { outer: this.scope }), { correlated: true });
+      const start = sub.plan.schema.length - sub.outerKeys.length;
+      const { leftKeys, rightKeys } = keyPairs(sub.outerKeys, sub.plan, start, e.pos);
+      return this.markJoin('mark-exists', sub.plan, leftKeys, rightKeys, e.not);
+    }
+    if (e.kind === 'in-subquery' || (e.kind === 'quantified' && e.quantifier !== 'ALL' && e.op === '=')) {
+      const query = e.kind === 'in-subquery' ? e.query : (e.subject as { query: Query }).query;
+      const sub = bindSub(query, this.scope, this.env, e.pos);
+      if (sub.outerKeys.length > 0) {
+        // NULL-vs-FALSE of IN depends on the correlated group's rows, which the mark join does not track per key
+        throw new UnsupportedError('IN (correlated subquery) is only supported as a top-level AND condition of WHERE; write it as EXISTS', e.pos);
+      }
+      const lhs = bindExpr(e.expr, ctx ?? this.context('expression'));
+      const v: BoundExpr = { kind: 'column', index: 0, type: sub.plan.schema[0]!.type, name: sub.plan.schema[0]!.name };
+      const t = commonType(lhs.type, v.type);
+      if (!t) throw new SqlTypeError('TYPE_MISMATCH', `cannot compare ${lhs.type.id} with ${v.type.id} in IN (subquery)`, e.pos);
+      return this.markJoin('mark-in', sub.plan, [castTo(lhs, t)], [castTo(v, t)], e.kind === 'in-subquery' && e.not);
+    }
     if (e.kind !== 'scalar-subquery') {
       throw new UnsupportedError(
-        `${e.kind === 'exists' ? 'EXISTS' : e.kind === 'quantified' ? `${e.quantifier}` : 'IN'} (subquery) is only supported as a top-level AND condition of WHERE`,
+        `${e.quantifier} (subquery) is only supported as a top-level AND condition of WHERE`,
         e.pos,
       );
     }
@@ -69,6 +88,16 @@ export class PlanHost implements SubqueryHost {
       return { kind: 'call', name: 'coalesce', args: [value, { kind: 'literal', value: 0, type: value.type }], type: value.type };
     }
     return value;
+  }
+
+  /** Join `sub` as a mark join: its boolean column is appended (hidden) and returned, negated for NOT. */
+  private markJoin(kind: 'mark-exists' | 'mark-in', subPlan: LogicalPlan, leftKeys: BoundExpr[], rightKeys: BoundExpr[], negate: boolean): BoundExpr {
+    const base = this.plan.schema.length;
+    this.plan = B.join(kind, this.plan, subPlan, leftKeys, rightKeys);
+    const markCol = { name: 'mark', type: T.boolean, nullable: kind === 'mark-in', hidden: true, table: '?subquery?' };
+    this.scope = new Scope([...this.scope.columns, markCol], this.scope.outer);
+    const value: BoundExpr = { kind: 'column', index: base, type: T.boolean, name: kind === 'mark-in' ? 'in' : 'exists' };
+    return negate ? { kind: 'call', name: 'not', args: [value], type: T.boolean } : value;
   }
 }
 
