@@ -23,6 +23,8 @@ import type { BoundExpr } from '../plan/bound.js';
 import type { MaterializedViewEntry, TableEntry } from '../plan/catalog.js';
 import { bindExpr } from '../plan/binder/expr.js';
 import { intervalMs, parseInterval, typeFromAst } from '../plan/binder/literals.js';
+import { streamOptionsFor } from './stream-options.js';
+import { streamBuilder } from './stream-hook.js';
 import { bindQuery } from '../plan/binder/query.js';
 import { Scope } from '../plan/binder/scope.js';
 import { castTo } from '../plan/binder/typing.js';
@@ -147,7 +149,8 @@ export function createMaterializedView(s: EngineState, st: CreateMaterializedVie
   const width = plan.schema.length;
   const uniqueKey = plan.props.uniqueKey && plan.props.uniqueKey.length > 0 ? plan.props.uniqueKey : undefined;
   const builder = s.flow.builder();
-  const top = buildPhysical(plan, s.physicalContext(builder));
+  const stream = s.stream && streamBuilder(streamOptionsFor(s.settings, st.options, st.pos));
+  const top = buildPhysical(plan, s.physicalContext(builder, stream));
   // an empty key (a global aggregate's single row) still pairs its retraction and insertion into one 'update'
   const store = builder.add((out) => new ViewStore(out, width, { uniqueKey: plan.props.uniqueKey }), [top], st.name);
   const subgraph = builder.commit(); // back-fills from the inputs' current contents

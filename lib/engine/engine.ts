@@ -19,6 +19,7 @@ import { describe, explainStatement, selectResult, show } from './show.js';
 import { EngineState } from './state.js';
 import type { ChangeListener, EngineSubscription, QueryResult, RelationInfo, StatementResult } from './types.js';
 import { streamBuilder } from './stream-hook.js';
+import { attachStream, type StreamAttachBuild } from './stream-attach.js';
 
 export interface EngineOptions {
   /** return BIGINT as bigint (used by the API layer; the engine keeps numbers internally) */
@@ -110,6 +111,12 @@ export class Engine {
     return flow.subscribe(tap, listener, opts);
   }
 
+  /** Operator API hook: attach a user pipeline fed by these relations (lib/stream-api). */
+  attachStream(relations: readonly string[], build: StreamAttachBuild): Subgraph {
+    this.assertOpen();
+    return attachStream(this.state, relations, build);
+  }
+
   /** Advance a source's watermark explicitly (e.g. idle sources). */
   advanceWatermark(source: string, eventTimeMs: number): void {
     this.assertOpen();
@@ -118,6 +125,18 @@ export class Engine {
       throw new CatalogError('WRONG_OBJECT_KIND', `"${source}" is a ${rel.kind}, not a source`);
     }
     this.state.flow.advanceWatermark(this.state.stores.get(source)!, eventTimeMs);
+  }
+
+  /** State entries held by a materialized view's operators (its result store excluded): what
+   *  watermark-driven cleanup keeps flat. */
+  viewStateSize(view: string): number {
+    this.assertOpen();
+    const sub = this.state.subgraphs.get(view);
+    if (!sub) throw new CatalogError('WRONG_OBJECT_KIND', `"${view}" is not a materialized view`);
+    const store = this.state.stores.get(view);
+    let n = 0;
+    for (const node of sub.nodes) if (node !== store) n += node.op.stateSize();
+    return n;
   }
 
   registerFunction(name: string, fn: (...args: Value[]) => Value, sig: { args: DataType[]; returns: DataType }): void {

@@ -45,11 +45,12 @@ export class EngineState {
     return optimize(bound.plan);
   }
 
-  physicalContext(builder: SubgraphBuilder): PhysicalContext {
+  /** `stream`: a streaming builder with a view's own options (default: the engine's) */
+  physicalContext(builder: SubgraphBuilder, stream: StreamNodeBuilder | undefined = this.stream): PhysicalContext {
     return {
       builder,
       compiler: this.compiler,
-      stream: this.stream,
+      stream,
       storeNode: (relation) => {
         const node = this.stores.get(relation);
         if (!node) throw new CatalogError('UNKNOWN_OBJECT', `relation "${relation}" has no stored data`);

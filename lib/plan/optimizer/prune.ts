@@ -80,6 +80,14 @@ function prune(plan: LogicalPlan, required: Set<number>): Pruned {
       const leftNeed = collect([...plan.leftKeys, plan.residual], new Set([...required].filter((i) => i < lw)), 0, 0, lw);
       const rightNeed = collect(plan.rightKeys, new Set(semi ? [] : [...required].filter((i) => i >= lw).map((i) => i - lw)));
       collect([plan.residual], rightNeed, lw, lw);
+      // a regular join of two watermarked inputs keeps their event-time columns: a state TTL
+      // (physical-stream buildTtlJoin) expires rows by them
+      const lwm = plan.left.props.watermarkColumn;
+      const rwm = plan.right.props.watermarkColumn;
+      if (!semi && lwm !== undefined && rwm !== undefined) {
+        leftNeed.add(lwm);
+        rightNeed.add(rwm);
+      }
       const l = prune(plan.left, leftNeed);
       const r = prune(plan.right, rightNeed);
       const nlw = l.plan.schema.length;
