@@ -175,13 +175,23 @@ function buildAggregate(plan: LogicalPlan & { kind: 'aggregate' }, ctx: Physical
   const exprs: BoundExpr[] = [...plan.groupBy];
   const specs: AggregateSpec[] = plan.aggregates.map((a) => {
     if (a.args.length > 1 && a.fn !== 'string_agg') throw new UnsupportedError(`aggregate ${a.fn} with ${a.args.length} arguments is not supported`);
-    if (a.orderBy && a.orderBy.length > 0) throw new UnsupportedError(`ORDER BY inside ${a.fn}(…) is not supported yet`);
+    const ordered = a.orderBy !== undefined && a.orderBy.length > 0;
     const spec: AggregateSpec = { fn: a.fn };
-    // the built-in kernels are exact for these; everything else uses the SQL-typed accumulators
-    if (!BUILTIN_KERNELS.has(a.fn)) spec.accumulator = accumulatorForCall({ ...a, distinct: false });
+    // the built-in kernels are exact for these; everything else (and any ordered call) uses the SQL-typed accumulators
+    if (!BUILTIN_KERNELS.has(a.fn) || ordered || a.args.length > 1) spec.accumulator = accumulatorForCall({ ...a, distinct: false });
     if (a.args.length > 0) {
       exprs.push(a.args[0]!);
       spec.arg = exprs.length - 1;
+    }
+    if (a.args.length > 1) {
+      exprs.push(a.args[1]!);
+      spec.extraArg = exprs.length - 1;
+    }
+    if (ordered) {
+      spec.orderArgs = a.orderBy!.map((o) => {
+        exprs.push(o.expr);
+        return exprs.length - 1;
+      });
     }
     if (a.filter) {
       exprs.push(a.filter);

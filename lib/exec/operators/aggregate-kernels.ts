@@ -20,6 +20,8 @@ export interface AggregateKernel {
   /** the slot is (re)used for a new group: reset it */
   clear(slot: number): void;
   add(slot: number, value: Value, weight: number): void;
+  /** add with a second argument (string_agg's delimiter) and ORDER BY keys (ordered aggregates) */
+  addWith?(slot: number, value: Value, weight: number, extra: Value | undefined, order: Value[] | undefined): void;
   result(slot: number): Value;
   save(slot: number): unknown;
   load(slot: number, state: unknown): void;
@@ -247,7 +249,7 @@ export class AccumulatorKernel implements AggregateKernel {
  */
 export interface StateAccumulator<S = unknown> {
   create(): S;
-  add(state: S, value: Value, weight: number): void;
+  add(state: S, value: Value, weight: number, extra?: Value, order?: Value[]): void;
   result(state: S): Value;
 }
 
@@ -261,6 +263,9 @@ export class StateAccumulatorKernel<S = unknown> implements AggregateKernel {
   }
   add(slot: number, v: Value, weight: number): void {
     this.acc.add(this.states[slot], v, weight);
+  }
+  addWith(slot: number, v: Value, weight: number, extra: Value | undefined, order: Value[] | undefined): void {
+    this.acc.add(this.states[slot], v, weight, extra, order);
   }
   result(slot: number): Value {
     return this.acc.result(this.states[slot]);

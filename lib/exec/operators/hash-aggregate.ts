@@ -22,6 +22,7 @@ import {
   type FlatAccumulator,
   type StateAccumulator,
 } from './aggregate-kernels.js';
+import { ExecutionError } from '../../errors.js';
 
 export interface AggregateSpec {
   /** aggregate name (count, count_star, sum, avg, min, max, bool_and, bool_or, …) */
@@ -30,6 +31,10 @@ export interface AggregateSpec {
   arg?: number;
   /** input column holding the FILTER (WHERE …) condition: only rows where it is true count */
   filter?: number;
+  /** input column of a second argument (string_agg's delimiter); needs a kernel with addWith */
+  extraArg?: number;
+  /** input columns of ORDER BY keys inside the call (first_value, string_agg, array_agg …) */
+  orderArgs?: readonly number[];
   /** count(DISTINCT x): each distinct value counted once */
   distinct?: boolean;
   /** accumulator factory for aggregates without a built-in kernel */
@@ -66,6 +71,8 @@ export interface HashAggregateOptions {
 export class HashAggregate implements Operator {
   private readonly groupBy: readonly number[];
   private readonly specs: readonly AggregateSpec[];
+  /** per aggregate: takes a second argument and/or ORDER BY keys */
+  private readonly withArgs: boolean[];
   private readonly kernels: AggregateKernel[];
   private readonly keyOf: (columns: Batch['columns'], row: number) => Key;
   private readonly slots = new Map<Key, number>();
@@ -96,6 +103,10 @@ export class HashAggregate implements Operator {
     this.groupBy = options.groupBy;
     this.specs = options.aggregates;
     this.kernels = this.specs.map((s) => kernelFor(s, options.appendOnly === true));
+    this.withArgs = this.specs.map((s) => s.extraArg !== undefined || s.orderArgs !== undefined);
+    this.withArgs.forEach((w, a) => {
+      if (w && !this.kernels[a]!.addWith) throw new ExecutionError('INVALID_ARGUMENT', `aggregate ${this.specs[a]!.fn} takes no extra arguments or ORDER BY here`);
+    });
     this.distinctSeen = this.specs.map((s) => (s.distinct ? new Map() : null));
     this.keyOf = keyExtractor(this.groupBy);
     this.keyOfKeyRow = rowKeyExtractor(this.groupBy.map((_, i) => i));
@@ -179,13 +190,25 @@ export class HashAggregate implements Operator {
           if (after === 0) m.delete(vk);
           else m.set(vk, after);
           // only a value appearing or disappearing changes a DISTINCT aggregate
-          if (before <= 0 && after > 0) kernels[a].add(slot, v, 1);
-          else if (before > 0 && after <= 0) kernels[a].add(slot, v, -1);
+          if (before <= 0 && after > 0) this.addTo(a, slot, v, 1, cols, i);
+          else if (before > 0 && after <= 0) this.addTo(a, slot, v, -1, cols, i);
           continue;
         }
-        kernels[a].add(slot, v, w);
+        if (this.withArgs[a]) this.addTo(a, slot, v, w, cols, i);
+        else kernels[a].add(slot, v, w);
       }
     }
+  }
+
+  private addTo(a: number, slot: number, v: Value, w: number, cols: Batch['columns'], i: number): void {
+    if (!this.withArgs[a]) {
+      this.kernels[a]!.add(slot, v, w);
+      return;
+    }
+    const s = this.specs[a]!;
+    const extra = s.extraArg !== undefined ? (cols[s.extraArg][i] ?? null) : undefined;
+    const order = s.orderArgs?.map((c) => cols[c][i] ?? null);
+    this.kernels[a]!.addWith!(slot, v, w, extra, order);
   }
 
   watermark(wm: number, _port = 0): void {

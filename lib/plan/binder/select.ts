@@ -336,6 +336,11 @@ function bindAggregateCall(x: FunctionCall, ctx: ExprContext): AggregateCall {
   if (x.filter) call.filter = bindExpr(x.filter, inner);
   if (x.orderBy && x.orderBy.length > 0) {
     call.orderBy = x.orderBy.map((o) => ({ expr: bindExpr(o.expr, inner), desc: o.desc, nullsFirst: o.nullsFirst ?? o.desc }));
+    // DISTINCT keeps one entry per argument value, so it can only be ordered by that value (PostgreSQL's rule)
+    const argText = JSON.stringify(call.args[0]);
+    if (x.distinct && call.orderBy.some((o) => JSON.stringify(o.expr) !== argText && JSON.stringify(castTo(o.expr, call.args[0]!.type)) !== argText)) {
+      throw new SqlTypeError('INVALID_ARGUMENT', 'in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list', x.orderBy[0]!.expr.pos);
+    }
   }
   return call;
 }
