@@ -70,3 +70,21 @@ t.test('state_ttl routes a join of two sources to the TTL join; its state stays 
   t.ok(Math.max(...samples.slice(25)) <= Math.max(...samples.slice(10, 25)) * 1.1, `TTL join state flat: ${samples.slice(-3).join(',')}`);
   t.ok(e.viewStateSize('plain') > 15000, 'the plain join holds every row');
 });
+
+t.test('an idle source stops holding back a TTL join; its next row makes it active again', async (t) => {
+  const e = new Engine();
+  e.execute(`CREATE SOURCE l (k INT, a INT, ts TIMESTAMP, WATERMARK FOR ts AS ts)`);
+  e.execute(`CREATE SOURCE r (k INT, b INT, ts TIMESTAMP, WATERMARK FOR ts AS ts)`);
+  e.execute(`CREATE MATERIALIZED VIEW j WITH (state_ttl = '10 seconds') AS SELECT l.k, a, b FROM l JOIN r ON l.k = r.k`);
+  e.insertRows('r', [[1, 20, 1000]]);
+  e.insertRows('l', [[1, 10, 1000]]);
+  e.insertRows('l', [[2, 11, 60000]]);
+  t.equal(e.viewStateSize('j'), 3, 'r is at 1 s: the combined watermark holds every row');
+  e.setSourceIdle('r');
+  t.equal(e.viewStateSize('j'), 1, 'r idle: time follows l (60 s) and the 1 s rows expire');
+  t.same(normRows(e.query('SELECT * FROM j').rows), normRows([[1, 10, 20]]), 'emitted results stay');
+  e.insertRows('r', [[2, 21, 61000]]);
+  t.same(normRows(e.query('SELECT * FROM j').rows), normRows([[1, 10, 20], [2, 11, 21]]), 'r active again with its next row');
+  t.throws(() => e.setSourceIdle('j'), { code: 'WRONG_OBJECT_KIND' }, 'only sources can be idle');
+  t.throws(() => e.setSourceIdle('nope'), /nope/);
+});
