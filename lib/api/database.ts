@@ -13,6 +13,8 @@ import { describeRelation, toExecuteResult, type ExecuteResult, type RelationDes
 import { Subscription, type Change, type OverflowPolicy, type SubscribeOptions } from './subscription.js';
 import { wrapUdf, type FunctionSignature } from './udf.js';
 import { RowDecoderCache, RowEncoder, type RowDecoder } from './values.js';
+import { StreamRuntime, streamOf, type DataStream } from '../stream-api/index.js';
+import type { StreamAttachBuild } from '../engine/stream-attach.js';
 
 /** What the database keeps of an open subscription. */
 interface OpenSubscription {
@@ -251,6 +253,39 @@ export class Database implements HandleTarget, AsyncDisposable {
         sub.end(new CatalogError('UNKNOWN_OBJECT', `materialized view "${sub.name}" was dropped; its subscription has ended`));
       }
     }
+  }
+
+  #streams: StreamRuntime | undefined;
+
+  /**
+   * A typed stream over a table, source, view or materialized view (or a stream registered with
+   * `to()`): the operator API (docs/operator-api.md). Nothing runs until a terminal call
+   * (`to`, `forEach`) builds the pipeline into the database's dataflow.
+   */
+  stream<T = Record<string, unknown>>(name: string): DataStream<T> {
+    const info = this.#relation(this.#live(), name);
+    this.#streams ??= new StreamRuntime({
+      attach: (relations: readonly string[], build: StreamAttachBuild) => {
+        const engine = this.#live() as EnginePort & { inner?: unknown };
+        // a durable engine wraps the in-memory Engine that owns the dataflow
+        const target = (typeof (engine as { attachStream?: unknown }).attachStream === 'function' ? engine : engine.inner) as
+          | { attachStream?: (r: readonly string[], b: StreamAttachBuild) => { remove(): void } }
+          | undefined;
+        if (typeof target?.attachStream !== 'function') {
+          throw new LaminarError('UNSUPPORTED', 'this database engine does not support the operator API');
+        }
+        return target.attachStream(relations, build);
+      },
+      decoder: (columns) => this.#decoders.get(columns),
+      createSource: (sourceName: string, columns: string) => {
+        const engine = this.#live();
+        const result = engine.execute(`CREATE SOURCE "${sourceName.replace(/"/g, '""')}" (${columns})`);
+        if (result instanceof Promise) result.catch(() => undefined);
+        this.#catalogChanged(engine);
+      },
+      insert: (target: string, rows: object[]) => this.insert(target, rows),
+    });
+    return streamOf<T>(this.#streams, info.name);
   }
 
   #live(): EnginePort {

@@ -1,0 +1,12 @@
+// The operator API: typed streams over relations and custom stateful operators.
+export { DataStream, KeyedStream, WindowedStream, type SinkOptions } from './stream.js';
+export { Pipeline, StreamRuntime, type StreamHost } from './pipeline.js';
+export { tumble, hop, session, type WindowSpec, type WindowResult } from './window.js';
+export * from './types.js';
+import { DataStream } from './stream.js';
+import type { StreamRuntime } from './pipeline.js';
+
+/** A stream over a relation (table, source, view, materialized view or a `to()` stream). */
+export function streamOf<T>(runtime: StreamRuntime, relation: string): DataStream<T> {
+  return new DataStream<T>(runtime, { id: runtime.stageId(`from:${relation}`), relation, inputs: [] });
+}
