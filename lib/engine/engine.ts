@@ -171,6 +171,20 @@ export class Engine {
     return n;
   }
 
+  /** Late rows (behind the watermark / allowed lateness) the view's event-time operators have
+   *  dropped so far. */
+  viewLateRows(view: string): number {
+    this.assertOpen();
+    const sub = this.state.subgraphs.get(view);
+    if (!sub) throw new CatalogError('WRONG_OBJECT_KIND', `"${view}" is not a materialized view`);
+    let n = 0;
+    for (const node of sub.nodes) {
+      const late = (node.op as { lateRows?: unknown }).lateRows;
+      if (typeof late === 'number') n += late;
+    }
+    return n;
+  }
+
   registerFunction(name: string, fn: (...args: Value[]) => Value, sig: { args: DataType[]; returns: DataType }): void {
     this.assertOpen();
     this.udfs.register(name, fn, sig.args, sig.returns);

@@ -21,6 +21,8 @@ t.test('WITH (allowed_lateness): late rows within the lateness update the view, 
   e.insertRows('ev', [['a', 0, 16000]]); // watermark 15 s: [0,10) dropped at 15 s
   e.insertRows('ev', [['a', 100, 3000]]); // beyond the lateness
   t.same(normRows(e.query('SELECT * FROM strict').rows), normRows([['a', 0, 2, 11], ['a', 10000, 2, 2]]), 'row beyond the lateness ignored');
+  t.equal(e.viewLateRows('strict'), 1, 'the dropped row is counted');
+  t.equal(e.viewLateRows('lax'), 0, 'nothing is late without a lateness bound');
   t.same(normRows(e.query('SELECT * FROM lax').rows), normRows(e.query(AGG).rows), 'default lateness: view equals the SELECT over all data');
   t.same(normRows(e.query('SELECT * FROM lax').rows), normRows([['a', 0, 3, 111], ['a', 10000, 2, 2]]));
 });

@@ -298,6 +298,11 @@ export class AsofJoinOperator implements Operator {
   }
 
   /** Pending left rows plus right rows held. */
+  /** late rows seen so far (dropped or routed to the side output) */
+  get lateRows(): number {
+    return this.lateLeft.count + this.lateRight.count;
+  }
+
   stateSize(): number {
     return this.leftCount + this.rightCount;
   }

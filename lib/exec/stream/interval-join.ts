@@ -255,6 +255,11 @@ export class IntervalJoinOperator implements Operator {
   }
 
   /** Rows held on both sides. */
+  /** late rows seen so far (dropped or routed to the side output) */
+  get lateRows(): number {
+    return this.lateLeft.count + this.lateRight.count;
+  }
+
   stateSize(): number {
     return this.left.size + this.right.size;
   }

@@ -234,6 +234,11 @@ export class SessionWindowOperator implements Operator {
   }
 
   /** Rows held in open sessions. */
+  /** late rows seen so far (dropped or routed to the side output) */
+  get lateRows(): number {
+    return this.late.count;
+  }
+
   stateSize(): number {
     return this.rowsHeld;
   }

@@ -236,6 +236,11 @@ export class WindowTopNOperator implements Operator {
   }
 
   /** Rows held across open windows. */
+  /** late rows seen so far (dropped or routed to the side output) */
+  get lateRows(): number {
+    return this.late.count;
+  }
+
   stateSize(): number {
     return this.held;
   }
