@@ -1,5 +1,7 @@
 // Stateless stream-API operators (decode, map, filter, flatMap, union, sink) as dataflow
-// Operators. User functions run inside try/catch: a throw fails only this pipeline.
+// Operators. User functions run inside try/catch: a throw fails only this pipeline. After a
+// failure the entry (DecodeOp) admits nothing more; what was produced before the failing event
+// still flows to the end, so delivered output and saved state agree.
 
 import type { Batch } from '../exec/batch.js';
 import type { Operator, Output } from '../exec/operator.js';
@@ -64,7 +66,6 @@ export class MapOp extends Stateless {
     super(out);
   }
   push(batch: Batch, _port: number): void {
-    if (this.monitor.failed) return;
     const events = eventsOf(batch);
     const fn = this.fn;
     const mapped = new Array<unknown>(batch.length);
@@ -86,7 +87,6 @@ export class FilterOp extends Stateless {
     super(out);
   }
   push(batch: Batch, _port: number): void {
-    if (this.monitor.failed) return;
     const events = eventsOf(batch);
     const fn = this.fn;
     const kept: unknown[] = [];
@@ -108,7 +108,6 @@ export class FlatMapOp extends Stateless {
     super(out);
   }
   push(batch: Batch, _port: number): void {
-    if (this.monitor.failed) return;
     const events = eventsOf(batch);
     const produced: unknown[] = [];
     for (let i = 0; i < batch.length; i++) {
@@ -147,11 +146,10 @@ export class UnionOp extends Stateless {
 /** The end of a pipeline: hands each step's events to a callback (after the step's flush). */
 export class SinkOp extends Stateless {
   private buffer: unknown[] = [];
-  constructor(out: Output, private readonly name: string, private readonly deliver: (events: unknown[]) => void, private readonly monitor: PipelineMonitor) {
+  constructor(out: Output, private readonly name: string, private readonly consumer: (events: unknown[]) => void, private readonly monitor: PipelineMonitor) {
     super(out);
   }
   push(batch: Batch, _port: number): void {
-    if (this.monitor.failed) return;
     const events = eventsOf(batch);
     for (let i = 0; i < batch.length; i++) this.buffer.push(events[i]);
   }
@@ -160,7 +158,7 @@ export class SinkOp extends Stateless {
     const events = this.buffer;
     this.buffer = [];
     try {
-      this.deliver(events);
+      this.consumer(events);
     } catch (err) {
       this.monitor.fail(this.name, 'sink', events[0], err);
     }

@@ -41,6 +41,7 @@ export class ProcessHost implements Operator {
   private out: unknown[] = [];
   private wm = -Infinity;
   private opened = false;
+  private failedHere = false;
   private readonly ctx: ProcessContext<unknown, unknown>;
 
   constructor(
@@ -78,7 +79,7 @@ export class ProcessHost implements Operator {
 
   push(batch: Batch, _port: number): void {
     const monitor = this.opts.monitor;
-    if (monitor.failed) return;
+    if (this.failedHere) return;
     if (!this.ensureOpen()) return;
     const events = eventsOf(batch);
     const keyOf = this.opts.keyOf;
@@ -90,6 +91,7 @@ export class ProcessHost implements Operator {
         this.state.currentKey = keyOf === undefined ? undefined : keyOf(e);
         fn.process(e, ctx);
       } catch (err) {
+        this.failedHere = true;
         monitor.fail(this.opts.name, 'process', e, err);
         break; // what was emitted before the failure still goes out; state stays as it is
       }
