@@ -94,3 +94,17 @@ t.test('every program in examples/ is run above', async (t) => {
   t.ok(programs.length >= 7);
   t.same(programs.filter((f) => !ran.has(f)), [], 'an example without a test here would rot');
 });
+
+t.test('README.md: the usage snippet prints what the README says it prints', { timeout: 60_000 }, async (t) => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const snippet = /Then, in an ES module[^\n]*\n\n```js\n([\s\S]*?)```\n\nprints\n\n```\n([\s\S]*?)```/.exec(readme);
+  if (!snippet) throw new Error('README.md: the usage snippet and its "prints" block were not found');
+  // inside the package directory, so `import … from 'laminardb'` resolves to this package
+  fs.mkdirSync(path.join(root, '.tap'), { recursive: true });
+  const dir = fs.mkdtempSync(path.join(root, '.tap', 'readme-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'app.mjs');
+  fs.writeFileSync(file, snippet[1]!);
+  const out = execFileSync(process.execPath, [file], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  t.equal(out, snippet[2]);
+});
