@@ -14,6 +14,7 @@ import { Join } from '../exec/operators/join.js';
 import { Project, columnProjection } from '../exec/operators/project.js';
 import type { ProjectionFn } from '../exec/operators/project.js';
 import { SemiJoin } from '../exec/operators/semi-join.js';
+import { SINGLE_VALUE_AGGREGATE, singleValueAccumulator } from '../exec/operators/single-value.js';
 import { Sort } from '../exec/operators/sort.js';
 import { UnionAll } from '../exec/operators/union-all.js';
 import { Values } from '../exec/operators/values.js';
@@ -177,6 +178,10 @@ function buildAggregate(plan: LogicalPlan & { kind: 'aggregate' }, ctx: Physical
     if (a.args.length > 1 && a.fn !== 'string_agg') throw new UnsupportedError(`aggregate ${a.fn} with ${a.args.length} arguments is not supported`);
     const ordered = a.orderBy !== undefined && a.orderBy.length > 0;
     const spec: AggregateSpec = { fn: a.fn };
+    if (a.fn === SINGLE_VALUE_AGGREGATE) {
+      exprs.push(a.args[0]!);
+      return { fn: a.fn, accumulator: singleValueAccumulator as AggregateSpec['accumulator'], arg: exprs.length - 1 };
+    }
     // the built-in kernels are exact for these; everything else (and any ordered call) uses the SQL-typed accumulators
     if (!BUILTIN_KERNELS.has(a.fn) || ordered || a.args.length > 1) spec.accumulator = accumulatorForCall({ ...a, distinct: false });
     if (a.args.length > 0) {

@@ -107,3 +107,18 @@ t.test('mark joins as materialized views, created before and after the data', (t
   check('left delete and insert');
   t.end();
 });
+
+t.test('a scalar subquery returning more than one row is an error, not duplicated rows', (t) => {
+  const e = setup();
+  t.throws(() => e.query('SELECT id, (SELECT v FROM b) AS x FROM a'), { code: 'CARDINALITY_VIOLATION', message: /more than one row returned by a subquery used as an expression/ });
+  t.throws(() => e.query('SELECT id FROM a WHERE v = (SELECT v FROM b WHERE v IS NOT NULL)'), { code: 'CARDINALITY_VIOLATION' });
+  t.same(rowsOf(e, 'SELECT id, (SELECT v FROM b WHERE id = 2) AS x FROM a ORDER BY id'), [[1, 5], [2, 5], [3, 5], [4, 5]], 'one row');
+  t.same(rowsOf(e, 'SELECT id, (SELECT v FROM b WHERE id = 99) AS x FROM a ORDER BY id'), [[1, null], [2, null], [3, null], [4, null]], 'no row: NULL');
+  t.same(rowsOf(e, 'SELECT id, (SELECT NULL::INT FROM b WHERE id = 1) AS x FROM a WHERE id = 1'), [[1, null]]);
+  e.execute('INSERT INTO b VALUES (7, 2)');
+  // correlated: b.v = a.v matches one row for every a
+  t.same(rowsOf(e, 'SELECT id, (SELECT b.id FROM b WHERE b.v = a.v) AS bid FROM a ORDER BY id'), [[1, 1], [2, 7], [3, null], [4, null]]);
+  e.execute('INSERT INTO b VALUES (8, 2)');
+  t.throws(() => e.query('SELECT id, (SELECT b.id FROM b WHERE b.v = a.v) AS bid FROM a'), { code: 'CARDINALITY_VIOLATION' }, 'two rows for one outer row');
+  t.end();
+});

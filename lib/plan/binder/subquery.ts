@@ -10,6 +10,7 @@ import { T } from '../../types/datatype.js';
 import type { BoundExpr } from '../bound.js';
 import * as B from '../builders.js';
 import type { JoinKind, LogicalPlan } from '../logical.js';
+import { SINGLE_VALUE_AGGREGATE } from '../../exec/operators/single-value.js';
 import { childEnv } from './env.js';
 import type { BindEnv, BoundQuery } from './env.js';
 import { and, bindExpr, walkExpr } from './expr.js';
@@ -73,6 +74,7 @@ export class PlanHost implements SubqueryHost {
       );
     }
     const sub = bindSub(e.query, this.scope, this.env, e.pos);
+    sub.plan = atMostOneRowPerKey(sub.plan, sub.outerKeys.length);
     let leftKeys: BoundExpr[] = [];
     let rightKeys: BoundExpr[] = [];
     if (sub.outerKeys.length > 0) {
@@ -99,6 +101,25 @@ export class PlanHost implements SubqueryHost {
     const value: BoundExpr = { kind: 'column', index: base, type: T.boolean, name: kind === 'mark-in' ? 'in' : 'exists' };
     return negate ? { kind: 'call', name: 'not', args: [value], type: T.boolean } : value;
   }
+}
+
+/**
+ * A scalar subquery's plan [value, key…] with at most one row per correlation key: unless the
+ * plan already guarantees it, group by the keys and take the single value (several rows → error).
+ */
+function atMostOneRowPerKey(plan: LogicalPlan, keyCount: number): LogicalPlan {
+  const uk = plan.props.uniqueKey;
+  if (uk && uk.every((i) => i >= 1 && i <= keyCount)) return plan;
+  const keys: BoundExpr[] = [...Array(keyCount).keys()].map((i) => ({ kind: 'column', index: i + 1, type: plan.schema[i + 1]!.type }));
+  const value: BoundExpr = { kind: 'column', index: 0, type: plan.schema[0]!.type };
+  const agg = B.aggregate(
+    plan,
+    keys,
+    plan.schema.slice(1).map((f) => f.name),
+    [{ fn: SINGLE_VALUE_AGGREGATE, args: [value], distinct: false, type: value.type }],
+    [plan.schema[0]!.name],
+  );
+  return B.projectColumns(agg, [keyCount, ...Array(keyCount).keys()]);
 }
 
 function isCountQuery(q: Query): boolean {
