@@ -7,6 +7,31 @@ export { Subscription, type Change, type SubscribeOptions, type OverflowPolicy }
 export { RelationHandle, TableHandle, SourceHandle } from './api/handles.js';
 export type { ExecuteResult, StatementResult, ColumnDescription, RelationDescription } from './api/results.js';
 export type { FunctionSignature } from './api/udf.js';
+export {
+  DataStream,
+  KeyedStream,
+  WindowedStream,
+  Pipeline,
+  OutputTag,
+  tumble,
+  hop,
+  session,
+  type SinkOptions,
+  type WindowSpec,
+  type WindowResult,
+  type StreamKey,
+  type ProcessFunction,
+  type ProcessContext,
+  type TimerInfo,
+  type TimerService,
+  type KeyedStateStore,
+  type ValueState,
+  type ListState,
+  type MapState,
+  type AggregatingState,
+  type AggregateFunction,
+  type PipelineSnapshot,
+} from './stream-api/index.js';
 export { LaminarDialect, type LaminarDialectConfig } from './kysely/dialect.js';
 export { generateKyselyTypes, type CodegenOptions } from './kysely/codegen.js';
 export {

@@ -144,7 +144,7 @@ t.test('union merges streams; watermark is the minimum of the inputs', async (t)
   const fired: number[] = [];
   db.stream<Bid>('bid')
     .union(db.stream<Bid>('ask'))
-    .process({
+    .process<number>({
       process(_e, ctx) {
         ctx.timers.registerEventTimeTimer(5_000);
       },
