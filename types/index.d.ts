@@ -44,7 +44,15 @@ export interface OpenOptions {
    * With `path`: JavaScript functions to register before recovery replays views that call them
    * (registering them after open() is too late for those views).
    */
-  functions?: Record<string, { fn: (...args: any[]) => unknown; signature: FunctionSignature }>;
+  functions?: Record<
+    string,
+    {
+      /** the implementation; receives and returns user-facing values */
+      fn: (...args: any[]) => unknown;
+      /** its SQL argument and result types */
+      signature: FunctionSignature;
+    }
+  >;
   /** With `path`: receives recovery warnings such as a torn log tail (default console.warn). */
   onWarning?: (message: string) => void;
   /** With `path`: WAL segment size in bytes (a multiple of 4096, default 64 MiB). */
@@ -74,8 +82,11 @@ export declare function nativeAbiVersion(): number;
 
 /** A column of a result or relation; `type` is the SQL spelling ('BIGINT', 'DECIMAL(10,2)', …). */
 export interface ColumnDescription {
+  /** the column name as declared (or as PostgreSQL names an unnamed result column) */
   name: string;
+  /** the SQL type, e.g. 'BIGINT', 'DECIMAL(10,2)', 'TIMESTAMP' */
   type: string;
+  /** false for NOT NULL and primary-key columns */
   nullable: boolean;
 }
 
@@ -104,12 +115,21 @@ export type RelationKind = 'table' | 'source' | 'view' | 'materialized view' | '
 
 /** What the catalog knows about a table, source, view or sink. */
 export interface RelationDescription {
+  /** the relation's name */
   name: string;
+  /** table, source, view, materialized view or sink */
   kind: RelationKind;
+  /** columns in declaration order */
   columns: ColumnDescription[];
+  /** primary-key column names, for tables that have one */
   primaryKey?: string[];
   /** the event-time column and its watermark delay in milliseconds */
-  watermark?: { column: string; delayMs: number };
+  watermark?: {
+    /** the event-time column */
+    column: string;
+    /** how far the watermark trails the largest event time seen, in milliseconds */
+    delayMs: number;
+  };
   /** only ever receives inserts (sources, APPEND ONLY tables) */
   appendOnly: boolean;
   /** the CREATE statement */
@@ -118,7 +138,9 @@ export interface RelationDescription {
 
 /** One change of a view: an inserted row, a deleted row, or an updated row with its old version. */
 export interface Change<R = Row> {
+  /** what happened to the row */
   op: 'insert' | 'delete' | 'update';
+  /** the inserted or deleted row, or the new version of an updated row */
   row: R;
   /** the previous version of the row (updates only) */
   old?: R;
@@ -171,14 +193,25 @@ export declare class Subscription<R = Row> implements AsyncIterable<Change<R>>, 
   drained(): Promise<void>;
   /** Stops receiving and discards buffered changes; iteration ends. Closing twice is harmless. */
   close(): void;
+  /** Same as close(), for `using sub = db.subscribe(…)`. */
   [Symbol.dispose](): void;
+  /** Iterates the changes; leaving the loop closes the subscription. */
   [Symbol.asyncIterator](): AsyncIterator<Change<R>>;
 }
 
 /** The structural parts of an apache-arrow RecordBatch or Table that insert() reads. */
 export interface ArrowBatchLike {
+  /** number of rows */
   readonly numRows: number;
-  readonly schema: { readonly fields: readonly { readonly name: string }[] };
+  /** the batch's schema: its fields are matched to the relation's columns by name */
+  readonly schema: {
+    /** one field per column */
+    readonly fields: readonly {
+      /** the column name */
+      readonly name: string;
+    }[];
+  };
+  /** the column vector at a field index */
   getChildAt(index: number): unknown;
 }
 
@@ -187,16 +220,41 @@ export interface ArrowBatchLike {
  * type: `db.queryArrow<import('apache-arrow').Table>(sql)`.
  */
 export interface ArrowTable {
+  /** number of rows */
   readonly numRows: number;
+  /** number of columns */
   readonly numCols: number;
-  readonly schema: { readonly fields: readonly { readonly name: string; readonly type: unknown }[] };
-  getChild(name: string): { get(index: number): unknown; toArray(): unknown; readonly length: number } | null;
-  toArray(): { toJSON(): Record<string, unknown> }[];
+  /** the result's schema */
+  readonly schema: {
+    /** one field per result column, in SELECT-list order */
+    readonly fields: readonly {
+      /** the column name */
+      readonly name: string;
+      /** the Arrow data type (Int32, Int64, Float64, Utf8, Timestamp, …) */
+      readonly type: unknown;
+    }[];
+  };
+  /** A column by name, or null. */
+  getChild(name: string): {
+    /** the value at a row index */
+    get(index: number): unknown;
+    /** the column's values as a typed array or array */
+    toArray(): unknown;
+    /** number of values */
+    readonly length: number;
+  } | null;
+  /** The rows. */
+  toArray(): {
+    /** the row as a plain object */
+    toJSON(): Record<string, unknown>;
+  }[];
 }
 
 /** A JavaScript function's SQL signature: SQL type names ('int', 'varchar', 'decimal(10,2)', 'timestamp', 'text[]' …). */
 export interface FunctionSignature {
+  /** the SQL types of the arguments, in order */
   args: readonly string[];
+  /** the SQL type of the result */
   returns: string;
 }
 
@@ -324,6 +382,7 @@ export declare class Database implements AsyncDisposable {
    */
   close(): Promise<void>;
 
+  /** Same as close(), for `await using db = await open()`. */
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -339,9 +398,13 @@ export interface LaminarDialectConfig {
  */
 export declare class LaminarDialect implements import('kysely').Dialect {
   constructor(config: LaminarDialectConfig);
+  /** The driver: runs compiled queries on the database (no transactions; streaming in chunks). */
   createDriver(): import('kysely').Driver;
+  /** PostgreSQL-flavoured SQL with `$1` parameters. */
   createQueryCompiler(): import('kysely').QueryCompiler;
+  /** Dialect capabilities (no RETURNING, no transactional DDL). */
   createAdapter(): import('kysely').DialectAdapter;
+  /** Lists tables, sources and views with their columns from the live catalog. */
   createIntrospector(db: import('kysely').Kysely<any>): import('kysely').DatabaseIntrospector;
 }
 
@@ -360,21 +423,28 @@ export declare function generateKyselyTypes(relations: readonly RelationDescript
 
 /** Where in the SQL text an error was found (1-based line and column, 0-based offset). */
 export interface SourcePosition {
+  /** 1-based line */
   line: number;
+  /** 1-based column */
   column: number;
+  /** 0-based character offset in the SQL text */
   offset: number;
 }
 
 /** Base class of every error thrown by laminardb. `code` is stable across versions. */
 export declare class LaminarError extends Error {
+  /** stable machine-readable code, e.g. 'SYNTAX_ERROR', 'NOT_NULL_VIOLATION', 'CLOSED' */
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown });
 }
 
 /** An error located in SQL text: `line`/`column` are 1-based, `position` a 0-based offset. */
 export declare class SqlError extends LaminarError {
+  /** 1-based line of the offending token */
   readonly line?: number;
+  /** 1-based column of the offending token */
   readonly column?: number;
+  /** 0-based character offset of the offending token */
   readonly position?: number;
   constructor(code: string, message: string, pos?: SourcePosition, options?: { cause?: unknown });
 }
@@ -404,7 +474,9 @@ export declare class UnsupportedError extends SqlError {
  * PRIMARY_KEY_VIOLATION, INVALID_ROW
  */
 export declare class SchemaError extends LaminarError {
+  /** the column whose value does not fit */
   readonly column?: string;
+  /** 0-based index of the offending row within the insert call */
   readonly rowIndex?: number;
   constructor(code: string, message: string, details?: { column?: string; rowIndex?: number });
 }
