@@ -28,6 +28,7 @@ import { WindowAggregateOperator, type WindowAggregateSpec } from '../exec/strea
 import { WindowTopNOperator } from '../exec/stream/window-topn.js';
 import { WindowAssignOperator } from '../exec/stream/window-tvf.js';
 import type { BoundExpr } from './bound.js';
+import { T } from '../types/datatype.js';
 import type { AggregateNode, JoinNode, LogicalPlan, TopNNode, WindowTvfNode } from './logical.js';
 import { withComputedColumns, type PhysicalContext, type StreamNodeBuilder } from './physical.js';
 import { mapColumns } from './optimizer/expr-utils.js';
@@ -65,7 +66,7 @@ export function buildStreamOperator(
     case 'aggregate':
       return windowEndIndex(plan) === undefined && plan.emit === 'changes' ? undefined : buildWindowAggregate(plan, ctx, one(inputs), options);
     case 'top-n':
-      return buildWindowTopN(plan, ctx, one(inputs), options);
+      return buildWindowTopN(plan, ctx, one(inputs), options) ?? buildDedupTopN(plan, ctx, one(inputs), options);
     case 'dedup': {
       const w0 = plan.input.schema.length;
       const c = withComputedColumns(one(inputs), w0, types(plan.input), plan.keys, ctx);
@@ -435,4 +436,32 @@ export function buildTtlJoin(plan: JoinNode, ctx: PhysicalContext, inputs: Dataf
     `${joinKind}-join-ttl`,
   );
   return keepColumns(node, left.width + right.width, [...range(lw0), ...range(rw0, left.width)], ctx);
+}
+
+/**
+ * `ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts [ASC|DESC]) = 1` over an append-only input
+ * whose event-time column is `ts`: per-key dedup keeping the earliest / latest row by event time
+ * (one row per key, forgotten after StreamBuildOptions.stateTtlMs behind the watermark, when
+ * set). Undefined for any other Top-N (the relational Top-N applies).
+ */
+export function buildDedupTopN(plan: TopNNode, ctx: PhysicalContext, input: DataflowNode, options: StreamBuildOptions = {}): DataflowNode | undefined {
+  const wmCol = plan.input.props.watermarkColumn;
+  const order = plan.order[0];
+  if (plan.limit !== 1 || plan.offset !== 0 || plan.partitionBy.length === 0 || !plan.input.props.appendOnly) return undefined;
+  if (plan.rankOutput !== undefined && plan.rankOutput.fn !== 'row_number') return undefined;
+  if (wmCol === undefined || plan.order.length !== 1 || order === undefined || order.expr.kind !== 'column' || order.expr.index !== wmCol) return undefined;
+  const w0 = plan.input.schema.length;
+  const c = withComputedColumns(input, w0, types(plan.input), plan.partitionBy, ctx);
+  const earliest = !order.desc;
+  const node = ctx.builder.add(
+    (out) =>
+      new DedupOperator(out, { keys: c.indices.map(columnFn), keep: 'last', timeColumn: wmCol, earliest, nullsFirst: order.nullsFirst, ttlMs: options.stateTtlMs, inputWidth: c.width }),
+    [c.node],
+    earliest ? 'dedup-earliest' : 'dedup-latest',
+  );
+  if (plan.rankOutput === undefined) return keepColumns(node, c.width, range(w0), ctx);
+  // every kept row is number 1 of its partition
+  const exprs: BoundExpr[] = [...types(plan.input).map((type, index): BoundExpr => ({ kind: 'column', index, type })), { kind: 'literal', value: 1, type: T.bigint }];
+  const fn = ctx.compiler.projection(exprs);
+  return ctx.builder.add((out) => new Project(out, fn), [node], 'project');
 }

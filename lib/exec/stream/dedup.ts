@@ -18,6 +18,11 @@ export interface DedupConfig {
   keys: RowFn[];
   keep: 'first' | 'last';
   timeColumn?: number;
+  /** keep 'last' with a time column: keep the row with the earliest time instead of the latest
+   *  (ROW_NUMBER() … ORDER BY ts ASC = 1); ties keep the row already held */
+  earliest?: boolean;
+  /** a NULL time ranks before every time (it wins), as ORDER BY … NULLS FIRST; default: after */
+  nullsFirst?: boolean;
   ttlMs?: number;
   inputWidth: number;
 }
@@ -35,6 +40,8 @@ export class DedupOperator implements Operator {
   private readonly last = new Map<Key, LastEntry>();
   private readonly out: BatchBuilder;
   private wm = NO_WATERMARK;
+  /** the time a NULL ranks as: winning when nullsFirst, losing otherwise */
+  private readonly nullTime: number;
 
   constructor(
     private readonly output: Output,
@@ -44,6 +51,7 @@ export class DedupOperator implements Operator {
       throw new ExecutionError('INVALID_ARGUMENT', 'dedup state TTL needs an event-time column and a non-negative interval');
     }
     this.keyOf = keyFunction(cfg.keys);
+    this.nullTime = (cfg.nullsFirst === true) !== (cfg.earliest === true) ? Infinity : -Infinity;
     this.out = new BatchBuilder(cfg.inputWidth);
   }
 
@@ -87,10 +95,11 @@ export class DedupOperator implements Operator {
     const time = this.cfg.timeColumn === undefined ? undefined : batch.columns[this.cfg.timeColumn]!;
     for (let i = 0; i < batch.length; i++) {
       const key = this.keyOf(batch.columns, i);
-      // without a time column the latest arrival wins; NULL times never replace a timed row
-      const t = time === undefined ? null : typeof time[i] === 'number' ? (time[i] as number) : -Infinity;
+      // without a time column the latest arrival wins; a NULL time ranks by nullsFirst
+      const raw = time === undefined ? null : time[i];
+      const t = time === undefined ? null : typeof raw === 'number' ? raw : this.nullTime;
       const prev = this.last.get(key);
-      if (prev !== undefined && t !== null && prev.time !== null && t < prev.time) continue; // older than the row we hold
+      if (prev !== undefined && t !== null && prev.time !== null && (this.cfg.earliest ? t >= prev.time : t < prev.time)) continue; // the held row ranks first
       const row = readRow(batch, i);
       if (prev !== undefined) this.out.add(prev.row, -1);
       this.out.add(row, 1);
