@@ -45,13 +45,14 @@ export class DecodeOp extends Stateless {
     const width = cols.length;
     const events: unknown[] = new Array(batch.weights === null ? batch.length : 0);
     let n = 0;
+    // the decoder copies values into a fresh object, so one row buffer serves the whole batch
+    const row: Row = new Array(width);
     for (let i = 0; i < batch.length; i++) {
       const w = batch.weights === null ? 1 : weightAt(batch, i);
       if (w <= 0) {
         this.retractionsSkipped -= w;
         continue;
       }
-      const row: Row = new Array(width);
       for (let c = 0; c < width; c++) row[c] = cols[c]![i]!;
       const e = this.decode(row);
       for (let k = 0; k < w; k++) events[n++] = e;

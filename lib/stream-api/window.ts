@@ -4,7 +4,7 @@
 // when they overlap or touch; a window fires when the watermark reaches its end. An event whose
 // every window has already closed is late: counted, and sent to `lateTag` if one is given.
 
-import type { AggregateFunction, OutputTag, ProcessContext, ProcessFunction, StreamKey } from './types.js';
+import type { AggregateFunction, ValueState, OutputTag, ProcessContext, ProcessFunction, StreamKey } from './types.js';
 
 export type WindowSpec =
   | { kind: 'tumble'; size: number }
@@ -36,6 +36,7 @@ export interface WindowResult<K, O> {
 
 /** Event time as epoch ms from a Date, a number or a timestamp string. */
 export function eventTimeMs(v: unknown): number {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
   const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
   if (!Number.isFinite(ms)) throw new TypeError(`event time must be a Date, epoch ms or timestamp string, got ${String(v)}`);
   return ms;
@@ -48,6 +49,9 @@ type Windows = Map<number, [number, Acc]>;
 export class WindowProcess<K extends StreamKey, I, A, O> implements ProcessFunction<K, I, WindowResult<K, O>> {
   readonly name: string;
   late = 0;
+  // the state handle, cached per host context (one function object may run in several pipelines)
+  private windows: ValueState<Windows> | undefined;
+  private windowsOf: unknown;
   constructor(
     private readonly spec: WindowSpec,
     private readonly timeOf: (e: I) => unknown,
@@ -59,44 +63,61 @@ export class WindowProcess<K extends StreamKey, I, A, O> implements ProcessFunct
 
   process(event: I, ctx: ProcessContext<K, WindowResult<K, O>>): void {
     const ts = eventTimeMs(this.timeOf(event));
-    const state = ctx.state.value<Windows>('windows');
-    let wins = state.value();
-    let onTime = false;
-    const add = (start: number, end: number): void => {
-      if (end <= ctx.watermark) return;
-      onTime = true;
-      if (!wins) state.update((wins = new Map()));
-      const w = wins.get(start);
-      if (w) w[1] = this.agg.add(w[1] as A, event);
-      else {
-        wins.set(start, [end, this.agg.add(this.agg.create(), event)]);
-        ctx.timers.registerEventTimeTimer(end);
-      }
-    };
     const spec = this.spec;
-    if (spec.kind === 'tumble') {
-      const start = ts - mod(ts, spec.size);
-      add(start, start + spec.size);
-    } else if (spec.kind === 'hop') {
-      const last = ts - mod(ts, spec.slide);
-      for (let start = last; start > ts - spec.size; start -= spec.slide) add(start, start + spec.size);
-    } else {
+    if (spec.kind === 'session') {
       this.addToSession(ts, event, ctx);
       return;
+    }
+    const state = this.windowState(ctx);
+    let wins = state.value();
+    const wm = ctx.watermark;
+    const agg = this.agg;
+    // TUMBLE is HOP with slide = size: one window per event
+    const slide = spec.kind === 'tumble' ? spec.size : spec.slide;
+    const last = ts - mod(ts, slide);
+    let onTime = false;
+    for (let start = last; start > ts - spec.size; start -= slide) {
+      const end = start + spec.size;
+      if (end <= wm) continue;
+      onTime = true;
+      if (wins === undefined) state.update((wins = new Map()));
+      const w = wins.get(start);
+      if (w !== undefined) w[1] = agg.add(w[1] as A, event);
+      else {
+        wins.set(start, [end, agg.add(agg.create(), event)]);
+        ctx.timers.registerEventTimeTimer(end);
+      }
     }
     if (!onTime) this.lateEvent(event, ctx);
   }
 
   onTimer(timer: { time: number }, ctx: ProcessContext<K, WindowResult<K, O>>): void {
-    const state = ctx.state.value<Windows>('windows');
-    const wins = state.value();
+    const state = this.windowState(ctx);
+    const wins = state.value() as Windows | undefined;
     if (!wins) return;
+    if (wins.size === 1) {
+      // the common case (one open window per key): no sort, no copy
+      for (const [start, [end, acc]] of wins) {
+        if (end > timer.time) return;
+        ctx.emit({ key: ctx.key, windowStart: start, windowEnd: end, value: this.agg.result(acc as A) });
+      }
+      state.clear();
+      return;
+    }
     for (const [start, [end, acc]] of [...wins].sort((a, b) => a[0] - b[0])) {
       if (end > timer.time) continue;
       ctx.emit({ key: ctx.key, windowStart: start, windowEnd: end, value: this.agg.result(acc as A) });
       wins.delete(start);
     }
     if (wins.size === 0) state.clear();
+  }
+
+  private windowState(ctx: ProcessContext<K, WindowResult<K, O>>): ValueState<Windows> {
+    if (this.windowsOf !== ctx) {
+      this.windowsOf = ctx;
+      this.windows = ctx.state.value<Windows>('windows');
+    }
+    return this.windows!;
   }
 
   private addToSession(ts: number, event: I, ctx: ProcessContext<K, WindowResult<K, O>>): void {
