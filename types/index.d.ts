@@ -289,6 +289,11 @@ export declare class SourceHandle<R extends object = Row> extends RelationHandle
    * moves back: an earlier time is ignored.
    */
   advanceWatermark(eventTime: Date | number | string): void;
+  /**
+   * Marks the source idle (`false`: active again): joins of several sources stop waiting for
+   * its watermark. Its next row makes it active again.
+   */
+  markIdle(idle?: boolean): void;
 }
 
 /** An open database. Obtain one with `open()`; close it with `close()` or `await using`. */
@@ -343,6 +348,15 @@ export declare class Database implements AsyncDisposable {
 
   /** Sets a source's watermark (see SourceHandle.advanceWatermark). */
   advanceWatermark(source: string, eventTime: Date | number | string): void;
+
+  /** Marks a source idle or active again (see SourceHandle.markIdle). Not logged. */
+  markSourceIdle(source: string, idle?: boolean): void;
+
+  /**
+   * Event-time metrics of a materialized view: state entries held by its operators (its result
+   * rows excluded) and late rows they dropped (behind the watermark / allowed_lateness).
+   */
+  viewMetrics(view: string): { stateEntries: number; lateRows: number };
 
   /**
    * Registers a JavaScript scalar function callable from SQL. It receives and returns

@@ -13,7 +13,7 @@ import { describeRelation, toExecuteResult, type ExecuteResult, type RelationDes
 import { Subscription, type Change, type OverflowPolicy, type SubscribeOptions } from './subscription.js';
 import { wrapUdf, type FunctionSignature } from './udf.js';
 import { RowDecoderCache, RowEncoder, type RowDecoder } from './values.js';
-import { StreamRuntime, streamOf, type DataStream } from '../stream-api/index.js';
+import { StreamRuntime, streamOf, type DataStream, type StreamOptions } from '../stream-api/index.js';
 import type { StreamAttachBuild } from '../engine/stream-attach.js';
 
 /** What the database keeps of an open subscription. */
@@ -21,6 +21,13 @@ interface OpenSubscription {
   readonly name: string;
   end(failure?: unknown): void;
   drained(): Promise<void>;
+}
+
+/** What the Engine (lib/engine/engine.ts) offers for event-time control and introspection. */
+interface EventTimeEngine {
+  setSourceIdle(source: string, idle: boolean): void;
+  viewStateSize(view: string): number;
+  viewLateRows(view: string): number;
 }
 
 /** Settled options of an open database (see OpenOptions for their meaning). */
@@ -181,6 +188,34 @@ export class Database implements HandleTarget, AsyncDisposable {
     engine.advanceWatermark(this.#relation(engine, source).name, ms);
   }
 
+  /**
+   * Marks a source idle (default) or active again: joins of several sources stop waiting for its
+   * watermark, so the others' event time moves windows and state TTLs on. Its next row makes it
+   * active again. Not logged: after recovery every source is active.
+   */
+  markSourceIdle(source: string, idle = true): void {
+    const name = this.#relation(this.#live(), source).name;
+    this.#eventTimeEngine('markSourceIdle').setSourceIdle(name, idle);
+  }
+
+  /** Event-time metrics of a materialized view: state entries its operators hold (its result
+   *  rows excluded) and the late rows they dropped. */
+  viewMetrics(view: string): { stateEntries: number; lateRows: number } {
+    const name = this.#relation(this.#live(), view).name;
+    const engine = this.#eventTimeEngine('viewMetrics');
+    return { stateEntries: engine.viewStateSize(name), lateRows: engine.viewLateRows(name) };
+  }
+
+  /** The in-memory Engine under a durable wrapper (which owns the dataflow). */
+  #eventTimeEngine(what: string): EventTimeEngine {
+    const engine = this.#live() as EnginePort & { inner?: unknown };
+    const target = (typeof (engine as { setSourceIdle?: unknown }).setSourceIdle === 'function' ? engine : engine.inner) as
+      | { setSourceIdle?: unknown; viewStateSize?: unknown; viewLateRows?: unknown }
+      | undefined;
+    if (typeof target?.setSourceIdle !== 'function') throw new LaminarError('UNSUPPORTED', `${what}: this database engine has no event-time introspection`);
+    return target as EventTimeEngine;
+  }
+
   /** Registers a JavaScript scalar function callable from SQL. */
   registerFunction(name: string, fn: (...args: never[]) => unknown, signature: FunctionSignature): void {
     const engine = this.#live();
@@ -262,7 +297,7 @@ export class Database implements HandleTarget, AsyncDisposable {
    * `to()`): the operator API (docs/operator-api.md). Nothing runs until a terminal call
    * (`to`, `forEach`) builds the pipeline into the database's dataflow.
    */
-  stream<T = Record<string, unknown>>(name: string): DataStream<T> {
+  stream<T = Record<string, unknown>>(name: string, options?: StreamOptions): DataStream<T> {
     const info = this.#relation(this.#live(), name);
     this.#streams ??= new StreamRuntime({
       attach: (relations: readonly string[], build: StreamAttachBuild) => {
@@ -285,7 +320,7 @@ export class Database implements HandleTarget, AsyncDisposable {
       },
       insert: (target: string, rows: object[]) => this.insert(target, rows),
     });
-    return streamOf<T>(this.#streams, info.name);
+    return streamOf<T>(this.#streams, info.name, options);
   }
 
   #live(): EnginePort {

@@ -8,6 +8,7 @@ import type { ArrowBatchLike } from './arrow.js';
 export interface HandleTarget {
   insert(name: string, rows: object | readonly object[] | ArrowBatchLike): void;
   advanceWatermark(source: string, eventTime: Date | number | string): void;
+  markSourceIdle(source: string, idle?: boolean): void;
 }
 
 /** Inserts into one table or source with rows of type `Row`. */
@@ -48,5 +49,10 @@ export class SourceHandle<Row extends object = Record<string, unknown>> extends 
    */
   advanceWatermark(eventTime: Date | number | string): void {
     this.target.advanceWatermark(this.name, eventTime);
+  }
+
+  /** Marks the source idle (or active again with `false`); its next row makes it active. */
+  markIdle(idle = true): void {
+    this.target.markSourceIdle(this.name, idle);
   }
 }
