@@ -150,7 +150,7 @@ export function createMaterializedView(s: EngineState, st: CreateMaterializedVie
   const uniqueKey = plan.props.uniqueKey && plan.props.uniqueKey.length > 0 ? plan.props.uniqueKey : undefined;
   const builder = s.flow.builder();
   const stream = s.stream && streamBuilder(streamOptionsFor(s.settings, st.options, st.pos));
-  const top = buildPhysical(plan, s.physicalContext(builder, stream));
+  const top = buildPhysical(plan, s.physicalContext(builder, stream, s.viewCompiler(st.name)));
   // an empty key (a global aggregate's single row) still pairs its retraction and insertion into one 'update'
   const store = builder.add((out) => new ViewStore(out, width, { uniqueKey: plan.props.uniqueKey }), [top], st.name);
   const subgraph = builder.commit(); // back-fills from the inputs' current contents

@@ -2,6 +2,7 @@
 // exactly this class; values crossing it are internal values (lib/types/value.ts).
 
 import { CatalogError, ClosedError, SqlTypeError, UnsupportedError } from '../errors.js';
+import type { LaminarError } from '../errors.js';
 import type { Statement } from '../sql/ast.js';
 import { parse } from '../sql/parser.js';
 import type { Column } from '../exec/batch.js';
@@ -33,7 +34,20 @@ export class Engine {
   private closed = false;
 
   constructor(readonly options: EngineOptions = {}) {
-    this.state = new EngineState(createCompiler(this.udfs), streamBuilder());
+    this.state = new EngineState(createCompiler(this.udfs), streamBuilder(), (onError) => createCompiler(this.udfs, onError));
+  }
+
+  /**
+   * Runtime expression errors inside materialized views (each made one value NULL instead of
+   * failing the write): per view, how many and the latest. See docs/expression-errors.md.
+   */
+  expressionErrors(): { view: string; count: number; code: string; message: string }[] {
+    return [...this.state.expressionErrors].map(([view, e]) => ({ view, ...e }));
+  }
+
+  /** Be told about each runtime expression error inside a materialized view (undefined: stop). */
+  onExpressionError(listener: ((view: string, error: LaminarError) => void) | undefined): void {
+    this.state.expressionErrorListener = listener;
   }
 
   /** Run one or more ';'-separated statements; params are raw user JS values. */

@@ -15,6 +15,7 @@ import { optimize } from '../plan/optimizer/optimize.js';
 import { buildPhysical } from '../plan/physical.js';
 import type { ExprCompiler, PhysicalContext, StreamNodeBuilder } from '../plan/physical.js';
 import { CatalogError } from '../errors.js';
+import type { LaminarError } from '../errors.js';
 
 export class EngineState {
   readonly catalog = new Catalog();
@@ -30,10 +31,31 @@ export class EngineState {
   /** highest event time seen per source with a watermark */
   readonly maxEventTime = new Map<string, number>();
 
+  /** per materialized view: expression errors that became NULL values (docs/expression-errors.md) */
+  readonly expressionErrors = new Map<string, { count: number; code: string; message: string }>();
+  /** told about each such error as it happens */
+  expressionErrorListener?: (view: string, error: LaminarError) => void;
+
   constructor(
     readonly compiler: ExprCompiler,
     readonly stream?: StreamNodeBuilder,
+    /** a compiler that turns runtime expression errors into NULLs and reports them */
+    private readonly lenientCompiler?: (onError: (error: LaminarError) => void) => ExprCompiler,
   ) {}
+
+  /** The compiler for a materialized view's operators: lenient, errors counted under `view`. */
+  viewCompiler(view: string): ExprCompiler {
+    if (!this.lenientCompiler) return this.compiler;
+    return this.lenientCompiler((error) => {
+      const entry = this.expressionErrors.get(view);
+      if (entry) {
+        entry.count++;
+        entry.code = error.code;
+        entry.message = error.message;
+      } else this.expressionErrors.set(view, { count: 1, code: error.code, message: error.message });
+      this.expressionErrorListener?.(view, error);
+    });
+  }
 
   env(params: readonly unknown[], referenced?: Set<string>): BindEnv {
     return { catalog: this.catalog, params, ctes: new Map(), viewDepth: 0, referenced };
@@ -46,10 +68,10 @@ export class EngineState {
   }
 
   /** `stream`: a streaming builder with a view's own options (default: the engine's) */
-  physicalContext(builder: SubgraphBuilder, stream: StreamNodeBuilder | undefined = this.stream): PhysicalContext {
+  physicalContext(builder: SubgraphBuilder, stream: StreamNodeBuilder | undefined = this.stream, compiler: ExprCompiler = this.compiler): PhysicalContext {
     return {
       builder,
-      compiler: this.compiler,
+      compiler,
       stream,
       storeNode: (relation) => {
         const node = this.stores.get(relation);

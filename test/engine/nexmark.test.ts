@@ -82,11 +82,10 @@ t.test('nexmark non-window queries against DuckDB, views before and after the da
     }
   };
 
-  // q102 divides by COUNT(DISTINCT auction): over no bids that is 0/0, which the scalar subquery
-  // evaluates eagerly (PostgreSQL would too once a group existed), so its view starts mid-data
-  const BEFORE = QUERIES.filter((q) => q !== 'q102');
-  for (const q of BEFORE) engine.execute(`CREATE MATERIALIZED VIEW before_${q} AS ${query(q)}`);
-  t.throws(() => engine.execute(`CREATE MATERIALIZED VIEW before_q102 AS ${query('q102')}`), { code: 'DIVISION_BY_ZERO' });
+  // q102 divides by COUNT(DISTINCT auction): over no bids that is 0/0. Inside a view that value
+  // is NULL and the error is counted (docs/expression-errors.md), so its view exists before the data
+  for (const q of QUERIES) engine.execute(`CREATE MATERIALIZED VIEW before_${q} AS ${query(q)}`);
+  t.match(engine.expressionErrors(), [{ view: 'before_q102', code: 'DIVISION_BY_ZERO' }], 'the 0/0 over no bids is reported');
   await load(first);
   for (const q of QUERIES) engine.execute(`CREATE MATERIALIZED VIEW mid_${q} AS ${query(q)}`);
   await load(second);
@@ -101,7 +100,7 @@ t.test('nexmark non-window queries against DuckDB, views before and after the da
     const select = engine.query(sql);
     t.same(select.columns.map((c) => c.name), columns, `${q}: column names`);
     t.same(normRows(select.rows, columns), expected, `${q}: SELECT`);
-    for (const when of q === 'q102' ? ['mid', 'after'] : ['before', 'mid', 'after']) {
+    for (const when of ['before', 'mid', 'after']) {
       t.same(normRows(engine.query(`SELECT * FROM ${when}_${q}`).rows, columns), expected, `${q}: view created ${when} the data`);
     }
     if (q !== 'q0') t.ok(expected.length > 0 || q === 'q103', `${q}: non-empty answer`);
