@@ -50,7 +50,12 @@ export class Engine {
     this.state.expressionErrorListener = listener;
   }
 
-  /** Run one or more ';'-separated statements; params are raw user JS values. */
+  /**
+   * Run one or more ';'-separated statements; params are raw user JS values. The whole text is
+   * parsed first (a syntax error runs nothing); then the statements run in order, each one
+   * atomically, and a failing statement stops the call: the statements before it stay applied
+   * (it is not a transaction). See "execute() with several statements" in docs/API.md.
+   */
   execute(sql: string, params: readonly unknown[] = []): StatementResult[] {
     this.assertOpen();
     const statements = parse(sql);
