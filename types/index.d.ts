@@ -309,7 +309,7 @@ export declare class Database implements AsyncDisposable {
    * `params` fill `$1`, `$2`, … (values are never spliced into the SQL text).
    * Rejects with SqlSyntaxError, CatalogError, SqlTypeError, … (with line and column).
    * Several statements: the whole text is parsed first (a syntax error runs nothing), then the
-   * statements run in order, each atomically; when one fails, the call rejects and the statements
+   * statements run in order, each on its own; when one fails, the call rejects and the statements
    * before it stay applied (not a transaction — run dependent statements in separate calls if a
    * later failure must undo them).
    */

@@ -52,8 +52,8 @@ export class Engine {
 
   /**
    * Run one or more ';'-separated statements; params are raw user JS values. The whole text is
-   * parsed first (a syntax error runs nothing); then the statements run in order, each one
-   * atomically, and a failing statement stops the call: the statements before it stay applied
+   * parsed first (a syntax error runs nothing); then the statements run in order, each on
+   * its own, and a failing statement stops the call: the statements before it stay applied
    * (it is not a transaction). See "execute() with several statements" in docs/API.md.
    */
   execute(sql: string, params: readonly unknown[] = []): StatementResult[] {
