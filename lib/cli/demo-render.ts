@@ -44,6 +44,8 @@ export interface DashboardState {
   batch: number;
   /** events/s since the previous refresh */
   rateNow: number;
+  /** resident set size of the process, MiB */
+  rssMb: number;
   /** insert call → first view change delivered, per batch */
   latency: LatencySamples;
   changes: Record<string, number>;
@@ -113,7 +115,7 @@ export function renderDashboard(s: DashboardState, views: readonly DemoView[], f
   );
   out.push(
     `  latency, insert call → first view change (batches of ${s.batch}): p50 ${micros(s.latency.quantile(0.5))}   p99 ${micros(s.latency.quantile(0.99))}` +
-      `   event time ${s.eventTime ? time(s.eventTime) : '-'} (watermark ${s.watermarkLagMs / 1000} s behind)`,
+      `   event time ${s.eventTime ? time(s.eventTime) : '-'} (watermark ${s.watermarkLagMs / 1000} s behind)   memory ${s.rssMb.toFixed(0)} MiB`,
   );
   out.push('');
   out.push(title('bids_per_second'));

@@ -63,6 +63,7 @@ export async function runDemo(options: DemoOptions, out: Writable, signal?: Abor
     watermarkLagMs: 4000,
     batch: options.batch,
     rateNow: 0,
+    rssMb: 0,
     latency,
     changes: Object.fromEntries(DEMO_VIEWS.map((v) => [v.name, 0])),
     windows: [],
@@ -92,6 +93,7 @@ export async function runDemo(options: DemoOptions, out: Writable, signal?: Abor
       state.elapsedMs = now - start;
       state.rateNow = ((state.events - eventsAtRefresh) / Math.max(now - lastRefresh, 1e-3)) * 1000;
       eventsAtRefresh = state.events;
+      state.rssMb = process.memoryUsage.rss() / 2 ** 20;
       lastRefresh = now;
       state.hotAuctions = await db.query('SELECT auction, bids, top_price FROM hot_auctions ORDER BY bids DESC, auction');
       if (options.dashboard) out.write(HOME_AND_CLEAR + renderDashboard(state, DEMO_VIEWS, final));
