@@ -2,7 +2,7 @@
 // tumbling window: count and max price, emitted when the window closes) written three ways over
 // the same Nexmark bids, each fed through db.insert in batches:
 //   SQL          CREATE MATERIALIZED VIEW … TUMBLE … GROUP BY … EMIT ON WINDOW CLOSE
-//   operator API db.stream('bid').keyBy(auction).window(tumble(10 s)).aggregate(…)
+//   operator API db.stream('bid', { timestamps: 'ms' }).keyBy(auction).window(tumble(10 s)).aggregate(…)
 //   floor        a hand-written TypeScript loop over the same rows (no database)
 // Events/s per core (one JS thread); results compared so no side cheats.
 //   --events N (default 1,000,000; --quick: 20,000)   --batch B (default 1,000)
@@ -44,9 +44,11 @@ const SOURCE = `CREATE SOURCE bid (auction BIGINT, bidder BIGINT, price BIGINT, 
 async function feed(db: Awaited<ReturnType<typeof open>>, rows: Bid[], batch: number): Promise<number> {
   if (global.gc) global.gc();
   const t0 = process.cpuUsage();
+  const w0 = performance.now();
   for (let i = 0; i < rows.length; i += batch) db.insert('bid', rows.slice(i, i + batch));
   db.advanceWatermark('bid', 8.64e15);
   const used = process.cpuUsage(t0);
+  if (process.env.LAMINAR_BENCH_WALL) console.log(`  wall ${(performance.now() - w0).toFixed(0)} ms, cpu ${((used.user + used.system) / 1000).toFixed(0)} ms`);
   return rows.length / ((used.user + used.system) / 1e6);
 }
 
@@ -68,7 +70,7 @@ async function operatorApi(rows: Bid[], batch: number): Promise<{ rate: number; 
   let windows = 0;
   let n = 0;
   let top = -Infinity;
-  db.stream<Bid>('bid')
+  db.stream<Bid>('bid', { timestamps: 'ms' })
     .keyBy((b) => b.auction)
     .window(tumble(WINDOW), (b) => b.date_time)
     .aggregate<{ n: number; top: number }, { n: number; top: number }>({

@@ -6,7 +6,16 @@ export * from './types.js';
 import { DataStream } from './stream.js';
 import type { StreamRuntime } from './pipeline.js';
 
+export interface StreamOptions {
+  /** TIMESTAMP values as Date objects (default) or as epoch-millisecond numbers (no allocation per event) */
+  timestamps?: 'date' | 'ms';
+}
+
 /** A stream over a relation (table, source, view, materialized view or a `to()` stream). */
-export function streamOf<T>(runtime: StreamRuntime, relation: string): DataStream<T> {
-  return new DataStream<T>(runtime, { id: runtime.stageId(`from:${relation}`), relation, inputs: [] });
+export function streamOf<T>(runtime: StreamRuntime, relation: string, options: StreamOptions = {}): DataStream<T> {
+  const timestamps = options.timestamps ?? 'date';
+  if (timestamps !== 'date' && timestamps !== 'ms') {
+    throw new TypeError(`stream("${relation}"): timestamps must be 'date' or 'ms', got ${JSON.stringify(timestamps)}`);
+  }
+  return new DataStream<T>(runtime, { id: runtime.stageId(`from:${relation}`), relation, inputs: [], timestamps });
 }

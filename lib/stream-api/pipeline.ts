@@ -6,6 +6,7 @@ import type { StreamAttachBuild } from '../engine/stream-attach.js';
 import type { ColumnInfo } from '../engine/types.js';
 import { ExecutionError } from '../errors.js';
 import type { Row } from '../types/value.js';
+import { T } from '../types/datatype.js';
 import { DecodeOp } from './basic-ops.js';
 import { PipelineMonitor } from './monitor.js';
 import { SideOutputs } from './side-outputs.js';
@@ -106,7 +107,8 @@ export function buildPipeline(runtime: StreamRuntime, sink: Stage, options: Sink
       let node: DataflowNode;
       if (st.relation !== undefined) {
         const input = inputs[relations.indexOf(st.relation)]!;
-        const decode = runtime.host.decoder(input.columns);
+        const columns = st.timestamps === 'ms' ? input.columns.map(asEpochMs) : input.columns;
+        const decode = runtime.host.decoder(columns);
         node = b.add((out) => new DecodeOp(out, decode, monitor), [input.node], st.id);
       } else {
         const ins = st.inputs.map(nodeOf);
@@ -127,6 +129,11 @@ export function buildPipeline(runtime: StreamRuntime, sink: Stage, options: Sink
   };
   const subgraph = runtime.host.attach(relations, build);
   return new Pipeline(monitor, operators, subgraph);
+}
+
+/** TIMESTAMP columns handed over as epoch ms numbers (no Date per event). */
+function asEpochMs(c: ColumnInfo): ColumnInfo {
+  return c.type.id === 'timestamp' || c.type.id === 'timestamptz' ? { ...c, type: T.double } : c;
 }
 
 function collectRelations(st: Stage, out: string[], seen: Set<string>): void {

@@ -16,6 +16,8 @@ export interface Stage {
   id: string;
   /** a relation read with SELECT * (a leaf), or an operator stage */
   relation?: string;
+  /** how a leaf hands TIMESTAMP values to user code: Date (default) or epoch ms */
+  timestamps?: 'date' | 'ms';
   make?: (out: Output, ctx: BuildContext, id: string) => Operator;
   inputs: Stage[];
   /** side-output stages hang off a producer and are fed by its ctx.output calls */
