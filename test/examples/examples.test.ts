@@ -89,6 +89,19 @@ t.test('clickstream-sessions.cjs: sessions split by a 30-minute gap, the open on
   t.same(out.slice(3), ['closed sessions of bob so far: 1', '']);
 });
 
+t.test('fraud-detection.mjs: operator API alerts, read back through SQL', { timeout: 60_000 }, async (t) => {
+  t.equal(
+    run('fraud-detection.mjs'),
+    [
+      'ALERT amex-7: $700 at 2024-03-01T12:00:03.000Z after a small charge at 2024-03-01T12:00:01.000Z',
+      'ALERT visa-1: $950 at 2024-03-01T12:00:20.000Z after a small charge at 2024-03-01T12:00:00.000Z',
+      "[ { card: 'amex-7', alerts: 1 }, { card: 'visa-1', alerts: 1 } ]",
+      'pipeline failed: false',
+      '',
+    ].join('\n'),
+  );
+});
+
 t.test('every program in examples/ is run above', async (t) => {
   const programs = fs.readdirSync(path.join(root, 'examples')).filter((f) => /\.(mjs|cjs|js)$/.test(f));
   t.ok(programs.length >= 7);
