@@ -2,6 +2,7 @@
 // CTEs inlined), derived tables, joins (ON / USING / NATURAL, equi keys split from the residual)
 // and the window table functions TUMBLE / HOP / CUMULATE / SESSION.
 
+import { asofBoundOf, asofMode, type AsofBound } from './asof-bounds.js';
 import { CatalogError, SqlTypeError, UnsupportedError } from '../../errors.js';
 import type { SourcePosition } from '../../errors.js';
 import type { Expr, JoinRef, NamedTableRef, TableFunctionArg, TableFunctionRef, TableRef } from '../../sql/ast.js';
@@ -287,7 +288,17 @@ function bindStreamJoin(ref: JoinRef, left: BoundFrom, right: BoundFrom, tempora
     }
     rest.push(c);
   }
-  if (!asof) throw new UnsupportedError('ASOF JOIN needs one inequality (>=, >, <=, <) between a left and a right column', ref.pos);
+  // tolerance / nearest bounds (lib/plan/binder/asof-bounds.ts) leave the residual
+  const bounds: AsofBound[] = [];
+  const others = rest.filter((c) => {
+    const b = asofBoundOf(c, lw);
+    if (b) bounds.push(b);
+    return !b;
+  });
+  const mode = asofMode(asof, bounds, ref.pos);
+  if (!mode) throw new UnsupportedError('ASOF JOIN needs one inequality (>=, >, <=, <) between a left and a right column, or a symmetric BETWEEN bound for nearest', ref.pos);
+  rest.length = 0;
+  rest.push(...others);
   const node: AsofJoinNode = {
     kind: 'asof-join',
     joinKind: kind,
@@ -295,9 +306,11 @@ function bindStreamJoin(ref: JoinRef, left: BoundFrom, right: BoundFrom, tempora
     right: right.plan,
     leftKeys: split.leftKeys,
     rightKeys: split.rightKeys,
-    leftTimeColumn: asof.leftTime,
-    rightTimeColumn: asof.rightTime,
-    op: asof.op,
+    leftTimeColumn: mode.leftTime,
+    rightTimeColumn: mode.rightTime,
+    op: mode.op,
+    ...(mode.nearest ? { nearest: true } : {}),
+    ...(mode.toleranceMs !== undefined ? { toleranceMs: mode.toleranceMs } : {}),
     residual: and(rest),
     schema,
     props: { appendOnly: left.plan.props.appendOnly && right.plan.props.appendOnly, watermarkColumn: left.plan.props.watermarkColumn },
