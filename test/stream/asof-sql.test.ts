@@ -17,7 +17,8 @@ function setup(): Engine {
 const LEFT_ROWS = [[1, 10_000], [1, 20_000], [1, 30_000], [2, 10_000]];
 const RIGHT_ROWS = [[1, 100, 4_000], [1, 101, 9_000], [1, 102, 12_000], [1, 103, 29_000], [2, 200, 30_000]];
 
-function run(t: { same: (a: unknown, b: unknown, m?: string) => unknown }, on: string, expected: unknown[][], left = false): void {
+/** The view's rows after joining LEFT_ROWS with RIGHT_ROWS and closing both watermarks. */
+function run(on: string, left = false): string[] {
   const e = setup();
   const sql = `SELECT q.k, q.ts, p.px FROM q ASOF ${left ? 'LEFT ' : ''}JOIN p ON q.k = p.k AND ${on}`;
   e.execute(`CREATE MATERIALIZED VIEW v AS ${sql}`);
@@ -25,16 +26,16 @@ function run(t: { same: (a: unknown, b: unknown, m?: string) => unknown }, on: s
   e.insertRows('q', LEFT_ROWS);
   e.advanceWatermark('q', 100_000);
   e.advanceWatermark('p', 100_000);
-  t.same(normRows(e.query('SELECT * FROM v').rows), normRows(expected), on);
+  return normRows(e.query('SELECT * FROM v').rows);
 }
 
 t.test('backward, forward, with tolerance, nearest', async (t) => {
-  run(t, `p.ts <= q.ts`, [[1, 10_000, 101], [1, 20_000, 102], [1, 30_000, 103]]);
-  run(t, `p.ts <= q.ts AND p.ts >= q.ts - INTERVAL '2' SECOND`, [[1, 10_000, 101], [1, 30_000, 103]], false);
-  run(t, `q.ts >= p.ts AND q.ts - INTERVAL '2' SECOND <= p.ts`, [[1, 10_000, 101], [1, 30_000, 103], [1, 20_000, null], [2, 10_000, null]], true);
-  run(t, `p.ts >= q.ts AND p.ts <= q.ts + INTERVAL '5' SECOND`, [[1, 10_000, 102]]);
-  run(t, `p.ts BETWEEN q.ts - INTERVAL '3' SECOND AND q.ts + INTERVAL '3' SECOND`, [[1, 10_000, 101], [1, 30_000, 103]]);
-  run(t, `p.ts BETWEEN q.ts - INTERVAL '1' MINUTE AND q.ts + INTERVAL '1' MINUTE`, [[1, 10_000, 101], [1, 20_000, 102], [1, 30_000, 103], [2, 10_000, 200]]);
+  t.same(run(`p.ts <= q.ts`), normRows([[1, 10_000, 101], [1, 20_000, 102], [1, 30_000, 103]]), `p.ts <= q.ts`);
+  t.same(run(`p.ts <= q.ts AND p.ts >= q.ts - INTERVAL '2' SECOND`, false), normRows([[1, 10_000, 101], [1, 30_000, 103]]), `p.ts <= q.ts AND p.ts >= q.ts - INTERVAL '2' SECOND`);
+  t.same(run(`q.ts >= p.ts AND q.ts - INTERVAL '2' SECOND <= p.ts`, true), normRows([[1, 10_000, 101], [1, 30_000, 103], [1, 20_000, null], [2, 10_000, null]]), `q.ts >= p.ts AND q.ts - INTERVAL '2' SECOND <= p.ts`);
+  t.same(run(`p.ts >= q.ts AND p.ts <= q.ts + INTERVAL '5' SECOND`), normRows([[1, 10_000, 102]]), `p.ts >= q.ts AND p.ts <= q.ts + INTERVAL '5' SECOND`);
+  t.same(run(`p.ts BETWEEN q.ts - INTERVAL '3' SECOND AND q.ts + INTERVAL '3' SECOND`), normRows([[1, 10_000, 101], [1, 30_000, 103]]), `p.ts BETWEEN q.ts - INTERVAL '3' SECOND AND q.ts + INTERVAL '3' SECOND`);
+  t.same(run(`p.ts BETWEEN q.ts - INTERVAL '1' MINUTE AND q.ts + INTERVAL '1' MINUTE`), normRows([[1, 10_000, 101], [1, 20_000, 102], [1, 30_000, 103], [2, 10_000, 200]]), `p.ts BETWEEN q.ts - INTERVAL '1' MINUTE AND q.ts + INTERVAL '1' MINUTE`);
 });
 
 t.test('bounds that do not fit are refused', async (t) => {
