@@ -22,10 +22,30 @@ Commands:
   demo [--events N] [--plain]
                              Nexmark events into live views of an in-memory database, shown
                              updating with events/s and latency (see laminardb demo --help).
-  help, --help, -h           This help.
+  help, --help, -h           This help; laminardb <command> --help for one command.
   version, --version, -v     The package version.
 
 Shell commands: \\d, \\d NAME, \\timing, \\q, \\?`;
+
+/** `laminardb <command> --help` */
+const COMMAND_USAGE: Record<string, string> = {
+  sql: `Usage: laminardb sql [path]
+
+An interactive SQL shell on the database at path (in memory without one): statements end with
+';' and may span lines; results print as aligned tables. Shell commands: \\d (list relations),
+\\d NAME (describe one), \\timing [on|off], \\q, \\?. With piped input it runs the script and
+stops at the first error (exit code 1).`,
+  run: `Usage: laminardb run <file.sql> [--db path]
+
+Runs the statements of a SQL file, printing each result, on the database at --db (in memory
+without it). Stops at the first error with its file:line:column (exit code 1).`,
+  codegen: `Usage: laminardb codegen [--db path] [--schema file.sql]... [--out file.ts] [--bigint]
+
+Writes TypeScript types for Kysely (one interface per relation and the DB interface) from the
+catalog of the database at --db, after running the --schema scripts, to --out or stdout.
+--bigint types BIGINT columns as bigint (for open({ bigint: true })).`,
+  demo: DEMO_USAGE,
+};
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -71,6 +91,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return code;
   };
   let db: Database | undefined;
+  if (command !== undefined && COMMAND_USAGE[command] !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    io.stdout.write(COMMAND_USAGE[command] + '\n');
+    return 0;
+  }
   try {
     switch (command) {
       case undefined:
@@ -102,10 +126,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runShell({ db, input: Readable.from([text]), output: io.stdout, errors: io.stderr, interactive: false, source: file });
       }
       case 'demo': {
-        if (rest.includes('--help') || rest.includes('-h')) {
-          io.stdout.write(DEMO_USAGE + '\n');
-          return 0;
-        }
         const { positional, flags } = parseArgs(rest, ['events', 'batch', 'event-rate', 'refresh'], ['plain']);
         if (positional.length > 0) throw new UsageError(`demo takes no positional arguments (got ${positional.join(' ')})`);
         const dashboard = !flags.has('plain') && (io.stdout as { isTTY?: boolean }).isTTY === true;

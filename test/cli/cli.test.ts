@@ -127,3 +127,15 @@ t.test('bin/laminardb.js exits non-zero with one error line', { timeout: 120_000
   const v = spawnSync(process.execPath, [path.join(root, 'bin', 'laminardb.js'), '--version'], { encoding: 'utf8' });
   t.equal(v.stdout.trim(), JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version);
 });
+
+t.test('--help after every command prints that command\'s usage and runs nothing', async (t) => {
+  for (const command of ['sql', 'run', 'codegen', 'demo']) {
+    const r = await runCli([command, '--help'], 'SELECT 1;\n');
+    t.equal(r.code, 0, command);
+    t.equal(r.err, '');
+    t.match(r.out, new RegExp(`^Usage: laminardb ${command} `), command);
+    t.notMatch(r.out, /\(1 row\)/, 'the piped script was not run');
+  }
+  const h = await runCli(['run', 'missing.sql', '-h']);
+  t.equal(h.code, 0, '-h wins over a missing file');
+});
