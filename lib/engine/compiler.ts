@@ -34,6 +34,7 @@ export function createCompiler(udfs: UdfRegistry, onExpressionError?: Expression
   const strictProjection = (exprs: BoundExpr[]): ProjectionFn => compileProjection(exprs, { udfs });
   if (!onExpressionError) return { projection: strictProjection, predicate: strictPredicate };
   return {
+    onExpressionError,
     projection: (exprs) => lenientProjection(exprs, strictProjection, onExpressionError),
     predicate: (expr) => {
       const strict = strictPredicate(expr);

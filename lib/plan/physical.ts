@@ -30,6 +30,8 @@ import { buildOverWindow, buildTopN } from './physical-window.js';
 export interface ExprCompiler {
   projection(exprs: BoundExpr[]): ProjectionFn;
   predicate(expr: BoundExpr): PredicateFn;
+  /** present in lenient mode (materialized views): report a runtime error whose value became NULL */
+  onExpressionError?(error: import('../errors.js').LaminarError): void;
 }
 
 /** Builds streaming nodes (window TVFs, interval/asof/temporal joins, dedup, EOWC aggregates). */
@@ -180,7 +182,7 @@ function buildAggregate(plan: LogicalPlan & { kind: 'aggregate' }, ctx: Physical
     const spec: AggregateSpec = { fn: a.fn };
     if (a.fn === SINGLE_VALUE_AGGREGATE) {
       exprs.push(a.args[0]!);
-      return { fn: a.fn, accumulator: singleValueAccumulator as AggregateSpec['accumulator'], arg: exprs.length - 1 };
+      return { fn: a.fn, accumulator: singleValueAccumulator(ctx.compiler.onExpressionError?.bind(ctx.compiler)) as AggregateSpec['accumulator'], arg: exprs.length - 1 };
     }
     // the built-in kernels are exact for these; everything else (and any ordered call) uses the SQL-typed accumulators
     if (!BUILTIN_KERNELS.has(a.fn) || ordered || a.args.length > 1) spec.accumulator = accumulatorForCall({ ...a, distinct: false });

@@ -35,3 +35,23 @@ t.test('a failing value in a view is NULL, counted and reported; the write succe
   t.same(rowsOf(e, 'SELECT * FROM q ORDER BY id'), [[1, 3, 7], [3, null, null], [4, 3, 10], [5, null, 2]]);
   t.end();
 });
+
+t.test('a scalar subquery with several rows inside a view: NULL and reported, the write succeeds', (t) => {
+  const e = engineWith('CREATE TABLE a (id INT PRIMARY KEY, k INT)', 'CREATE TABLE b (id INT PRIMARY KEY, k INT, v INT)');
+  const q = 'SELECT id, (SELECT v FROM b WHERE b.k = a.k) AS v FROM a';
+  e.execute(`CREATE MATERIALIZED VIEW before_v AS ${q}`);
+  e.execute('INSERT INTO a VALUES (1, 1), (2, 2)');
+  e.execute('INSERT INTO b VALUES (1, 1, 10), (2, 2, 20)');
+  t.same(rowsOf(e, 'SELECT * FROM before_v ORDER BY id'), [[1, 10], [2, 20]]);
+  e.execute('INSERT INTO b VALUES (3, 2, 30)');
+  t.same(rowsOf(e, 'SELECT * FROM before_v ORDER BY id'), [[1, 10], [2, null]], 'key 2 has two rows: NULL');
+  t.match(e.expressionErrors(), [{ view: 'before_v', code: 'CARDINALITY_VIOLATION' }]);
+  t.throws(() => e.query(q), { code: 'CARDINALITY_VIOLATION' }, 'the one-shot SELECT fails');
+  e.execute(`CREATE MATERIALIZED VIEW after_v AS ${q}`);
+  t.same(rowsOf(e, 'SELECT * FROM after_v ORDER BY id'), [[1, 10], [2, null]], 'created over the data: same');
+  e.execute('DELETE FROM b WHERE id = 2');
+  t.same(rowsOf(e, q + ' ORDER BY id'), [[1, 10], [2, 30]]);
+  t.same(rowsOf(e, 'SELECT * FROM before_v ORDER BY id'), [[1, 10], [2, 30]], 'back to one row: the value returns');
+  t.same(rowsOf(e, 'SELECT * FROM after_v ORDER BY id'), [[1, 10], [2, 30]]);
+  t.end();
+});
