@@ -5,6 +5,7 @@
 import type { Operator, Output } from '../exec/operator.js';
 import { DecodeOp, FilterOp, FlatMapOp, MapOp, SinkOp, UnionOp } from './basic-ops.js';
 import { ProcessHost } from './process-host.js';
+import { IntervalJoinOp, type IntervalJoinSpec } from './join.js';
 import { SideOutputOp } from './side-outputs.js';
 import type { AggregateFunction, OutputTag, ProcessFunction, StreamKey } from './types.js';
 import { WindowProcess, reducer, type WindowResult, type WindowSpec } from './window.js';
@@ -136,6 +137,38 @@ export class KeyedStream<K extends StreamKey, T> {
   /** A keyed custom operator: ctx.key is the event's key; state and timers are per key. */
   process<O>(fn: ProcessFunction<K, T, O>): DataStream<O> {
     return processStage<K, T, O>(new DataStream<T>(this.runtime, this.stage), fn, this.keyOf);
+  }
+
+  /**
+   * Interval join with another keyed stream: pairs (l, r) of equal keys with
+   * l.time + lowerMs <= r.time <= l.time + upperMs, each pair mapped by `join`.
+   */
+  intervalJoin<R, O>(
+    right: KeyedStream<K, R>,
+    spec: {
+      lowerMs: number;
+      upperMs: number;
+      leftTime: (event: T) => unknown;
+      rightTime: (event: R) => unknown;
+      join: (left: T, right: R, key: K) => O;
+    },
+  ): DataStream<O> {
+    if (right.runtime !== this.runtime) throw new TypeError('intervalJoin: streams belong to different databases');
+    if (!(Number.isFinite(spec.lowerMs) && Number.isFinite(spec.upperMs) && spec.lowerMs <= spec.upperMs)) {
+      throw new RangeError(`intervalJoin: need finite lowerMs <= upperMs, got [${spec.lowerMs}, ${spec.upperMs}]`);
+    }
+    const joinSpec: IntervalJoinSpec = {
+      lower: spec.lowerMs,
+      upper: spec.upperMs,
+      keyOf: [this.keyOf as (e: unknown) => unknown, right.keyOf as (e: unknown) => unknown],
+      timeOf: [spec.leftTime as (e: unknown) => unknown, spec.rightTime as (e: unknown) => unknown],
+      join: spec.join as IntervalJoinSpec['join'],
+    };
+    return new DataStream<O>(this.runtime, {
+      id: this.runtime.stageId('intervalJoin'),
+      make: (out, c, id) => new IntervalJoinOp(out, id, joinSpec, c.monitor, c.restore[id]),
+      inputs: [this.stage, right.stage],
+    });
   }
 
   /** Event-time windows per key; `timeOf` gives an event's time (Date, epoch ms or string). */
