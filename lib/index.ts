@@ -17,6 +17,7 @@ export {
   hop,
   session,
   type SinkOptions,
+  type StreamOptions,
   type WindowSpec,
   type WindowResult,
   type StreamKey,

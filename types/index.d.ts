@@ -343,6 +343,12 @@ export declare class Database implements AsyncDisposable {
    * `onChange` to receive each change synchronously.
    */
   subscribe<R = Row>(name: string, options?: SubscribeOptions<R>): Subscription<R>;
+  /**
+   * A typed stream over a table, source, view or materialized view (the operator API, see
+   * docs/operator-api.md). Nothing runs until a terminal call (`forEach`, `to`) attaches the
+   * pipeline to the database's dataflow. Existing rows are replayed into it first.
+   */
+  stream<T = Row>(name: string, options?: StreamOptions): DataStream<T>;
 
   /** A typed handle on a mutable table. Throws CatalogError when it is not one. */
   table<R extends object = Row>(name: string): TableHandle<R>;
@@ -361,6 +367,14 @@ export declare class Database implements AsyncDisposable {
    * rows excluded) and late rows they dropped (behind the watermark / allowed_lateness).
    */
   viewMetrics(view: string): { stateEntries: number; lateRows: number };
+
+  /**
+   * Late-row side output of a materialized view: receives the rows its windowed operators
+   * dropped as late (behind the watermark / allowed_lateness), as objects with the operator's
+   * input columns (the source's columns plus window_start / window_end), in a microtask after
+   * each insert. close() stops delivery.
+   */
+  onLateRows(view: string, listener: (rows: Row[]) => void): { close(): void };
 
   /**
    * Registers a JavaScript scalar function callable from SQL. It receives and returns
@@ -508,4 +522,175 @@ export declare class StorageError extends LaminarError {}
 /** The database (or subscription) was closed. code: CLOSED */
 export declare class ClosedError extends LaminarError {
   constructor(what?: string);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operator API (docs/operator-api.md)
+
+/** Options of db.stream(). */
+export interface StreamOptions {
+  /** TIMESTAMP values as Date objects (default) or epoch-millisecond numbers (no allocation per event) */
+  timestamps?: 'date' | 'ms';
+}
+
+/** Keys of a keyed stream, compared by value. */
+export type StreamKey = string | number | bigint | boolean;
+
+/** A named side-output channel: `ctx.output(tag, v)` writes, `stream.sideOutput(tag)` reads. */
+export declare class OutputTag<T> {
+  readonly id: string;
+  constructor(id: string);
+  /** phantom member carrying T */
+  readonly __type?: T;
+}
+
+export interface ValueState<T> {
+  value(): T | undefined;
+  update(value: T): void;
+  clear(): void;
+}
+export interface ListState<T> {
+  get(): readonly T[];
+  add(value: T): void;
+  update(values: readonly T[]): void;
+  clear(): void;
+}
+export interface MapState<K, V> {
+  get(key: K): V | undefined;
+  put(key: K, value: V): void;
+  has(key: K): boolean;
+  remove(key: K): void;
+  entries(): IterableIterator<[K, V]>;
+  clear(): void;
+}
+/** An accumulator: create → add* → result; merge is needed by session windows. */
+export interface AggregateFunction<I, A, O> {
+  create(): A;
+  add(acc: A, value: I): A;
+  result(acc: A): O;
+  merge?(a: A, b: A): A;
+}
+export interface AggregatingState<I, O> {
+  get(): O | undefined;
+  add(value: I): void;
+  clear(): void;
+}
+/** Keyed state handles; every handle addresses the current key (`ctx.key`). */
+export interface KeyedStateStore {
+  value<T>(name: string): ValueState<T>;
+  list<T>(name: string): ListState<T>;
+  map<K, V>(name: string): MapState<K, V>;
+  aggregating<I, A, O>(name: string, fn: AggregateFunction<I, A, O>): AggregatingState<I, O>;
+}
+export interface TimerService {
+  /** fire onTimer for the current key once the watermark reaches `time` (epoch ms) */
+  registerEventTimeTimer(time: number): void;
+  deleteEventTimeTimer(time: number): void;
+  /** fire onTimer once the processing-time clock reaches `time` (checked at the end of every step) */
+  registerProcessingTimeTimer(time: number): void;
+  deleteProcessingTimeTimer(time: number): void;
+  currentProcessingTime(): number;
+}
+export interface ProcessContext<K, O> {
+  readonly key: K;
+  /** the operator's input watermark (epoch ms; -Infinity before the first) */
+  readonly watermark: number;
+  readonly state: KeyedStateStore;
+  readonly timers: TimerService;
+  emit(value: O): void;
+  output<S>(tag: OutputTag<S>, value: S): void;
+}
+export interface TimerInfo {
+  time: number;
+  domain: 'event-time' | 'processing-time';
+}
+/** A custom operator (like Flink's KeyedProcessFunction). Only `process` is required. */
+export interface ProcessFunction<K, I, O> {
+  /** used in error messages (default: the class name) */
+  name?: string;
+  open?(ctx: ProcessContext<K, O>): void;
+  process(event: I, ctx: ProcessContext<K, O>): void;
+  onTimer?(timer: TimerInfo, ctx: ProcessContext<K, O>): void;
+  close?(): void;
+  /** state kept outside ctx, to be checkpointed with the rest */
+  snapshot?(): unknown;
+  restore?(state: unknown): void;
+}
+/** Snapshot of a pipeline (stage id → state): structured-clone data. */
+export type PipelineSnapshot = Record<string, unknown>;
+
+export type WindowSpec =
+  | { kind: 'tumble'; size: number }
+  | { kind: 'hop'; slide: number; size: number }
+  | { kind: 'session'; gap: number };
+/** Tumbling event-time windows of `sizeMs`, epoch-aligned, half-open. */
+export declare function tumble(sizeMs: number): WindowSpec;
+/** Sliding windows of `sizeMs` every `slideMs`. */
+export declare function hop(slideMs: number, sizeMs: number): WindowSpec;
+/** Per-key session windows closed by a gap of `gapMs` (the aggregate needs merge). */
+export declare function session(gapMs: number): WindowSpec;
+export interface WindowResult<K, O> {
+  key: K;
+  windowStart: number;
+  windowEnd: number;
+  value: O;
+}
+
+export interface SinkOptions {
+  /** start from a snapshot taken with pipeline.snapshot() (a restart) */
+  restore?: PipelineSnapshot;
+  /** processing-time clock (default Date.now) */
+  clock?: () => number;
+  /** called once when user code throws; the pipeline stops, everything else keeps running */
+  onError?: (error: ExecutionError) => void;
+}
+
+/** A running pipeline. */
+export declare class Pipeline {
+  /** the error that stopped it: code USER_OPERATOR_FAILED, naming the operator and the event */
+  readonly error: ExecutionError | undefined;
+  readonly failed: boolean;
+  /** every stage's state and timers, for a restart with `{ restore }` */
+  snapshot(): PipelineSnapshot;
+  stateSize(): number;
+  /** detach it from the database (user close() hooks run) */
+  stop(): void;
+}
+
+export declare class DataStream<T> {
+  private constructor();
+  map<U>(fn: (event: T) => U): DataStream<U>;
+  filter<S extends T>(fn: (event: T) => event is S): DataStream<S>;
+  filter(fn: (event: T) => boolean): DataStream<T>;
+  flatMap<U>(fn: (event: T) => Iterable<U>): DataStream<U>;
+  union(...others: DataStream<T>[]): DataStream<T>;
+  keyBy<K extends StreamKey>(keyOf: (event: T) => K): KeyedStream<K, T>;
+  process<O>(fn: ProcessFunction<undefined, T, O>): DataStream<O>;
+  sideOutput<S>(tag: OutputTag<S>): DataStream<S>;
+  /** run the pipeline; `fn` receives each step's events once the step ends */
+  forEach(fn: (events: T[]) => void, options?: SinkOptions): Pipeline;
+  /** run the pipeline into a new SOURCE `name` (column definitions as in CREATE SOURCE) that SQL can read */
+  to(name: string, columns: string, options?: SinkOptions): Pipeline;
+}
+
+export declare class KeyedStream<K extends StreamKey, T> {
+  private constructor();
+  process<O>(fn: ProcessFunction<K, T, O>): DataStream<O>;
+  intervalJoin<R, O>(
+    right: KeyedStream<K, R>,
+    spec: {
+      lowerMs: number;
+      upperMs: number;
+      leftTime: (event: T) => unknown;
+      rightTime: (event: R) => unknown;
+      join: (left: T, right: R, key: K) => O;
+    },
+  ): DataStream<O>;
+  window(spec: WindowSpec, timeOf: (event: T) => unknown, options?: { lateTag?: OutputTag<T> }): WindowedStream<K, T>;
+}
+
+export declare class WindowedStream<K extends StreamKey, T> {
+  private constructor();
+  aggregate<A, O>(fn: AggregateFunction<T, A, O>): DataStream<WindowResult<K, O>>;
+  reduce(fn: (a: T, b: T) => T): DataStream<WindowResult<K, T>>;
 }
