@@ -544,17 +544,20 @@ export declare class OutputTag<T> {
   readonly __type?: T;
 }
 
+/** One value per key. */
 export interface ValueState<T> {
   value(): T | undefined;
   update(value: T): void;
   clear(): void;
 }
+/** A list per key. */
 export interface ListState<T> {
   get(): readonly T[];
   add(value: T): void;
   update(values: readonly T[]): void;
   clear(): void;
 }
+/** A map per key. */
 export interface MapState<K, V> {
   get(key: K): V | undefined;
   put(key: K, value: V): void;
@@ -570,6 +573,7 @@ export interface AggregateFunction<I, A, O> {
   result(acc: A): O;
   merge?(a: A, b: A): A;
 }
+/** An accumulator per key, fed with add(), read as its result. */
 export interface AggregatingState<I, O> {
   get(): O | undefined;
   add(value: I): void;
@@ -582,6 +586,7 @@ export interface KeyedStateStore {
   map<K, V>(name: string): MapState<K, V>;
   aggregating<I, A, O>(name: string, fn: AggregateFunction<I, A, O>): AggregatingState<I, O>;
 }
+/** Timers of the current key (ctx.timers). */
 export interface TimerService {
   /** fire onTimer for the current key once the watermark reaches `time` (epoch ms) */
   registerEventTimeTimer(time: number): void;
@@ -591,6 +596,7 @@ export interface TimerService {
   deleteProcessingTimeTimer(time: number): void;
   currentProcessingTime(): number;
 }
+/** What a user operator's process/onTimer receive. */
 export interface ProcessContext<K, O> {
   readonly key: K;
   /** the operator's input watermark (epoch ms; -Infinity before the first) */
@@ -600,6 +606,7 @@ export interface ProcessContext<K, O> {
   emit(value: O): void;
   output<S>(tag: OutputTag<S>, value: S): void;
 }
+/** The timer that fired. */
 export interface TimerInfo {
   time: number;
   domain: 'event-time' | 'processing-time';
@@ -619,6 +626,7 @@ export interface ProcessFunction<K, I, O> {
 /** Snapshot of a pipeline (stage id → state): structured-clone data. */
 export type PipelineSnapshot = Record<string, unknown>;
 
+/** A window assigner: tumble(), hop() or session(). */
 export type WindowSpec =
   | { kind: 'tumble'; size: number }
   | { kind: 'hop'; slide: number; size: number }
@@ -629,6 +637,7 @@ export declare function tumble(sizeMs: number): WindowSpec;
 export declare function hop(slideMs: number, sizeMs: number): WindowSpec;
 /** Per-key session windows closed by a gap of `gapMs` (the aggregate needs merge). */
 export declare function session(gapMs: number): WindowSpec;
+/** One closed window's result. */
 export interface WindowResult<K, O> {
   key: K;
   windowStart: number;
@@ -636,6 +645,7 @@ export interface WindowResult<K, O> {
   value: O;
 }
 
+/** Options of the terminal calls forEach() and to(). */
 export interface SinkOptions {
   /** start from a snapshot taken with pipeline.snapshot() (a restart) */
   restore?: PipelineSnapshot;
@@ -657,6 +667,7 @@ export declare class Pipeline {
   stop(): void;
 }
 
+/** A typed stream (lazy: built by a terminal call). */
 export declare class DataStream<T> {
   private constructor();
   map<U>(fn: (event: T) => U): DataStream<U>;
@@ -673,6 +684,7 @@ export declare class DataStream<T> {
   to(name: string, columns: string, options?: SinkOptions): Pipeline;
 }
 
+/** A stream partitioned by key: keyed state, timers, windows, joins. */
 export declare class KeyedStream<K extends StreamKey, T> {
   private constructor();
   process<O>(fn: ProcessFunction<K, T, O>): DataStream<O>;
@@ -689,6 +701,7 @@ export declare class KeyedStream<K extends StreamKey, T> {
   window(spec: WindowSpec, timeOf: (event: T) => unknown, options?: { lateTag?: OutputTag<T> }): WindowedStream<K, T>;
 }
 
+/** A keyed stream cut into event-time windows. */
 export declare class WindowedStream<K extends StreamKey, T> {
   private constructor();
   aggregate<A, O>(fn: AggregateFunction<T, A, O>): DataStream<WindowResult<K, O>>;
