@@ -50,6 +50,7 @@ t.test('on a terminal: a dashboard redrawn in place, cursor restored', { timeout
   t.match(r.out, /^\x1b\[\?25l/, 'cursor hidden while drawing');
   t.match(r.out, /\x1b\[H\x1b\[2JLaminarDB demo — Nexmark events into an in-memory database \(finished\)/);
   t.match(r.out, /bids_per_second — windowed aggregate/);
+  t.match(r.out, /latency, insert call → first view change \(batches of 1024\): p50 [\d.]+ (µs|ms) +p99 [\d.]+ (µs|ms) .* memory \d+ MiB\n/);
   t.match(r.out, /window_start {2}bids {2}avg_price {2}max_price\n {4}00:00:00 {6}9200 /);
   t.match(r.out, /local_sellers — join \(Nexmark q3\)/);
   t.match(r.out, /hot_auctions — Top-N: the 5 auctions with the most bids/);
