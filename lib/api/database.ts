@@ -5,7 +5,8 @@ import { CatalogError, ClosedError, LaminarError } from '../errors.js';
 import { toInternal } from '../types/convert.js';
 import { T } from '../types/datatype.js';
 import type { Kysely } from 'kysely';
-import type { RelationInfo } from '../engine/types.js';
+import type { ColumnInfo, RelationInfo } from '../engine/types.js';
+import type { Row } from '../types/value.js';
 import type { EnginePort } from './engine-port.js';
 import { arrowToColumns, isArrowData, toArrowTable, type ArrowBatchLike } from './arrow.js';
 import { SourceHandle, TableHandle, type HandleTarget } from './handles.js';
@@ -28,6 +29,7 @@ interface EventTimeEngine {
   setSourceIdle(source: string, idle: boolean): void;
   viewStateSize(view: string): number;
   viewLateRows(view: string): number;
+  onLateRows(view: string, listener: (rows: Row[], columns: ColumnInfo[]) => void): { close(): void };
 }
 
 /** Settled options of an open database (see OpenOptions for their meaning). */
@@ -204,6 +206,20 @@ export class Database implements HandleTarget, AsyncDisposable {
     const name = this.#relation(this.#live(), view).name;
     const engine = this.#eventTimeEngine('viewMetrics');
     return { stateEntries: engine.viewStateSize(name), lateRows: engine.viewLateRows(name) };
+  }
+
+  /**
+   * Late-row side output of a materialized view: `listener` receives the rows its windowed
+   * operators dropped as late (behind the watermark / allowed_lateness), as objects with the
+   * operator's input columns (e.g. the source's columns plus window_start / window_end), in a
+   * microtask after each insert. Returns a handle whose close() stops delivery.
+   */
+  onLateRows(view: string, listener: (rows: Record<string, unknown>[]) => void): { close(): void } {
+    const name = this.#relation(this.#live(), view).name;
+    return this.#eventTimeEngine('onLateRows').onLateRows(name, (rows, columns) => {
+      const decode = this.#decoders.get(columns);
+      listener(rows.map(decode));
+    });
   }
 
   /** The in-memory Engine under a durable wrapper (which owns the dataflow). */

@@ -25,6 +25,7 @@ import { bindExpr } from '../plan/binder/expr.js';
 import { intervalMs, parseInterval, typeFromAst } from '../plan/binder/literals.js';
 import { streamOptionsFor } from './stream-options.js';
 import { streamBuilder } from './stream-hook.js';
+import { LateRowRouter } from './late-rows.js';
 import { bindQuery } from '../plan/binder/query.js';
 import { Scope } from '../plan/binder/scope.js';
 import { castTo } from '../plan/binder/typing.js';
@@ -149,7 +150,8 @@ export function createMaterializedView(s: EngineState, st: CreateMaterializedVie
   const width = plan.schema.length;
   const uniqueKey = plan.props.uniqueKey && plan.props.uniqueKey.length > 0 ? plan.props.uniqueKey : undefined;
   const builder = s.flow.builder();
-  const stream = s.stream && streamBuilder(streamOptionsFor(s.settings, st.options, st.pos));
+  const late = new LateRowRouter();
+  const stream = s.stream && streamBuilder({ ...streamOptionsFor(s.settings, st.options, st.pos), lateFor: (columns) => late.policyFor(columns) });
   const top = buildPhysical(plan, s.physicalContext(builder, stream, s.viewCompiler(st.name)));
   // an empty key (a global aggregate's single row) still pairs its retraction and insertion into one 'update'
   const store = builder.add((out) => new ViewStore(out, width, { uniqueKey: plan.props.uniqueKey }), [top], st.name);
@@ -169,6 +171,7 @@ export function createMaterializedView(s: EngineState, st: CreateMaterializedVie
   s.catalog.addRelation(entry, st.pos);
   s.stores.set(st.name, store);
   s.subgraphs.set(st.name, subgraph);
+  s.lateRouters.set(st.name, late);
   return done('CREATE MATERIALIZED VIEW');
 }
 
@@ -325,6 +328,7 @@ export function drop(s: EngineState, st: Drop): StatementResult {
     if (sub) {
       sub.remove();
       s.subgraphs.delete(name);
+      s.lateRouters.delete(name);
     } else {
       const node = s.stores.get(name);
       if (node) s.flow.removeRoot(node);

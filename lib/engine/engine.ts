@@ -20,6 +20,7 @@ import { describe, explainStatement, selectResult, show } from './show.js';
 import { EngineState } from './state.js';
 import type { ChangeListener, EngineSubscription, QueryResult, RelationInfo, StatementResult } from './types.js';
 import { streamBuilder } from './stream-hook.js';
+import type { LateRowListener } from './late-rows.js';
 import { attachStream, type StreamAttachBuild } from './stream-attach.js';
 
 export interface EngineOptions {
@@ -202,6 +203,15 @@ export class Engine {
       if (typeof late === 'number') n += late;
     }
     return n;
+  }
+
+  /** Late rows dropped by a materialized view's windowed operators, delivered in a microtask
+   *  after each step (rows in the operator's input columns, named in `columns`). */
+  onLateRows(view: string, listener: LateRowListener): { close(): void } {
+    this.assertOpen();
+    const router = this.state.lateRouters.get(view);
+    if (!router) throw new CatalogError('WRONG_OBJECT_KIND', `"${view}" is not a materialized view`);
+    return router.listen(listener);
   }
 
   registerFunction(name: string, fn: (...args: Value[]) => Value, sig: { args: DataType[]; returns: DataType }): void {

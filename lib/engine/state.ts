@@ -15,6 +15,7 @@ import { optimize } from '../plan/optimizer/optimize.js';
 import { buildPhysical } from '../plan/physical.js';
 import type { ExprCompiler, PhysicalContext, StreamNodeBuilder } from '../plan/physical.js';
 import { CatalogError } from '../errors.js';
+import type { LateRowRouter } from './late-rows.js';
 import type { LaminarError } from '../errors.js';
 
 export class EngineState {
@@ -28,6 +29,8 @@ export class EngineState {
   readonly settings = new Map<string, string | number | boolean>();
   /** change taps attached to tables/sources for subscriptions (removed before a DROP) */
   readonly taps = new Map<string, Set<Subgraph>>();
+  /** late-row side outputs of materialized views (lib/engine/late-rows.ts) */
+  readonly lateRouters = new Map<string, LateRowRouter>();
   /** highest event time seen per source with a watermark */
   readonly maxEventTime = new Map<string, number>();
 

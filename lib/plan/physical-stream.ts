@@ -28,7 +28,7 @@ import { WindowAggregateOperator, type WindowAggregateSpec } from '../exec/strea
 import { WindowTopNOperator } from '../exec/stream/window-topn.js';
 import { WindowAssignOperator } from '../exec/stream/window-tvf.js';
 import type { BoundExpr } from './bound.js';
-import { T } from '../types/datatype.js';
+import { T, type Field } from '../types/datatype.js';
 import type { AggregateNode, JoinNode, LogicalPlan, TopNNode, WindowTvfNode } from './logical.js';
 import { withComputedColumns, type PhysicalContext, type StreamNodeBuilder } from './physical.js';
 import { mapColumns } from './optimizer/expr-utils.js';
@@ -42,6 +42,9 @@ export interface StreamBuildOptions {
   stateTtlMs?: number;
   /** where late rows go; default: dropped and counted in the operator's metric */
   late?: LatePolicy;
+  /** per operator, given the leading columns of its input (windowed aggregates / Top-N): where
+   *  its late rows go (the side output slices them to those columns); `late` takes precedence */
+  lateFor?: (columns: readonly Field[]) => LatePolicy;
 }
 
 /** A StreamNodeBuilder with the given options (for PhysicalContext.stream). */
@@ -233,7 +236,7 @@ function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: 
         closeWhen: session ? 'after-end' : 'at-end',
         allowedLatenessMs: options.allowedLatenessMs,
         inputWidth: c.width,
-        late: options.late,
+        late: options.late ?? options.lateFor?.(plan.input.schema),
       }),
     [c.node],
     plan.emit === 'window-close' ? 'window-aggregate-eowc' : 'window-aggregate',
@@ -279,7 +282,7 @@ export function buildWindowTopN(plan: TopNNode, ctx: PhysicalContext, input: Dat
         appendOnly: plan.input.props.appendOnly,
         allowedLatenessMs: options.allowedLatenessMs,
         inputWidth: c.width,
-        late: options.late,
+        late: options.late ?? options.lateFor?.(plan.input.schema),
       }),
     [c.node],
     'window-top-n',

@@ -56,3 +56,26 @@ t.test('ROW_NUMBER() = 1 by event time: earliest row per key', async (t) => {
   await db.flush();
   t.same((await db.query('SELECT * FROM d ORDER BY k')).map((r) => [r.k, r.v]), [[1, 2], [2, 3]]);
 });
+
+t.test('onLateRows: the late-row side output delivers dropped rows; close() stops it', async (t) => {
+  const db = await open();
+  t.teardown(() => db.close());
+  await db.execute(`CREATE SOURCE ev (k VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts);
+    CREATE MATERIALIZED VIEW w AS SELECT k, window_start, count(*) AS n FROM TUMBLE(ev, ts, INTERVAL '10' SECOND)
+      GROUP BY k, window_start, window_end EMIT ON WINDOW CLOSE`);
+  const late: Record<string, unknown>[] = [];
+  const handle = db.onLateRows('w', (rows) => late.push(...rows));
+  db.insert('ev', [{ k: 'a', v: 1, ts: at(1) }, { k: 'a', v: 2, ts: at(15) }]); // closes [0,10)
+  db.insert('ev', [{ k: 'b', v: 3, ts: at(4) }, { k: 'a', v: 4, ts: at(16) }]); // b is late
+  await new Promise((r) => setImmediate(r));
+  t.equal(late.length, 1, 'one late row delivered');
+  t.match(late[0], { k: 'b', v: 3, ts: at(4), window_start: at(0), window_end: at(10) }, 'with the source columns and its window');
+  t.equal(db.viewMetrics('w').lateRows, 1);
+  handle.close();
+  db.insert('ev', { k: 'c', v: 5, ts: at(2) });
+  await new Promise((r) => setImmediate(r));
+  t.equal(late.length, 1, 'nothing after close()');
+  t.equal(db.viewMetrics('w').lateRows, 2, 'still counted');
+  t.same((await db.query('SELECT k, n FROM w')).map((r) => [r.k, r.n]), [['a', 1]], 'late rows never change an emitted window');
+  t.throws(() => db.onLateRows('nope', () => undefined), CatalogError);
+});
