@@ -85,3 +85,17 @@ t.test('npm run demo command line: node bin/laminardb.js demo', { timeout: 180_0
   t.equal(r.status, 0, r.stderr);
   t.match(r.stdout, /\n20000 events in \d+\.\d\d s: /);
 });
+
+t.test('without --events it runs until Ctrl-C, then prints the summary and exits 0', { timeout: 180_000 }, async (t) => {
+  await ensureBuilt();
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'laminardb.js'), 'demo', '--refresh', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  // wait for the first progress line, then interrupt
+  await new Promise<void>((resolve) => child.stdout.on('data', () => out.includes('\n') && resolve()));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  t.equal(code, 0);
+  t.match(out, /\n\d+ events in \d+\.\d\d s: \d+ events\/s/);
+});
