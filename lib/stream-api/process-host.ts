@@ -15,10 +15,6 @@ import type { OutputTag, ProcessContext, ProcessFunction, TimerInfo, TimerServic
 
 type Domain = TimerInfo['domain'];
 
-interface PendingTimer {
-  key: unknown;
-  time: number;
-}
 
 export interface HostOptions {
   name: string;
@@ -29,15 +25,14 @@ export interface HostOptions {
   restore?: unknown;
 }
 
-function timerId(key: unknown, time: number): string {
-  return `${typeof key}:${String(key)}\u0000${time}`;
-}
 
 export class ProcessHost implements Operator {
   private readonly state: KeyedState;
-  private readonly eventTimers = new TimerWheel<string>(-1);
-  private readonly procTimers = new TimerWheel<string>(-1);
-  private readonly pending = { 'event-time': new Map<string, PendingTimer>(), 'processing-time': new Map<string, PendingTimer>() };
+  // one wheel entry per distinct time; the keys due then in insertion order (windows of many
+  // keys share an end, so this keeps the wheel small and allocates nothing per key)
+  private readonly eventTimers = new TimerWheel<number>(-1);
+  private readonly procTimers = new TimerWheel<number>(-1);
+  private readonly pending = { 'event-time': new Map<number, Set<unknown>>(), 'processing-time': new Map<number, Set<unknown>>() };
   private out: unknown[] = [];
   private wm = -Infinity;
   private opened = false;
@@ -119,9 +114,7 @@ export class ProcessHost implements Operator {
     return {
       state: this.state.snapshot(),
       wm: this.wm,
-      timers: [...this.pending['event-time'].values()].map((t) => ['event-time', t.key, t.time]).concat(
-        [...this.pending['processing-time'].values()].map((t) => ['processing-time', t.key, t.time]),
-      ),
+      timers: this.timerList(),
       user: this.fn.snapshot ? this.fn.snapshot() : undefined,
     };
   }
@@ -130,16 +123,33 @@ export class ProcessHost implements Operator {
     const s = snap as { state: unknown; wm: number; timers: [Domain, unknown, number][]; user: unknown };
     this.state.restore(s.state);
     this.wm = s.wm;
-    for (const [domain, key, time] of s.timers) {
-      const id = timerId(key, time);
-      this.pending[domain].set(id, { key, time });
-      (domain === 'event-time' ? this.eventTimers : this.procTimers).schedule(id, time);
-    }
+    for (const [domain, key, time] of s.timers) this.add(domain, key, time);
     if (s.user !== undefined && this.fn.restore) this.fn.restore(s.user);
   }
 
   stateSize(): number {
-    return this.state.size() + this.eventTimers.size + this.procTimers.size;
+    let timers = 0;
+    for (const set of this.pending['event-time'].values()) timers += set.size;
+    for (const set of this.pending['processing-time'].values()) timers += set.size;
+    return this.state.size() + timers;
+  }
+
+  private timerList(): [Domain, unknown, number][] {
+    const list: [Domain, unknown, number][] = [];
+    for (const domain of ['event-time', 'processing-time'] as const) {
+      for (const [time, keys] of this.pending[domain]) for (const key of keys) list.push([domain, key, time]);
+    }
+    return list;
+  }
+
+  private add(domain: Domain, key: unknown, time: number): void {
+    const pending = this.pending[domain];
+    let keys = pending.get(time);
+    if (keys === undefined) {
+      pending.set(time, (keys = new Set()));
+      (domain === 'event-time' ? this.eventTimers : this.procTimers).schedule(time, time);
+    }
+    keys.add(key);
   }
 
   close(): void {
@@ -161,36 +171,40 @@ export class ProcessHost implements Operator {
 
   private register(domain: Domain, time: number): void {
     if (typeof time !== 'number' || !Number.isFinite(time)) throw new RangeError(`timer time must be a finite number of epoch ms, got ${String(time)}`);
-    const key = this.state.currentKey;
-    const id = timerId(key, time);
-    this.pending[domain].set(id, { key, time });
-    (domain === 'event-time' ? this.eventTimers : this.procTimers).schedule(id, time);
+    this.add(domain, this.state.currentKey, time);
   }
 
   private unregister(domain: Domain, time: number): void {
-    const id = timerId(this.state.currentKey, time);
-    this.pending[domain].delete(id);
-    (domain === 'event-time' ? this.eventTimers : this.procTimers).cancel(id);
+    const keys = this.pending[domain].get(time);
+    if (keys === undefined || !keys.delete(this.state.currentKey) || keys.size > 0) return;
+    this.pending[domain].delete(time);
+    (domain === 'event-time' ? this.eventTimers : this.procTimers).cancel(time);
   }
 
-  private fire(domain: Domain, fired: readonly { key: string; time: number }[]): void {
+  private fire(domain: Domain, fired: readonly { key: number; time: number }[]): void {
     if (fired.length === 0 || !this.ensureOpen()) return;
     const onTimer = this.fn.onTimer;
     const pending = this.pending[domain];
     for (const f of fired) {
-      const t = pending.get(f.key);
-      if (!t) continue;
-      this.state.currentKey = t.key;
-      try {
-        if (onTimer) onTimer.call(this.fn, { time: t.time, domain }, this.ctx);
-      } catch (err) {
-        // the timer stays pending (and in snapshots): a restored pipeline fires it again
-        (domain === 'event-time' ? this.eventTimers : this.procTimers).schedule(f.key, t.time);
-        this.opts.monitor.fail(this.opts.name, `onTimer(${domain} ${t.time})`, { key: t.key, time: t.time }, err);
-        return;
+      const time = f.key;
+      const keys = pending.get(time);
+      if (keys === undefined) continue;
+      // callbacks registering a timer at this same time start a new set (fired on the next advance)
+      pending.delete(time);
+      if (onTimer === undefined) continue;
+      const info: TimerInfo = { time, domain };
+      for (const key of keys) {
+        this.state.currentKey = key;
+        try {
+          onTimer.call(this.fn, info, this.ctx);
+          keys.delete(key);
+        } catch (err) {
+          // the failed timer and those not yet fired stay pending (and in snapshots)
+          for (const k of keys) this.add(domain, k, time);
+          this.opts.monitor.fail(this.opts.name, `onTimer(${domain} ${time})`, { key, time }, err);
+          return;
+        }
       }
-      // a timer the callback re-registered for the same time stays; otherwise it is done
-      if (pending.get(f.key) === t) pending.delete(f.key);
     }
   }
 
