@@ -114,7 +114,7 @@ export function renderDashboard(s: DashboardState, views: readonly DemoView[], f
       `   inside the engine ${humanCount(engineRate(s))} events/s`,
   );
   out.push(
-    `  latency, insert call → first view change (batches of ${s.batch}): p50 ${micros(s.latency.quantile(0.5))}   p99 ${micros(s.latency.quantile(0.99))}` +
+    `  latency${final ? ' over the run' : ''}, insert call → first view change (batches of ${s.batch}): p50 ${micros(s.latency.quantile(0.5))}   p99 ${micros(s.latency.quantile(0.99))}` +
       `   event time ${s.eventTime ? time(s.eventTime) : '-'} (watermark ${s.watermarkLagMs / 1000} s behind)   memory ${s.rssMb.toFixed(0)} MiB`,
   );
   out.push('');

@@ -147,7 +147,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           );
           io.stdout.write(
             `${summary.events} events in ${summary.seconds.toFixed(2)} s: ${Math.round(summary.eventsPerSecond)} events/s ` +
-              `(${Math.round(summary.engineEventsPerSecond)} events/s inside the engine); view changes: ` +
+              `(${Math.round(summary.engineEventsPerSecond)} events/s inside the engine); ` +
+              `latency p50 ${formatMs(summary.latencyP50Ms)} p99 ${formatMs(summary.latencyP99Ms)}; view changes: ` +
               Object.entries(summary.changes)
                 .map(([k, v]) => `${k} ${v}`)
                 .join(', ') +
@@ -185,6 +186,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } finally {
     await db?.close();
   }
+}
+
+function formatMs(ms: number | undefined): string {
+  return ms === undefined ? '-' : `${ms.toFixed(3)} ms`;
 }
 
 function positiveInteger(flags: Map<string, string[]>, name: string): number {
