@@ -38,6 +38,8 @@ t.test('IN has three-valued results; NOT IN over a NULL is NULL', (t) => {
   const e = setup();
   const q = 'SELECT id, v IN (SELECT v FROM b) AS i, v NOT IN (SELECT v FROM b) AS ni FROM a ORDER BY id';
   t.same(rowsOf(e, q), [[1, true, false], [2, false, true], [3, null, null], [4, false, true]]);
+  t.same(rowsOf(e, 'SELECT id, v = ANY (SELECT v FROM b) AS x FROM a ORDER BY id'), [[1, true], [2, false], [3, null], [4, false]], '= ANY is IN');
+  t.throws(() => e.query('SELECT id, v > ALL (SELECT v FROM b) FROM a'), { code: 'UNSUPPORTED', message: /line 1, column 12: ALL \(subquery\)/ });
   e.execute('INSERT INTO b VALUES (3, NULL)');
   t.same(rowsOf(e, q), [[1, true, false], [2, null, null], [3, null, null], [4, null, null]], 'a NULL on the right: no FALSE left');
   e.execute('DELETE FROM b');
