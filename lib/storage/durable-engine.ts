@@ -18,6 +18,8 @@ import { FORMAT_VERSION, readManifest, writeManifest, type Manifest } from './ma
 import { RecordEncoder } from './record.js';
 import { replayLog, type ReplayResult, type WarningHandler } from './recovery.js';
 import { schemaFingerprint } from './schema-fingerprint.js';
+import type { EngineState } from '../engine/state.js';
+import { captureCheckpoint, changesCatalog, readCheckpoint, removeCheckpointsExcept, restoreCheckpoint, writeCheckpointFile, type CatalogCall, type CheckpointImage } from './checkpoint.js';
 
 /**
  * - `'group'` (default): flush() / FLUSH / CHECKPOINT resolve once every earlier call is on disk
@@ -68,6 +70,12 @@ export class DurableEngine implements EnginePort {
   private readonly timer: NodeJS.Timeout | undefined;
   private failure: unknown = null;
   private closed = false;
+  /** the calls that built the current catalog, in order (a checkpoint's DDL) */
+  private catalogCalls: CatalogCall[] = [];
+  /** the running checkpoint, so CHECKPOINT and the timer never overlap */
+  private checkpointing: Promise<void> | null = null;
+  /** what the last checkpoint (written or loaded) cost */
+  lastCheckpoint: { epoch: number; lsn: number; bytes: number; captureMs: number; writeMs: number } | null = null;
 
   /** Locks `settings.path`, replays its log into `inner` and starts the WAL writer. */
   static open(settings: EngineSettings, inner: EnginePort): DurableEngine {
@@ -82,6 +90,9 @@ export class DurableEngine implements EnginePort {
       throw error;
     }
   }
+
+  /** checkpoints on disk that recovery may use, oldest first */
+  private checkpoints: { epoch: number; lsn: number }[] = [];
 
   private constructor(
     readonly dir: string,
@@ -101,7 +112,16 @@ export class DurableEngine implements EnginePort {
       const udf = wrapUdf(name, def.fn, def.signature, bigint);
       inner.registerFunction(name, udf.fn, udf.sig);
     }
-    this.recovery = replayLog(walDir, inner, warn);
+    const image = existing === null ? null : loadNewestCheckpoint(dir, existing, warn);
+    const state = engineStateOf(inner);
+    if (image !== null) {
+      if (state === null) throw new StorageError('RECOVERY_FAILED', `${dir} has a checkpoint but this engine cannot restore operator state`);
+      restoreCheckpoint(image, inner as unknown as { execute(sql: string, params?: readonly unknown[]): unknown }, state, `checkpoint ${image.epoch} of ${dir}`);
+      this.catalogCalls = image.catalog;
+      this.checkpoints = existing!.checkpoints!.filter((c) => c.epoch <= image.epoch);
+    }
+    this.recovery = replayLog(walDir, inner, warn, image === null ? 1 : image.lsn + 1);
+    this.catalogCalls.push(...this.recovery.catalogCalls);
     if (existing !== null && this.recovery.lastLsn < existing.durableLsn) {
       throw new StorageError(
         'CORRUPTION',
@@ -130,13 +150,27 @@ export class DurableEngine implements EnginePort {
       epoch: existing?.epoch ?? 0,
       reason: existing === null ? 'create' : 'open',
       writtenAt: new Date().toISOString(),
+      checkpoints: this.checkpoints,
     };
     writeManifest(dir, this.manifest);
     const every = options.checkpointIntervalMs ?? 10_000;
     if (every > 0) {
-      this.timer = setInterval(() => this.recordDurableLsn(), every);
+      this.timer = setInterval(() => this.periodic(), every);
       this.timer.unref();
     }
+  }
+
+  /** Periodic: a checkpoint when anything was logged since the last one, else the durable LSN. */
+  private periodic(): void {
+    if (this.closed || this.failure !== null || this.checkpointing !== null) return;
+    const last = this.checkpoints[this.checkpoints.length - 1]?.lsn ?? 0;
+    if (this.wal.lastLsn > last && engineStateOf(this.inner) !== null && !engineStateOf(this.inner)!.flow.busy) {
+      this.checkpoint().catch(() => {
+        // recorded in this.failure by the log, or a failed checkpoint file: the next period retries
+      });
+      return;
+    }
+    this.recordDurableLsn();
   }
 
   /** Periodic: move the MANIFEST's durable LSN up to what the WAL has synced (no extra sync). */
@@ -202,9 +236,15 @@ export class DurableEngine implements EnginePort {
     const checkpoint = kinds.includes('checkpoint');
     let results: StatementResult[];
     if (mutates) {
-      const lsn = this.append(this.encoder.execute(sql, params));
+      const record = this.encoder.execute(sql, params);
+      const call: CatalogCall | null = changesCatalog(kinds) ? { record: new Uint8Array(record), failed: false } : null;
+      const lsn = this.append(record);
+      if (call !== null) this.catalogCalls.push(call);
       try {
         results = this.applyLogged(lsn, () => this.inner.execute(sql, params) as StatementResult[]);
+      } catch (error) {
+        if (call !== null) call.failed = true;
+        throw error;
       } finally {
         // a DDL statement may have replaced a relation (even when a later statement threw)
         this.fingerprints.clear();
@@ -216,7 +256,7 @@ export class DurableEngine implements EnginePort {
       return this.checkpoint().then(() =>
         results.map((r) =>
           r.command === 'CHECKPOINT'
-            ? { ...r, notice: `CHECKPOINT: the log is on disk up to record ${this.manifest.durableLsn} (epoch ${this.manifest.epoch}); operator state is not snapshotted yet, so recovery replays the whole log` }
+            ? { ...r, notice: this.checkpointNotice() }
             : r,
         ),
       );
@@ -242,15 +282,51 @@ export class DurableEngine implements EnginePort {
   }
 
   /**
-   * A durability barrier: every record so far is synced and the MANIFEST records that LSN (so
-   * losing WAL segments below it is detected on open). Operator-state snapshots are not written
-   * yet: recovery replays the whole log.
+   * Takes a consistent cut now (between steps), then — off the hot path — syncs the log, writes
+   * checkpoints/<epoch>/ and atomically points the MANIFEST at it. The previous checkpoint stays
+   * as a fallback; WAL segments wholly below it and older checkpoints are deleted.
    */
-  async checkpoint(): Promise<void> {
+  checkpoint(): Promise<void> {
+    const run = (this.checkpointing ?? Promise.resolve()).catch(() => {}).then(() => this.runCheckpoint());
+    const tracked = run.finally(() => {
+      if (this.checkpointing === tracked) this.checkpointing = null;
+    });
+    this.checkpointing = tracked;
+    return run;
+  }
+
+  private async runCheckpoint(): Promise<void> {
     this.checkHealthy();
+    const state = engineStateOf(this.inner);
+    if (state === null) {
+      // an engine without operator-state hooks: a durability barrier only
+      await this.syncLog(true);
+      this.manifest = { ...this.manifest, durableLsn: this.wal.durableLsn, epoch: this.manifest.epoch + 1, reason: 'checkpoint', writtenAt: new Date().toISOString() };
+      writeManifest(this.dir, this.manifest);
+      return;
+    }
+    const epoch = this.manifest.epoch + 1;
+    const lsn = this.wal.lastLsn;
+    const t0 = performance.now();
+    const bytes = captureCheckpoint(state, this.catalogCalls, epoch, lsn);
+    const t1 = performance.now();
     await this.syncLog(true);
-    this.manifest = { ...this.manifest, durableLsn: this.wal.durableLsn, epoch: this.manifest.epoch + 1, reason: 'checkpoint', writtenAt: new Date().toISOString() };
+    await writeCheckpointFile(this.dir, epoch, bytes);
+    const previous = this.checkpoints[this.checkpoints.length - 1];
+    const keep = previous === undefined ? [{ epoch, lsn }] : [previous, { epoch, lsn }];
+    this.manifest = { ...this.manifest, durableLsn: Math.max(this.manifest.durableLsn, this.wal.durableLsn), epoch, reason: 'checkpoint', writtenAt: new Date().toISOString(), checkpoints: keep };
     writeManifest(this.dir, this.manifest);
+    this.checkpoints = keep;
+    this.lastCheckpoint = { epoch, lsn, bytes: bytes.byteLength, captureMs: t1 - t0, writeMs: performance.now() - t1 };
+    removeCheckpointsExcept(this.dir, keep.map((c) => c.epoch));
+    // recovery from the fallback needs the records after it; everything wholly below can go
+    if (previous !== undefined && !this.closed) this.wal.truncateBefore(previous.lsn + 1);
+  }
+
+  private checkpointNotice(): string {
+    const c = this.lastCheckpoint;
+    if (c === null) return `CHECKPOINT: the log is on disk up to record ${this.manifest.durableLsn} (epoch ${this.manifest.epoch})`;
+    return `CHECKPOINT: epoch ${c.epoch} holds the state up to record ${c.lsn} (${c.bytes} bytes); recovery replays only the log after it`;
   }
 
   /** LSN of the last record appended (0 before any). */
@@ -265,8 +341,9 @@ export class DurableEngine implements EnginePort {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.closed = true;
     if (this.timer !== undefined) clearInterval(this.timer);
+    await this.checkpointing?.catch(() => {});
+    this.closed = true;
     this.inner.close();
     try {
       await this.wal.close();
@@ -337,6 +414,26 @@ export class DurableEngine implements EnginePort {
       );
     }
   }
+}
+
+function engineStateOf(inner: EnginePort): EngineState | null {
+  const hook = (inner as unknown as { storageState?: () => EngineState }).storageState;
+  return typeof hook === 'function' ? hook.call(inner) : null;
+}
+
+/** The newest checkpoint that reads back intact; a damaged one falls back to the one before. */
+function loadNewestCheckpoint(dir: string, manifest: Manifest, warn: WarningHandler): CheckpointImage | null {
+  const list = manifest.checkpoints ?? [];
+  for (let i = list.length - 1; i >= 0; i--) {
+    const c = list[i]!;
+    try {
+      return readCheckpoint(dir, c.epoch, c.lsn);
+    } catch (error) {
+      if (!(error instanceof StorageError) || error.code !== 'CORRUPTION') throw error;
+      warn(`laminardb: ${error.message}; ${i > 0 ? `falling back to checkpoint ${list[i - 1]!.epoch}` : 'replaying the whole log'}`);
+    }
+  }
+  return null;
 }
 
 function checkOptions(settings: EngineSettings): StorageOptions {

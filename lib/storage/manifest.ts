@@ -21,6 +21,8 @@ export interface Manifest {
   /** why the manifest was last written: 'create' | 'open' | 'checkpoint' | 'close' */
   reason: string;
   writtenAt: string;
+  /** the operator-state checkpoints on disk, oldest first (the newest plus one fallback) */
+  checkpoints?: { epoch: number; lsn: number }[];
 }
 
 export function writeManifest(dir: string, m: Manifest): void {

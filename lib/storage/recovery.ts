@@ -9,6 +9,8 @@ import type { EnginePort } from '../api/engine-port.js';
 import { WalReader, type WalReplayStop } from '../native/wal.js';
 import { decodeRecord, RecordKind, type LogRecord } from './record.js';
 import { schemaFingerprint } from './schema-fingerprint.js';
+import { changesCatalog, type CatalogCall } from './checkpoint.js';
+import { parse } from '../sql/parser.js';
 
 export interface ReplayResult {
   /** LSN of the last record replayed (0 for an empty log) */
@@ -18,15 +20,20 @@ export interface ReplayResult {
   unmarkedFailure: number | null;
   stop: WalReplayStop | null;
   elapsedMs: number;
+  /** the replayed calls that changed the catalog, in order (appended to a checkpoint's) */
+  catalogCalls: CatalogCall[];
 }
 
 export type WarningHandler = (message: string) => void;
 
-export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandler): ReplayResult {
+/** Replays the records from `fromLsn` on (after a checkpoint at fromLsn - 1, or the whole log). */
+export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandler, fromLsn = 1): ReplayResult {
   const started = performance.now();
-  if (!fs.existsSync(walDir)) return { lastLsn: 0, records: 0, unmarkedFailure: null, stop: null, elapsedMs: 0 };
-  const reader = WalReader.open(walDir, 1);
-  let lastLsn = 0;
+  const catalogCalls: CatalogCall[] = [];
+  if (!fs.existsSync(walDir)) return { lastLsn: fromLsn - 1, records: 0, unmarkedFailure: null, stop: null, elapsedMs: 0, catalogCalls };
+  const reader = WalReader.open(walDir, fromLsn);
+  let lastLsn = fromLsn - 1;
+  let lastCatalogCall: { lsn: number; call: CatalogCall } | null = null;
   let records = 0;
   let pending: { lsn: number; error: unknown } | null = null;
   try {
@@ -42,7 +49,12 @@ export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandl
           throw new StorageError('RECOVERY_FAILED', `${walDir}: record ${lsn} says call ${rec.lsn} failed, but it succeeded on replay; the log does not match this engine`);
         }
         pending = null;
+        if (lastCatalogCall !== null && lastCatalogCall.lsn === rec.lsn) lastCatalogCall.call.failed = true;
       } else {
+        if (rec.kind === RecordKind.Execute && changesCatalog(parse(rec.sql).map((st) => st.kind))) {
+          lastCatalogCall = { lsn, call: { record: new Uint8Array(data), failed: false } };
+          catalogCalls.push(lastCatalogCall.call);
+        }
         if (pending !== null) throw replayFailed(walDir, pending.lsn, pending.error);
         try {
           apply(engine, rec);
@@ -58,6 +70,7 @@ export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandl
     reader.close();
   }
   if (pending !== null) {
+    if (lastCatalogCall !== null && lastCatalogCall.lsn === pending.lsn) lastCatalogCall.call.failed = true;
     warn(`laminardb: the last logged call (record ${pending.lsn}) failed on replay and was not acknowledged; it is marked failed and ignored: ${(pending.error as Error).message}`);
   }
   const stop = reader.stop;
@@ -67,7 +80,7 @@ export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandl
   if (stop !== null && stop.kind === 'torn-tail') {
     warn(`laminardb: the write-ahead log ends with a partly written record at ${stop.segment} offset ${stop.offset} (record ${stop.lsn}), left by a crash; it was never acknowledged and is discarded (${stop.reason})`);
   }
-  return { lastLsn, records, unmarkedFailure: pending?.lsn ?? null, stop, elapsedMs: performance.now() - started };
+  return { lastLsn, records, unmarkedFailure: pending?.lsn ?? null, stop, elapsedMs: performance.now() - started, catalogCalls };
 }
 
 function replayFailed(walDir: string, lsn: number, error: unknown): StorageError {

@@ -63,7 +63,7 @@ export interface Verified {
 export async function verifyRecovered(dir: string, acked: number): Promise<Verified> {
   const problems: string[] = [];
   const warnings: string[] = [];
-  const db = await open({ path: dir, onWarning: (m: string) => warnings.push(m) });
+  const db = await open({ path: dir, walSegmentBytes: 256 * 1024, onWarning: (m: string) => warnings.push(m) });
   try {
     const counts = await db.query<{ batch: number; n: number }>('SELECT batch, count(*) AS n FROM bids GROUP BY batch');
     const byBatch = new Map(counts.map((r) => [r.batch, r.n]));

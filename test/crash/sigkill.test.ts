@@ -47,6 +47,7 @@ t.test(`SIGKILL at random moments loses no acknowledged insert (seed ${SEED})`, 
     t.same(verified.problems, [], `iteration ${i}: ${verified.batches} batches recovered, ${acked + 1} acknowledged`);
   }
   t.equal(kills, ITERATIONS, 'every iteration ended in a SIGKILL');
+  t.ok(fs.readdirSync(path.join(dir, 'checkpoints')).length > 0, 'recoveries started from operator-state checkpoints');
   t.ok(acked >= 0, 'some batches were acknowledged');
 });
 
@@ -62,7 +63,7 @@ t.test(`durability 'sync', and kills during start-up, schema creation and recove
     run.child.kill('SIGKILL');
     await run.exited;
     acked = Math.max(acked, run.acked());
-    const db = await open(dir);
+    const db = await open({ path: dir, walSegmentBytes: 256 * 1024 });
     const names = db.relations().map((r) => r.name).sort();
     await db.close();
     t.ok(names.length === 0 || names.length === 5, `iteration ${i}: the schema is all there or not at all (${names.join(', ')})`);

@@ -183,7 +183,8 @@ t.test('the MANIFEST follows the durable LSN periodically (checkpointIntervalMs)
   const deadline = Date.now() + 5000;
   while (read().durableLsn < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   t.equal(read().durableLsn, 3, 'CREATE, insert and FLUSH records are recorded as durable');
-  t.equal(read().reason, 'periodic');
+  t.equal(read().reason, 'checkpoint', 'the timer took an operator-state checkpoint of the new records');
+  t.same(read().checkpoints.map((c: { lsn: number }) => c.lsn), [3]);
   await db.close();
   // damage below that LSN is now detected
   const [seg] = segments(dir);

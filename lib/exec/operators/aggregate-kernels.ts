@@ -251,6 +251,9 @@ export interface StateAccumulator<S = unknown> {
   create(): S;
   add(state: S, value: Value, weight: number, extra?: Value, order?: Value[]): void;
   result(state: S): Value;
+  /** checkpoint form of a state (keeps Decimal/Interval, which structuredClone would not) */
+  save?(state: S): unknown;
+  load?(saved: unknown): S;
 }
 
 /** Adapts a StateAccumulator: one state object per slot. */
@@ -270,12 +273,11 @@ export class StateAccumulatorKernel<S = unknown> implements AggregateKernel {
   result(slot: number): Value {
     return this.acc.result(this.states[slot]);
   }
-  /** the state object itself (checkpoint serialization must handle bigint/Decimal fields) */
   save(slot: number): unknown {
-    return structuredClone(this.states[slot]);
+    return this.acc.save ? this.acc.save(this.states[slot]) : structuredClone(this.states[slot]);
   }
   load(slot: number, state: unknown): void {
-    this.states[slot] = structuredClone(state) as S;
+    this.states[slot] = this.acc.load ? this.acc.load(state) : (structuredClone(state) as S);
   }
 }
 
