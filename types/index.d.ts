@@ -366,7 +366,12 @@ export declare class Database implements AsyncDisposable {
    * Event-time metrics of a materialized view: state entries held by its operators (its result
    * rows excluded) and late rows they dropped (behind the watermark / allowed_lateness).
    */
-  viewMetrics(view: string): { stateEntries: number; lateRows: number };
+  viewMetrics(view: string): {
+    /** state entries held by the view's operators (its result rows excluded) */
+    stateEntries: number;
+    /** rows its operators dropped as late */
+    lateRows: number;
+  };
 
   /**
    * Late-row side output of a materialized view: receives the rows its windowed operators
@@ -374,7 +379,13 @@ export declare class Database implements AsyncDisposable {
    * input columns (the source's columns plus window_start / window_end), in a microtask after
    * each insert. close() stops delivery.
    */
-  onLateRows(view: string, listener: (rows: Row[]) => void): { close(): void };
+  onLateRows(
+    view: string,
+    listener: (rows: Row[]) => void,
+  ): {
+    /** stops delivery to this listener */
+    close(): void;
+  };
 
   /**
    * Registers a JavaScript scalar function callable from SQL. It receives and returns
@@ -538,6 +549,7 @@ export type StreamKey = string | number | bigint | boolean;
 
 /** A named side-output channel: `ctx.output(tag, v)` writes, `stream.sideOutput(tag)` reads. */
 export declare class OutputTag<T> {
+  /** the channel's name; tags with the same id are the same channel */
   readonly id: string;
   constructor(id: string);
   /** phantom member carrying T */
@@ -546,91 +558,147 @@ export declare class OutputTag<T> {
 
 /** One value per key. */
 export interface ValueState<T> {
+  /** the current key's value, or undefined if none was set */
   value(): T | undefined;
+  /** sets the current key's value */
   update(value: T): void;
+  /** removes the current key's value */
   clear(): void;
 }
 /** A list per key. */
 export interface ListState<T> {
+  /** the current key's list (empty if none) */
   get(): readonly T[];
+  /** appends to the current key's list */
   add(value: T): void;
+  /** replaces the current key's list */
   update(values: readonly T[]): void;
+  /** removes the current key's list */
   clear(): void;
 }
 /** A map per key. */
 export interface MapState<K, V> {
+  /** the value under `key` in the current key's map */
   get(key: K): V | undefined;
+  /** sets `key` in the current key's map */
   put(key: K, value: V): void;
+  /** whether the current key's map has `key` */
   has(key: K): boolean;
+  /** deletes `key` from the current key's map */
   remove(key: K): void;
+  /** the current key's map entries */
   entries(): IterableIterator<[K, V]>;
+  /** removes the current key's whole map */
   clear(): void;
 }
 /** An accumulator: create → add* → result; merge is needed by session windows. */
 export interface AggregateFunction<I, A, O> {
+  /** a new, empty accumulator */
   create(): A;
+  /** the accumulator with one more value (may update `acc` in place and return it) */
   add(acc: A, value: I): A;
+  /** the aggregate's result for an accumulator */
   result(acc: A): O;
+  /** two accumulators combined (needed when session windows merge) */
   merge?(a: A, b: A): A;
 }
 /** An accumulator per key, fed with add(), read as its result. */
 export interface AggregatingState<I, O> {
+  /** the current key's result, or undefined before the first add */
   get(): O | undefined;
+  /** adds a value to the current key's accumulator */
   add(value: I): void;
+  /** removes the current key's accumulator */
   clear(): void;
 }
 /** Keyed state handles; every handle addresses the current key (`ctx.key`). */
 export interface KeyedStateStore {
+  /** the value state called `name` */
   value<T>(name: string): ValueState<T>;
+  /** the list state called `name` */
   list<T>(name: string): ListState<T>;
+  /** the map state called `name` */
   map<K, V>(name: string): MapState<K, V>;
+  /** the aggregating state called `name`, accumulating with `fn` */
   aggregating<I, A, O>(name: string, fn: AggregateFunction<I, A, O>): AggregatingState<I, O>;
 }
 /** Timers of the current key (ctx.timers). */
 export interface TimerService {
   /** fire onTimer for the current key once the watermark reaches `time` (epoch ms) */
   registerEventTimeTimer(time: number): void;
+  /** cancels the current key's event-time timer at `time` */
   deleteEventTimeTimer(time: number): void;
   /** fire onTimer once the processing-time clock reaches `time` (checked at the end of every step) */
   registerProcessingTimeTimer(time: number): void;
+  /** cancels the current key's processing-time timer at `time` */
   deleteProcessingTimeTimer(time: number): void;
+  /** the processing-time clock now (epoch ms; SinkOptions.clock, default Date.now) */
   currentProcessingTime(): number;
 }
 /** What a user operator's process/onTimer receive. */
 export interface ProcessContext<K, O> {
+  /** the key of the event or timer being processed */
   readonly key: K;
   /** the operator's input watermark (epoch ms; -Infinity before the first) */
   readonly watermark: number;
+  /** the current key's state */
   readonly state: KeyedStateStore;
+  /** the current key's timers */
   readonly timers: TimerService;
+  /** sends a value downstream */
   emit(value: O): void;
+  /** sends a value to a side output */
   output<S>(tag: OutputTag<S>, value: S): void;
 }
 /** The timer that fired. */
 export interface TimerInfo {
+  /** the time the timer was registered for (epoch ms) */
   time: number;
+  /** which clock it was registered on */
   domain: 'event-time' | 'processing-time';
 }
 /** A custom operator (like Flink's KeyedProcessFunction). Only `process` is required. */
 export interface ProcessFunction<K, I, O> {
   /** used in error messages (default: the class name) */
   name?: string;
+  /** called once before the first event */
   open?(ctx: ProcessContext<K, O>): void;
+  /** called for every event */
   process(event: I, ctx: ProcessContext<K, O>): void;
+  /** called when a registered timer fires */
   onTimer?(timer: TimerInfo, ctx: ProcessContext<K, O>): void;
+  /** called when the pipeline stops */
   close?(): void;
   /** state kept outside ctx, to be checkpointed with the rest */
   snapshot?(): unknown;
+  /** receives what snapshot() returned, on a restart */
   restore?(state: unknown): void;
 }
 /** Snapshot of a pipeline (stage id → state): structured-clone data. */
 export type PipelineSnapshot = Record<string, unknown>;
 
-/** A window assigner: tumble(), hop() or session(). */
+/** A window assigner: tumble(), hop() or session() (sizes, slides and gaps in milliseconds). */
 export type WindowSpec =
-  | { kind: 'tumble'; size: number }
-  | { kind: 'hop'; slide: number; size: number }
-  | { kind: 'session'; gap: number };
+  | {
+      /** tumbling windows */
+      kind: 'tumble';
+      /** window length, ms */
+      size: number;
+    }
+  | {
+      /** sliding windows */
+      kind: 'hop';
+      /** distance between window starts, ms */
+      slide: number;
+      /** window length, ms */
+      size: number;
+    }
+  | {
+      /** per-key session windows */
+      kind: 'session';
+      /** inactivity that ends a session, ms */
+      gap: number;
+    };
 /** Tumbling event-time windows of `sizeMs`, epoch-aligned, half-open. */
 export declare function tumble(sizeMs: number): WindowSpec;
 /** Sliding windows of `sizeMs` every `slideMs`. */
@@ -639,9 +707,13 @@ export declare function hop(slideMs: number, sizeMs: number): WindowSpec;
 export declare function session(gapMs: number): WindowSpec;
 /** One closed window's result. */
 export interface WindowResult<K, O> {
+  /** the key */
   key: K;
+  /** window start, epoch ms (inclusive) */
   windowStart: number;
+  /** window end, epoch ms (exclusive) */
   windowEnd: number;
+  /** the aggregate's result */
   value: O;
 }
 
@@ -659,9 +731,11 @@ export interface SinkOptions {
 export declare class Pipeline {
   /** the error that stopped it: code USER_OPERATOR_FAILED, naming the operator and the event */
   readonly error: ExecutionError | undefined;
+  /** true once user code has thrown and the pipeline stopped */
   readonly failed: boolean;
   /** every stage's state and timers, for a restart with `{ restore }` */
   snapshot(): PipelineSnapshot;
+  /** number of state entries (keyed state and timers) across its stages */
   stateSize(): number;
   /** detach it from the database (user close() hooks run) */
   stop(): void;
@@ -670,13 +744,21 @@ export declare class Pipeline {
 /** A typed stream (lazy: built by a terminal call). */
 export declare class DataStream<T> {
   private constructor();
+  /** each event transformed by `fn` */
   map<U>(fn: (event: T) => U): DataStream<U>;
+  /** the events for which `fn` is true (narrowing with a type guard) */
   filter<S extends T>(fn: (event: T) => event is S): DataStream<S>;
+  /** the events for which `fn` is true */
   filter(fn: (event: T) => boolean): DataStream<T>;
+  /** every value of `fn(event)` for each event */
   flatMap<U>(fn: (event: T) => Iterable<U>): DataStream<U>;
+  /** this stream's events and the others' */
   union(...others: DataStream<T>[]): DataStream<T>;
+  /** partitioned by `keyOf(event)`, for keyed state, timers, windows and joins */
   keyBy<K extends StreamKey>(keyOf: (event: T) => K): KeyedStream<K, T>;
+  /** through a custom operator (without a key: no keyed state or timers per key) */
   process<O>(fn: ProcessFunction<undefined, T, O>): DataStream<O>;
+  /** the values an upstream operator wrote to `tag` */
   sideOutput<S>(tag: OutputTag<S>): DataStream<S>;
   /** run the pipeline; `fn` receives each step's events once the step ends */
   forEach(fn: (events: T[]) => void, options?: SinkOptions): Pipeline;
@@ -687,7 +769,9 @@ export declare class DataStream<T> {
 /** A stream partitioned by key: keyed state, timers, windows, joins. */
 export declare class KeyedStream<K extends StreamKey, T> {
   private constructor();
+  /** through a custom operator with keyed state and timers */
   process<O>(fn: ProcessFunction<K, T, O>): DataStream<O>;
+  /** pairs of events with the same key whose times satisfy leftTime + lowerMs ≤ rightTime ≤ leftTime + upperMs */
   intervalJoin<R, O>(
     right: KeyedStream<K, R>,
     spec: {
@@ -698,12 +782,15 @@ export declare class KeyedStream<K extends StreamKey, T> {
       join: (left: T, right: R, key: K) => O;
     },
   ): DataStream<O>;
+  /** cut into event-time windows by `timeOf(event)`; late events go to `lateTag` if given */
   window(spec: WindowSpec, timeOf: (event: T) => unknown, options?: { lateTag?: OutputTag<T> }): WindowedStream<K, T>;
 }
 
 /** A keyed stream cut into event-time windows. */
 export declare class WindowedStream<K extends StreamKey, T> {
   private constructor();
+  /** one result per key and closed window, accumulated with `fn` */
   aggregate<A, O>(fn: AggregateFunction<T, A, O>): DataStream<WindowResult<K, O>>;
+  /** one result per key and closed window, the events combined pairwise with `fn` */
   reduce(fn: (a: T, b: T) => T): DataStream<WindowResult<K, T>>;
 }
