@@ -43,14 +43,21 @@ export function eventTimeMs(v: unknown): number {
 }
 
 type Acc = unknown;
-/** per key: window start → [end, accumulator] */
-type Windows = Map<number, [number, Acc]>;
+/** per key, SESSION windows: start → [end, accumulator] */
+type Sessions = Map<number, [number, Acc]>;
+/** per key, TUMBLE/HOP windows: open windows as a list sorted by start (usually one) */
+interface Win {
+  start: number;
+  end: number;
+  acc: Acc;
+  next: Win | undefined;
+}
 
 export class WindowProcess<K extends StreamKey, I, A, O> implements ProcessFunction<K, I, WindowResult<K, O>> {
   readonly name: string;
   late = 0;
   // the state handle, cached per host context (one function object may run in several pipelines)
-  private windows: ValueState<Windows> | undefined;
+  private windows: ValueState<Win> | undefined;
   private windowsOf: unknown;
   constructor(
     private readonly spec: WindowSpec,
@@ -69,7 +76,7 @@ export class WindowProcess<K extends StreamKey, I, A, O> implements ProcessFunct
       return;
     }
     const state = this.windowState(ctx);
-    let wins = state.value();
+    let head = state.value();
     const wm = ctx.watermark;
     const agg = this.agg;
     // TUMBLE is HOP with slide = size: one window per event
@@ -80,42 +87,56 @@ export class WindowProcess<K extends StreamKey, I, A, O> implements ProcessFunct
       const end = start + spec.size;
       if (end <= wm) continue;
       onTime = true;
-      if (wins === undefined) state.update((wins = new Map()));
-      const w = wins.get(start);
-      if (w !== undefined) w[1] = agg.add(w[1] as A, event);
-      else {
-        wins.set(start, [end, agg.add(agg.create(), event)]);
-        ctx.timers.registerEventTimeTimer(end);
+      let prev: Win | undefined;
+      let w = head;
+      while (w !== undefined && w.start < start) {
+        prev = w;
+        w = w.next;
       }
+      if (w !== undefined && w.start === start) {
+        w.acc = agg.add(w.acc as A, event);
+        continue;
+      }
+      const created: Win = { start, end, acc: agg.add(agg.create(), event), next: w };
+      if (prev === undefined) state.update((head = created));
+      else prev.next = created;
+      ctx.timers.registerEventTimeTimer(end);
     }
     if (!onTime) this.lateEvent(event, ctx);
   }
 
   onTimer(timer: { time: number }, ctx: ProcessContext<K, WindowResult<K, O>>): void {
-    const state = this.windowState(ctx);
-    const wins = state.value() as Windows | undefined;
-    if (!wins) return;
-    if (wins.size === 1) {
-      // the common case (one open window per key): no sort, no copy
-      for (const [start, [end, acc]] of wins) {
-        if (end > timer.time) return;
-        ctx.emit({ key: ctx.key, windowStart: start, windowEnd: end, value: this.agg.result(acc as A) });
-      }
-      state.clear();
+    if (this.spec.kind === 'session') {
+      this.closeSessions(timer.time, ctx);
       return;
     }
+    const state = this.windowState(ctx);
+    let head = state.value();
+    if (head === undefined || head.end > timer.time) return;
+    while (head !== undefined && head.end <= timer.time) {
+      ctx.emit({ key: ctx.key, windowStart: head.start, windowEnd: head.end, value: this.agg.result(head.acc as A) });
+      head = head.next;
+    }
+    if (head === undefined) state.clear();
+    else state.update(head);
+  }
+
+  private closeSessions(time: number, ctx: ProcessContext<K, WindowResult<K, O>>): void {
+    const state = ctx.state.value<Sessions>('sessions');
+    const wins = state.value();
+    if (!wins) return;
     for (const [start, [end, acc]] of [...wins].sort((a, b) => a[0] - b[0])) {
-      if (end > timer.time) continue;
+      if (end > time) continue;
       ctx.emit({ key: ctx.key, windowStart: start, windowEnd: end, value: this.agg.result(acc as A) });
       wins.delete(start);
     }
     if (wins.size === 0) state.clear();
   }
 
-  private windowState(ctx: ProcessContext<K, WindowResult<K, O>>): ValueState<Windows> {
+  private windowState(ctx: ProcessContext<K, WindowResult<K, O>>): ValueState<Win> {
     if (this.windowsOf !== ctx) {
       this.windowsOf = ctx;
-      this.windows = ctx.state.value<Windows>('windows');
+      this.windows = ctx.state.value<Win>('windows');
     }
     return this.windows!;
   }
@@ -128,7 +149,7 @@ export class WindowProcess<K extends StreamKey, I, A, O> implements ProcessFunct
       this.lateEvent(event, ctx);
       return;
     }
-    const state = ctx.state.value<Windows>('windows');
+    const state = ctx.state.value<Sessions>('sessions');
     const wins = state.value() ?? new Map<number, [number, Acc]>();
     let acc = this.agg.add(this.agg.create(), event);
     for (const [s, [e, a]] of [...wins]) {
