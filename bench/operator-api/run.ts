@@ -96,23 +96,27 @@ async function operatorApi(rows: Bid[], batch: number): Promise<{ rate: number; 
 
 function floor(rows: Bid[]): { rate: number; check: string } {
   const t0 = process.cpuUsage();
-  const open = new Map<string, { n: number; top: number }>();
+  // auction → window start → accumulator (numeric keys, no string building)
+  const open = new Map<number, Map<number, { n: number; top: number }>>();
   let windows = 0;
   let n = 0;
   let top = -Infinity;
   for (const b of rows) {
     const start = b.date_time - (b.date_time % WINDOW);
-    const k = `${b.auction}:${start}`;
-    const w = open.get(k);
+    let perAuction = open.get(b.auction);
+    if (perAuction === undefined) open.set(b.auction, (perAuction = new Map()));
+    const w = perAuction.get(start);
     if (w) {
       w.n++;
       if (b.price > w.top) w.top = b.price;
-    } else open.set(k, { n: 1, top: b.price });
+    } else perAuction.set(start, { n: 1, top: b.price });
   }
-  for (const w of open.values()) {
-    windows++;
-    n += w.n;
-    if (w.top > top) top = w.top;
+  for (const perAuction of open.values()) {
+    for (const w of perAuction.values()) {
+      windows++;
+      n += w.n;
+      if (w.top > top) top = w.top;
+    }
   }
   const used = process.cpuUsage(t0);
   return { rate: rows.length / ((used.user + used.system) / 1e6), check: `${windows} windows, ${n} bids, top ${top}` };
