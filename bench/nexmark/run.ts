@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../../lib/engine/engine.js';
-import { NexmarkGenerator, type EventBatch } from '../../lib/nexmark/generator.js';
+import { NexmarkGenerator, insertNexmarkBatch, type EventBatch } from '../../lib/nexmark/generator.js';
 import { floors } from './floor.js';
 import * as rx from './rxjs.js';
 import { printTable, writeResults, type BenchRow } from '../report.js';
@@ -51,15 +51,6 @@ export function generate(events: number, batchSize: number): { batches: EventBat
   return { batches, ms: performance.now() - t0 };
 }
 
-function push(engine: Engine, b: EventBatch): void {
-  const p = b.person;
-  const a = b.auction;
-  const d = b.bid;
-  if (b.persons > 0) engine.insertColumns('person', [p.id, p.name, p.email_address, p.credit_card, p.city, p.state, p.date_time, p.extra], b.persons);
-  if (b.auctions > 0)
-    engine.insertColumns('auction', [a.id, a.item_name, a.description, a.initial_bid, a.reserve, a.date_time, a.expires, a.seller, a.category, a.extra], b.auctions);
-  if (b.bids > 0) engine.insertColumns('bid', [d.auction, d.bidder, d.price, d.channel, d.url, d.date_time, d.extra], b.bids);
-}
 
 /** Runs one query over the batches; the first tenth warms up and is not timed. */
 export function runQuery(name: string, batches: EventBatch[]): QueryResult {
@@ -69,7 +60,7 @@ export function runQuery(name: string, batches: EventBatch[]): QueryResult {
     // the view is created over the warm-up data (back-filled: this also warms its operators),
     // since some queries cannot be evaluated over empty sources (q102 divides by a count)
     const warm = Math.max(1, Math.floor(batches.length / 10));
-    for (let i = 0; i < warm; i++) push(engine, batches[i]);
+    for (let i = 0; i < warm; i++) insertNexmarkBatch(engine, batches[i]);
     engine.execute(`CREATE MATERIALIZED VIEW ${name} AS ${querySql(name).replace(/;\s*$/, '')}`);
     let outputRows = 0;
     engine.subscribe(
@@ -84,7 +75,7 @@ export function runQuery(name: string, batches: EventBatch[]): QueryResult {
     let peakRss = process.memoryUsage.rss();
     const t0 = performance.now();
     for (let i = warm; i < batches.length; i++) {
-      push(engine, batches[i]);
+      insertNexmarkBatch(engine, batches[i]);
       events += batches[i].events;
       if ((i & 63) === 0) peakRss = Math.max(peakRss, process.memoryUsage.rss());
     }

@@ -8,7 +8,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Engine } from '../engine/engine.js';
 import { openWith } from '../api/open.js';
 import type { Database } from '../api/database.js';
-import { NexmarkGenerator, type EventBatch } from '../nexmark/generator.js';
+import { NexmarkGenerator, insertNexmarkBatch } from '../nexmark/generator.js';
 import { DEMO_SCHEMA, DEMO_VIEWS } from './demo-sql.js';
 import { LatencySamples, renderDashboard, renderLine, type DashboardState } from './demo-render.js';
 
@@ -114,7 +114,7 @@ export async function runDemo(options: DemoOptions, out: Writable, signal?: Abor
       const batch = generator.next(n);
       batchStart = performance.now();
       const t0 = batchStart;
-      push(engine, batch);
+      insertNexmarkBatch(engine, batch);
       state.engineMs += performance.now() - t0;
       batchStart = 0;
       state.events += n;
@@ -174,13 +174,3 @@ function subscribeAll(db: Database, state: DashboardState, firstChange: () => vo
   });
 }
 
-/** One generator batch into the three sources, column arrays in schema order (no row objects). */
-function push(engine: Engine, b: EventBatch): void {
-  const p = b.person;
-  const a = b.auction;
-  const d = b.bid;
-  if (b.persons > 0) engine.insertColumns('person', [p.id, p.name, p.email_address, p.credit_card, p.city, p.state, p.date_time, p.extra], b.persons);
-  if (b.auctions > 0)
-    engine.insertColumns('auction', [a.id, a.item_name, a.description, a.initial_bid, a.reserve, a.date_time, a.expires, a.seller, a.category, a.extra], b.auctions);
-  if (b.bids > 0) engine.insertColumns('bid', [d.auction, d.bidder, d.price, d.channel, d.url, d.date_time, d.extra], b.bids);
-}

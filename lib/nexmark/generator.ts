@@ -415,3 +415,19 @@ function reverseBits32(i: number): number {
   x = (x >>> 16) | (x << 16);
   return x | 0; // Java's Integer.reverse yields a signed int
 }
+
+/** Anything with the Engine's columnar insert (the Engine, or a durable wrapper of it). */
+export interface ColumnSink {
+  insertColumns(name: string, columns: ArrayLike<unknown>[], length: number): void;
+}
+
+/** Inserts one batch into the person/auction/bid sources: column arrays in schema order, no rows. */
+export function insertNexmarkBatch(sink: ColumnSink, b: EventBatch): void {
+  const p = b.person;
+  const a = b.auction;
+  const d = b.bid;
+  if (b.persons > 0) sink.insertColumns('person', [p.id, p.name, p.email_address, p.credit_card, p.city, p.state, p.date_time, p.extra], b.persons);
+  if (b.auctions > 0)
+    sink.insertColumns('auction', [a.id, a.item_name, a.description, a.initial_bid, a.reserve, a.date_time, a.expires, a.seller, a.category, a.extra], b.auctions);
+  if (b.bids > 0) sink.insertColumns('bid', [d.auction, d.bidder, d.price, d.channel, d.url, d.date_time, d.extra], b.bids);
+}
