@@ -36,6 +36,18 @@ export {
 export { LaminarDialect, type LaminarDialectConfig } from './kysely/dialect.js';
 export { generateKyselyTypes, type CodegenOptions } from './kysely/codegen.js';
 export {
+  tumbleTable,
+  hopTable,
+  sessionTable,
+  cumulateTable,
+  createMaterializedView,
+  type WindowInterval,
+  type WindowOptions,
+  type WindowedRow,
+  type TimeColumnOf,
+  type MaterializedViewOptions,
+} from './kysely/streaming.js';
+export {
   LaminarError,
   SqlError,
   SqlSyntaxError,

@@ -464,6 +464,94 @@ export interface CodegenOptions {
  */
 export declare function generateKyselyTypes(relations: readonly RelationDescription[], options?: CodegenOptions): string;
 
+/** An interval: PostgreSQL text ('10 seconds', '1 minute 30 seconds', 'PT5M') or a number of milliseconds. */
+export type WindowInterval = string | number;
+
+/** Names of the columns of row type `R` holding timestamps: the columns a window can be placed on. */
+export type TimeColumnOf<R> = {
+  [K in keyof R & string]: NonNullable<import('kysely').SelectType<R[K]>> extends Date ? K : never;
+}[keyof R & string];
+
+/** Row type `R` plus the `window_start` / `window_end` columns a window table function adds. */
+export type WindowedRow<R> = {
+  [K in keyof R as K extends 'window_start' | 'window_end' ? never : K]: R[K];
+} & {
+  /** start of the window, inclusive */
+  window_start: Date;
+  /** end of the window, exclusive (the window closes when the watermark reaches it) */
+  window_end: Date;
+};
+
+/** Options of tumbleTable, hopTable, sessionTable and cumulateTable. */
+export interface WindowOptions<A extends string> {
+  /** the name the window's rows are referred to by (default: the table's name) */
+  alias?: A;
+}
+
+/** Options of createMaterializedView. */
+export interface MaterializedViewOptions {
+  /** 'window-close': EMIT ON WINDOW CLOSE (the view holds closed windows only); 'changes': EMIT CHANGES; default: no clause */
+  emit?: 'window-close' | 'changes';
+  /** CREATE MATERIALIZED VIEW IF NOT EXISTS */
+  ifNotExists?: boolean;
+}
+
+/**
+ * `TUMBLE(table, timeColumn, INTERVAL size)` as a Kysely table expression for `selectFrom`: fixed,
+ * non-overlapping windows aligned to the epoch. Its rows are the table's rows plus
+ * `window_start: Date` and `window_end: Date`; it is named `options.alias` or the table's name.
+ * A size that is not an interval throws SqlTypeError INVALID_ARGUMENT at the call.
+ */
+export declare function tumbleTable<DB, TB extends keyof DB & string, const A extends string = TB>(
+  db: import('kysely').Kysely<DB>,
+  table: TB,
+  timeColumn: TimeColumnOf<DB[TB]>,
+  size: WindowInterval,
+  options?: WindowOptions<A>,
+): import('kysely').AliasedRawBuilder<WindowedRow<DB[TB]>, A>;
+
+/** `HOP(table, timeColumn, INTERVAL slide, INTERVAL size)` as a table expression: windows of `size` starting every `slide`. */
+export declare function hopTable<DB, TB extends keyof DB & string, const A extends string = TB>(
+  db: import('kysely').Kysely<DB>,
+  table: TB,
+  timeColumn: TimeColumnOf<DB[TB]>,
+  slide: WindowInterval,
+  size: WindowInterval,
+  options?: WindowOptions<A>,
+): import('kysely').AliasedRawBuilder<WindowedRow<DB[TB]>, A>;
+
+/** `SESSION(table, timeColumn, INTERVAL gap)` as a table expression: per grouping key, events closer than `gap` share a window. */
+export declare function sessionTable<DB, TB extends keyof DB & string, const A extends string = TB>(
+  db: import('kysely').Kysely<DB>,
+  table: TB,
+  timeColumn: TimeColumnOf<DB[TB]>,
+  gap: WindowInterval,
+  options?: WindowOptions<A>,
+): import('kysely').AliasedRawBuilder<WindowedRow<DB[TB]>, A>;
+
+/** `CUMULATE(table, timeColumn, INTERVAL step, INTERVAL size)` as a table expression: growing windows within each `size`, one more every `step`. */
+export declare function cumulateTable<DB, TB extends keyof DB & string, const A extends string = TB>(
+  db: import('kysely').Kysely<DB>,
+  table: TB,
+  timeColumn: TimeColumnOf<DB[TB]>,
+  step: WindowInterval,
+  size: WindowInterval,
+  options?: WindowOptions<A>,
+): import('kysely').AliasedRawBuilder<WindowedRow<DB[TB]>, A>;
+
+/**
+ * Compiles a Kysely SELECT with the database's dialect and runs
+ * `CREATE MATERIALIZED VIEW name AS <query> [EMIT ON WINDOW CLOSE | EMIT CHANGES]`. The query's
+ * parameters stay `$n` parameters, bound when the view is planned (and logged with the statement
+ * in a durable database). A query that is not a SELECT is rejected (UNSUPPORTED).
+ */
+export declare function createMaterializedView(
+  db: import('kysely').Kysely<any>,
+  name: string,
+  query: import('kysely').Compilable<unknown>,
+  options?: MaterializedViewOptions,
+): Promise<void>;
+
 /** Where in the SQL text an error was found (1-based line and column, 0-based offset). */
 export interface SourcePosition {
   /** 1-based line */
