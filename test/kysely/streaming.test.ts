@@ -169,3 +169,45 @@ t.test('changelog views, EMIT CHANGES, and what createMaterializedView rejects',
   await t.rejects(createMaterializedView(k, 'x', k.selectFrom('bid').selectAll(), { emit: 'window-close' }), { code: 'UNSUPPORTED', message: /EMIT ON WINDOW CLOSE/ });
   t.throws(() => db.describe('x'), 'nothing was created by the rejected calls');
 });
+
+t.test('a view built with a parameter is rebuilt with the same value after a restart (WAL and checkpoint)', async (t) => {
+  const dir = t.testdir();
+  const counted = async (db: Awaited<ReturnType<typeof open>>) => db.query('SELECT window_start, n FROM big_bids ORDER BY window_start');
+  {
+    await using db = await open(dir);
+    await db.execute(SOURCE);
+    const k = db.kysely<DB>();
+    const q = k
+      .selectFrom(tumbleTable(k, 'bid', 'date_time', '10 seconds'))
+      .select((eb) => ['window_start', eb.fn.countAll<number>().as('n')])
+      .where('price', '>', 100)
+      .groupBy(['window_start', 'window_end']);
+    await createMaterializedView(k, 'big_bids', q, { emit: 'window-close' });
+    db.insert('bid', [
+      { auction: 1, bidder: 1, price: 500, channel: null, date_time: 1_000 },
+      { auction: 1, bidder: 1, price: 5, channel: null, date_time: 2_000 },
+    ]);
+  }
+  {
+    await using db = await open(dir); // the view comes back from the WAL
+    db.insert('bid', [
+      { auction: 1, bidder: 1, price: 500, channel: null, date_time: 3_000 },
+      { auction: 1, bidder: 1, price: 5, channel: null, date_time: 12_000 },
+    ]);
+    await db.flush();
+    t.same(await counted(db), [{ window_start: new Date(0), n: 2 }], 'price > 100 still filters after replay');
+    await db.execute('CHECKPOINT');
+  }
+  {
+    await using db = await open(dir); // and from the checkpoint
+    db.insert('bid', [
+      { auction: 1, bidder: 1, price: 101, channel: null, date_time: 15_000 },
+      { auction: 1, bidder: 1, price: 100, channel: null, date_time: 22_000 },
+    ]);
+    await db.flush();
+    t.same(await counted(db), [
+      { window_start: new Date(0), n: 2 },
+      { window_start: new Date(10_000), n: 1 },
+    ]);
+  }
+});
