@@ -210,7 +210,7 @@ function buildAggregate(plan: LogicalPlan & { kind: 'aggregate' }, ctx: Physical
   const fn = projectionOf(exprs, ctx);
   const pre = ctx.builder.add((out) => new Project(out, fn), [input], 'project');
   const groupBy = plan.groupBy.map((_, i) => i);
-  return ctx.builder.add((out) => new HashAggregate(out, { groupBy, aggregates: specs }), [pre], 'aggregate');
+  return ctx.builder.add((out) => new HashAggregate(out, { groupBy, aggregates: specs, appendOnly: plan.input.props.appendOnly }), [pre], 'aggregate');
 }
 
 function buildJoin(plan: LogicalPlan & { kind: 'join' }, ctx: PhysicalContext, built?: DataflowNode[]): DataflowNode {
