@@ -18,6 +18,7 @@ interface Suite {
 export const SUITES: Suite[] = [
   { name: 'nexmark', script: 'nexmark/run.ts', results: ['nexmark.json', 'nexmark-quick.json'] },
   { name: 'latency', script: 'latency/run.ts', results: ['latency.json', 'latency-quick.json'] },
+  { name: 'window-trigger', script: 'window-trigger/run.ts', results: ['window-trigger.json', 'window-trigger-quick.json'] },
   { name: 'native', script: 'native/run.ts', results: ['native.json', 'native-quick.json'] },
   { name: 'storage', script: 'storage/run.ts', results: null, quickEnv: { LAMINAR_BENCH_EVENTS: '4000' } },
 ];

@@ -4,6 +4,7 @@ import t from 'tap';
 import { floors } from '../../bench/nexmark/floor.js';
 import { generate, queryNames, runQuery } from '../../bench/nexmark/run.js';
 import { runLatency } from '../../bench/latency/run.js';
+import { closeAllAtOnce, closeOneByOne, floor } from '../../bench/window-trigger/run.js';
 import { SUITES, runSuite } from '../../bench/run.js';
 
 t.test('every Nexmark query runs through the engine', async (t) => {
@@ -45,5 +46,13 @@ t.test('native and storage suites complete in quick mode', async (t) => {
   for (const suite of SUITES.filter((s) => s.name === 'native' || s.name === 'storage')) {
     const o = runSuite(suite, true);
     t.ok(o.ok, `${suite.name}: ${o.error ?? 'ok'}`);
+  }
+});
+
+t.test('window-trigger bench: every window closes once with all its rows, like the floor', async (t) => {
+  for (const r of [closeOneByOne(30, 3), closeAllAtOnce(30, 3), floor(30, 3)]) {
+    t.equal(r.windows, 30, `${r.name}: windows closed`);
+    t.equal(r.rows, 90, `${r.name}: rows delivered`);
+    t.ok(r.perWindowUs > 0, `${r.name}: a cost was measured`);
   }
 });
