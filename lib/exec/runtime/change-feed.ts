@@ -11,6 +11,7 @@ import type { Row } from '../../types/value.js';
 import { rowAt, weightAt } from './batch-builder.js';
 import { encodeRowAt, rowKeyExtractor, type Key } from './values.js';
 import type { ChangeDeliverer } from './dataflow.js';
+import { deliverChanges } from './listeners.js';
 
 export interface ChangeFeedOptions {
   uniqueKey?: readonly number[];
@@ -86,17 +87,7 @@ export class ChangeFeed implements Operator, ChangeDeliverer {
   deliver(): void {
     const changes = this.pending;
     this.pending = [];
-    if (changes.length === 0) return;
-    let failure: unknown = undefined;
-    for (const listener of [...this.listeners]) {
-      if (!this.listeners.has(listener)) continue;
-      try {
-        listener(changes);
-      } catch (err) {
-        failure ??= err;
-      }
-    }
-    if (failure !== undefined) throw failure;
+    if (changes.length > 0) deliverChanges(this.listeners, changes);
   }
 
   subscribe(listener: ChangeListener, opts: { snapshot?: boolean } = {}): { close(): void } {

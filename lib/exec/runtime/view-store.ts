@@ -19,6 +19,7 @@ import { BatchBuilder, batchFromRows, rowAt, weightAt } from './batch-builder.js
 import { encodeRow, encodeRowAt, keyExtractor, rowKeyExtractor, sameRow, sameRowAt, type Key } from './values.js';
 import type { ChangeDeliverer, Materialized } from './dataflow.js';
 import { ClosedError } from '../../errors.js';
+import { deliverChanges } from './listeners.js';
 
 interface Entry {
   row: Row;
@@ -188,17 +189,7 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   deliver(): void {
     const changes = this.pending;
     this.pending = [];
-    if (changes.length === 0) return;
-    let failure: unknown = undefined;
-    for (const listener of [...this.listeners]) {
-      if (!this.listeners.has(listener)) continue;
-      try {
-        listener(changes);
-      } catch (err) {
-        failure ??= err;
-      }
-    }
-    if (failure !== undefined) throw failure;
+    if (changes.length > 0) deliverChanges(this.listeners, changes);
   }
 
   /** Listen to changes; with `snapshot`, the current rows are delivered first as inserts. */
