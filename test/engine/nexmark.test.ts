@@ -7,9 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Engine } from '../../lib/engine/engine.js';
-import { NexmarkGenerator } from '../../lib/nexmark/generator.js';
-import type { Column } from '../../lib/exec/batch.js';
-import type { Value } from '../../lib/types/value.js';
+import { NexmarkGenerator, type EventBatch } from '../../lib/nexmark/generator.js';
+import { DUCK_NEXMARK_TABLES, NEXMARK_TIME_COLUMNS, loadNexmarkBatch } from '../helpers/nexmark-duck.js';
 
 const QUERY_DIR = join(__dirname, '../../lib/nexmark/queries');
 const query = (name: string): string => readFileSync(join(QUERY_DIR, `${name}.sql`), 'utf8').replace(/^--.*$/gm, '').trim();
@@ -24,12 +23,6 @@ const DUCKDB_REWRITE: Record<string, (sql: string) => string> = {
 const QUERIES = ['q0', 'q1', 'q2', 'q3', 'q4', 'q6', 'q9', 'q17', 'q18', 'q19', 'q20', 'q21', 'q22', 'q101', 'q102', 'q103', 'q104', 'q105', 'q106'];
 
 const SCHEMA = readFileSync(join(__dirname, '../../lib/nexmark/schema.sql'), 'utf8');
-const COLUMNS = {
-  person: ['id', 'name', 'email_address', 'credit_card', 'city', 'state', 'date_time', 'extra'],
-  auction: ['id', 'item_name', 'description', 'initial_bid', 'reserve', 'date_time', 'expires', 'seller', 'category', 'extra'],
-  bid: ['auction', 'bidder', 'price', 'channel', 'url', 'date_time', 'extra'],
-} as const;
-const TIME_COLUMNS = new Set(['date_time', 'expires']);
 
 /** Normalise a value from either side: numbers rounded, timestamps as epoch ms, decimals as numbers. */
 function norm(v: unknown, column: string): unknown {
@@ -38,7 +31,7 @@ function norm(v: unknown, column: string): unknown {
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'object' && v !== null && ('unscaled' in v || 'width' in v)) return Number(String(v));
   if (typeof v === 'number') return Number.isInteger(v) ? v : Number(v.toPrecision(10));
-  if (TIME_COLUMNS.has(column) && typeof v === 'string') return Date.parse(v + 'Z');
+  if (NEXMARK_TIME_COLUMNS.has(column) && typeof v === 'string') return Date.parse(v + 'Z');
   return v;
 }
 
@@ -55,32 +48,12 @@ t.test('nexmark non-window queries against DuckDB, views before and after the da
   const second = gen.next(1500);
 
   const duck = await (await DuckDBInstance.create(':memory:')).connect();
-  await duck.run(`
-    CREATE TABLE person (id BIGINT, name VARCHAR, email_address VARCHAR, credit_card VARCHAR, city VARCHAR, state VARCHAR, date_time TIMESTAMP, extra VARCHAR);
-    CREATE TABLE auction (id BIGINT, item_name VARCHAR, description VARCHAR, initial_bid BIGINT, reserve BIGINT, date_time TIMESTAMP, expires TIMESTAMP, seller BIGINT, category BIGINT, extra VARCHAR);
-    CREATE TABLE bid (auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, date_time TIMESTAMP, extra VARCHAR);`);
+  await duck.run(DUCK_NEXMARK_TABLES);
 
   const engine = new Engine();
   engine.execute(SCHEMA);
 
-  const load = async (batch: ReturnType<NexmarkGenerator['next']>) => {
-    for (const rel of ['person', 'auction', 'bid'] as const) {
-      const cols = batch[rel] as unknown as Record<string, ArrayLike<Value>>;
-      const n = rel === 'person' ? batch.persons : rel === 'auction' ? batch.auctions : batch.bids;
-      if (n === 0) continue;
-      const columns = COLUMNS[rel].map((c) => Array.from(cols[c]!).slice(0, n) as Column);
-      engine.insertColumns(rel, columns, n);
-      const values: string[] = [];
-      for (let i = 0; i < n; i++) {
-        values.push(`(${COLUMNS[rel].map((c, k) => {
-          const v = columns[k]![i];
-          if (TIME_COLUMNS.has(c)) return `make_timestamp(${Math.round(Number(v) * 1000)})`;
-          return typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v);
-        }).join(', ')})`);
-      }
-      for (let i = 0; i < values.length; i += 500) await duck.run(`INSERT INTO ${rel} VALUES ${values.slice(i, i + 500).join(', ')}`);
-    }
-  };
+  const load = (batch: EventBatch) => loadNexmarkBatch(engine, duck, batch);
 
   // q102 divides by COUNT(DISTINCT auction): over no bids that is 0/0. Inside a view that value
   // is NULL and the error is counted (docs/expression-errors.md), so its view exists before the data
