@@ -3,10 +3,9 @@ import fc from 'fast-check';
 import { SessionWindowOperator } from '../../lib/exec/stream/session-window.js';
 import { WindowAggregateOperator } from '../../lib/exec/stream/window-aggregate.js';
 import { WatermarkAssignerOperator } from '../../lib/exec/stream/watermark.js';
-import { streamAccumulator } from '../../lib/exec/stream/accumulators.js';
 import { aggregateSql, Oracle } from './oracle.js';
 import { batch, col, Link, netRows, Recorder, sortRows } from './harness.js';
-import { drive, finish, streamArb } from './streams.js';
+import { drive, finish, oracleAggregates, streamArb } from './streams.js';
 
 // input layout [k, ts, v]; output [k, ts, v, window_start, window_end]
 const sessionOp = (r: Recorder, gap = 10) => new SessionWindowOperator(r, { timeColumn: 1, gapMs: gap, partitionBy: [col(0)], inputWidth: 3 });
@@ -136,13 +135,7 @@ t.test('SESSION → windowed aggregate equals DuckDB sessions (both emit modes)'
           const agg = new WindowAggregateOperator(out, {
             groupBy: [col(0), col(3), col(4)],
             windowEndGroupIndex: 2,
-            aggregates: [
-              { create: streamAccumulator('count_star') },
-              { create: streamAccumulator('count'), arg: col(2) },
-              { create: streamAccumulator('sum'), arg: col(2) },
-              { create: streamAccumulator('min'), arg: col(2) },
-              { create: streamAccumulator('max'), arg: col(2) },
-            ],
+            aggregates: oracleAggregates(),
             emit,
             closeWhen: 'after-end',
             inputWidth: 5,

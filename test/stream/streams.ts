@@ -18,18 +18,23 @@ export interface Pipeline {
   out: Recorder;
 }
 
+/** count(*), count, sum, min and max of column 2: the aggregates aggregateSql() asks the oracle for. */
+export function oracleAggregates() {
+  return [
+    { create: streamAccumulator('count_star') },
+    { create: streamAccumulator('count'), arg: col(2) },
+    { create: streamAccumulator('sum'), arg: col(2) },
+    { create: streamAccumulator('min'), arg: col(2) },
+    { create: streamAccumulator('max'), arg: col(2) },
+  ];
+}
+
 export function buildPipeline(shape: Exclude<WindowShape, { kind: 'session' }>, delay: number, emit: 'window-close' | 'changes'): Pipeline {
   const out = new Recorder();
   const agg = new WindowAggregateOperator(out, {
     groupBy: [col(0), col(3), col(4)],
     windowEndGroupIndex: 2,
-    aggregates: [
-      { create: streamAccumulator('count_star') },
-      { create: streamAccumulator('count'), arg: col(2) },
-      { create: streamAccumulator('sum'), arg: col(2) },
-      { create: streamAccumulator('min'), arg: col(2) },
-      { create: streamAccumulator('max'), arg: col(2) },
-    ],
+    aggregates: oracleAggregates(),
     emit,
     inputWidth: 5,
   });
