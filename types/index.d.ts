@@ -376,8 +376,9 @@ export declare class Database implements AsyncDisposable {
   /**
    * Late-row side output of a materialized view: receives the rows its windowed operators
    * dropped as late (behind the watermark / allowed_lateness), as objects with the operator's
-   * input columns (the source's columns plus window_start / window_end), in a microtask after
-   * each insert. close() stops delivery.
+   * input columns (the source's columns plus window_start / window_end), and the rows its
+   * interval / ASOF joins dropped as late (behind their own side's watermark, with that side's
+   * columns), in a microtask after each insert. close() stops delivery.
    */
   onLateRows(
     view: string,

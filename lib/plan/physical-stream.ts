@@ -321,7 +321,9 @@ function buildStreamJoin(
     leftWidth: left.width,
     rightWidth: right.width,
   };
-  const late = options.late ? { left: options.late, right: options.late } : undefined;
+  // late rows of each side go to the side output in that side's own columns
+  const lateOf = (schema: readonly Field[]) => options.late ?? options.lateFor?.(schema);
+  const late = { left: lateOf(plan.left.schema), right: lateOf(plan.right.schema) };
   let node: DataflowNode;
   switch (plan.kind) {
     case 'interval-join':
