@@ -41,11 +41,40 @@ function divRound(n: bigint, d: bigint): bigint {
   return q;
 }
 
+/** 10^k as exact doubles, k ≤ 22 */
+const POW10_NUM: number[] = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** a · 10^k as a number when it stays a safe integer, else undefined */
+function scaleUpSafe(a: number, k: number): number | undefined {
+  if (k === 0) return a;
+  if (k > 15) return undefined;
+  const r = a * POW10_NUM[k];
+  return Number.isSafeInteger(r) ? r : undefined;
+}
+
 export class Decimal {
-  constructor(
-    readonly unscaled: bigint,
-    readonly scale: number,
-  ) {}
+  /**
+   * The unscaled value. Held as a JS number whenever it is a safe integer (every operation on two
+   * such values whose exact result is also safe stays in doubles — no BigInt allocation) and as a
+   * bigint otherwise. The choice is canonical, so two equal (unscaled, scale) pairs have equal
+   * fields.
+   */
+  private readonly u: number | bigint;
+  readonly scale: number;
+
+  /** `unscaled` may be a number only when it is a safe integer. */
+  constructor(unscaled: bigint | number, scale: number) {
+    if (typeof unscaled === 'number') this.u = unscaled + 0; // -0 → 0
+    else this.u = unscaled >= -MAX_SAFE && unscaled <= MAX_SAFE ? Number(unscaled) : unscaled;
+    this.scale = scale;
+  }
+
+  /** The unscaled value as a bigint (allocates when the value is held as a number). */
+  get unscaled(): bigint {
+    const u = this.u;
+    return typeof u === 'number' ? BigInt(u) : u;
+  }
 
   static readonly ZERO = new Decimal(0n, 0);
 
@@ -82,29 +111,37 @@ export class Decimal {
     return new Decimal(v, 0);
   }
 
+  /** unscaled / 10^scale for a safe-integer `unscaled` (no BigInt on the way). */
+  static fromScaled(unscaled: number, scale: number): Decimal {
+    if (!Number.isSafeInteger(unscaled)) throw new RangeError(`Decimal.fromScaled: ${unscaled} is not a safe integer`);
+    return new Decimal(unscaled, scale);
+  }
+
   /** An integral JS number exactly; a fractional one via its shortest round-trip text. */
   static fromNumber(v: number): Decimal {
     if (!Number.isFinite(v)) {
       throw new ExecutionError('INVALID_CAST', `cannot convert ${v} to numeric`);
     }
-    if (Number.isSafeInteger(v)) return new Decimal(BigInt(v), 0);
+    if (Number.isSafeInteger(v)) return new Decimal(v, 0);
     return Decimal.parse(String(v));
   }
 
   isZero(): boolean {
-    return this.unscaled === 0n;
+    return this.u === 0;
   }
 
   sign(): number {
-    return this.unscaled < 0n ? -1 : this.unscaled > 0n ? 1 : 0;
+    const u = this.u;
+    return u < 0 ? -1 : u > 0 ? 1 : 0;
   }
 
   negate(): Decimal {
-    return new Decimal(-this.unscaled, this.scale);
+    const u = this.u;
+    return new Decimal(typeof u === 'number' ? -u : -u, this.scale);
   }
 
   abs(): Decimal {
-    return this.unscaled < 0n ? new Decimal(-this.unscaled, this.scale) : this;
+    return this.u < 0 ? this.negate() : this;
   }
 
   /** The unscaled value at a larger (or equal) scale. */
@@ -112,17 +149,42 @@ export class Decimal {
     return scale === this.scale ? this.unscaled : this.unscaled * pow10(scale - this.scale);
   }
 
+  /** The unscaled value at a larger (or equal) scale as a safe number, if it is one. */
+  private atSafe(scale: number): number | undefined {
+    const u = this.u;
+    return typeof u === 'number' ? scaleUpSafe(u, scale - this.scale) : undefined;
+  }
+
   add(o: Decimal): Decimal {
     const s = Math.max(this.scale, o.scale);
+    const a = this.atSafe(s);
+    const b = o.atSafe(s);
+    if (a !== undefined && b !== undefined) {
+      const r = a + b;
+      if (Number.isSafeInteger(r)) return new Decimal(r, s);
+    }
     return new Decimal(this.at(s) + o.at(s), s);
   }
 
   sub(o: Decimal): Decimal {
     const s = Math.max(this.scale, o.scale);
+    const a = this.atSafe(s);
+    const b = o.atSafe(s);
+    if (a !== undefined && b !== undefined) {
+      const r = a - b;
+      if (Number.isSafeInteger(r)) return new Decimal(r, s);
+    }
     return new Decimal(this.at(s) - o.at(s), s);
   }
 
   mul(o: Decimal): Decimal {
+    const a = this.u;
+    const b = o.u;
+    if (typeof a === 'number' && typeof b === 'number') {
+      // a rounded product outside the safe range is itself outside it, so this test is exact
+      const r = a * b;
+      if (Number.isSafeInteger(r)) return new Decimal(r, this.scale + o.scale);
+    }
     return new Decimal(this.unscaled * o.unscaled, this.scale + o.scale);
   }
 
@@ -182,6 +244,10 @@ export class Decimal {
   }
 
   compare(o: Decimal): number {
+    const s0 = Math.max(this.scale, o.scale);
+    const a0 = this.atSafe(s0);
+    const b0 = o.atSafe(s0);
+    if (a0 !== undefined && b0 !== undefined) return a0 < b0 ? -1 : a0 > b0 ? 1 : 0;
     if (this.scale === o.scale) {
       return this.unscaled < o.unscaled ? -1 : this.unscaled > o.unscaled ? 1 : 0;
     }
@@ -197,6 +263,18 @@ export class Decimal {
 
   /** Same value with trailing fractional zeros removed (for hashing: 1.0 and 1.00 are equal). */
   normalize(): Decimal {
+    const n = this.u;
+    if (typeof n === 'number') {
+      if (this.scale <= 0 || n % 10 !== 0) return this;
+      if (n === 0) return Decimal.ZERO;
+      let v = n;
+      let s = this.scale;
+      while (s > 0 && v % 10 === 0) {
+        v /= 10;
+        s--;
+      }
+      return new Decimal(v, s);
+    }
     if (this.scale <= 0 || this.unscaled % 10n !== 0n) return this;
     let u = this.unscaled;
     let s = this.scale;
@@ -237,16 +315,20 @@ export class Decimal {
   }
 
   toNumber(): number {
-    if (this.scale === 0) return Number(this.unscaled);
+    const u = this.u;
+    if (this.scale === 0) return Number(u);
+    // both operands exact and the division correctly rounded: the same double as parsing the text
+    if (typeof u === 'number' && this.scale > 0 && this.scale <= 22) return u / POW10_NUM[this.scale];
     return Number(this.toString());
   }
 
   toString(): string {
+    const u = this.u;
     if (this.scale <= 0) {
-      return this.scale === 0 ? this.unscaled.toString() : (this.unscaled * pow10(-this.scale)).toString();
+      return this.scale === 0 ? u.toString() : (this.unscaled * pow10(-this.scale)).toString();
     }
-    const neg = this.unscaled < 0n;
-    let digits = abs(this.unscaled).toString();
+    const neg = u < 0;
+    let digits = typeof u === 'number' ? String(neg ? -u : u) : abs(u).toString();
     if (digits.length <= this.scale) digits = '0'.repeat(this.scale - digits.length + 1) + digits;
     const cut = digits.length - this.scale;
     return (neg ? '-' : '') + digits.slice(0, cut) + '.' + digits.slice(cut);
