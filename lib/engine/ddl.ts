@@ -34,6 +34,7 @@ import { buildPhysical } from '../plan/physical.js';
 import type { StatementResult } from './types.js';
 import type { EngineState } from './state.js';
 import { insertPlanRows } from './dml.js';
+import { validateSourceConnector } from '../connectors/registry.js';
 
 const done = (command: string, rowsAffected = 0): StatementResult => ({ command, rowsAffected });
 
@@ -82,6 +83,8 @@ export function createTable(s: EngineState, st: CreateTable, params: readonly un
     const b = bindExpr(c.default, { scope: Scope.empty(), catalog: s.catalog, params: [], clause: 'DEFAULT' });
     return castTo(b, columns[i]!.type);
   });
+  // WITH (connector = …): checked now so a bad option creates nothing (lib/connectors)
+  validateSourceConnector(st.options, columns, st.text, st.pos);
   const entry: TableEntry = {
     kind: st.source ? 'source' : 'table',
     name: st.name,
@@ -182,15 +185,20 @@ function renamed(plan: LogicalPlan, names: string[], pos: import('../errors.js')
   return { ...plan, schema: plan.schema.map((f, i) => ({ ...f, name: names[i]! })) } as LogicalPlan;
 }
 
-/** EMIT ON WINDOW CLOSE applies to the aggregate grouping by a window's window_end. */
+/** EMIT ON WINDOW CLOSE applies to the aggregate grouping by a window's window_end (or by its
+ *  window_start alone, which determines the end: lib/plan/physical-stream.ts checks that). */
 function markEmitOnClose(plan: LogicalPlan, pos: import('../errors.js').SourcePosition): LogicalPlan {
   let found = false;
   const visit = (p: LogicalPlan): LogicalPlan => {
     if (p.kind === 'aggregate' && !found) {
-      const idx = p.groupBy.findIndex((g) => g.kind === 'column' && (g.name === 'window_end' || p.input.schema[g.index]?.name === 'window_end'));
-      if (idx >= 0) {
+      const groupIndexOf = (name: string) => p.groupBy.findIndex((g) => g.kind === 'column' && (g.name === name || p.input.schema[g.index]?.name === name));
+      const idx = groupIndexOf('window_end');
+      const startIdx = idx >= 0 ? -1 : groupIndexOf('window_start');
+      if (idx >= 0 || startIdx >= 0) {
         found = true;
-        const agg: AggregateNode = { ...p, emit: 'window-close', windowEndGroupIndex: idx, props: { ...p.props, appendOnly: true } };
+        const agg: AggregateNode = { ...p, emit: 'window-close', props: { ...p.props, appendOnly: true } };
+        if (idx >= 0) agg.windowEndGroupIndex = idx;
+        else agg.windowStartGroupIndex = startIdx;
         return agg;
       }
     }
@@ -200,7 +208,7 @@ function markEmitOnClose(plan: LogicalPlan, pos: import('../errors.js').SourcePo
     return p;
   };
   const out = visit(plan);
-  if (!found) throw new UnsupportedError('EMIT ON WINDOW CLOSE needs an aggregate grouped by a window (GROUP BY window_end …)', pos);
+  if (!found) throw new UnsupportedError('EMIT ON WINDOW CLOSE needs an aggregate grouped by a window (GROUP BY window_end or window_start …)', pos);
   return out;
 }
 

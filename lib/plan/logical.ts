@@ -90,6 +90,9 @@ export interface AggregateNode extends NodeBase {
   emit: EmitMode;
   /** for emit 'window-close': index (in groupBy) of the window_end group expression */
   windowEndGroupIndex?: number;
+  /** for emit 'window-close' without window_end in GROUP BY: index (in groupBy) of the
+   *  window_start group expression, which determines the window's end */
+  windowStartGroupIndex?: number;
 }
 
 export type EmitMode = 'changes' | 'window-close';

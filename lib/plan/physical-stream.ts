@@ -192,11 +192,69 @@ function sqlAccumulator(acc: Accumulator): AccumulatorFactory {
   return () => new SqlAccumulatorState(acc);
 }
 
-function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: DataflowNode, options: StreamBuildOptions): DataflowNode {
-  const endIndex = windowEndIndex(plan);
-  if (endIndex === undefined) {
-    throw new UnsupportedError('EMIT ON WINDOW CLOSE needs the window_end column of a window function (TUMBLE/HOP/CUMULATE/SESSION) in GROUP BY');
+/** The window TVF output column that column `index` of `plan` is, through projections and
+ *  filters; undefined when it is computed or there is no TVF below. */
+function traceTvfColumn(plan: LogicalPlan, index: number): { tvf: WindowTvfNode; column: number } | undefined {
+  let p: LogicalPlan = plan;
+  let i = index;
+  for (;;) {
+    if (p.kind === 'window-tvf') return { tvf: p, column: i };
+    if (p.kind === 'filter') p = p.input;
+    else if (p.kind === 'project') {
+      const e = p.exprs[i];
+      if (e?.kind !== 'column') return undefined;
+      i = e.index;
+      p = p.input;
+    } else return undefined;
   }
+}
+
+/**
+ * An EMIT ON WINDOW CLOSE aggregate grouped by window_start but not window_end: the window end as
+ * a function of the input row, when window_start determines it — start + size for TUMBLE / HOP /
+ * CUMULATE (a CUMULATE group then spans the windows sharing that start and closes with the
+ * largest), and the row's window_end for SESSION when the sessions' partition keys are all group
+ * keys (one key's sessions never share a start). Throws otherwise.
+ */
+function windowEndFromStart(plan: AggregateNode, startGroupIndex: number): RowFn {
+  const refuse = (why: string) => new UnsupportedError(`EMIT ON WINDOW CLOSE grouped by window_start without window_end: ${why}; add window_end to GROUP BY`);
+  const g = plan.groupBy[startGroupIndex];
+  const traced = g?.kind === 'column' ? traceTvfColumn(plan.input, g.index) : undefined;
+  if (traced === undefined || traced.column !== traced.tvf.input.schema.length) throw refuse('window_start is not the window_start column of a window function');
+  const { tvf } = traced;
+  if (tvf.tvf !== 'session') {
+    const startCol = g!.kind === 'column' ? g!.index : -1;
+    const size = tvf.sizeMs;
+    return (cols, r) => {
+      const start = cols[startCol]![r];
+      return typeof start === 'number' ? start + size : null;
+    };
+  }
+  const groupCols = new Set<number>();
+  for (const k of plan.groupBy) {
+    const t = k.kind === 'column' ? traceTvfColumn(plan.input, k.index) : undefined;
+    if (t !== undefined && t.tvf === tvf) groupCols.add(t.column);
+  }
+  for (const p of tvf.partitionBy ?? []) {
+    if (p.kind !== 'column' || !groupCols.has(p.index)) throw refuse('the SESSION partition keys are not all in GROUP BY, so sessions of several keys can share a start');
+  }
+  const endCol = plan.input.schema.findIndex((_, i) => {
+    const t = traceTvfColumn(plan.input, i);
+    return t !== undefined && t.tvf === tvf && t.column === tvf.input.schema.length + 1;
+  });
+  if (endCol < 0) throw refuse('the SESSION window_end column is not available to the aggregate');
+  return columnFn(endCol);
+}
+
+function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: DataflowNode, options: StreamBuildOptions): DataflowNode {
+  const groupedEnd = windowEndIndex(plan);
+  const hiddenEnd = groupedEnd === undefined && plan.windowStartGroupIndex !== undefined ? windowEndFromStart(plan, plan.windowStartGroupIndex) : undefined;
+  if (groupedEnd === undefined && hiddenEnd === undefined) {
+    throw new UnsupportedError('EMIT ON WINDOW CLOSE needs the window_end (or window_start) column of a window function (TUMBLE/HOP/CUMULATE/SESSION) in GROUP BY');
+  }
+  // without window_end in GROUP BY, the end computed from window_start is an extra, last group
+  // key (dropped from the output again): it does not split groups, as the start determines it
+  const endIndex = groupedEnd ?? plan.groupBy.length;
   const exprs: BoundExpr[] = [...plan.groupBy];
   for (const a of plan.aggregates) {
     if (a.args.length > 1) throw new UnsupportedError(`aggregate ${a.fn} with ${a.args.length} arguments is not supported in windowed aggregation`);
@@ -218,6 +276,7 @@ function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: 
   // them once at close instead of retracting and re-emitting a growing session at every step
   if (session && plan.emit === 'window-close') sessionOperatorBelow(input)?.setEmitOnClose();
   const groupBy = plan.groupBy.map((_, i) => columnFn(c.indices[i]!));
+  if (hiddenEnd !== undefined) groupBy.push(hiddenEnd);
   let next = plan.groupBy.length;
   const aggregates: WindowAggregateSpec[] = plan.aggregates.map((a) => {
     const spec: WindowAggregateSpec = { create: sqlAccumulator(accumulatorForCall(a, { appendOnly })) };
@@ -225,7 +284,7 @@ function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: 
     if (a.filter) spec.filter = columnFn(c.indices[next++]!);
     return spec;
   });
-  return ctx.builder.add(
+  const node = ctx.builder.add(
     (out) =>
       new WindowAggregateOperator(out, {
         groupBy,
@@ -241,6 +300,9 @@ function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: 
     [c.node],
     plan.emit === 'window-close' ? 'window-aggregate-eowc' : 'window-aggregate',
   );
+  if (hiddenEnd === undefined) return node;
+  const g = plan.groupBy.length;
+  return keepColumns(node, g + 1 + aggregates.length, [...range(g), ...range(aggregates.length, g + 1)], ctx);
 }
 
 /**

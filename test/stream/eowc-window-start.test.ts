@@ -1,0 +1,124 @@
+// EMIT ON WINDOW CLOSE over an aggregate grouped by window_start without window_end: the start
+// determines the end (start + size for TUMBLE / HOP / CUMULATE, the session's end for SESSION per
+// key), so each group is emitted once when the watermark passes it. Checked against DuckDB
+// computing the same query with explicit window arithmetic, mid-stream and after the final
+// watermark, for random event streams with bounded disorder.
+
+import t from 'tap';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Engine } from '../../lib/engine/engine.js';
+import type { Row } from '../../lib/types/value.js';
+import { rewriteWindowTvfs } from './duck-windows.js';
+import { duckRows, normRows } from './sql-e2e.js';
+
+interface Case {
+  name: string;
+  sql: string;
+  /** when the group whose JSON row is given is final, from its columns */
+  endOf: (row: unknown[]) => number;
+  session?: boolean;
+  /** SESSION without a key: one sequence of sessions over all rows */
+  global?: boolean;
+}
+
+const CASES: Case[] = [
+  {
+    name: 'TUMBLE by window_start',
+    sql: `SELECT window_start, count(*) AS n, sum(v) AS s FROM TUMBLE(ev, ts, INTERVAL '5' SECOND) GROUP BY window_start`,
+    endOf: (r) => (r[0] as number) + 5000,
+  },
+  {
+    name: 'TUMBLE by key and window_start, start not first',
+    sql: `SELECT k, max(v) AS m, window_start FROM TUMBLE(ev, ts, INTERVAL '4' SECOND) GROUP BY k, window_start`,
+    endOf: (r) => (r[2] as number) + 4000,
+  },
+  {
+    name: 'HOP by window_start',
+    sql: `SELECT window_start, k, count(v) AS n FROM HOP(ev, ts, INTERVAL '2' SECOND, INTERVAL '6' SECOND) GROUP BY window_start, k`,
+    endOf: (r) => (r[0] as number) + 6000,
+  },
+  {
+    name: 'CUMULATE by window_start: one group over the windows sharing a start',
+    sql: `SELECT window_start, count(*) AS n, min(v) AS lo FROM CUMULATE(ev, ts, INTERVAL '2' SECOND, INTERVAL '8' SECOND) GROUP BY window_start`,
+    endOf: (r) => (r[0] as number) + 8000,
+  },
+  {
+    name: 'SESSION per key by key and window_start',
+    sql: `SELECT k, window_start, count(*) AS n, sum(v) AS s FROM SESSION(ev, ts, INTERVAL '3' SECOND) GROUP BY k, window_start`,
+    endOf: () => Infinity, // checked after the final watermark only (the end is not in the row)
+    session: true,
+  },
+  {
+    name: 'SESSION over all rows by window_start alone',
+    sql: `SELECT window_start, count(*) AS n FROM SESSION(ev, ts, INTERVAL '2' SECOND) GROUP BY window_start`,
+    endOf: () => Infinity,
+    session: true,
+    global: true,
+  },
+];
+
+function events(seed: number, calls: number): Row[][] {
+  let s = seed;
+  const rand = () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  let base = 0;
+  const out: Row[][] = [];
+  for (let c = 0; c < calls; c++) {
+    const rows: Row[] = [];
+    for (let i = 0; i < 5; i++) {
+      base += Math.floor(rand() * 1200);
+      const v = rand() < 0.15 ? null : Math.floor(rand() * 100) - 20;
+      rows.push([['a', 'b', 'c'][Math.floor(rand() * 3)]!, v, base - Math.floor(rand() * 2000)]);
+    }
+    out.push(rows);
+  }
+  return out;
+}
+
+for (const c of CASES) {
+  t.test(c.name, async (t) => {
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    for (const seed of [3, 11, 29]) {
+      await duck.run(`CREATE OR REPLACE TABLE ev (k VARCHAR, v INT, ts TIMESTAMP)`);
+      const e = new Engine();
+      // the delay covers the disorder: no row is late, so the final result is the batch result
+      e.execute(`CREATE SOURCE ev (k VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '2' SECOND)`);
+      e.execute(`CREATE MATERIALIZED VIEW w AS ${c.sql} EMIT ON WINDOW CLOSE`);
+      const all: Row[] = [];
+      const calls = events(seed, 40);
+      for (const rows of calls.slice(0, 20)) e.insertRows('ev', rows), all.push(...rows);
+      const midWm = Math.max(...all.map((r) => r[2] as number)) - 2000;
+      const mid = normRows(e.query('SELECT * FROM w').rows);
+      for (const rows of calls.slice(20)) e.insertRows('ev', rows), all.push(...rows);
+      await duck.run(`INSERT INTO ev VALUES ${all.map((r) => `('${r[0]}', ${r[1] ?? 'NULL'}, make_timestamp(${(r[2] as number) * 1000}))`).join(', ')}`);
+      const expected = await duckRows(duck, rewriteWindowTvfs(c.sql, c.session && !c.global ? { ev: ['k'] } : {}));
+      if (!c.session) {
+        // mid-stream: exactly the groups whose window end the watermark had reached, final values
+        const closedByMid = (r: string) => c.endOf(JSON.parse(r) as unknown[]) <= midWm;
+        const expectedMid = expected.filter(closedByMid);
+        t.ok(expectedMid.length > 0 && expectedMid.length < expected.length, `seed ${seed}: some groups closed mid-stream`);
+        t.same(mid, expectedMid, `seed ${seed}: mid-stream rows are the closed groups, with their final values`);
+      } else {
+        t.ok(mid.every((r) => expected.includes(r)), `seed ${seed}: mid-stream sessions are final`);
+        // (over all rows, the dense stream is mostly one long session: nothing need close early)
+        if (!c.global) t.ok(mid.length > 0 && mid.length < expected.length, `seed ${seed}: some sessions closed mid-stream`);
+      }
+      e.advanceWatermark('ev', 1e12);
+      t.same(normRows(e.query('SELECT * FROM w').rows), expected, `seed ${seed}: after the final watermark equals DuckDB`);
+      t.equal(e.viewStateSize('w'), 0, `seed ${seed}: every group freed`);
+    }
+  });
+}
+
+t.test('a computed window_start or no window column is still refused', async (t) => {
+  const e = new Engine();
+  e.execute(`CREATE SOURCE ev (k VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts)`);
+  t.throws(
+    () => e.execute(`CREATE MATERIALIZED VIEW x AS SELECT k, count(*) AS n FROM ev GROUP BY k EMIT ON WINDOW CLOSE`),
+    { code: 'UNSUPPORTED', message: /window_end or window_start/ },
+  );
+  t.throws(
+    () => e.execute(`CREATE MATERIALIZED VIEW y AS SELECT window_start, count(*) AS n FROM (SELECT ts AS window_start FROM ev) s GROUP BY window_start EMIT ON WINDOW CLOSE`),
+    { code: 'UNSUPPORTED', message: /window_start/ },
+    'a column merely named window_start is not a window',
+  );
+});
