@@ -367,16 +367,22 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
 
   Napi::Value GetOne(const Napi::CallbackInfo& info) {
     return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
-      uint32_t ref = FindOne(env, st, info[0]);
-      if (ref == state::kNoRef) return env.Undefined();
       const ValueKind vk = st.options().value_kind;
-      if (vk == ValueKind::kBytes) {
-        std::string_view v = st.BytesValue(ref);
-        Napi::Uint8Array out = Napi::Uint8Array::New(env, v.size());
-        if (!v.empty()) std::memcpy(out.Data(), v.data(), v.size());
-        return out;
+      const uint64_t* words = nullptr;
+      if (st.key_kind() == KeyKind::kU64 && vk != ValueKind::kBytes) {
+        words = st.FindValueU64(U64Scalar(env, info[0], "key"));  // by key: keeps inline values inline
+        if (words == nullptr) return env.Undefined();
+      } else {
+        uint32_t ref = FindOne(env, st, info[0]);
+        if (ref == state::kNoRef) return env.Undefined();
+        if (vk == ValueKind::kBytes) {
+          std::string_view v = st.BytesValue(ref);
+          Napi::Uint8Array out = Napi::Uint8Array::New(env, v.size());
+          if (!v.empty()) std::memcpy(out.Data(), v.data(), v.size());
+          return out;
+        }
+        words = st.Words(ref);
       }
-      const uint64_t* words = st.Words(ref);
       if (st.width() == 1) {
         if (vk == ValueKind::kF64) {
           double d;
@@ -424,11 +430,12 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
       } else {
         single = U64Scalar(env, v, "value");
       }
-      uint32_t ref = st.key_kind() == KeyKind::kU64 ? st.UpsertU64(u64_key, nullptr) : st.UpsertBytes(bytes_key, nullptr);
       if (vk == ValueKind::kBytes) {
+        uint32_t ref = st.key_kind() == KeyKind::kU64 ? st.UpsertU64(u64_key, nullptr) : st.UpsertBytes(bytes_key, nullptr);
         st.SetBytesValue(ref, bytes_value);
       } else {
-        std::memcpy(st.Words(ref), words, size_t{st.width()} * 8);
+        uint64_t* dst = st.key_kind() == KeyKind::kU64 ? st.UpsertValueU64(u64_key, nullptr) : st.Words(st.UpsertBytes(bytes_key, nullptr));
+        std::memcpy(dst, words, size_t{st.width()} * 8);
       }
       ReportMemory(env);
       return env.Undefined();
@@ -456,14 +463,14 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
       size_t limit = SIZE_MAX;
       if (!IsUndefined(info, 2)) limit = static_cast<size_t>(U64Scalar(env, info[2], "limit"));
       std::vector<uint32_t> refs;
+      std::vector<uint64_t> scan_keys;
       Napi::Object r = Napi::Object::New(env);
       if (st.key_kind() == KeyKind::kU64) {
         uint64_t lo = U64Scalar(env, info[0], "lo");
         uint64_t hi = U64Scalar(env, info[1], "hi");
-        std::vector<uint64_t> keys;
-        st.ScanU64(lo, hi, limit, &refs, &keys);
-        auto out = Napi::TypedArrayOf<uint64_t>::New(env, keys.size(), napi_biguint64_array);
-        if (!keys.empty()) std::memcpy(out.Data(), keys.data(), keys.size() * 8);
+        st.ScanU64(lo, hi, limit, &refs, &scan_keys);
+        auto out = Napi::TypedArrayOf<uint64_t>::New(env, scan_keys.size(), napi_biguint64_array);
+        if (!scan_keys.empty()) std::memcpy(out.Data(), scan_keys.data(), scan_keys.size() * 8);
         r.Set("keys", out);
       } else {
         std::string holder;
@@ -477,7 +484,11 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
         const size_t w = st.width();
         Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, refs.size() * w * 8);
         auto* dst = static_cast<uint64_t*>(ab.Data());
-        for (size_t i = 0; i < refs.size(); i++) std::memcpy(dst + i * w, st.Words(refs[i]), w * 8);
+        for (size_t i = 0; i < refs.size(); i++) {
+          // u64 keys by key (keeps inline values inline); byte keys are never inline.
+          const uint64_t* words = st.key_kind() == KeyKind::kU64 ? st.FindValueU64(scan_keys[i]) : st.Words(refs[i]);
+          std::memcpy(dst + i * w, words, w * 8);
+        }
         if (st.options().value_kind == ValueKind::kF64) {
           r.Set("values", Napi::Float64Array::New(env, refs.size() * w, ab, 0));
         } else {

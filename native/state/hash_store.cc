@@ -51,6 +51,7 @@ StateStore::StateStore(const StoreOptions& options) : opts_(options), bytes_inde
     throw StateError("INVALID_ARGUMENT", "state store: maxEntries must be at most " + std::to_string(kMaxEntriesLimit));
   }
   if (fixed_values()) values_ = std::make_unique<ValueRegion>(opts_.width, opts_.max_entries);
+  inline_values_ = opts_.key_kind == KeyKind::kU64 && fixed_values() && opts_.width == 1;
   Rehash(CapacityFor(std::min(opts_.initial_capacity, opts_.max_entries)));
 }
 
@@ -58,6 +59,7 @@ StateStore::~StateStore() = default;
 
 void StateStore::Clear() {
   slots_.Zero();
+  inline_.Zero();
   size_ = 0;
   next_ref_ = 0;
   free_refs_.clear();
@@ -73,7 +75,7 @@ MemoryStats StateStore::Memory() const {
   MemoryStats m;
   m.entries = size_;
   m.table_bytes = slots_.bytes();
-  m.value_bytes = values_ ? values_->committed_bytes() : 0;
+  m.value_bytes = (values_ ? values_->committed_bytes() : 0) + inline_.bytes();
   m.arena_bytes = arena_.capacity();
   m.arena_dead_bytes = arena_dead_;
   m.meta_bytes = (key_refs_.capacity() + val_refs_.capacity()) * sizeof(ArenaRef) + free_refs_.capacity() * 4;
@@ -91,6 +93,8 @@ size_t StateStore::HomeOfSlot(const Slot& s) const {
 void StateStore::Rehash(size_t new_capacity) {
   BigArray<Slot> old(new_capacity);  // zeroed: every slot empty
   old.swap(slots_);
+  BigArray<uint64_t> old_values(inline_values_ ? new_capacity : 0);
+  old_values.swap(inline_);
   mask_ = new_capacity - 1;
   shift_ = 64 - Log2(new_capacity);
   for (size_t j = 0; j < old.size(); j++) {
@@ -99,7 +103,17 @@ void StateStore::Rehash(size_t new_capacity) {
     size_t i = HomeOfSlot(s);
     while (slots_[i].ref1 != 0) i = (i + 1) & mask_;
     slots_[i] = s;
+    if (inline_values_) inline_[i] = old_values[j];
   }
+}
+
+void StateStore::MoveValuesToRegion() {
+  values_->EnsureSlots(next_ref_);
+  for (size_t i = 0; i <= mask_; i++) {
+    if (slots_[i].ref1 != 0) *values_->Words(slots_[i].ref1 - 1) = inline_[i];
+  }
+  BigArray<uint64_t>().swap(inline_);
+  inline_values_ = false;
 }
 
 void StateStore::GrowIfNeeded() {
@@ -117,11 +131,11 @@ uint32_t StateStore::AllocRef() {
     free_refs_.pop_back();
   } else {
     ref = next_ref_++;
-    if (values_) values_->EnsureSlots(next_ref_);
+    if (values_ && !inline_values_) values_->EnsureSlots(next_ref_);
     if (opts_.key_kind == KeyKind::kBytes) key_refs_.emplace_back();
     if (opts_.value_kind == ValueKind::kBytes) val_refs_.emplace_back();
   }
-  if (values_) std::memset(values_->Words(ref), 0, size_t{opts_.width} * 8);
+  if (values_ && !inline_values_) std::memset(values_->Words(ref), 0, size_t{opts_.width} * 8);
   return ref;
 }
 
@@ -147,41 +161,58 @@ void StateStore::RemoveSlotAt(size_t hole) {
     size_t home = HomeOfSlot(slots_[j]);
     if (((j - home) & mask_) >= ((j - hole) & mask_)) {
       slots_[hole] = slots_[j];
+      if (inline_values_) inline_[hole] = inline_[j];
       hole = j;
     }
   }
   slots_[hole] = Slot{0, 0, 0};
+  if (inline_values_) inline_[hole] = 0;
   size_--;
 }
 
 // ---------------------------------------------------------------- u64 keys
 
-uint32_t StateStore::FindU64(uint64_t key) const {
+size_t StateStore::FindSlotU64(uint64_t key) const {
   size_t i = HomeU64(key);
+  // The value's address depends only on the home slot: start its load beside the slot's.
+  if (inline_values_) Prefetch(&inline_[i]);
   for (;;) {
     const Slot& s = slots_[i];
-    if (s.ref1 == 0) return kNoRef;
-    if (s.key == key) return s.ref1 - 1;
+    if (s.ref1 == 0) return SIZE_MAX;
+    if (s.key == key) return i;
     i = (i + 1) & mask_;
   }
+}
+
+uint32_t StateStore::FindU64(uint64_t key) const {
+  const size_t i = FindSlotU64(key);
+  return i == SIZE_MAX ? kNoRef : slots_[i].ref1 - 1;
+}
+
+const uint64_t* StateStore::FindValueU64(uint64_t key) const {
+  const size_t i = FindSlotU64(key);
+  if (i == SIZE_MAX) return nullptr;
+  return inline_values_ ? &inline_[i] : values_->Words(slots_[i].ref1 - 1);
 }
 
 uint32_t StateStore::InsertU64At(size_t slot, uint64_t key) {
   uint32_t ref = AllocRef();
   slots_[slot] = Slot{key, ref + 1, 0};
+  if (inline_values_) inline_[slot] = 0;
   size_++;
   if (opts_.ordered) u64_index_.insert(key);
   return ref;
 }
 
-uint32_t StateStore::UpsertU64(uint64_t key, bool* inserted) {
+size_t StateStore::UpsertSlotU64(uint64_t key, bool* inserted) {
   size_t i = HomeU64(key);
+  if (inline_values_) Prefetch(&inline_[i]);
   for (;;) {
     const Slot& s = slots_[i];
     if (s.ref1 == 0) break;
     if (s.key == key) {
       if (inserted) *inserted = false;
-      return s.ref1 - 1;
+      return i;
     }
     i = (i + 1) & mask_;
   }
@@ -191,7 +222,15 @@ uint32_t StateStore::UpsertU64(uint64_t key, bool* inserted) {
     while (slots_[i].ref1 != 0) i = (i + 1) & mask_;
   }
   if (inserted) *inserted = true;
-  return InsertU64At(i, key);
+  InsertU64At(i, key);
+  return i;
+}
+
+uint32_t StateStore::UpsertU64(uint64_t key, bool* inserted) { return slots_[UpsertSlotU64(key, inserted)].ref1 - 1; }
+
+uint64_t* StateStore::UpsertValueU64(uint64_t key, bool* inserted) {
+  const size_t i = UpsertSlotU64(key, inserted);
+  return SlotValue(i, slots_[i].ref1 - 1);
 }
 
 bool StateStore::EraseU64(uint64_t key) {
@@ -211,6 +250,22 @@ bool StateStore::EraseU64(uint64_t key) {
 size_t StateStore::GetU64Batch(const uint64_t* keys, size_t n, uint64_t* out, uint8_t* found) const {
   const size_t w = opts_.width;
   size_t hits = 0;
+  if (inline_values_) {
+    // Slot and value of a key sit at the same index: prefetch both, then one pass.
+    for (size_t i = 0; i < n; i++) {
+      if (i + kPrefetchDistance < n) {
+        const size_t ahead = HomeU64(keys[i + kPrefetchDistance]);
+        Prefetch(&slots_[ahead]);
+        Prefetch(&inline_[ahead]);
+      }
+      const size_t slot = FindSlotU64(keys[i]);
+      const bool hit = slot != SIZE_MAX;
+      found[i] = hit;
+      out[i] = hit ? inline_[slot] : 0;
+      hits += hit;
+    }
+    return hits;
+  }
   uint32_t refs[kBatchChunk];
   for (size_t i = 0; i < std::min(n, kPrefetchDistance); i++) Prefetch(&slots_[HomeU64(keys[i])]);
   for (size_t base = 0; base < n; base += kBatchChunk) {
@@ -264,18 +319,24 @@ void StateStore::PutU64Batch(const uint64_t* keys, size_t n, const uint64_t* wor
   // Grow once up front: a batch of all-new keys then inserts without rehashing midway.
   if ((size_ + n) * 4 > slots_.size() * 3) Rehash(CapacityFor(size_ + n));
   for (size_t i = 0; i < n; i++) {
-    if (i + kPrefetchDistance < n) Prefetch(&slots_[HomeU64(keys[i + kPrefetchDistance])]);
-    uint32_t ref = UpsertU64(keys[i], nullptr);
+    if (i + kPrefetchDistance < n) {
+      const size_t ahead = HomeU64(keys[i + kPrefetchDistance]);
+      Prefetch(&slots_[ahead]);
+      if (inline_values_) Prefetch(&inline_[ahead]);
+    }
+    const size_t slot = UpsertSlotU64(keys[i], nullptr);
+    uint64_t* dst = SlotValue(slot, slots_[slot].ref1 - 1);
     if (w == 1) {
-      *values_->Words(ref) = words[i];
+      *dst = words[i];
     } else {
-      std::memcpy(values_->Words(ref), words + i * w, w * 8);
+      std::memcpy(dst, words + i * w, w * 8);
     }
   }
 }
 
 size_t StateStore::UpsertRefsU64(const uint64_t* keys, size_t n, uint32_t* refs, uint8_t* inserted) {
   CheckRoomU64(keys, n);
+  UseRegion();  // the refs index the region from now on
   if ((size_ + n) * 4 > slots_.size() * 3) Rehash(CapacityFor(size_ + n));
   size_t inserts = 0;
   for (size_t i = 0; i < n; i++) {

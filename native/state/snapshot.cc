@@ -131,7 +131,7 @@ uint64_t WriteSnapshot(const StateStore& store, const std::string& path) {
     const bool u64_keys = o.key_kind == KeyKind::kU64;
     const bool fixed = store.fixed_values();
     const size_t value_bytes = size_t{o.width} * 8;
-    store.ForEach([&](uint64_t key_or_hash, uint32_t ref) {
+    store.ForEachValue([&](uint64_t key_or_hash, uint32_t ref, const uint64_t* words) {
       if (u64_keys) {
         body.U64(key_or_hash);
       } else {
@@ -140,7 +140,7 @@ uint64_t WriteSnapshot(const StateStore& store, const std::string& path) {
         body.Write(k.data(), k.size());
       }
       if (fixed) {
-        body.Write(store.Words(ref), value_bytes);
+        body.Write(words, value_bytes);
       } else {
         std::string_view v = store.BytesValue(ref);
         body.U32(static_cast<uint32_t>(v.size()));
@@ -222,18 +222,21 @@ std::unique_ptr<StateStore> LoadSnapshotBytes(const uint8_t* data, size_t len, u
   const size_t value_bytes = size_t{width} * 8;
   for (uint64_t i = 0; i < count; i++) {
     bool inserted = false;
-    uint32_t ref;
+    uint32_t ref = kNoRef;
+    uint64_t* words = nullptr;
     if (u64_keys) {
-      ref = store->UpsertU64(r.U64("key"), &inserted);
+      // By key, not by ref: a ref would move inline values out of the probe array.
+      words = store->UpsertValueU64(r.U64("key"), &inserted);
     } else {
       uint32_t klen = r.U32("key length");
       if (klen > kMaxKeyBytes) ThrowCorrupt("key length " + std::to_string(klen) + " over the limit");
       const uint8_t* k = r.Take(klen, "key");
       ref = store->UpsertBytes(std::string_view(reinterpret_cast<const char*>(k), klen), &inserted);
+      if (fixed) words = store->Words(ref);
     }
     if (!inserted) ThrowCorrupt("duplicate key in entry " + std::to_string(i));
     if (fixed) {
-      std::memcpy(store->Words(ref), r.Take(value_bytes, "value"), value_bytes);
+      std::memcpy(words, r.Take(value_bytes, "value"), value_bytes);
     } else {
       uint32_t vlen = r.U32("value length");
       const uint8_t* v = r.Take(vlen, "value");
