@@ -1,0 +1,190 @@
+// One running producer: a loop that generates a batch, inserts it through the database's columnar
+// insert path, and yields to the event loop (setImmediate, or a timer when a rate limit says to
+// wait) before the next. A nexmark producer feeds every source sharing its generator.
+
+import type { ConnectorPlan } from './registry.js';
+import { NexmarkFeed, tableColumns, type NexmarkTable } from './nexmark.js';
+
+/** What a producer needs from the database. */
+export interface ProducerHost {
+  insertColumns(source: string, columns: ArrayLike<unknown>[], length: number): void;
+  /** moves a finished bounded source's watermark to the end of time (closes every window) */
+  finishSource(source: string): void;
+  /** a durable database: resolves when every row inserted so far is on disk */
+  flush(): Promise<void>;
+  /** a producer failed (it has stopped) */
+  failed(producer: Producer, error: unknown): void;
+  /** the producer's position moved past a durable point (or it stopped): record the offsets */
+  progressed(producer: Producer): void;
+}
+
+export type ProducerState = 'running' | 'finished' | 'failed' | 'stopped' | 'paused';
+
+export interface Member {
+  readonly source: string;
+  /** the CREATE statement: a re-created source of the same name is a new member */
+  readonly sql: string;
+  readonly table: NexmarkTable | undefined;
+  rows: number;
+}
+
+/** Milliseconds between durable points (flush + offsets) of a producer in a durable database. */
+const DURABLE_POINT_MS = 1000;
+
+export class Producer {
+  readonly connector: string;
+  readonly key: string;
+  readonly members = new Map<string, Member>();
+  state: ProducerState = 'paused';
+  error: unknown;
+  /** units produced (rows for datagen, events for nexmark) */
+  position: number;
+  readonly limit: number | undefined;
+  /** time spent inside insert calls (engine + views + subscribers), and their count */
+  insertMs = 0;
+  batches = 0;
+  readonly #plan: ConnectorPlan;
+  readonly #host: ProducerHost;
+  readonly #durable: boolean;
+  readonly #rate: number | undefined;
+  readonly #batch: number;
+  #startMs = 0;
+  #paceFrom = 0;
+  #paceTime = 0;
+  #lastDurablePoint = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
+  #feed: NexmarkFeed | undefined;
+  #busy: Promise<void> | undefined;
+
+  constructor(plan: ConnectorPlan, key: string, host: ProducerHost, options: { position: number; durable: boolean }) {
+    this.#plan = plan;
+    this.connector = plan.connector;
+    this.key = key;
+    this.#host = host;
+    this.#durable = options.durable;
+    const p = plan.connector === 'datagen' ? plan.datagen : plan.nexmark;
+    this.limit = plan.connector === 'datagen' ? plan.datagen.limit : plan.nexmark.events;
+    this.#rate = plan.connector === 'datagen' ? plan.datagen.rowsPerSecond : plan.nexmark.eventsPerSecond;
+    // with a rate limit, at least ~50 batches a second so the rate is smooth, not bursts
+    this.#batch = this.#rate === undefined ? p.batchSize : Math.max(1, Math.min(p.batchSize, Math.ceil(this.#rate / 50)));
+    this.position = Math.min(options.position, this.limit ?? Infinity);
+  }
+
+  get bounded(): boolean {
+    return this.limit !== undefined;
+  }
+
+  start(): void {
+    if (this.state !== 'paused') return;
+    this.state = 'running';
+    this.#startMs = Date.now();
+    this.#paceFrom = this.position;
+    this.#paceTime = performance.now();
+    this.#lastDurablePoint = this.#paceTime;
+    if (this.#plan.connector === 'nexmark') this.#feed = new NexmarkFeed(this.#plan.nexmark, this.#startMs);
+    this.#schedule();
+  }
+
+  /** Stops producing; resolves once a batch under way (a durable point) has ended. */
+  async stop(state: 'stopped' = 'stopped'): Promise<void> {
+    if (this.state === 'running' || this.state === 'paused') this.state = state;
+    this.#cancel();
+    await this.#busy;
+  }
+
+  #cancel(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#immediate) clearImmediate(this.#immediate);
+    this.#timer = undefined;
+    this.#immediate = undefined;
+  }
+
+  #schedule(): void {
+    if (this.state !== 'running') return;
+    if (this.limit !== undefined && this.position >= this.limit) {
+      this.#finish();
+      return;
+    }
+    const wait = this.#rate === undefined ? 0 : this.#paceTime + ((this.position - this.#paceFrom) * 1000) / this.#rate - performance.now();
+    if (wait >= 1) this.#timer = setTimeout(() => this.#tick(), wait);
+    else this.#immediate = setImmediate(() => this.#tick());
+  }
+
+  #tick(): void {
+    this.#timer = undefined;
+    this.#immediate = undefined;
+    if (this.state !== 'running') return;
+    const n = Math.min(this.#batch, (this.limit ?? Infinity) - this.position);
+    try {
+      const t0 = performance.now();
+      this.#produce(this.position, n);
+      this.insertMs += performance.now() - t0;
+      this.batches++;
+      this.position += n;
+    } catch (error) {
+      this.state = 'failed';
+      this.error = error;
+      this.#host.failed(this, error);
+      return;
+    }
+    if (this.#durable && performance.now() - this.#lastDurablePoint >= DURABLE_POINT_MS) {
+      this.#lastDurablePoint = performance.now();
+      // wait for the disk before going on: offsets never run ahead of what is durable
+      this.#busy = this.#host.flush().then(
+        () => {
+          this.#busy = undefined;
+          this.#host.progressed(this);
+          this.#schedule();
+        },
+        (error: unknown) => {
+          this.#busy = undefined;
+          if (this.state !== 'running') return;
+          this.state = 'failed';
+          this.error = error;
+          this.#host.failed(this, error);
+        },
+      );
+      return;
+    }
+    this.#schedule();
+  }
+
+  #produce(first: number, n: number): void {
+    const plan = this.#plan;
+    if (plan.connector === 'datagen') {
+      const now = plan.datagen.usesNow ? this.#startMs : 0;
+      const columns = plan.datagen.columns.map((fill) => fill(first, n, now));
+      for (const m of this.members.values()) {
+        this.#host.insertColumns(m.source, columns, n);
+        m.rows += n;
+      }
+      return;
+    }
+    const batch = this.#feed!.generate(first, n);
+    for (const m of this.members.values()) {
+      const { columns, length } = tableColumns(batch, m.table!);
+      if (length === 0) continue;
+      this.#host.insertColumns(m.source, columns, length);
+      m.rows += length;
+    }
+  }
+
+  #finish(): void {
+    this.state = 'finished';
+    try {
+      for (const m of this.members.values()) this.#host.finishSource(m.source);
+    } catch (error) {
+      this.state = 'failed';
+      this.error = error;
+      this.#host.failed(this, error);
+      return;
+    }
+    this.#host.progressed(this);
+  }
+}
+
+/** A producer key: nexmark sources with the same generator options share one producer. */
+export function producerKey(plan: ConnectorPlan, source: string): string {
+  return plan.connector === 'nexmark' ? plan.nexmark.groupKey : `datagen:${source}`;
+}

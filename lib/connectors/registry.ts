@@ -1,0 +1,56 @@
+// The source connectors this build knows, and the one place a source's WITH options are checked
+// against them. The engine calls validateSourceConnector while planning CREATE SOURCE / TABLE, so a
+// bad option fails the statement before anything is created.
+
+import type { SourcePosition } from '../errors.js';
+import type { Field } from '../types/datatype.js';
+import { planDatagen, type DatagenPlan } from './datagen.js';
+import { planNexmark, type NexmarkPlan } from './nexmark.js';
+import { OptionReader, type OptionValue } from './options.js';
+
+export type ConnectorPlan = { connector: 'datagen'; datagen: DatagenPlan } | { connector: 'nexmark'; nexmark: NexmarkPlan };
+
+export const SOURCE_CONNECTORS = ['datagen', 'nexmark'] as const;
+
+/** Options the engine itself reads on a source (retention) or keeps as metadata (FORMAT … ENCODE …). */
+const ENGINE_OPTIONS = new Set(['retention', 'retention_rows', 'retention.rows', 'format', 'encode']);
+
+/**
+ * Checks a source's connector options against its columns and compiles what the producer needs.
+ * undefined when the options name no connector. Throws SqlTypeError (code INVALID_OPTION) naming
+ * the option, positioned at it within `text` (the CREATE statement, which starts at `pos`).
+ */
+export function planConnector(
+  options: Readonly<Record<string, OptionValue>>,
+  columns: readonly Field[],
+  text = '',
+  pos?: SourcePosition,
+): ConnectorPlan | undefined {
+  if (!Object.prototype.hasOwnProperty.call(options, 'connector')) return undefined;
+  const reader = new OptionReader(withoutEngineOptions(options), text, pos);
+  const name = reader.string('connector')!.toLowerCase();
+  switch (name) {
+    case 'datagen':
+      return { connector: 'datagen', datagen: planDatagen(reader, columns) };
+    case 'nexmark':
+      return { connector: 'nexmark', nexmark: planNexmark(reader, columns) };
+    default:
+      throw reader.error('connector', `unknown connector '${name}' (this build has ${SOURCE_CONNECTORS.map((c) => `'${c}'`).join(', ')})`);
+  }
+}
+
+/** The engine's hook: validates, discarding the plan. */
+export function validateSourceConnector(
+  options: Readonly<Record<string, OptionValue>>,
+  columns: readonly Field[],
+  text?: string,
+  pos?: SourcePosition,
+): void {
+  planConnector(options, columns, text, pos);
+}
+
+function withoutEngineOptions(options: Readonly<Record<string, OptionValue>>): Record<string, OptionValue> {
+  const out: Record<string, OptionValue> = {};
+  for (const [k, v] of Object.entries(options)) if (!ENGINE_OPTIONS.has(k)) out[k] = v;
+  return out;
+}
