@@ -16,6 +16,7 @@ import { wrapUdf, type FunctionSignature } from './udf.js';
 import { RowDecoderCache, RowEncoder, type RowDecoder } from './values.js';
 import { StreamRuntime, streamOf, type DataStream, type StreamOptions } from '../stream-api/index.js';
 import type { StreamAttachBuild } from '../engine/stream-attach.js';
+import { ConnectorManager, type ConnectorStatus } from '../connectors/manager.js';
 
 /** What the database keeps of an open subscription. */
 interface OpenSubscription {
@@ -38,6 +39,10 @@ export interface DatabaseSettings {
   bigint: boolean;
   subscriptionBufferSize: number;
   subscriptionOverflow: OverflowPolicy;
+  /** start source connectors as soon as their sources exist (default true) */
+  startConnectors?: boolean;
+  /** receives a connector's failure (the connector has stopped); default: a process warning */
+  onConnectorError?: (error: LaminarError, source: string) => void;
 }
 
 export class Database implements HandleTarget, AsyncDisposable {
@@ -56,6 +61,31 @@ export class Database implements HandleTarget, AsyncDisposable {
     this.#settings = settings;
     this.path = settings.path;
     this.#decoders = new RowDecoderCache(settings.bigint);
+    this.#connectors = new ConnectorManager({
+      relations: () => engine.relations(),
+      insertColumns: (source, columns, length) => engine.insertColumns(source, columns as never, length),
+      advanceWatermark: (source, ms) => engine.advanceWatermark(source, ms),
+      flush: () => engine.flush(),
+      path: settings.path,
+      autoStart: settings.startConnectors !== false,
+      onError: settings.onConnectorError,
+    });
+    // sources recovered from a durable catalog start producing again
+    this.#connectors.sync();
+  }
+
+  readonly #connectors: ConnectorManager;
+
+  /** Every source connector (WITH (connector = …)): its state, rows produced and any failure. */
+  connectors(): ConnectorStatus[] {
+    this.#live();
+    return this.#connectors.status();
+  }
+
+  /** Starts the source connectors of a database opened with `startConnectors: false`. */
+  startConnectors(): void {
+    this.#live();
+    this.#connectors.start();
   }
 
   /** true after close() */
@@ -280,6 +310,8 @@ export class Database implements HandleTarget, AsyncDisposable {
     const engine = this.#engine;
     if (engine === undefined) return;
     this.#engine = undefined;
+    // producers stop first (a durable one records where it stopped, after its rows are on disk)
+    await this.#connectors.close();
     for (const sub of [...this.#subscriptions.keys()]) sub.end();
     this.#subscriptions.clear();
     this.#encoders.clear();
@@ -293,6 +325,7 @@ export class Database implements HandleTarget, AsyncDisposable {
   /** After DDL: encoders are rebuilt on next use; subscriptions of dropped views end. */
   #catalogChanged(engine: EnginePort): void {
     this.#encoders.clear();
+    this.#connectors.sync();
     if (this.#subscriptions.size > 0) this.#endDroppedSubscriptions(engine);
   }
 

@@ -17,6 +17,10 @@ export interface OpenOptions {
   subscriptionBufferSize?: number;
   /** default overflow policy of iterated subscriptions (default 'error') */
   subscriptionOverflow?: OverflowPolicy;
+  /** start source connectors as soon as their sources exist (default true; false: db.startConnectors()) */
+  startConnectors?: boolean;
+  /** receives a source connector's failure (it has stopped); default: a process warning */
+  onConnectorError?: (error: LaminarError, source: string) => void;
   [option: string]: unknown;
 }
 
@@ -46,6 +50,8 @@ export function openWith(factory: EngineFactory, pathOrOptions?: string | OpenOp
     bigint: options.bigint === true,
     subscriptionBufferSize: options.subscriptionBufferSize ?? DEFAULT_BUFFER_SIZE,
     subscriptionOverflow: options.subscriptionOverflow ?? 'error',
+    startConnectors: options.startConnectors !== false,
+    onConnectorError: options.onConnectorError,
   };
   if (settings.path !== undefined) {
     try {
@@ -81,5 +87,11 @@ function normalizeOptions(pathOrOptions: string | OpenOptions | undefined): Open
     throw new LaminarError('INVALID_ARGUMENT', `open: subscriptionBufferSize must be a positive integer, got ${JSON.stringify(size)}`);
   }
   if (o.subscriptionOverflow !== undefined) checkOverflow(o.subscriptionOverflow, 'open');
+  if (o.startConnectors !== undefined && typeof o.startConnectors !== 'boolean') {
+    throw new LaminarError('INVALID_ARGUMENT', `open: startConnectors must be a boolean, got ${JSON.stringify(o.startConnectors)}`);
+  }
+  if (o.onConnectorError !== undefined && typeof o.onConnectorError !== 'function') {
+    throw new LaminarError('INVALID_ARGUMENT', 'open: onConnectorError must be a function');
+  }
   return { ...o };
 }
