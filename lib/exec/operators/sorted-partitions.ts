@@ -1,14 +1,22 @@
 // Per-partition sorted multisets of rows, shared by TopN and OverWindow. Rows are ordered by the
-// ORDER BY keys and then by their encoding, so ties break deterministically and equal rows sit
+// ORDER BY keys and then by their values, so ties break deterministically and equal rows sit
 // together. Each step remembers which partitions it touched, so operators recompute and diff
-// only those at flush.
+// only those at flush. Each partition also knows how many rows (with multiplicity) it holds, so
+// an append-only Top-N can reject a row that cannot rank without allocating it.
 
-import type { Row } from '../../types/value.js';
-import { compareWithNulls, rowComparator, rowKeyExtractor, sameRow, type Key, type SortKey } from '../runtime/values.js';
+import type { Column } from '../batch.js';
+import type { Row, Value } from '../../types/value.js';
+import { compareNonNull, compareWithNulls, keyExtractor, rowComparator, rowKeyExtractor, sameRow, type Key, type SortKey } from '../runtime/values.js';
 
 export interface SortedEntry {
   readonly row: Row;
   count: number;
+}
+
+interface Partition {
+  list: SortedEntry[];
+  /** rows held, with multiplicity */
+  rows: number;
 }
 
 /** Total order over whole rows (NULLs first): breaks ORDER BY ties deterministically. */
@@ -20,36 +28,79 @@ function compareWholeRows(a: Row, b: Row): number {
   return 0;
 }
 
+/** Orders row `i` of a batch's columns against a stored row by an ORDER BY list, exactly as
+ *  rowComparator orders two rows (so no row array is needed to decide). */
+export type ColumnsComparator = (columns: Column[], i: number, row: Row) => number;
+
+export function columnsComparator(keys: readonly SortKey[]): ColumnsComparator {
+  const cols = keys.map((k) => k.column);
+  const desc = keys.map((k) => k.desc);
+  const nullsFirst = keys.map((k) => k.nullsFirst ?? k.desc);
+  const n = keys.length;
+  return (columns, i, row) => {
+    for (let k = 0; k < n; k++) {
+      const c = cols[k];
+      const av: Value | undefined = columns[c][i];
+      const bv = row[c];
+      const an = av === null || av === undefined;
+      const bn = bv === null || bv === undefined;
+      if (an || bn) {
+        if (an && bn) continue;
+        return an === nullsFirst[k] ? -1 : 1;
+      }
+      const r = compareNonNull(av, bv);
+      if (r !== 0) return desc[k] ? -r : r;
+    }
+    return 0;
+  };
+}
+
 export class SortedPartitions {
-  private readonly parts = new Map<Key, SortedEntry[]>();
+  private readonly parts = new Map<Key, Partition>();
   readonly touched = new Set<Key>();
   readonly partitionOf: (row: readonly Row[number][]) => Key;
+  /** the partition key of row `i` of a batch's columns (equal to partitionOf of that row) */
+  readonly partitionAt: (columns: Column[], i: number) => Key;
   /** ORDER BY only (ties compare equal): rank and peers use this */
   readonly compareOrder: (a: Row, b: Row) => number;
+  /** ORDER BY only, batch row against stored row */
+  readonly compareOrderAt: ColumnsComparator;
   private rows = 0;
 
   constructor(partitionBy: readonly number[], order: readonly SortKey[]) {
     this.partitionOf = rowKeyExtractor(partitionBy);
+    this.partitionAt = keyExtractor(partitionBy);
     this.compareOrder = rowComparator(order);
+    this.compareOrderAt = columnsComparator(order);
   }
 
-  private compareEntry(a: Row, b: SortedEntry): number {
-    const c = this.compareOrder(a, b.row);
+  /** The total order the entries are kept in: ORDER BY, then the whole row. */
+  compareEntries(a: Row, b: Row): number {
+    const c = this.compareOrder(a, b);
     if (c !== 0) return c;
-    return compareWholeRows(a, b.row);
+    return compareWholeRows(a, b);
   }
 
   /** Add `weight` copies of `row` (negative removes); marks its partition touched. */
   add(row: Row, weight: number): Key {
     const pkey = this.partitionOf(row);
+    this.addTo(pkey, row, weight);
+    return pkey;
+  }
+
+  /** add() when the caller already has the row's partition key. */
+  addTo(pkey: Key, row: Row, weight: number): void {
     this.touched.add(pkey);
-    let list = this.parts.get(pkey);
-    if (!list) this.parts.set(pkey, (list = []));
+    let part = this.parts.get(pkey);
+    if (!part) this.parts.set(pkey, (part = { list: [], rows: 0 }));
+    const list = part.list;
     let lo = 0;
     let hi = list.length;
+    // appends at the end are common (ascending inputs): check the last entry first
+    if (hi > 0 && this.compareEntries(row, list[hi - 1].row) > 0) lo = hi;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.compareEntry(row, list[mid]) > 0) lo = mid + 1;
+      if (this.compareEntries(row, list[mid].row) > 0) lo = mid + 1;
       else hi = mid;
     }
     if (lo < list.length && sameRow(list[lo].row, row)) {
@@ -58,22 +109,38 @@ export class SortedPartitions {
       if (e.count === 0) list.splice(lo, 1);
     } else list.splice(lo, 0, { row, count: weight });
     this.rows += weight;
+    part.rows += weight;
     if (list.length === 0) this.parts.delete(pkey);
-    return pkey;
+  }
+
+  /** Rows (with multiplicity) in the partition. */
+  rowsIn(pkey: Key): number {
+    return this.parts.get(pkey)?.rows ?? 0;
+  }
+
+  /** The partition's last (worst-ranked) row, or undefined. */
+  lastRow(pkey: Key): Row | undefined {
+    const list = this.parts.get(pkey)?.list;
+    return list === undefined ? undefined : list[list.length - 1].row;
   }
 
   /** Drop the partition's entries from position `keep` on (rows that can no longer matter). */
   truncate(pkey: Key, keep: number): void {
-    const list = this.parts.get(pkey);
-    if (list === undefined || keep >= list.length) return;
-    for (let i = keep; i < list.length; i++) this.rows -= list[i].count;
+    const part = this.parts.get(pkey);
+    if (part === undefined) return;
+    const list = part.list;
+    if (keep >= list.length) return;
+    for (let i = keep; i < list.length; i++) {
+      this.rows -= list[i].count;
+      part.rows -= list[i].count;
+    }
     list.length = keep;
     if (keep === 0) this.parts.delete(pkey);
   }
 
   /** The partition's entries in order (empty if absent). */
   get(pkey: Key): readonly SortedEntry[] {
-    return this.parts.get(pkey) ?? [];
+    return this.parts.get(pkey)?.list ?? [];
   }
 
   keys(): IterableIterator<Key> {
@@ -87,13 +154,13 @@ export class SortedPartitions {
   /** Distinct rows held. */
   get entryCount(): number {
     let n = 0;
-    for (const l of this.parts.values()) n += l.length;
+    for (const p of this.parts.values()) n += p.list.length;
     return n;
   }
 
   save(): [Row, number][] {
     const out: [Row, number][] = [];
-    for (const list of this.parts.values()) for (const e of list) out.push([e.row, e.count]);
+    for (const p of this.parts.values()) for (const e of p.list) out.push([e.row, e.count]);
     return out;
   }
 

@@ -1,7 +1,12 @@
 // Top-N per partition: ORDER BY … LIMIT/OFFSET inside a view, ROW_NUMBER()/RANK()/DENSE_RANK()
 // … <= n filters, DISTINCT ON. Every partition keeps all of its rows (sorted), so deletes inside
 // the top N are answered exactly: at flush each touched partition's top rows are recomputed and
-// diffed against what was emitted before. Optionally a rank column is appended.
+// merged against what was emitted before (both lists are in the partition's sort order, so the
+// diff is one linear walk: only rows that entered, left or changed rank are emitted).
+// Optionally a rank column is appended.
+//
+// Over an append-only input a partition keeps only the rows that can still rank, and a new row
+// that sorts after a full partition's last row is dropped before any row array is made.
 //
 // Selection is by rank value: with row_number (and without a rank column) rows at positions
 // offset+1 … offset+limit; with rank/dense_rank, rows whose rank is in that range (ties at the
@@ -34,16 +39,27 @@ export interface TopNOptions {
   appendOnly?: boolean;
 }
 
+/** What a partition shows now: its visible source rows in sort order and their rank values. */
+interface Shown {
+  rows: Row[];
+  ranks: number[];
+}
+
 export class TopN implements Operator {
   private readonly parts: SortedPartitions;
-  /** rows currently emitted per partition */
-  private readonly emitted = new Map<Key, Row[]>();
-  /** with a rank column: the stored rows behind `emitted` (same positions), so an unchanged
-   *  row at an unchanged rank reuses its emitted array and the diff cancels it by identity */
-  private readonly emittedSources = new Map<Key, Row[]>();
+  /** per partition: the rows currently emitted (source rows; the rank column is added on output) */
+  private readonly emitted = new Map<Key, Shown>();
+  /** compute()'s output, reused across partitions */
+  private readonly scratch: Shown = { rows: [], ranks: [] };
   private readonly outWidth: number;
   private readonly rankFn: RankFunction;
   private readonly offset: number;
+  /** offset + limit: the largest rank value shown */
+  private readonly highest: number;
+  /** an append-only row sorting strictly after a partition's last row, when the partition
+   *  already holds this many rows, can never be shown (row_number and rank only: a dense
+   *  rank counts distinct values, not rows) */
+  private readonly rejectAfter: number;
   /** set by compute(): how many leading entries of the partition reach a rank ≤ offset + limit */
   private entriesNeeded = 0;
 
@@ -55,17 +71,26 @@ export class TopN implements Operator {
     this.outWidth = options.width + (options.rankOutput ? 1 : 0);
     this.rankFn = options.rankOutput ?? options.rankBy ?? 'row_number';
     this.offset = options.offset ?? 0;
+    this.highest = this.offset + options.limit;
+    this.rejectAfter = options.appendOnly === true && this.rankFn !== 'dense_rank' ? this.highest : Infinity;
   }
 
   push(batch: Batch, _port = 0): void {
-    if (this.options.appendOnly === true && batch.weights !== null) {
+    const weights = batch.weights;
+    if (this.options.appendOnly === true && weights !== null) {
       for (let i = 0; i < batch.length; i++) {
-        if (batch.weights[i] < 0) throw new ExecutionError('INVALID_ARGUMENT', 'Top-N over an append-only input received a retraction');
+        if (weights[i] < 0) throw new ExecutionError('INVALID_ARGUMENT', 'Top-N over an append-only input received a retraction');
       }
     }
+    const parts = this.parts;
+    const cols = batch.columns;
+    const rejectAfter = this.rejectAfter;
     for (let i = 0; i < batch.length; i++) {
-      const w = weightAt(batch, i);
-      if (w !== 0) this.parts.add(rowAt(batch, i), w);
+      const w = weights === null ? 1 : weights[i];
+      if (w === 0) continue;
+      const pkey = parts.partitionAt(cols, i);
+      if (parts.rowsIn(pkey) >= rejectAfter && parts.compareOrderAt(cols, i, parts.lastRow(pkey)!) > 0) continue;
+      parts.addTo(pkey, rowAt(batch, i), w);
     }
   }
 
@@ -73,13 +98,15 @@ export class TopN implements Operator {
     this.out.watermark(wm);
   }
 
-  /** The partition's output rows as they should be now. */
-  private compute(pkey: Key, before: readonly Row[], beforeSources: readonly Row[] | undefined, sources: Row[]): Row[] {
+  /** The partition's visible rows and ranks as they should be now, into `shown`. */
+  private compute(pkey: Key, shown: Shown): void {
     const list = this.parts.get(pkey);
-    const result: Row[] = [];
-    const rankAt = this.options.width;
+    const rows = shown.rows;
+    const ranks = shown.ranks;
+    rows.length = 0;
+    ranks.length = 0;
     const lo = this.offset;
-    const hi = this.offset + this.options.limit;
+    const hi = this.highest;
     const cmp = this.parts.compareOrder;
     let position = 0;
     let rank = 0;
@@ -87,6 +114,7 @@ export class TopN implements Operator {
     let prev: Row | null = null;
     // ties only matter for rank/dense_rank
     const byPosition = this.rankFn === 'row_number';
+    const isRank = this.rankFn === 'rank';
     this.entriesNeeded = 0;
     for (let entryIndex = 0; entryIndex < list.length; entryIndex++) {
       const e = list[entryIndex];
@@ -97,58 +125,114 @@ export class TopN implements Operator {
           dense++;
         }
         prev = e.row;
-        const value = byPosition ? position : this.rankFn === 'rank' ? rank : dense;
-        if (value > hi) return result;
+        const value = byPosition ? position : isRank ? rank : dense;
+        if (value > hi) return;
         this.entriesNeeded = entryIndex + 1;
         if (value <= lo) continue;
-        if (!this.options.rankOutput) {
-          result.push(e.row);
-          continue;
-        }
-        const j = result.length;
-        const reuse = beforeSources !== undefined && beforeSources[j] === e.row && before[j][rankAt] === value;
-        result.push(reuse ? before[j] : [...e.row, value]);
-        sources.push(e.row);
+        rows.push(e.row);
+        ranks.push(value);
       }
     }
-    return result;
+  }
+
+  /**
+   * Emit shown-now − shown-before. Both lists are in entry order (and, within equal rows, in
+   * rank order), so one merge walk pairs unchanged rows; with a rank column a row whose rank
+   * moved is a delete of the old ranked row and an insert of the new one.
+   */
+  private diff(before: Shown | undefined, now: Shown, delta: BatchBuilder): void {
+    const withRank = this.options.rankOutput !== undefined;
+    const oldRows = before === undefined ? [] : before.rows;
+    const oldRanks = before === undefined ? [] : before.ranks;
+    const newRows = now.rows;
+    const newRanks = now.ranks;
+    let i = 0;
+    let j = 0;
+    while (i < oldRows.length && j < newRows.length) {
+      const a = oldRows[i];
+      const b = newRows[j];
+      let c = a === b ? 0 : this.parts.compareEntries(a, b);
+      if (c === 0 && withRank) c = oldRanks[i] - newRanks[j];
+      if (c === 0) {
+        if (a !== b && !sameRow(a, b)) {
+          this.emit(delta, a, oldRanks[i], -1);
+          this.emit(delta, b, newRanks[j], 1);
+        }
+        i++;
+        j++;
+      } else if (c < 0) {
+        this.emit(delta, a, oldRanks[i], -1);
+        i++;
+      } else {
+        this.emit(delta, b, newRanks[j], 1);
+        j++;
+      }
+    }
+    for (; i < oldRows.length; i++) this.emit(delta, oldRows[i], oldRanks[i], -1);
+    for (; j < newRows.length; j++) this.emit(delta, newRows[j], newRanks[j], 1);
+  }
+
+  private emit(delta: BatchBuilder, row: Row, rank: number, weight: number): void {
+    if (this.options.rankOutput !== undefined) delta.addRowWith(row, rank, weight);
+    else delta.addRow(row, weight);
   }
 
   flush(): void {
-    if (this.parts.touched.size === 0) return;
+    const parts = this.parts;
+    if (parts.touched.size === 0) return;
     const delta = new BatchBuilder(this.outWidth);
-    for (const pkey of this.parts.touched) {
-      const before = this.emitted.get(pkey) ?? [];
-      const sources: Row[] = [];
-      const now = this.compute(pkey, before, this.emittedSources.get(pkey), sources);
-      diffRows(before, now, delta);
-      if (now.length > 0) this.emitted.set(pkey, now);
-      else this.emitted.delete(pkey);
-      if (sources.length > 0) this.emittedSources.set(pkey, sources);
-      else this.emittedSources.delete(pkey);
-      if (this.options.appendOnly === true) this.parts.truncate(pkey, this.entriesNeeded);
+    const now = this.scratch;
+    const truncate = this.options.appendOnly === true;
+    for (const pkey of parts.touched) {
+      const before = this.emitted.get(pkey);
+      this.compute(pkey, now);
+      this.diff(before, now, delta);
+      if (now.rows.length === 0) this.emitted.delete(pkey);
+      else if (before === undefined) this.emitted.set(pkey, { rows: now.rows.slice(), ranks: now.ranks.slice() });
+      else {
+        copyInto(before.rows, now.rows);
+        copyInto(before.ranks, now.ranks);
+      }
+      if (truncate) parts.truncate(pkey, this.entriesNeeded);
     }
-    this.parts.touched.clear();
-    this.out.push(delta.take());
+    parts.touched.clear();
+    if (delta.length > 0) this.out.push(delta.take());
   }
 
   snapshot(): unknown {
-    return { rows: this.parts.save(), emitted: [...this.emitted.values()] };
+    const emitted: Row[][] = [];
+    const withRank = this.options.rankOutput !== undefined;
+    for (const s of this.emitted.values()) emitted.push(s.rows.map((r, k) => (withRank ? [...r, s.ranks[k]] : r)));
+    return { rows: this.parts.save(), emitted };
   }
 
   restore(state: unknown): void {
     const s = state as { rows: [Row, number][]; emitted: Row[][] };
+    const width = this.options.width;
+    const withRank = this.options.rankOutput !== undefined;
     this.parts.clear();
     this.emitted.clear();
-    this.emittedSources.clear();
     for (const [row, count] of s.rows) this.parts.add(row, count);
     this.parts.touched.clear();
-    for (const rows of s.emitted) if (rows.length > 0) this.emitted.set(this.parts.partitionOf(rows[0]), rows);
+    for (const rows of s.emitted) {
+      if (rows.length === 0) continue;
+      const shown: Shown = {
+        rows: rows.map((r) => (withRank ? r.slice(0, width) : r)),
+        // without a rank column the diff never reads ranks
+        ranks: rows.map((r) => (withRank ? (r[width] as number) : 0)),
+      };
+      this.emitted.set(this.parts.partitionOf(shown.rows[0]), shown);
+    }
   }
 
   stateSize(): number {
     return this.parts.entryCount;
   }
+}
+
+function copyInto<T>(target: T[], source: readonly T[]): void {
+  target.length = source.length;
+  for (let k = 0; k < source.length; k++) target[k] = source[k];
 }
 
 /** Emit the multiset difference now − before into `delta`. */

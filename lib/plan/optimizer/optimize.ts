@@ -11,6 +11,7 @@ import { columnsOf, conjoin, conjuncts, isDeterministic, mapColumns, shiftColumn
 import { splitJoinCondition } from './join-keys.js';
 import { toIntervalJoin } from './interval-join.js';
 import { pruneColumns } from './prune.js';
+import { withRowNumberKey } from './top-n-key.js';
 import { partitionSessionWindows } from '../physical-stream.js';
 
 export function optimize(plan: LogicalPlan): LogicalPlan {
@@ -211,8 +212,10 @@ function rankFilterToTopN(w: OverWindowNode, preds: BoundExpr[]): LogicalPlan | 
   }
   if (limit === undefined) return undefined;
   const node = B.topN(pushFilter(w.input, []), w.partitionBy, w.order, limit, 0, { fn }, w.schema[rankCol]!.name);
+  withRowNumberKey(node);
   return rest.length > 0 ? B.filter(node, conjoin(rest)!) : node;
 }
+
 
 function limitOf(p: BoundExpr, col: number): number | undefined {
   if (p.kind !== 'call' || p.args.length !== 2) return undefined;

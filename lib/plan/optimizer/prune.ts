@@ -9,6 +9,7 @@ import * as B from '../builders.js';
 import type { LogicalPlan } from '../logical.js';
 import { planInputs } from '../logical.js';
 import { columnsOf, mapColumns } from './expr-utils.js';
+import { withRowNumberKey } from './top-n-key.js';
 
 interface Pruned {
   plan: LogicalPlan;
@@ -120,7 +121,7 @@ function prune(plan: LogicalPlan, required: Set<number>): Pruned {
       );
       const map = new Map(child.map);
       if (plan.rankOutput) map.set(w, child.plan.schema.length);
-      return { plan: node, map };
+      return { plan: withRowNumberKey(node), map };
     }
     default:
       break;
