@@ -9,13 +9,16 @@ import type { Database } from '../api/database.js';
 import { generateKyselyTypes } from '../kysely/codegen.js';
 import { errorLine, runShell } from './shell.js';
 import { DEMO_USAGE, runDemo } from './demo.js';
+import { RUN_USAGE, runPipeline } from './run.js';
 
 export const USAGE = `Usage: laminardb <command> [options]
 
 Commands:
   sql [path]                 SQL shell on a database (in memory without a path). With piped
                              input it runs the script and stops at the first error.
-  run <file.sql> [--db path] Run a SQL script, printing each statement's result.
+  run <file.sql> [--db path] [--interval ms] [--duration s]
+                             Run a SQL script, printing each statement's result; while source
+                             connectors produce, keep running and print throughput.
   codegen [--db path] [--schema file.sql]... [--out file.ts] [--bigint]
                              Write the Kysely DB interface for the catalog (of the database at
                              --db, after running the --schema scripts) to --out or stdout.
@@ -35,10 +38,7 @@ An interactive SQL shell on the database at path (in memory without one): statem
 ';' and may span lines; results print as aligned tables. Shell commands: \\d (list relations),
 \\d NAME (describe one), \\timing [on|off], \\q, \\?. With piped input it runs the script and
 stops at the first error (exit code 1).`,
-  run: `Usage: laminardb run <file.sql> [--db path]
-
-Runs the statements of a SQL file, printing each result, on the database at --db (in memory
-without it). Stops at the first error with its file:line:column (exit code 1).`,
+  run: RUN_USAGE,
   codegen: `Usage: laminardb codegen [--db path] [--schema file.sql]... [--out file.ts] [--bigint]
 
 Writes TypeScript types for Kysely (one interface per relation and the DB interface) from the
@@ -118,12 +118,25 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runShell({ db, input: io.stdin as unknown as Readable, output: io.stdout, errors: io.stderr, interactive });
       }
       case 'run': {
-        const { positional, flags } = parseArgs(rest, ['db'], []);
+        const { positional, flags } = parseArgs(rest, ['db', 'interval', 'duration'], []);
         if (positional.length !== 1) throw new UsageError('run needs exactly one SQL file');
         const file = positional[0]!;
+        const intervalMs = flags.has('interval') ? positiveInteger(flags, 'interval') : 1000;
+        const durationS = flags.has('duration') ? positiveNumber(flags, 'duration') : undefined;
         const text = readScript(file);
-        db = await open(flags.get('db')?.[0]);
-        return await runShell({ db, input: Readable.from([text]), output: io.stdout, errors: io.stderr, interactive: false, source: file });
+        const failures: { error: Error; source: string }[] = [];
+        // connectors start once the whole file has run, so sources sharing a generator line up
+        db = await open({ path: flags.get('db')?.[0], startConnectors: false, onConnectorError: (error, source) => failures.push({ error, source }) });
+        const abort = new AbortController();
+        const stop = () => abort.abort();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        try {
+          return await runPipeline({ db, file, text, intervalMs, durationS, stdout: io.stdout, stderr: io.stderr, signal: abort.signal, failures });
+        } finally {
+          process.removeListener('SIGINT', stop);
+          process.removeListener('SIGTERM', stop);
+        }
       }
       case 'demo': {
         const { positional, flags } = parseArgs(rest, ['events', 'batch', 'event-rate', 'refresh'], ['plain']);
@@ -196,6 +209,13 @@ function positiveInteger(flags: Map<string, string[]>, name: string): number {
   const text = flags.get(name)![0]!;
   const n = Number(text.replace(/_/g, ''));
   if (!/^[0-9_]+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} needs a positive integer, got "${text}"`);
+  return n;
+}
+
+function positiveNumber(flags: Map<string, string[]>, name: string): number {
+  const text = flags.get(name)![0]!;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} needs a positive number, got "${text}"`);
   return n;
 }
 

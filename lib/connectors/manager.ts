@@ -18,6 +18,8 @@ export interface ConnectorStatus {
   source: string;
   /** the connector's name: 'datagen' or 'nexmark' */
   connector: string;
+  /** sources with the same group share one generator (nexmark sources with equal generator options) */
+  group: string;
   /** 'running', 'paused' (not started yet), 'finished' (a bounded one produced everything), 'failed' or 'stopped' */
   state: ProducerState;
   /** rows inserted into this source by its connector since the database was opened */
@@ -142,6 +144,7 @@ export class ConnectorManager {
     return [...this.#bySource].map(([source, { producer, member }]) => ({
       source,
       connector: producer.connector,
+      group: producer.key,
       state: producer.state,
       rows: member.rows,
       position: producer.position,

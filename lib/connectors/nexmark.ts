@@ -25,8 +25,10 @@ export interface NexmarkPlan {
   seed: number;
   /** events in all (every table's together); undefined = unbounded */
   events: number | undefined;
-  /** wall-clock rate of events (all tables); also the event-time rate */
+  /** wall-clock rate of events (all tables); undefined = as fast as possible */
   eventsPerSecond: number | undefined;
+  /** events per second of event time (event_time_rate, else events_per_second, else the generator's 10 M) */
+  eventTimeRate: number | undefined;
   batchSize: number;
   /** event time of event 0 (epoch ms), or 'now' (when the generator starts) */
   baseTime: number | 'now';
@@ -41,13 +43,20 @@ export function planNexmark(o: OptionReader, columns: readonly Field[]): Nexmark
   const seed = o.number(['seed', 'nexmark.seed'], { integer: true }) ?? DEFAULT_CONFIG.seed;
   const events = o.number(['events', 'nexmark.event.num'], { min: 0, integer: true });
   const eventsPerSecond = o.number(['events_per_second', 'nexmark.events.per.second'], { min: 0, exclusiveMin: true });
+  const explicitTimeRate = o.number('event_time_rate', { min: 0, exclusiveMin: true });
+  const gapNs = o.number('nexmark.min.event.gap.in.ns', { min: 0, exclusiveMin: true });
+  if (explicitTimeRate !== undefined && gapNs !== undefined) {
+    throw o.error('nexmark.min.event.gap.in.ns', "options 'event_time_rate' and 'nexmark.min.event.gap.in.ns' both set the event-time rate; give one");
+  }
+  const eventTimeRate = explicitTimeRate ?? (gapNs !== undefined ? 1e9 / gapNs : eventsPerSecond);
   const batchSize = o.number(['batch_size', 'nexmark.max.chunk.size'], { min: 1, max: 1_000_000, integer: true }) ?? 1024;
   const base = o.timestamp(['base_time', 'nexmark.base.time']);
   o.number('nexmark.split.num', { min: 1, max: 1, integer: true }); // RisingWave's: one split here
   o.rejectUnused("connector 'nexmark'");
   checkColumns(o, table, columns);
   const baseTime = base === undefined ? DEFAULT_CONFIG.baseTime : base.now ? 'now' : base.ms;
-  return { table, seed, events, eventsPerSecond, batchSize, baseTime, groupKey: `nexmark:${seed}:${events}:${eventsPerSecond}:${batchSize}:${baseTime}` };
+  const groupKey = `nexmark:${seed}:${events}:${eventsPerSecond}:${eventTimeRate}:${batchSize}:${baseTime}`;
+  return { table, seed, events, eventsPerSecond, eventTimeRate, batchSize, baseTime, groupKey };
 }
 
 function checkColumns(o: OptionReader, table: NexmarkTable, columns: readonly Field[]): void {
@@ -73,7 +82,7 @@ export class NexmarkFeed {
     this.#generator = new NexmarkGenerator({
       seed: plan.seed,
       baseTime: plan.baseTime === 'now' ? nowMs : plan.baseTime,
-      ...(plan.eventsPerSecond !== undefined ? { eventsPerSecond: plan.eventsPerSecond } : {}),
+      ...(plan.eventTimeRate !== undefined ? { eventsPerSecond: plan.eventTimeRate } : {}),
     });
   }
 
