@@ -30,7 +30,8 @@ export interface EnginePort {
   relations(): RelationInfo[];
   insertRows(name: string, rows: readonly Row[]): void;
   insertColumns(name: string, columns: Column[], length: number): void;
-  subscribe(name: string, listener: ChangeListener, opts?: { snapshot?: boolean }): EngineSubscription;
+  /** `from` (durable engines only): first deliver the retained changes after that position */
+  subscribe(name: string, listener: ChangeListener, opts?: { snapshot?: boolean; from?: { lsn: number; index: number } }): EngineSubscription;
   advanceWatermark(source: string, eventTimeMs: number): void;
   registerFunction(
     name: string,

@@ -49,6 +49,8 @@ export interface EngineChange {
   row: Row;
   /** the previous row, for updates */
   old?: Row;
+  /** durable databases: where the change is in the view's change stream (lib/storage/sink-protocol.ts) */
+  position?: { lsn: number; index: number };
 }
 
 export type ChangeListener = (changes: EngineChange[]) => void;

@@ -18,7 +18,10 @@ import { FORMAT_VERSION, readManifest, writeManifest, type Manifest } from './ma
 import { RecordEncoder } from './record.js';
 import { replayLog, type ReplayResult, type WarningHandler } from './recovery.js';
 import { schemaFingerprint } from './schema-fingerprint.js';
+import { isChangePosition, type ChangePosition } from './sink-protocol.js';
 import type { EngineState } from '../engine/state.js';
+import { Changelog } from './changelog.js';
+import { SinkDriver, checkSinkStatements } from '../connectors/sinks/driver.js';
 import { captureCheckpoint, changesCatalog, readCheckpoint, removeCheckpointsExcept, restoreCheckpoint, writeCheckpointFile, type CatalogCall, type CheckpointImage } from './checkpoint.js';
 
 /**
@@ -51,6 +54,11 @@ export interface StorageOptions {
    * rebuilt during replay, so registering them after open() is too late).
    */
   functions?: Record<string, { fn: (...args: never[]) => unknown; signature: FunctionSignature }>;
+  /**
+   * Views (and tables/sources) whose changes are kept for `subscribe(name, { from })` after a
+   * restart; '*' = all. `retainCheckpoints`: closed epochs kept on disk (default 16).
+   */
+  changelog?: { views: readonly string[] | '*'; retainCheckpoints?: number };
   /** test seam: WAL writes fail after this many bytes (simulates a full disk or a failing device) */
   walFaultInjection?: { failAfterBytes: number; errno: 'ENOSPC' | 'EIO' };
 }
@@ -74,6 +82,11 @@ export class DurableEngine implements EnginePort {
   private catalogCalls: CatalogCall[] = [];
   /** the running checkpoint, so CHECKPOINT and the timer never overlap */
   private checkpointing: Promise<void> | null = null;
+  /** change positions of every subscription, and the changes of views that keep a changelog */
+  private readonly changelog: Changelog;
+  private readonly changelogEnabled: boolean;
+  /** the exactly-once sinks (CREATE SINK … connector = 'file'), committed at checkpoints */
+  private readonly sinks: SinkDriver;
   /** what the last checkpoint (written or loaded) cost */
   lastCheckpoint: { epoch: number; lsn: number; bytes: number; captureMs: number; writeMs: number } | null = null;
 
@@ -114,13 +127,30 @@ export class DurableEngine implements EnginePort {
     }
     const image = existing === null ? null : loadNewestCheckpoint(dir, existing, warn);
     const state = engineStateOf(inner);
+    this.changelogEnabled = options.changelog !== undefined;
+    this.changelog = new Changelog(
+      dir,
+      { views: options.changelog?.views ?? [], retainCheckpoints: options.changelog?.retainCheckpoints ?? 16 },
+      existing?.changelog ?? [],
+      image?.lsn ?? 0,
+    );
+    this.sinks = new SinkDriver(
+      { relation: (n) => inner.relation(n), relations: () => inner.relations(), subscribe: (n, l, o) => inner.subscribe(n, l, o), currentLsn: () => this.changelog.currentLsn, baseDir: dir, bigint },
+      existing?.sinks ?? [],
+      (existing?.epoch ?? 0) + 1,
+    );
     if (image !== null) {
       if (state === null) throw new StorageError('RECOVERY_FAILED', `${dir} has a checkpoint but this engine cannot restore operator state`);
       restoreCheckpoint(image, inner as unknown as { execute(sql: string, params?: readonly unknown[]): unknown }, state, `checkpoint ${image.epoch} of ${dir}`);
       this.catalogCalls = image.catalog;
       this.checkpoints = existing!.checkpoints!.filter((c) => c.epoch <= image.epoch);
+      this.changelog.currentLsn = image.lsn;
+      this.catalogChanged(false);
     }
-    this.recovery = replayLog(walDir, inner, warn, image === null ? 1 : image.lsn + 1);
+    this.recovery = replayLog(walDir, inner, warn, image === null ? 1 : image.lsn + 1, {
+      applying: (lsn) => (this.changelog.currentLsn = lsn),
+      executed: () => this.catalogChanged(true),
+    });
     this.catalogCalls.push(...this.recovery.catalogCalls);
     if (existing !== null && this.recovery.lastLsn < existing.durableLsn) {
       throw new StorageError(
@@ -151,6 +181,8 @@ export class DurableEngine implements EnginePort {
       reason: existing === null ? 'create' : 'open',
       writtenAt: new Date().toISOString(),
       checkpoints: this.checkpoints,
+      changelog: existing?.changelog,
+      sinks: existing?.sinks,
     };
     writeManifest(dir, this.manifest);
     const every = options.checkpointIntervalMs ?? 10_000;
@@ -200,8 +232,32 @@ export class DurableEngine implements EnginePort {
     return this.inner.relations();
   }
 
-  subscribe(name: string, listener: ChangeListener, opts?: { snapshot?: boolean }): EngineSubscription {
-    return this.inner.subscribe(name, listener, opts);
+  /** Changes carry their position; `from` first delivers the retained changes after it (changelog views). */
+  subscribe(name: string, listener: ChangeListener, opts?: { snapshot?: boolean; from?: ChangePosition }): EngineSubscription {
+    const from = opts?.from;
+    if (from === undefined) {
+      // the snapshot is delivered while attaching: it has no position
+      let attaching = true;
+      const stamp = this.changelog.stamped(name, listener);
+      const sub = this.inner.subscribe(name, (cs) => (attaching ? listener(cs) : stamp(cs)), opts);
+      attaching = false;
+      return sub;
+    }
+    if (!isChangePosition(from)) {
+      throw new LaminarError('INVALID_ARGUMENT', `subscribe("${name}", { from }): from must be a position { lsn, index } taken from a delivered change, got ${JSON.stringify(from)}`);
+    }
+    if (opts?.snapshot === true) throw new LaminarError('INVALID_ARGUMENT', `subscribe("${name}"): snapshot and from exclude each other`);
+    const history = this.changelog.changesAfter(name, from, this.wal.lastLsn);
+    // catch up synchronously, then attach: no step can run in between
+    if (history.length > 0) listener(history);
+    return this.inner.subscribe(name, this.changelog.stamped(name, listener));
+  }
+
+  /** After DDL (live, replayed, restored): retained views are tapped, file sinks started or stopped. */
+  private catalogChanged(snapshot: boolean): void {
+    const relations = this.inner.relations();
+    if (this.changelogEnabled) this.changelog.reconcile(relations, (n, l) => this.inner.subscribe(n, l));
+    this.sinks.reconcile(snapshot);
   }
 
   /** JavaScript functions live in code, not in the log: register them again after every open. */
@@ -231,7 +287,9 @@ export class DurableEngine implements EnginePort {
 
   execute(sql: string, params: readonly unknown[] = []): StatementResult[] | Promise<StatementResult[]> {
     this.checkHealthy();
-    const kinds = parse(sql).map((st) => st.kind);
+    const statements = parse(sql);
+    const kinds = statements.map((st) => st.kind);
+    checkSinkStatements(statements, this.dir);
     const mutates = kinds.some((k) => !READ_ONLY.has(k));
     const checkpoint = kinds.includes('checkpoint');
     let results: StatementResult[];
@@ -248,6 +306,7 @@ export class DurableEngine implements EnginePort {
       } finally {
         // a DDL statement may have replaced a relation (even when a later statement threw)
         this.fingerprints.clear();
+        if (call !== null) this.catalogChanged(true);
       }
     } else {
       results = this.inner.execute(sql, params) as StatementResult[];
@@ -270,11 +329,12 @@ export class DurableEngine implements EnginePort {
   flush(): Promise<void> {
     try {
       this.checkHealthy();
-      this.inner.flush();
+      // logged first, so the changes the flush produces carry its LSN as they do on replay
       if (this.dirtySinceFlush) {
-        this.append(this.encoder.flush());
+        this.changelog.currentLsn = this.append(this.encoder.flush());
         this.dirtySinceFlush = false;
       }
+      this.inner.flush();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -309,16 +369,31 @@ export class DurableEngine implements EnginePort {
     const lsn = this.wal.lastLsn;
     const t0 = performance.now();
     const bytes = captureCheckpoint(state, this.catalogCalls, epoch, lsn);
+    // the same cut closes the epoch of the changelog and of the sinks
+    const sealed = this.changelogEnabled ? this.changelog.seal(epoch, lsn) : null;
+    const sinkEpoch = this.sinks.cut();
     const t1 = performance.now();
-    await this.syncLog(true);
-    await writeCheckpointFile(this.dir, epoch, bytes);
     const previous = this.checkpoints[this.checkpoints.length - 1];
     const keep = previous === undefined ? [{ epoch, lsn }] : [previous, { epoch, lsn }];
-    this.manifest = { ...this.manifest, durableLsn: Math.max(this.manifest.durableLsn, this.wal.durableLsn), epoch, reason: 'checkpoint', writtenAt: new Date().toISOString(), checkpoints: keep };
-    writeManifest(this.dir, this.manifest);
+    let sinkRecords;
+    try {
+      await this.syncLog(true);
+      await writeCheckpointFile(this.dir, epoch, bytes);
+      if (sealed !== null) await this.changelog.write(sealed);
+      sinkRecords = await this.sinks.preCommit(sinkEpoch, epoch, lsn);
+      const changelog = sealed !== null ? this.changelog.segmentsAfter(sealed) : this.manifest.changelog;
+      this.manifest = { ...this.manifest, durableLsn: Math.max(this.manifest.durableLsn, this.wal.durableLsn), epoch, reason: 'checkpoint', writtenAt: new Date().toISOString(), checkpoints: keep, changelog, sinks: sinkRecords };
+      writeManifest(this.dir, this.manifest);
+    } catch (error) {
+      if (sealed !== null) this.changelog.failed(sealed);
+      throw error;
+    }
+    if (sealed !== null) this.changelog.committed(sealed, this.manifest.changelog ?? []);
     this.checkpoints = keep;
     this.lastCheckpoint = { epoch, lsn, bytes: bytes.byteLength, captureMs: t1 - t0, writeMs: performance.now() - t1 };
     removeCheckpointsExcept(this.dir, keep.map((c) => c.epoch));
+    // after the commit point: a crash before this is repaired by recovery re-committing the handles
+    await this.sinks.commit(sinkRecords);
     // recovery from the fallback needs the records after it; everything wholly below can go
     if (previous !== undefined && !this.closed) this.wal.truncateBefore(previous.lsn + 1);
   }
@@ -343,7 +418,11 @@ export class DurableEngine implements EnginePort {
     if (this.closed) return;
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.checkpointing?.catch(() => {});
+    // sink output becomes visible at checkpoints: do not leave the last epoch's waiting for the next open
+    if (this.failure === null && this.sinks.pending) await this.checkpoint().catch(() => {});
     this.closed = true;
+    this.changelog.close();
+    this.sinks.close();
     this.inner.close();
     try {
       await this.wal.close();
@@ -387,6 +466,7 @@ export class DurableEngine implements EnginePort {
 
   /** Applies a logged call; if it throws, the log says so, so replay expects the same failure. */
   private applyLogged<T>(lsn: number, apply: () => T): T {
+    this.changelog.currentLsn = lsn;
     try {
       return apply();
     } catch (error) {
@@ -461,5 +541,18 @@ function checkOptions(settings: EngineSettings): StorageOptions {
     checkpointIntervalMs: every,
     functions: fns as StorageOptions['functions'],
     walFaultInjection: settings.walFaultInjection as StorageOptions['walFaultInjection'],
+    changelog: checkChangelogOption(settings.changelog),
   };
+}
+
+function checkChangelogOption(c: unknown): StorageOptions['changelog'] {
+  if (c === undefined) return undefined;
+  const o = c as { views?: unknown; retainCheckpoints?: unknown };
+  const viewsOk = o !== null && typeof o === 'object' && (o.views === '*' || (Array.isArray(o.views) && o.views.every((v) => typeof v === 'string')));
+  if (!viewsOk) throw new LaminarError('INVALID_ARGUMENT', `open: changelog must be { views: string[] | '*', retainCheckpoints?: number }, got ${JSON.stringify(c)}`);
+  const r = o.retainCheckpoints;
+  if (r !== undefined && (typeof r !== 'number' || !Number.isInteger(r) || r < 1)) {
+    throw new LaminarError('INVALID_ARGUMENT', `open: changelog.retainCheckpoints must be a positive integer, got ${JSON.stringify(r)}`);
+  }
+  return { views: o.views as readonly string[] | '*', retainCheckpoints: r as number | undefined };
 }

@@ -23,6 +23,10 @@ export interface Manifest {
   writtenAt: string;
   /** the operator-state checkpoints on disk, oldest first (the newest plus one fallback) */
   checkpoints?: { epoch: number; lsn: number }[];
+  /** changelog segments of the views that keep one, oldest first (lib/storage/changelog.ts) */
+  changelog?: { file: string; fromLsn: number; toLsn: number }[];
+  /** each exactly-once sink's pre-commit handle of the newest checkpoint (lib/storage/sink-protocol.ts) */
+  sinks?: { sink: string; epoch: number; lsn: number; handle: unknown }[];
 }
 
 export function writeManifest(dir: string, m: Manifest): void {

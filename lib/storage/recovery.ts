@@ -26,8 +26,14 @@ export interface ReplayResult {
 
 export type WarningHandler = (message: string) => void;
 
+/** Told which record replay applies (change positions, sinks); `executed` follows every EXECUTE record. */
+export interface ReplayObserver {
+  applying(lsn: number): void;
+  executed(lsn: number): void;
+}
+
 /** Replays the records from `fromLsn` on (after a checkpoint at fromLsn - 1, or the whole log). */
-export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandler, fromLsn = 1): ReplayResult {
+export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandler, fromLsn = 1, observer?: ReplayObserver): ReplayResult {
   const started = performance.now();
   const catalogCalls: CatalogCall[] = [];
   if (!fs.existsSync(walDir)) return { lastLsn: fromLsn - 1, records: 0, unmarkedFailure: null, stop: null, elapsedMs: 0, catalogCalls };
@@ -56,11 +62,14 @@ export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandl
           catalogCalls.push(lastCatalogCall.call);
         }
         if (pending !== null) throw replayFailed(walDir, pending.lsn, pending.error);
+        observer?.applying(lsn);
         try {
           apply(engine, rec);
         } catch (error) {
           if (error instanceof StorageError) throw error;
           pending = { lsn, error };
+        } finally {
+          if (rec.kind === RecordKind.Execute) observer?.executed(lsn);
         }
       }
       lastLsn = lsn;
