@@ -5,6 +5,7 @@
 
 import type { Field } from '../types/datatype.js';
 import { Decimal } from '../types/decimal.js';
+import { ExecutionError } from '../errors.js';
 import { OptionReader } from './options.js';
 
 export type ColumnGenerator = (first: number, n: number, startMs: number) => ArrayLike<unknown>;
@@ -120,7 +121,15 @@ function columnGenerator(o: OptionReader, column: Field, columnSeed: number): Co
     if (kind === 'sequence') {
       const seq = sequence(o, key, `a ${type.toUpperCase()} sequence`, integral, limits);
       const value = (row: number) => seq.start + row * seq.step;
-      compiled = { fill: type === 'decimal' ? (first, n) => fillRows(first, n, (row) => Decimal.fromNumber(value(row))) : (first, n) => fillNumbers(first, n, value), rows: seq.rows };
+      const checked: ColumnGenerator = (first, n) => {
+        // a sequence without an end can run past its type: that stops the source (never wraps)
+        const last = value(first + n - 1);
+        if (limits !== undefined && (last > limits.max || last < limits.min)) {
+          throw new ExecutionError('NUMERIC_OVERFLOW', `datagen sequence of column "${column.name}" reached ${last}, outside the range of ${type.toUpperCase()}`);
+        }
+        return fillNumbers(first, n, value);
+      };
+      compiled = { fill: type === 'decimal' ? (first, n) => fillRows(first, n, (row) => Decimal.fromNumber(value(row))) : checked, rows: seq.rows };
     } else {
       allowOnly(['kind', 'min', 'max', 'null_rate', 'seed'], `a random ${type.toUpperCase()} column`);
       const min = o.number(key('min'), { integer: integral, ...limits }) ?? 0;
