@@ -16,6 +16,8 @@ import { wrapUdf, type FunctionSignature } from './udf.js';
 import { RowDecoderCache, RowEncoder, type RowDecoder } from './values.js';
 import { StreamRuntime, streamOf, type DataStream, type StreamOptions } from '../stream-api/index.js';
 import type { StreamAttachBuild } from '../engine/stream-attach.js';
+import type { ChangePosition } from '../storage/sink-protocol.js';
+import type { EngineState } from '../engine/state.js';
 import { ConnectorManager, type ConnectorStatus } from '../connectors/manager.js';
 
 /** What the database keeps of an open subscription. */
@@ -169,17 +171,21 @@ export class Database implements HandleTarget, AsyncDisposable {
     }
     const info = this.#relation(engine, name);
     const decode = this.#decoders.get(info.columns) as unknown as RowDecoder;
-    const decodeChange = (c: { op: Change['op']; row: unknown[]; old?: unknown[] }): Change<Row> => {
+    const decodeChange = (c: { op: Change['op']; row: unknown[]; old?: unknown[]; position?: ChangePosition }): Change<Row> => {
       const change: Change<Row> = { op: c.op, row: decode(c.row as never) as Row };
       if (c.old) change.old = decode(c.old as never) as Row;
+      if (c.position !== undefined) change.position = c.position;
       return change;
     };
+    if (options.from !== undefined && this.path === undefined) {
+      throw new LaminarError('INVALID_ARGUMENT', `subscribe("${name}", { from }): resuming from a position needs a durable database (open(path))`);
+    }
     const subscriptions = this.#subscriptions;
     const sub = new Subscription<Row>(
       info.name,
       decodeChange,
       { ...options, bufferSize, overflow },
-      (listener) => engine.subscribe(info.name, listener, { snapshot: options.snapshot === true }),
+      (listener) => engine.subscribe(info.name, listener, options.from === undefined ? { snapshot: options.snapshot === true } : { snapshot: options.snapshot === true, from: options.from }),
       (s) => subscriptions.delete(s),
     );
     if (!sub.closed) subscriptions.set(sub, info.sql);
@@ -368,6 +374,17 @@ export class Database implements HandleTarget, AsyncDisposable {
         this.#catalogChanged(engine);
       },
       insert: (target: string, rows: object[]) => this.insert(target, rows),
+      // named pipelines join the checkpoints of a durable database (lib/stream-api/durable.ts)
+      durableState: () => {
+        const engine = this.#live() as EnginePort & { checkpoint?: unknown; inner?: { storageState?: () => EngineState } };
+        if (typeof engine.checkpoint !== 'function') return undefined;
+        return engine.inner?.storageState?.();
+      },
+      requestCheckpoint: () => {
+        const engine = this.#live() as EnginePort & { checkpoint?: () => Promise<void> };
+        engine.checkpoint?.().catch(() => undefined);
+      },
+      relationKind: (relation: string) => this.#live().relation(relation)?.kind,
     });
     return streamOf<T>(this.#streams, info.name, options);
   }

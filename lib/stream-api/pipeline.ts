@@ -4,7 +4,9 @@ import type { Operator } from '../exec/operator.js';
 import type { SubgraphBuilder, DataflowNode } from '../exec/runtime/dataflow.js';
 import type { StreamAttachBuild } from '../engine/stream-attach.js';
 import type { ColumnInfo } from '../engine/types.js';
-import { ExecutionError } from '../errors.js';
+import { CatalogError, ExecutionError } from '../errors.js';
+import type { EngineState } from '../engine/state.js';
+import { pipelineCheckpoints, ReplayGate, type LogEntry } from './durable.js';
 import type { Row } from '../types/value.js';
 import { T } from '../types/datatype.js';
 import { DecodeOp } from './basic-ops.js';
@@ -19,6 +21,12 @@ export interface StreamHost {
   decoder(columns: readonly ColumnInfo[]): (row: Row) => unknown;
   createSource(name: string, columns: string): void;
   insert(name: string, rows: object[]): void;
+  /** the engine state of a durable database (named pipelines join its checkpoints), else undefined */
+  durableState?(): EngineState | undefined;
+  /** take a checkpoint soon (a durable database) */
+  requestCheckpoint?(): void;
+  /** the kind of a relation, or undefined when it does not exist */
+  relationKind?(name: string): string | undefined;
 }
 
 export interface BuildContext {
@@ -26,6 +34,8 @@ export interface BuildContext {
   sides: SideOutputs;
   clock: () => number;
   restore: PipelineSnapshot;
+  /** while a resumed pipeline replays steps whose output the target already holds */
+  replay: { suppressOutput: boolean };
 }
 
 export class StreamRuntime {
@@ -34,6 +44,13 @@ export class StreamRuntime {
 
   stageId(label: string): string {
     return `${label}#${this.nextStage++}`;
+  }
+  /** True when pipeline `name` has checkpointed state to resume whose target `target` exists. */
+  resumesInto(name: string, target: string): boolean {
+    const state = this.host.durableState?.();
+    if (state === undefined) return false;
+    const saved = pipelineCheckpoints(state).hasSaved(name);
+    return saved !== undefined && saved.target === target && this.host.relationKind?.(target) === 'source';
   }
   createSource(name: string, columns: string): void {
     this.host.createSource(name, columns);
@@ -46,6 +63,7 @@ export class StreamRuntime {
 /** A running pipeline. */
 export class Pipeline {
   private stopped = false;
+  private readonly stopHooks: (() => void)[] = [];
   /** @internal */
   constructor(
     private readonly monitor: PipelineMonitor,
@@ -71,6 +89,19 @@ export class Pipeline {
     return snap;
   }
 
+  /**
+   * The keyed state of every custom operator and window stage, decoded from the native state
+   * store: one entry per (stage, state name, key). For debugging and tests; it reads every entry.
+   */
+  inspectState(): { stage: string; state: string; key: unknown; value: unknown }[] {
+    const out: { stage: string; state: string; key: unknown; value: unknown }[] = [];
+    for (const [id, op] of this.operators) {
+      const dump = (op as { dumpState?: () => { state: string; key: unknown; value: unknown }[] }).dumpState;
+      if (dump) for (const e of dump.call(op)) out.push({ stage: id, ...e });
+    }
+    return out;
+  }
+
   /** Number of state entries (keyed state and timers) across stages. */
   stateSize(): number {
     let n = 0;
@@ -78,48 +109,84 @@ export class Pipeline {
     return n;
   }
 
+  /** @internal */
+  onStop(fn: () => void): void {
+    this.stopHooks.push(fn);
+  }
+
   /** Detach the pipeline from the database (user operators' close() is called). */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    for (const fn of this.stopHooks) fn();
     this.subgraph.remove();
     for (const op of this.operators.values()) (op as { close?: () => void }).close?.();
   }
 }
 
-export function buildPipeline(runtime: StreamRuntime, sink: Stage, options: SinkOptions): Pipeline {
+export function buildPipeline(runtime: StreamRuntime, sink: Stage, options: SinkOptions, target: string | null = null): Pipeline {
   const monitor = new PipelineMonitor();
   if (options.onError) monitor.onError(options.onError);
+  const name = options.name ?? (target ?? undefined);
+  const durable = name !== undefined ? runtime.host.durableState?.() : undefined;
+  const registry = durable === undefined ? undefined : pipelineCheckpoints(durable);
+  if (registry?.isLive(name!)) {
+    throw new CatalogError('DUPLICATE_OBJECT', `a pipeline named "${name}" is already running in this database (pipeline names bind to checkpointed state, so they must be unique)`);
+  }
+  const relations: string[] = [];
+  collectRelations(sink, relations, new Set());
+  const claimed = registry?.claim(name!);
+  if (claimed !== undefined) {
+    const was = claimed.saved.relations;
+    if (was.length !== relations.length || was.some((r, i) => r !== relations[i])) {
+      throw new ExecutionError(
+        'INVALID_ARGUMENT',
+        `pipeline "${name}" was checkpointed reading ${was.join(', ')} but is now declared reading ${relations.join(', ')}: declare it with the same code to continue from its state, or give it another name`,
+      );
+    }
+    if (durable!.flow.busy) throw new ExecutionError('INVALID_ARGUMENT', `pipeline "${name}" resumes from a checkpoint: declare it outside subscriber callbacks`);
+  }
   const ctx: BuildContext = {
     monitor,
     sides: new SideOutputs(),
     clock: options.clock ?? Date.now,
-    restore: options.restore ?? {},
+    restore: claimed?.saved.snapshot ?? options.restore ?? {},
+    replay: { suppressOutput: false },
   };
-  const relations: string[] = [];
-  collectRelations(sink, relations, new Set());
+  const names = stableNames(sink);
   const operators = new Map<string, Operator>();
+  const gates: { gate: ReplayGate; input: DataflowNode }[] = [];
   const build = (b: SubgraphBuilder, inputs: { node: DataflowNode; columns: ColumnInfo[] }[]): void => {
     const built = new Map<string, DataflowNode>();
     const nodeOf = (st: Stage): DataflowNode => {
       const done = built.get(st.id);
       if (done) return done;
       let node: DataflowNode;
+      const id = names.get(st.id)!;
       if (st.relation !== undefined) {
         const input = inputs[relations.indexOf(st.relation)]!;
         const columns = st.timestamps === 'ms' ? input.columns.map(asEpochMs) : input.columns;
         const decode = runtime.host.decoder(columns);
-        node = b.add((out) => new DecodeOp(out, decode, monitor), [input.node], st.id);
+        let feed = input.node;
+        if (claimed !== undefined) {
+          // a resumed pipeline sees the recorded log, not the relation's stored rows
+          feed = b.add((out) => {
+            const gate = new ReplayGate(out);
+            gates[relations.indexOf(st.relation!)] = { gate, input: input.node };
+            return gate;
+          }, [input.node], `${id} (replay gate)`);
+        }
+        node = b.add((out) => new DecodeOp(out, decode, monitor), [feed], id);
       } else {
         const ins = st.inputs.map(nodeOf);
         node = b.add(
           (out) => {
-            const op = st.make!(out, ctx, st.id);
-            operators.set(st.id, op);
+            const op = st.make!(out, ctx, id);
+            operators.set(id, op);
             return op;
           },
           ins,
-          st.id,
+          id,
         );
       }
       built.set(st.id, node);
@@ -128,7 +195,65 @@ export function buildPipeline(runtime: StreamRuntime, sink: Stage, options: Sink
     nodeOf(sink);
   };
   const subgraph = runtime.host.attach(relations, build);
-  return new Pipeline(monitor, operators, subgraph);
+  const pipeline = new Pipeline(monitor, operators, subgraph);
+  if (claimed !== undefined) replay(durable!, gates, claimed.log, ctx);
+  if (registry !== undefined) {
+    const registration = registry.register(name!, {
+      capture: () => ({ name: name!, relations, target, snapshot: pipeline.snapshot(), log: [] }),
+    });
+    pipeline.onStop(() => registration.remove());
+    // so that a restart finds this pipeline in a checkpoint from the start
+    if (claimed === undefined) runtime.host.requestCheckpoint?.();
+  }
+  return pipeline;
+}
+
+/**
+ * Feeds a resumed pipeline what reached its inputs after its snapshot, step by step, then opens
+ * its gates. Outputs of the steps before the target's last logged insert are already in the
+ * target (the log replayed them into it), so they are not inserted again.
+ */
+function replay(state: EngineState, gates: { gate: ReplayGate; input: DataflowNode }[], log: LogEntry[], ctx: BuildContext): void {
+  let lastOutput = -1;
+  for (let i = 0; i < log.length; i++) if (log[i]![0] === 3) lastOutput = i;
+  let i = 0;
+  while (i < log.length) {
+    state.flow.transaction(() => {
+      ctx.replay.suppressOutput = i < lastOutput;
+      for (; i < log.length; i++) {
+        const e = log[i]!;
+        if (e[0] === 2) {
+          i++;
+          break;
+        }
+        if (e[0] === 0) gates[e[1]]!.gate.out.push(e[2]);
+        else if (e[0] === 1) gates[e[1]]!.gate.out.watermark(e[2]);
+      }
+    });
+  }
+  state.flow.transaction(() => {
+    ctx.replay.suppressOutput = false;
+    for (const { gate, input } of gates) {
+      gate.open = true;
+      if (input.outWatermark > -Infinity) gate.out.watermark(input.outWatermark);
+    }
+  });
+}
+
+/**
+ * Stage names that depend only on the pipeline's shape (label + position in build order), so the
+ * same code declares the same names in any process: snapshots and checkpoints are keyed by them.
+ */
+function stableNames(sink: Stage): Map<string, string> {
+  const names = new Map<string, string>();
+  let n = 0;
+  const visit = (st: Stage): void => {
+    if (names.has(st.id)) return;
+    for (const i of st.inputs) visit(i);
+    names.set(st.id, `${st.id.slice(0, st.id.lastIndexOf('#'))}#${++n}`);
+  };
+  visit(sink);
+  return names;
 }
 
 /** TIMESTAMP columns handed over as epoch ms numbers (no Date per event). */

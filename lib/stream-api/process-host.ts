@@ -1,8 +1,10 @@
 // The host that runs a user ProcessFunction as an ordinary dataflow Operator (lib/exec/operator.ts):
 // the same push / watermark / flush / snapshot / restore contract as SQL's operators, so user
-// operators ride the one execution path. Keyed state lives in KeyedState; event-time timers in a
-// TimerWheel advanced by watermarks, processing-time timers in a second wheel advanced by the
-// clock at every step's flush.
+// operators ride the one execution path. Keyed state lives in KeyedState (a native state store,
+// committed at the end of every push, timer round and flush); event-time timers in a TimerWheel
+// advanced by watermarks, processing-time timers in a second wheel advanced by the clock at
+// every step's flush. Timers and the watermark are part of the snapshot, so a checkpoint holds
+// everything the operator needs to continue.
 
 import type { Batch } from '../exec/batch.js';
 import type { Operator, Output } from '../exec/operator.js';
@@ -91,6 +93,7 @@ export class ProcessHost implements Operator {
         break; // what was emitted before the failure still goes out; state stays as it is
       }
     }
+    this.state.commit();
     this.drainAll();
   }
 
@@ -99,6 +102,7 @@ export class ProcessHost implements Operator {
     this.wm = wm;
     if (!this.opts.monitor.failed) {
       this.fire('event-time', this.eventTimers.advance(wm));
+      this.state.commit();
       this.drainAll();
     }
     this.output.watermark(wm);
@@ -107,6 +111,7 @@ export class ProcessHost implements Operator {
   flush(): void {
     if (this.opts.monitor.failed || this.procTimers.size === 0) return;
     this.fire('processing-time', this.procTimers.advance(this.opts.clock()));
+    this.state.commit();
     this.drainAll();
   }
 
@@ -153,7 +158,16 @@ export class ProcessHost implements Operator {
   }
 
   close(): void {
-    if (this.opened && this.fn.close) this.fn.close();
+    try {
+      if (this.opened && this.fn.close) this.fn.close();
+    } finally {
+      this.state.close();
+    }
+  }
+
+  /** The decoded keyed state (tests and debugging). */
+  dumpState(): { state: string; key: unknown; value: unknown }[] {
+    return this.state.dump();
   }
 
   private ensureOpen(): boolean {

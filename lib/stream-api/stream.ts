@@ -26,6 +26,12 @@ export interface Stage {
 }
 
 export interface SinkOptions {
+  /**
+   * A stable name (`to(name)` names its pipeline after the target). On a durable database a
+   * named pipeline is part of every checkpoint, and declaring it again under the same name after
+   * open() continues from its checkpointed state (docs/operator-api.md).
+   */
+  name?: string;
   /** a snapshot from `pipeline.snapshot()` to start from (a restart) */
   restore?: Record<string, unknown>;
   /** processing-time clock (default Date.now) */
@@ -93,6 +99,9 @@ export class DataStream<T> {
 
   /** Run the pipeline, handing each step's events to `fn` (once per step, after it ends). */
   forEach(fn: (events: T[]) => void, options: SinkOptions = {}): Pipeline {
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
+      throw new TypeError(`forEach: options.name must be a non-empty string, got ${JSON.stringify(options.name)}`);
+    }
     const sink = this.next<never>('sink', (out, c, id) => new SinkOp(out, id, fn as (e: unknown[]) => void, c.monitor));
     return buildPipeline(this.runtime, sink.stage, options);
   }
@@ -103,8 +112,15 @@ export class DataStream<T> {
    * Each step's events are inserted into it as one atomic insert.
    */
   to(name: string, columns: string, options: SinkOptions = {}): Pipeline {
-    this.runtime.createSource(name, columns);
-    return this.forEach((events) => this.runtime.insert(name, events as object[]), options);
+    // a pipeline resuming from a checkpoint finds its target already there (the log rebuilt it)
+    if (!this.runtime.resumesInto(options.name ?? name, name)) this.runtime.createSource(name, columns);
+    const runtime = this.runtime;
+    const sink = this.next<never>('sink', (out, c, id) =>
+      new SinkOp(out, id, (events) => {
+        if (!c.replay.suppressOutput) runtime.insert(name, events as object[]);
+      }, c.monitor),
+    );
+    return buildPipeline(this.runtime, sink.stage, { ...options, name: options.name ?? name }, name);
   }
 }
 

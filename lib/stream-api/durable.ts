@@ -1,0 +1,182 @@
+// Named pipelines in the database's checkpoints. A pipeline with a name (`to(name)` or
+// `{ name }`) on a durable database is captured in every CHECKPOINT (and the periodic one) in
+// the same cut as the SQL operators: every stage's snapshot (keyed state from the native store,
+// timers, watermarks, user snapshot hooks). On open, before the log after the cut replays, each
+// checkpointed pipeline gets a recorder attached to its input relations that keeps what the
+// replay feeds them (batches, watermarks, step ends) and marks when the pipeline's `to()` target
+// received an insert. When user code declares the pipeline again under the same name, it starts
+// from the checkpointed snapshot and the recorded log is replayed into it; outputs of the steps
+// whose results the log already holds (before the target's last insert) are not inserted again.
+// A checkpoint taken before the pipeline is declared again carries its snapshot and log forward.
+
+import type { Batch } from '../exec/batch.js';
+import type { Operator, Output } from '../exec/operator.js';
+import { registerCheckpointExtra } from '../engine/checkpoint-extras.js';
+import type { EngineState } from '../engine/state.js';
+import { attachStream } from '../engine/stream-attach.js';
+import { CatalogError } from '../errors.js';
+import type { PipelineSnapshot } from './types.js';
+
+/** What reached a pipeline's inputs after its snapshot, in order. */
+export type LogEntry =
+  | [kind: 0, port: number, batch: Batch]
+  | [kind: 1, port: number, watermark: number]
+  /** the end of a step (the pipeline flushes) */
+  | [kind: 2]
+  /** the pipeline's to() target received an insert: outputs of the steps before it are logged */
+  | [kind: 3];
+
+export interface SavedPipeline {
+  name: string;
+  relations: string[];
+  target: string | null;
+  snapshot: PipelineSnapshot;
+  log: LogEntry[];
+}
+
+interface LivePipeline {
+  capture(): SavedPipeline;
+}
+
+interface PendingPipeline {
+  saved: SavedPipeline;
+  log: LogEntry[];
+  recorder: { remove(): void };
+}
+
+/** Records a checkpointed pipeline's input until the pipeline is declared again. */
+class RecorderOp implements Operator {
+  armed = false;
+  constructor(
+    private readonly log: LogEntry[],
+    private readonly port: number,
+    private readonly isTarget: boolean,
+  ) {}
+  push(batch: Batch, _port: number): void {
+    if (!this.armed || batch.length === 0) return;
+    this.log.push(this.isTarget ? [3] : [0, this.port, batch]);
+  }
+  watermark(wm: number, _port: number): void {
+    if (this.armed && !this.isTarget) this.log.push([1, this.port, wm]);
+  }
+  flush(): void {
+    if (!this.armed || this.isTarget) return;
+    const last = this.log[this.log.length - 1];
+    if (last !== undefined && last[0] !== 2) this.log.push([2]);
+  }
+  snapshot(): unknown {
+    return null;
+  }
+  restore(_state: unknown): void {}
+  stateSize(): number {
+    return this.log.length;
+  }
+}
+
+export class PipelineCheckpoints {
+  private readonly live = new Map<string, LivePipeline>();
+  private readonly pending = new Map<string, PendingPipeline>();
+
+  constructor(private readonly state: EngineState) {}
+
+  capture(): SavedPipeline[] | undefined {
+    if (this.live.size === 0 && this.pending.size === 0) return undefined;
+    const out: SavedPipeline[] = [];
+    for (const p of this.live.values()) out.push(p.capture());
+    for (const p of this.pending.values()) out.push({ ...p.saved, log: p.log.slice() });
+    return out;
+  }
+
+  restore(saved: SavedPipeline[]): void {
+    for (const p of this.pending.values()) p.recorder.remove();
+    this.pending.clear();
+    for (const s of saved) {
+      const log = s.log.slice();
+      const inputs = s.target === null ? s.relations : [...s.relations, s.target];
+      const recorders: RecorderOp[] = [];
+      const recorder = attachStream(this.state, inputs, (b, ins) => {
+        ins.forEach((input, port) => {
+          b.add(
+            (_out: Output) => {
+              const op = new RecorderOp(log, port, port === s.relations.length);
+              recorders.push(op);
+              return op;
+            },
+            [input.node],
+            `pipeline ${s.name} (recorder)`,
+          );
+        });
+      });
+      // the back-fill of the attach is the relations' contents, already in the snapshot
+      for (const r of recorders) r.armed = true;
+      this.pending.set(s.name, { saved: s, log, recorder });
+    }
+  }
+
+  /** The checkpointed state of `name` (its recorder stops), or undefined. */
+  claim(name: string): { saved: SavedPipeline; log: LogEntry[] } | undefined {
+    const p = this.pending.get(name);
+    if (p === undefined) return undefined;
+    p.recorder.remove();
+    this.pending.delete(name);
+    return { saved: p.saved, log: p.log };
+  }
+
+  hasSaved(name: string): SavedPipeline | undefined {
+    return this.pending.get(name)?.saved;
+  }
+
+  register(name: string, pipeline: LivePipeline): { remove(): void } {
+    if (this.live.has(name)) {
+      throw new CatalogError('DUPLICATE_OBJECT', `a pipeline named "${name}" is already running in this database (pipeline names bind to checkpointed state, so they must be unique)`);
+    }
+    this.live.set(name, pipeline);
+    return {
+      remove: () => {
+        if (this.live.get(name) === pipeline) this.live.delete(name);
+      },
+    };
+  }
+
+  isLive(name: string): boolean {
+    return this.live.has(name);
+  }
+
+  /** Names of checkpointed pipelines not declared again yet. */
+  pendingNames(): string[] {
+    return [...this.pending.keys()];
+  }
+}
+
+const registries = new WeakMap<EngineState, PipelineCheckpoints>();
+
+export function pipelineCheckpoints(state: EngineState): PipelineCheckpoints {
+  let r = registries.get(state);
+  if (r === undefined) registries.set(state, (r = new PipelineCheckpoints(state)));
+  return r;
+}
+
+registerCheckpointExtra('operator-api pipelines', {
+  capture: (state) => registries.get(state)?.capture(),
+  restore: (state, saved) => pipelineCheckpoints(state).restore(saved as SavedPipeline[]),
+});
+
+/** Between a relation and a restored pipeline's entry: closed while the recorded log replays. */
+export class ReplayGate implements Operator {
+  open = false;
+  constructor(readonly out: Output) {}
+  push(batch: Batch, _port: number): void {
+    if (this.open) this.out.push(batch);
+  }
+  watermark(wm: number, _port: number): void {
+    if (this.open) this.out.watermark(wm);
+  }
+  flush(): void {}
+  snapshot(): unknown {
+    return null;
+  }
+  restore(_state: unknown): void {}
+  stateSize(): number {
+    return 0;
+  }
+}
