@@ -22,6 +22,7 @@ import {
   type FlatAccumulator,
   type StateAccumulator,
 } from './aggregate-kernels.js';
+import { NumericKeyIndex } from './group-index.js';
 import { ExecutionError } from '../../errors.js';
 
 export interface AggregateSpec {
@@ -85,7 +86,12 @@ export class HashAggregate implements Operator {
   /** per aggregate with DISTINCT: slot → value key → multiplicity */
   private distinctSeen: (Map<number, Map<Key, number>> | null)[];
   private freeSlots: number[] = [];
-  private touched = new Set<number>();
+  /** slots touched in this step, in first-touch order, and a flag per slot (no Set per row) */
+  private touchedList: number[] = [];
+  private touchedFlags = new Uint8Array(64);
+  /** all-number group keys (ids, timestamps) → slot without building a string key; groups
+   *  whose key holds anything else (NULL, text, NaN) are found through `slots` only */
+  private readonly numericIndex: NumericKeyIndex | null;
   private readonly global: boolean;
   private readonly width: number;
   /** two grouping columns (e.g. window_start, auction): slot by nested per-column keys, so a
@@ -113,11 +119,36 @@ export class HashAggregate implements Operator {
     this.global = this.groupBy.length === 0;
     this.width = this.groupBy.length + this.specs.length;
     this.pairIndex = this.groupBy.length === 2 ? new Map() : null;
+    this.numericIndex = this.global ? null : new NumericKeyIndex(this.groupBy.length);
     if (this.global) {
       this.slotFor('', null);
       // the single row of a global aggregate exists before any input
-      this.touched.add(0);
+      this.touch(0);
     }
+  }
+
+  private touch(slot: number): void {
+    let flags = this.touchedFlags;
+    if (slot >= flags.length) {
+      const grown = new Uint8Array(Math.max(flags.length * 2, slot + 1));
+      grown.set(flags);
+      this.touchedFlags = flags = grown;
+    }
+    if (flags[slot] === 0) {
+      flags[slot] = 1;
+      this.touchedList.push(slot);
+    }
+  }
+
+  /** Put the key row into the numeric index's probe; false if it is not all (non-NaN) numbers. */
+  private probeKeyRow(keyRow: readonly Value[]): boolean {
+    const probe = this.numericIndex!.probe;
+    for (let c = 0; c < keyRow.length; c++) {
+      const v = keyRow[c];
+      if (typeof v !== 'number' || v !== v) return false;
+      probe[c] = v + 0; // -0 groups with 0
+    }
+    return true;
   }
 
   private slotFor(key: Key, keyRow: Row | null): number {
@@ -129,6 +160,7 @@ export class HashAggregate implements Operator {
     this.slotKeys[slot] = key;
     this.rowCounts[slot] = 0;
     this.emitted[slot] = null;
+    if (this.numericIndex !== null && keyRow !== null && this.probeKeyRow(keyRow)) this.numericIndex.insert(slot);
     if (this.pairIndex !== null && keyRow !== null) this.indexPair(keyOfValue(keyRow[0]), keyOfValue(keyRow[1]), slot);
     for (const k of this.kernels) k.clear(slot);
     for (const d of this.distinctSeen) d?.delete(slot);
@@ -143,6 +175,22 @@ export class HashAggregate implements Operator {
   }
 
   private slotOfRow(cols: Batch['columns'], i: number): number {
+    const numeric = this.numericIndex;
+    if (numeric !== null) {
+      const probe = numeric.probe;
+      const groupBy = this.groupBy;
+      let c = 0;
+      for (; c < groupBy.length; c++) {
+        const v = cols[groupBy[c]][i];
+        if (typeof v !== 'number' || v !== v) break;
+        probe[c] = v + 0;
+      }
+      if (c === groupBy.length) {
+        const slot = numeric.find();
+        if (slot >= 0) return slot;
+        return this.slotFor(this.keyOf(cols, i), groupBy.map((k) => cols[k][i] ?? null));
+      }
+    }
     const pairs = this.pairIndex;
     if (pairs !== null) {
       const k0 = keyOfValue(cols[this.groupBy[0]][i]);
@@ -170,7 +218,7 @@ export class HashAggregate implements Operator {
       const w = weightAt(batch, i);
       if (w === 0) continue;
       const slot = this.slotOfRow(cols, i);
-      this.touched.add(slot);
+      this.touch(slot);
       this.rowCounts[slot] += w;
       for (let a = 0; a < specs.length; a++) {
         const s = specs[a];
@@ -216,9 +264,13 @@ export class HashAggregate implements Operator {
   }
 
   flush(): void {
-    if (this.touched.size === 0) return;
+    const touched = this.touchedList;
+    if (touched.length === 0) return;
+    this.touchedList = [];
     const delta = new BatchBuilder(this.width);
-    for (const slot of this.touched) {
+    for (let t = 0; t < touched.length; t++) {
+      const slot = touched[t];
+      this.touchedFlags[slot] = 0;
       const old = this.emitted[slot];
       const alive = this.global || this.rowCounts[slot] > 0;
       const row = alive ? this.outputRow(slot) : null;
@@ -228,7 +280,6 @@ export class HashAggregate implements Operator {
       this.emitted[slot] = row;
       if (!alive) this.release(slot);
     }
-    this.touched.clear();
     this.out.push(delta.take());
   }
 
@@ -240,6 +291,7 @@ export class HashAggregate implements Operator {
 
   private release(slot: number): void {
     this.slots.delete(this.slotKeys[slot]);
+    if (this.numericIndex !== null && this.probeKeyRow(this.keyRows[slot]!)) this.numericIndex.delete();
     if (this.pairIndex !== null) {
       const keyRow = this.keyRows[slot]!;
       const k0 = keyOfValue(keyRow[0]);
@@ -271,13 +323,15 @@ export class HashAggregate implements Operator {
     const s = state as { groups: { key: Row; count: number; emitted: Row | null; aggs: unknown[]; distinct: ([Key, number][] | null)[] }[] };
     this.slots.clear();
     this.pairIndex?.clear();
+    this.numericIndex?.clear();
     this.lastInner = undefined;
     this.keyRows = [];
     this.rowCounts = [];
     this.emitted = [];
     this.slotKeys = [];
     this.freeSlots = [];
-    this.touched.clear();
+    for (const slot of this.touchedList) this.touchedFlags[slot] = 0;
+    this.touchedList = [];
     this.distinctSeen = this.specs.map((sp) => (sp.distinct ? new Map() : null));
     for (const g of s.groups) {
       const key = this.global ? '' : this.keyOfKeyRow(g.key);
