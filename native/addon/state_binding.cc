@@ -11,6 +11,7 @@
 
 #include "addon/modules.h"
 #include "addon/state_args.h"
+#include "addon/state_fast_path.h"
 #include "addon/state_options.h"
 #include "state/hash_store.h"
 #include "state/snapshot.h"
@@ -27,7 +28,7 @@ using state::StateStore;
 class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativeStateStore",
+    Napi::Function ctor = DefineClass(env, "NativeStateStore",
                        {
                            InstanceMethod<&StoreWrap::Get>("get"),
                            InstanceMethod<&StoreWrap::GetBytes>("getBytes"),
@@ -48,10 +49,19 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
                            InstanceMethod<&StoreWrap::Clear>("clear"),
                            InstanceMethod<&StoreWrap::Close>("close"),
                        });
+    return ctor;
   }
+
+  // ---- what FastPath (state_fast_path.h) needs ----
+  StateStore* OpenStore() { return store_.get(); }
+  FastKind fast_kind() const { return fast_kind_; }
+  void AfterInsert(Napi::Env env) { ReportMemory(env); }
 
   explicit StoreWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<StoreWrap>(info) {
     Napi::Env env = info.Env();
+    fast_cell_->wrap = this;
+    // Own getOne/putOne/hasOne shadow the prototype's general methods (see state_fast_path.h).
+    FastPath<StoreWrap>::Attach(env, info.This().As<Napi::Object>(), fast_cell_);
     if (info.Length() < 1 || !info[0].IsObject()) ThrowType(env, "NativeStateStore: options must be an object");
     Napi::Object o = info[0].As<Napi::Object>();
     uint64_t max_entries = 0;
@@ -64,11 +74,13 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
       if (!restore.IsUndefined()) {
         if (!restore.IsString()) ThrowType(env, "options.restoreFrom must be a file path string");
         store_ = state::LoadSnapshotFile(restore.As<Napi::String>().Utf8Value(), max_entries);
+        fast_kind_ = FastKindOf(*store_);
         ReportMemory(env);
         return;
       }
       state::StoreOptions so = ParseStoreOptions(env, o, max_entries);
       store_ = std::make_unique<StateStore>(so);
+      fast_kind_ = FastKindOf(*store_);
       ReportMemory(env);
     } catch (const StateError& e) {
       ThrowStateError(env, e);
@@ -78,9 +90,14 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
     }
   }
 
-  ~StoreWrap() override { ReleaseMemory(Env()); }
+  ~StoreWrap() override {
+    fast_cell_->wrap = nullptr;  // functions kept past the handle then see a closed store
+    ReleaseMemory(Env());
+  }
 
  private:
+  friend struct FastPath<StoreWrap>;  // falls back to GetOne / PutOne / HasOne
+
   // Tells V8 how much native memory this store holds, so an abandoned store's size counts
   // towards garbage collection pressure. Re-reported only on changes of 1 MiB or more.
   void ReportMemory(Napi::Env env) {
@@ -584,6 +601,8 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
   }
 
   std::unique_ptr<StateStore> store_;
+  FastKind fast_kind_ = FastKind::kNone;
+  FastPath<StoreWrap>::CellRef fast_cell_ = std::make_shared<FastPath<StoreWrap>::Cell>();
   std::vector<std::string_view> scratch_keys_;
   std::vector<uint32_t> scratch_refs_;
   int64_t reported_bytes_ = 0;
