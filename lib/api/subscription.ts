@@ -6,6 +6,9 @@
 
 import { LaminarError } from '../errors.js';
 import type { EngineChange, EngineSubscription } from '../engine/types.js';
+import type { ChangePosition } from '../storage/sink-protocol.js';
+
+export type { ChangePosition };
 
 /** One change of a view: an inserted row, a deleted row, or an updated row with its old version. */
 export interface Change<Row = Record<string, unknown>> {
@@ -13,6 +16,11 @@ export interface Change<Row = Record<string, unknown>> {
   row: Row;
   /** the previous version of the row (updates only) */
   old?: Row;
+  /**
+   * durable databases: the change's place in the view's change stream, the same in every run.
+   * Store it with your output and pass it as `subscribe(name, { from })` to resume after it.
+   */
+  position?: ChangePosition;
 }
 
 /** What happens when an iterated subscription's buffer is full and another change arrives. */
@@ -29,6 +37,11 @@ export interface SubscribeOptions<Row = Record<string, unknown>> {
   bufferSize?: number;
   /** overflow policy of the buffer (default: the database's subscriptionOverflow, 'error') */
   overflow?: OverflowPolicy;
+  /**
+   * durable databases, views kept in the `changelog` open option: first deliver every retained
+   * change after this position (none missing, none repeated), then continue live. Excludes `snapshot`.
+   */
+  from?: ChangePosition;
 }
 
 export const DEFAULT_BUFFER_SIZE = 65_536;
