@@ -119,7 +119,7 @@ function columnGenerator(o: OptionReader, column: Field, columnSeed: number): Co
     const integral = type === 'smallint' || type === 'int' || type === 'bigint';
     const limits = INTEGER_LIMITS[type];
     if (kind === 'sequence') {
-      const seq = sequence(o, key, `a ${type.toUpperCase()} sequence`, integral, limits);
+      const seq = sequence(o, key, `a sequence of type ${type.toUpperCase()}`, integral, limits);
       const value = (row: number) => seq.start + row * seq.step;
       const checked: ColumnGenerator = (first, n) => {
         // a sequence without an end can run past its type: that stops the source (never wraps)
@@ -131,7 +131,7 @@ function columnGenerator(o: OptionReader, column: Field, columnSeed: number): Co
       };
       compiled = { fill: type === 'decimal' ? (first, n) => fillRows(first, n, (row) => Decimal.fromNumber(value(row))) : checked, rows: seq.rows };
     } else {
-      allowOnly(['kind', 'min', 'max', 'null_rate', 'seed'], `a random ${type.toUpperCase()} column`);
+      allowOnly(['kind', 'min', 'max', 'null_rate', 'seed'], `a random column of type ${type.toUpperCase()}`);
       const min = o.number(key('min'), { integer: integral, ...limits }) ?? 0;
       const max = o.number(key('max'), { integer: integral, ...limits }) ?? (integral ? limits!.max : 1);
       if (max < min) throw o.error(key('max'), `option '${key('max')}' (${max}) is below '${key('min')}' (${min})`);
