@@ -6,23 +6,25 @@
 // restores the states in the same order and replays only the log after the LSN.
 //
 // Only nodes the catalog owns (relation stores and view subgraphs) are in the cut: subscription
-// taps and user pipelines are not durable and are excluded by construction.
+// taps are not durable and are excluded by construction. Named operator-API pipelines join the
+// same cut through lib/engine/checkpoint-extras.ts (image.extras).
 //
-// File: checkpoints/<epoch>/state.ckpt = magic "LMCKPT01", u32 CRC-32C of the body, body =
-// v8-serialized CheckpointImage (checkpoint-codec.ts).
+// The cut is taken synchronously (captureCut); encoding, diffing against the previous
+// checkpoint and writing happen afterwards, off the hot path (checkpoint-image.ts). File:
+// checkpoints/<epoch>/state.ckpt in the framed format of checkpoint-format.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LaminarError, StorageError } from '../errors.js';
 import type { EngineState } from '../engine/state.js';
 import type { DataflowNode } from '../exec/runtime/dataflow.js';
-import { deserializeState, serializeState } from './checkpoint-codec.js';
+import { serializeState } from './checkpoint-codec.js';
 import { crc32c, fsyncDir } from './fsync.js';
 import { decodeRecord, RecordKind } from './record.js';
 import { schemaFingerprint } from './schema-fingerprint.js';
+import { checkpointExtras } from '../engine/checkpoint-extras.js';
 
 export const CHECKPOINT_DIR = 'checkpoints';
 const FILE = 'state.ckpt';
-const MAGIC = Buffer.from('LMCKPT01', 'latin1');
 
 /** One logged call that changed the catalog: its EXECUTE record, and whether it threw. */
 export interface CatalogCall {
@@ -39,6 +41,8 @@ export interface CheckpointImage {
   catalogFingerprint: number;
   nodes: { name: string | null; op: string; outWatermark: number; state: unknown }[];
   maxEventTime: [string, number][];
+  /** state of participants outside the catalog (operator-API pipelines), by participant name */
+  extras?: [string, unknown][];
 }
 
 const DDL_KINDS = new Set(['create-table', 'create-materialized-view', 'create-view', 'create-sink', 'create-function', 'create-index', 'drop', 'set']);
@@ -64,24 +68,72 @@ function catalogFingerprint(state: EngineState): number {
   return crc32c(Buffer.from(parts.join('\n'), 'utf8'));
 }
 
-/** Takes the cut (synchronously, between steps) and serializes it. */
-export function captureCheckpoint(state: EngineState, catalog: readonly CatalogCall[], epoch: number, lsn: number): Buffer {
+/** Operator classes whose snapshot() returns fresh arrays of immutable rows (audited): their
+ *  state is encoded after the cut, in slices, and diffed against the previous checkpoint. */
+const DEFERRED_OPS = new Set(['TableStore', 'ViewStore']);
+/** arrays at least this long are written in chunks and, when possible, as deltas */
+export const LARGE_ARRAY = 4096;
+
+/** One node of a cut: its state either already serialized or (deferred) kept by reference. */
+export interface CutNode {
+  name: string | null;
+  op: string;
+  outWatermark: number;
+  /** serialized at the cut (operators whose snapshot may share mutable objects) */
+  bytes?: Buffer;
+  /** deferred: the snapshot without its large arrays … */
+  skeleton?: Record<string, unknown>;
+  /** … and the large arrays by property name (fresh arrays of immutable elements) */
+  arrays?: Map<string, unknown[]>;
+}
+
+/** A consistent cut taken between two steps, not yet encoded. */
+export interface CheckpointCut {
+  epoch: number;
+  lsn: number;
+  catalog: CatalogCall[];
+  catalogFingerprint: number;
+  nodes: CutNode[];
+  maxEventTime: [string, number][];
+  /** serialized at the cut: participants outside the catalog (checkpoint-extras) */
+  extras: Buffer;
+  /** identifies the graph: deltas are only taken against a cut of the same graph */
+  shape: string;
+}
+
+/**
+ * Takes the cut synchronously, between steps: the catalog, the watermarks and every node's
+ * snapshot. Snapshots of the DEFERRED_OPS are kept by reference (their large arrays are encoded
+ * later, off the hot path); the others are serialized now, so later steps cannot change them.
+ */
+export function captureCut(state: EngineState, catalog: readonly CatalogCall[], epoch: number, lsn: number): CheckpointCut {
   if (state.flow.busy) {
     throw new LaminarError('INVALID_ARGUMENT', 'CHECKPOINT cannot run inside a subscriber callback (a step is in progress); call it after the callback returns');
   }
-  const image: CheckpointImage = {
+  const nodes = durableNodes(state).map((n): CutNode => {
+    const base = { name: n.name ?? null, op: n.op.constructor.name, outWatermark: n.outWatermark };
+    const snap = n.op.snapshot();
+    if (!DEFERRED_OPS.has(base.op) || snap === null || typeof snap !== 'object' || Array.isArray(snap)) {
+      return { ...base, bytes: serializeState(snap) };
+    }
+    const skeleton: Record<string, unknown> = {};
+    const arrays = new Map<string, unknown[]>();
+    for (const [k, v] of Object.entries(snap as Record<string, unknown>)) {
+      if (Array.isArray(v) && v.length >= LARGE_ARRAY) arrays.set(k, v);
+      else skeleton[k] = v;
+    }
+    return { ...base, skeleton, arrays };
+  });
+  return {
     epoch,
     lsn,
     catalog: [...catalog],
     catalogFingerprint: catalogFingerprint(state),
-    nodes: durableNodes(state).map((n) => ({ name: n.name ?? null, op: n.op.constructor.name, outWatermark: n.outWatermark, state: n.op.snapshot() })),
+    nodes,
     maxEventTime: [...state.maxEventTime],
+    extras: serializeState(captureExtras(state)),
+    shape: nodes.map((n) => `${n.op}:${n.name ?? ''}`).join('\n'),
   };
-  const body = serializeState(image);
-  const header = Buffer.alloc(12);
-  MAGIC.copy(header, 0);
-  header.writeUInt32LE(crc32c(body), 8);
-  return Buffer.concat([header, body]);
 }
 
 export function checkpointPath(dir: string, epoch: number): string {
@@ -89,14 +141,17 @@ export function checkpointPath(dir: string, epoch: number): string {
 }
 
 /** Writes the checkpoint file durably (file fsync'd, directories fsync'd) without blocking the loop. */
-export async function writeCheckpointFile(dir: string, epoch: number, bytes: Uint8Array): Promise<number> {
+export async function writeCheckpointFile(dir: string, epoch: number, buffers: readonly Uint8Array[]): Promise<number> {
   const file = checkpointPath(dir, epoch);
   const epochDir = path.dirname(file);
+  let bytes = 0;
   try {
     fs.mkdirSync(epochDir, { recursive: true });
     const handle = await fs.promises.open(file, 'w', 0o644);
     try {
-      await handle.writeFile(bytes);
+      // writev writes every buffer (libuv loops over partial writes and IOV_MAX)
+      const { bytesWritten } = await handle.writev(buffers as Uint8Array[]);
+      bytes = bytesWritten;
       await handle.datasync();
     } finally {
       await handle.close();
@@ -108,31 +163,7 @@ export async function writeCheckpointFile(dir: string, epoch: number, bytes: Uin
     const code = (error as NodeJS.ErrnoException).code;
     throw new StorageError(code === 'ENOSPC' ? 'DISK_FULL' : 'IO_ERROR', `cannot write checkpoint ${file}: ${(error as Error).message}`, { cause: error });
   }
-  return bytes.byteLength;
-}
-
-/** Reads and verifies a checkpoint; StorageError CORRUPTION when it is missing or damaged. */
-export function readCheckpoint(dir: string, epoch: number, lsn: number): CheckpointImage {
-  const file = checkpointPath(dir, epoch);
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (error) {
-    throw new StorageError('CORRUPTION', `checkpoint ${file} cannot be read: ${(error as Error).message}`, { cause: error });
-  }
-  if (bytes.length < 12 || !bytes.subarray(0, 8).equals(MAGIC)) throw new StorageError('CORRUPTION', `checkpoint ${file} is damaged: bad header`);
-  const body = bytes.subarray(12);
-  if (crc32c(body) !== bytes.readUInt32LE(8)) throw new StorageError('CORRUPTION', `checkpoint ${file} is damaged: its checksum does not match its content`);
-  let image: CheckpointImage;
-  try {
-    image = deserializeState(body) as CheckpointImage;
-  } catch (error) {
-    throw new StorageError('CORRUPTION', `checkpoint ${file} cannot be decoded: ${(error as Error).message}`, { cause: error });
-  }
-  if (image.epoch !== epoch || image.lsn !== lsn || !Array.isArray(image.nodes) || !Array.isArray(image.catalog)) {
-    throw new StorageError('CORRUPTION', `checkpoint ${file} does not match the MANIFEST (epoch ${image.epoch}, record ${image.lsn})`);
-  }
-  return image;
+  return bytes;
 }
 
 /** What a fresh engine needs to run the catalog calls (an EnginePort's execute). */
@@ -171,6 +202,16 @@ export function restoreCheckpoint(image: CheckpointImage, engine: CatalogTarget,
   });
   state.maxEventTime.clear();
   for (const [k, v] of image.maxEventTime) state.maxEventTime.set(k, v);
+  for (const [name, saved] of image.extras ?? []) checkpointExtras().get(name)?.restore(state, saved);
+}
+
+function captureExtras(state: EngineState): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const [name, extra] of checkpointExtras()) {
+    const saved = extra.capture(state);
+    if (saved !== undefined) out.push([name, saved]);
+  }
+  return out;
 }
 
 /** Deletes checkpoint directories not in `keep` (best effort: a leftover costs only disk). */

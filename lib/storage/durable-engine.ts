@@ -22,7 +22,8 @@ import { isChangePosition, type ChangePosition } from './sink-protocol.js';
 import type { EngineState } from '../engine/state.js';
 import { Changelog } from './changelog.js';
 import { SinkDriver, checkSinkStatements } from '../connectors/sinks/driver.js';
-import { captureCheckpoint, changesCatalog, readCheckpoint, removeCheckpointsExcept, restoreCheckpoint, writeCheckpointFile, type CatalogCall, type CheckpointImage } from './checkpoint.js';
+import { captureCut, changesCatalog, removeCheckpointsExcept, restoreCheckpoint, writeCheckpointFile, type CatalogCall } from './checkpoint.js';
+import { Checkpointer, readCheckpointChain, type CheckpointEntry, type EncodedCheckpoint, type LoadedCheckpoint } from './checkpoint-image.js';
 
 /**
  * - `'group'` (default): flush() / FLUSH / CHECKPOINT resolve once every earlier call is on disk
@@ -87,8 +88,21 @@ export class DurableEngine implements EnginePort {
   private readonly changelogEnabled: boolean;
   /** the exactly-once sinks (CREATE SINK … connector = 'file'), committed at checkpoints */
   private readonly sinks: SinkDriver;
-  /** what the last checkpoint (written or loaded) cost */
-  lastCheckpoint: { epoch: number; lsn: number; bytes: number; captureMs: number; writeMs: number } | null = null;
+  /** what the last checkpoint cost: `captureMs` is the pause of the hot path for the cut,
+   *  `maxSliceMs` the longest slice of the encoding after it, `incremental` whether it holds
+   *  only the changes since its parent (`changedElements` of them) */
+  lastCheckpoint: {
+    epoch: number;
+    lsn: number;
+    bytes: number;
+    captureMs: number;
+    writeMs: number;
+    maxSliceMs: number;
+    incremental: boolean;
+    changedElements: number;
+  } | null = null;
+  /** encodes cuts, incrementally against the previous checkpoint */
+  private readonly checkpointer = new Checkpointer();
 
   /** Locks `settings.path`, replays its log into `inner` and starts the WAL writer. */
   static open(settings: EngineSettings, inner: EnginePort): DurableEngine {
@@ -105,7 +119,7 @@ export class DurableEngine implements EnginePort {
   }
 
   /** checkpoints on disk that recovery may use, oldest first */
-  private checkpoints: { epoch: number; lsn: number }[] = [];
+  private checkpoints: CheckpointEntry[] = [];
 
   private constructor(
     readonly dir: string,
@@ -125,7 +139,8 @@ export class DurableEngine implements EnginePort {
       const udf = wrapUdf(name, def.fn, def.signature, bigint);
       inner.registerFunction(name, udf.fn, udf.sig);
     }
-    const image = existing === null ? null : loadNewestCheckpoint(dir, existing, warn);
+    const loaded = existing === null ? null : loadNewestCheckpoint(dir, existing, warn);
+    const image = loaded?.image ?? null;
     const state = engineStateOf(inner);
     this.changelogEnabled = options.changelog !== undefined;
     this.changelog = new Changelog(
@@ -143,6 +158,7 @@ export class DurableEngine implements EnginePort {
       if (state === null) throw new StorageError('RECOVERY_FAILED', `${dir} has a checkpoint but this engine cannot restore operator state`);
       restoreCheckpoint(image, inner as unknown as { execute(sql: string, params?: readonly unknown[]): unknown }, state, `checkpoint ${image.epoch} of ${dir}`);
       this.catalogCalls = image.catalog;
+      this.checkpointer.seed(loaded!);
       this.checkpoints = existing!.checkpoints!.filter((c) => c.epoch <= image.epoch);
       this.changelog.currentLsn = image.lsn;
       this.catalogChanged(false);
@@ -368,17 +384,21 @@ export class DurableEngine implements EnginePort {
     const epoch = this.manifest.epoch + 1;
     const lsn = this.wal.lastLsn;
     const t0 = performance.now();
-    const bytes = captureCheckpoint(state, this.catalogCalls, epoch, lsn);
+    // the only pause of the hot path: the encoding after it runs in slices, the writes off the thread
+    const cut = captureCut(state, this.catalogCalls, epoch, lsn);
     // the same cut closes the epoch of the changelog and of the sinks
     const sealed = this.changelogEnabled ? this.changelog.seal(epoch, lsn) : null;
     const sinkEpoch = this.sinks.cut();
     const t1 = performance.now();
     const previous = this.checkpoints[this.checkpoints.length - 1];
-    const keep = previous === undefined ? [{ epoch, lsn }] : [previous, { epoch, lsn }];
+    let encoded: EncodedCheckpoint | undefined;
+    let keep: CheckpointEntry[] = [];
     let sinkRecords;
     try {
+      encoded = await this.checkpointer.encode(cut);
+      keep = previous === undefined ? [encoded.entry] : [previous, encoded.entry];
       await this.syncLog(true);
-      await writeCheckpointFile(this.dir, epoch, bytes);
+      await writeCheckpointFile(this.dir, epoch, encoded.buffers);
       if (sealed !== null) await this.changelog.write(sealed);
       sinkRecords = await this.sinks.preCommit(sinkEpoch, epoch, lsn);
       const changelog = sealed !== null ? this.changelog.segmentsAfter(sealed) : this.manifest.changelog;
@@ -390,8 +410,19 @@ export class DurableEngine implements EnginePort {
     }
     if (sealed !== null) this.changelog.committed(sealed, this.manifest.changelog ?? []);
     this.checkpoints = keep;
-    this.lastCheckpoint = { epoch, lsn, bytes: bytes.byteLength, captureMs: t1 - t0, writeMs: performance.now() - t1 };
-    removeCheckpointsExcept(this.dir, keep.map((c) => c.epoch));
+    this.checkpointer.committed(encoded);
+    this.lastCheckpoint = {
+      epoch,
+      lsn,
+      bytes: encoded.bytes,
+      captureMs: t1 - t0,
+      writeMs: performance.now() - t1,
+      maxSliceMs: encoded.maxSliceMs,
+      incremental: encoded.entry.chain !== undefined,
+      changedElements: encoded.changedElements,
+    };
+    // the kept checkpoints and every checkpoint they are deltas on
+    removeCheckpointsExcept(this.dir, keep.flatMap((c) => [...(c.chain ?? []).map((l) => l.epoch), c.epoch]));
     // after the commit point: a crash before this is repaired by recovery re-committing the handles
     await this.sinks.commit(sinkRecords);
     // recovery from the fallback needs the records after it; everything wholly below can go
@@ -502,12 +533,12 @@ function engineStateOf(inner: EnginePort): EngineState | null {
 }
 
 /** The newest checkpoint that reads back intact; a damaged one falls back to the one before. */
-function loadNewestCheckpoint(dir: string, manifest: Manifest, warn: WarningHandler): CheckpointImage | null {
+function loadNewestCheckpoint(dir: string, manifest: Manifest, warn: WarningHandler): LoadedCheckpoint | null {
   const list = manifest.checkpoints ?? [];
   for (let i = list.length - 1; i >= 0; i--) {
     const c = list[i]!;
     try {
-      return readCheckpoint(dir, c.epoch, c.lsn);
+      return readCheckpointChain(dir, c);
     } catch (error) {
       if (!(error instanceof StorageError) || error.code !== 'CORRUPTION') throw error;
       warn(`laminardb: ${error.message}; ${i > 0 ? `falling back to checkpoint ${list[i - 1]!.epoch}` : 'replaying the whole log'}`);

@@ -21,8 +21,11 @@ export interface Manifest {
   /** why the manifest was last written: 'create' | 'open' | 'checkpoint' | 'close' */
   reason: string;
   writtenAt: string;
-  /** the operator-state checkpoints on disk, oldest first (the newest plus one fallback) */
-  checkpoints?: { epoch: number; lsn: number }[];
+  /**
+   * the operator-state checkpoints recovery may start from, oldest first (the newest plus one
+   * fallback); `chain`: the checkpoints an incremental one is a delta on, its full base first
+   */
+  checkpoints?: { epoch: number; lsn: number; chain?: { epoch: number; lsn: number }[] }[];
   /** changelog segments of the views that keep one, oldest first (lib/storage/changelog.ts) */
   changelog?: { file: string; fromLsn: number; toLsn: number }[];
   /** each exactly-once sink's pre-commit handle of the newest checkpoint (lib/storage/sink-protocol.ts) */

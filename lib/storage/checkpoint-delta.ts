@@ -1,0 +1,145 @@
+// Incremental checkpoints of large state arrays: an edit script that turns the array a node had
+// at the previous checkpoint into the one it has now. Elements are compared by identity (rows
+// are immutable, so an unchanged row is the same object) or, for fresh arrays of the same
+// values, shallowly. Stores keep their rows in Map order, where an update stays in place, a
+// delete removes an element and an insert appends, so the script is a few long COPY runs plus
+// the changed rows as literals. The script is exact for any two arrays; the ordering only
+// decides how small it is.
+//
+// Script: Int32Array of ops, each [COPY, from, count] (elements from the old array) or
+// [LITERAL, count] (the next `count` elements of `literals`).
+
+const COPY = 1;
+const LITERAL = 2;
+/** how far ahead in the old array a mismatch looks for the new element (a short run of deletes) */
+const RESYNC_WINDOW = 32;
+/** literal streak after which the old array gets an element → position index (long deletes) */
+const INDEX_AFTER = 64;
+
+export interface ArrayDelta {
+  /** length of the array the script produces */
+  length: number;
+  ops: Int32Array;
+  literals: unknown[];
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  // fresh arrays of identical values (rows rebuilt by a scan) are unchanged too
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Diffs in slices: `step()` does about `budget` element comparisons and returns true when done.
+ * `abandoned` turns true once the literals exceed `maxLiterals` (a full copy is then smaller).
+ */
+export class ArrayDiff {
+  private i = 0;
+  private j = 0;
+  private ops: number[] = [];
+  private readonly literals: unknown[] = [];
+  private litRun = 0;
+  private streak = 0;
+  private index: Map<unknown, number> | null = null;
+  abandoned = false;
+
+  constructor(
+    private readonly prev: readonly unknown[],
+    private readonly next: readonly unknown[],
+    private readonly maxLiterals: number,
+  ) {}
+
+  step(budget: number): boolean {
+    const { prev, next } = this;
+    const m = prev.length;
+    const n = next.length;
+    let work = 0;
+    while (this.j < n && work < budget) {
+      if (this.i < m && same(prev[this.i], next[this.j])) {
+        const from = this.i;
+        while (this.i < m && this.j < n && same(prev[this.i], next[this.j])) {
+          this.i++;
+          this.j++;
+        }
+        work += this.i - from;
+        this.endLiterals();
+        this.ops.push(COPY, from, this.i - from);
+        this.streak = 0;
+        continue;
+      }
+      work += RESYNC_WINDOW;
+      const at = this.find(next[this.j]);
+      if (at > this.i) {
+        this.i = at; // prev[i, at) were deleted
+        continue;
+      }
+      this.literals.push(next[this.j]);
+      this.litRun++;
+      this.j++;
+      this.i++; // most often a replacement in place
+      if (++this.streak === INDEX_AFTER && this.index === null) this.buildIndex();
+      if (this.literals.length > this.maxLiterals) {
+        this.abandoned = true;
+        return true;
+      }
+    }
+    return this.j >= n;
+  }
+
+  /** The script (call once `step` returned true and the diff was not abandoned). */
+  result(): ArrayDelta {
+    this.endLiterals();
+    return { length: this.next.length, ops: Int32Array.from(this.ops), literals: this.literals };
+  }
+
+  get literalCount(): number {
+    return this.literals.length;
+  }
+
+  private endLiterals(): void {
+    if (this.litRun === 0) return;
+    this.ops.push(LITERAL, this.litRun);
+    this.litRun = 0;
+  }
+
+  /** Position of `x` in prev after i (within the window, or anywhere once indexed); -1 if none. */
+  private find(x: unknown): number {
+    const prev = this.prev;
+    const end = Math.min(prev.length, this.i + 1 + RESYNC_WINDOW);
+    for (let k = this.i + 1; k < end; k++) if (prev[k] === x) return k;
+    if (this.index !== null) return this.index.get(x) ?? -1;
+    return -1;
+  }
+
+  private buildIndex(): void {
+    this.index = new Map();
+    for (let k = this.i; k < this.prev.length; k++) this.index.set(this.prev[k], k);
+  }
+}
+
+/** Applies a script to the array it was computed against; throws on a script that does not fit. */
+export function applyArrayDelta(prev: readonly unknown[], delta: ArrayDelta): unknown[] {
+  const out = new Array<unknown>(delta.length);
+  const { ops, literals } = delta;
+  let o = 0;
+  let lit = 0;
+  for (let p = 0; p < ops.length; ) {
+    const op = ops[p]!;
+    if (op === COPY) {
+      const from = ops[p + 1]!;
+      const count = ops[p + 2]!;
+      if (from < 0 || count < 0 || from + count > prev.length || o + count > out.length) throw new RangeError('a COPY run is outside the arrays');
+      for (let k = 0; k < count; k++) out[o++] = prev[from + k];
+      p += 3;
+    } else if (op === LITERAL) {
+      const count = ops[p + 1]!;
+      if (count < 0 || lit + count > literals.length || o + count > out.length) throw new RangeError('a LITERAL run is outside the arrays');
+      for (let k = 0; k < count; k++) out[o++] = literals[lit++];
+      p += 2;
+    } else throw new RangeError(`unknown edit op ${op}`);
+  }
+  if (o !== out.length || lit !== literals.length) throw new RangeError(`the edit script yields ${o} of ${out.length} elements`);
+  return out;
+}
