@@ -30,10 +30,11 @@ export function printTable(title: string, rows: BenchRow[]): void {
   for (const l of lines) console.log(`  ${l[0].padEnd(widths[0])}  ${l[1].padStart(widths[1])}  ${l[2]}`);
 }
 
-export function writeResults(file: string, rows: BenchRow[]): string {
+/** Writes bench/results/<file> as { meta, rows, ...extra }; meta includes the load average. */
+export function writeResults(file: string, rows: BenchRow[], extra: Record<string, unknown> = {}): string {
   const out = path.join(__dirname, 'results', file);
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  const meta = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model };
-  fs.writeFileSync(out, JSON.stringify({ meta, rows }, null, 2));
+  const meta = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, loadavg: os.loadavg() };
+  fs.writeFileSync(out, JSON.stringify({ meta, rows, ...extra }, null, 2));
   return out;
 }
