@@ -66,12 +66,12 @@ export class CountKernel implements AggregateKernel {
   }
 }
 
+/** a + b·weight at the larger scale (Decimal keeps safe-integer values in doubles) */
 function decimalAddScaled(a: Decimal, b: Decimal, weight: number): Decimal {
-  const scale = Math.max(a.scale, b.scale);
-  const x = a.unscaled * 10n ** BigInt(scale - a.scale);
-  const y = b.unscaled * 10n ** BigInt(scale - b.scale);
-  return new Decimal(x + y * BigInt(weight), scale);
+  return a.add(weight === 1 ? b : weight === -1 ? b.negate() : b.mul(new Decimal(weight, 0)));
 }
+
+const DECIMAL_ZERO = new Decimal(0, 0);
 
 /** sum and avg: flat float sums, or exact decimal sums when the inputs are decimals. */
 export class SumKernel implements AggregateKernel {
@@ -90,7 +90,7 @@ export class SumKernel implements AggregateKernel {
   }
   add(slot: number, v: Value, weight: number): void {
     if (typeof v === 'number') this.sums[slot] += v * weight;
-    else if (v instanceof Decimal) this.decimals[slot] = decimalAddScaled(this.decimals[slot] ?? new Decimal(0n, 0), v, weight);
+    else if (v instanceof Decimal) this.decimals[slot] = decimalAddScaled(this.decimals[slot] ?? DECIMAL_ZERO, v, weight);
     else throw new ExecutionError('INVALID_ARGUMENT', `${this.average ? 'avg' : 'sum'} of a non-numeric value`);
     this.nonNull[slot] += weight;
   }
@@ -98,7 +98,7 @@ export class SumKernel implements AggregateKernel {
     const n = this.nonNull[slot];
     if (n <= 0) return null;
     const d = this.decimals[slot];
-    if (!this.average) return d !== undefined ? decimalAddScaled(d, new Decimal(0n, 0), 0) : this.sums[slot];
+    if (!this.average) return d !== undefined ? d : this.sums[slot];
     if (d === undefined) return this.sums[slot] / n;
     // decimal average to 16 fractional digits, rounded half away from zero
     const scale = Math.max(16, d.scale);
