@@ -6,7 +6,8 @@
 //   allowed_lateness: changelog windowed aggregates and windowed Top-N keep a window's state this
 //     long after the watermark passes its end (late rows inside it still update the view), then
 //     drop it; rows for dropped windows are late. Default: never dropped, so the view equals the
-//     SELECT over all data. EMIT ON WINDOW CLOSE always uses 0.
+//     SELECT over all data. EMIT ON WINDOW CLOSE always uses 0. "First row wins" dedup holds a
+//     key's row replaceable this long behind the watermark (default 0), then only the key.
 //   state_ttl: regular joins of two watermarked sources (TTL join) and dedup forget rows whose
 //     event time is this far behind the watermark. Default: no TTL (unbounded state).
 

@@ -18,6 +18,7 @@ import type { AccumulatorFactory, StreamAccumulator } from '../exec/stream/accum
 import type { Value } from '../types/value.js';
 import { AsofJoinOperator, type AsofMatch } from '../exec/stream/asof-join.js';
 import { DedupOperator } from '../exec/stream/dedup.js';
+import { FirstRowDedupOperator } from '../exec/stream/first-row-dedup.js';
 import { IntervalJoinOperator } from '../exec/stream/interval-join.js';
 import type { LatePolicy } from '../exec/stream/late.js';
 import { columnFn, type RowFn } from '../exec/stream/rows.js';
@@ -32,6 +33,8 @@ import { T, type Field } from '../types/datatype.js';
 import type { AggregateNode, JoinNode, LogicalPlan, TopNNode, WindowTvfNode } from './logical.js';
 import { withComputedColumns, type PhysicalContext, type StreamNodeBuilder } from './physical.js';
 import { mapColumns } from './optimizer/expr-utils.js';
+
+export { partitionSessionWindows } from './session-partition.js';
 
 /** Tuning that comes from WITH options / SET, not from the plan. */
 export interface StreamBuildOptions {
@@ -69,7 +72,7 @@ export function buildStreamOperator(
     case 'aggregate':
       return windowEndIndex(plan) === undefined && plan.emit === 'changes' ? undefined : buildWindowAggregate(plan, ctx, one(inputs), options);
     case 'top-n':
-      return buildWindowTopN(plan, ctx, one(inputs), options) ?? buildDedupTopN(plan, ctx, one(inputs), options);
+      return buildFirstRowDedup(plan, ctx, one(inputs), options) ?? buildWindowTopN(plan, ctx, one(inputs), options) ?? buildDedupTopN(plan, ctx, one(inputs), options);
     case 'dedup': {
       const w0 = plan.input.schema.length;
       const c = withComputedColumns(one(inputs), w0, types(plan.input), plan.keys, ctx);
@@ -309,19 +312,26 @@ function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: 
  * Top-N per window: a TopN whose PARTITION BY includes window_start or window_end of a window
  * TVF. Returns undefined otherwise (the relational Top-N applies).
  */
-export function buildWindowTopN(plan: TopNNode, ctx: PhysicalContext, input: DataflowNode, options: StreamBuildOptions = {}): DataflowNode | undefined {
+/** The window end of a Top-N's rows when it partitions by window_start / window_end of a window
+ *  TVF; undefined otherwise. */
+function partitionWindowEnd(plan: TopNNode): RowFn | undefined {
   const schema = plan.input.schema;
   const named = (name: string) => plan.partitionBy.some((p) => p.kind === 'column' && schema[p.index]?.name === name);
   const endCol = schema.findIndex((f) => f.name === 'window_end');
   const startCol = schema.findIndex((f) => f.name === 'window_start');
-  let windowEnd: RowFn | undefined;
-  if ((named('window_end') || named('window_start')) && endCol >= 0) windowEnd = columnFn(endCol);
-  else if (named('window_start') && startCol >= 0) {
+  if ((named('window_end') || named('window_start')) && endCol >= 0) return columnFn(endCol);
+  if (named('window_start') && startCol >= 0) {
     const tvf = windowTvfBelow(plan.input);
     if (tvf === undefined || (tvf.tvf !== 'tumble' && tvf.tvf !== 'hop')) return undefined;
     const size = tvf.sizeMs;
-    windowEnd = (cols, r) => (cols[startCol]![r] as number) + size;
+    return (cols, r) => (cols[startCol]![r] as number) + size;
   }
+  return undefined;
+}
+
+export function buildWindowTopN(plan: TopNNode, ctx: PhysicalContext, input: DataflowNode, options: StreamBuildOptions = {}): DataflowNode | undefined {
+  const schema = plan.input.schema;
+  const windowEnd = partitionWindowEnd(plan);
   if (windowEnd === undefined) return undefined;
   const w0 = schema.length;
   const c = withComputedColumns(input, w0, types(plan.input), [...plan.partitionBy, ...plan.order.map((o) => o.expr)], ctx);
@@ -412,63 +422,6 @@ function buildStreamJoin(
 }
 
 /**
- * SESSION windows are per grouping key: for an aggregate over a SESSION TVF that has no
- * partition, partition the sessions by the aggregate's group keys other than window_start /
- * window_end (mapped through projections and filters). A logical rewrite for the optimizer to
- * apply before physical planning; plans it cannot map are returned unchanged.
- */
-export function partitionSessionWindows(plan: LogicalPlan): LogicalPlan {
-  const visit = (p: LogicalPlan): LogicalPlan => {
-    let next: LogicalPlan;
-    switch (p.kind) {
-      case 'scan':
-      case 'values':
-        return p;
-      case 'union-all':
-        next = { ...p, inputs: p.inputs.map(visit) };
-        break;
-      case 'join':
-      case 'interval-join':
-      case 'asof-join':
-      case 'temporal-join':
-        next = { ...p, left: visit(p.left), right: visit(p.right) } as LogicalPlan;
-        break;
-      default:
-        next = { ...p, input: visit(p.input) } as LogicalPlan;
-    }
-    return next.kind === 'aggregate' ? partitionUnder(next) : next;
-  };
-  return visit(plan);
-}
-
-function partitionUnder(agg: AggregateNode): LogicalPlan {
-  // follow the group keys' columns down to the TVF through row-preserving nodes
-  const path: LogicalPlan[] = [];
-  let p: LogicalPlan = agg.input;
-  let indices: (number | undefined)[] = agg.groupBy.map((g) => (g.kind === 'column' ? g.index : undefined));
-  while (p.kind === 'project' || p.kind === 'filter') {
-    if (p.kind === 'project') {
-      const exprs = p.exprs;
-      indices = indices.map((i) => (i === undefined ? undefined : exprs[i]?.kind === 'column' ? (exprs[i] as { index: number }).index : undefined));
-    }
-    path.push(p);
-    p = p.input;
-  }
-  if (p.kind !== 'window-tvf' || p.tvf !== 'session' || (p.partitionBy && p.partitionBy.length > 0)) return agg;
-  const tvf = p;
-  const inputWidth = tvf.input.schema.length;
-  const keys: BoundExpr[] = [];
-  for (const i of indices) {
-    if (i === undefined) return agg; // a computed group key: cannot partition by it here
-    if (i >= inputWidth) continue; // window_start / window_end
-    keys.push({ kind: 'column', index: i, type: tvf.input.schema[i]!.type, name: tvf.input.schema[i]!.name });
-  }
-  let rebuilt: LogicalPlan = { ...tvf, partitionBy: keys };
-  for (let k = path.length - 1; k >= 0; k--) rebuilt = { ...path[k]!, input: rebuilt } as LogicalPlan;
-  return { ...agg, input: rebuilt };
-}
-
-/**
  * A regular equi-join with a state TTL (StreamBuildOptions.stateTtlMs) when both inputs carry an
  * event-time watermark column; undefined otherwise (the relational join applies).
  */
@@ -505,6 +458,62 @@ export function buildTtlJoin(plan: JoinNode, ctx: PhysicalContext, inputs: Dataf
   return keepColumns(node, left.width + right.width, [...range(lw0), ...range(rw0, left.width)], ctx);
 }
 
+/** `ROW_NUMBER() … ORDER BY <event time> [ASC|DESC] = 1` over an append-only input with a
+ *  watermark, partitioned: the event-time column, or undefined for other Top-N shapes. */
+function dedupTimeColumn(plan: TopNNode): number | undefined {
+  const wmCol = plan.input.props.watermarkColumn;
+  const order = plan.order[0];
+  if (plan.limit !== 1 || plan.offset !== 0 || plan.partitionBy.length === 0 || !plan.input.props.appendOnly) return undefined;
+  if (plan.rankOutput !== undefined && plan.rankOutput.fn !== 'row_number') return undefined;
+  if (wmCol === undefined || plan.order.length !== 1 || order === undefined || order.expr.kind !== 'column' || order.expr.index !== wmCol) return undefined;
+  return wmCol;
+}
+
+/** Appends the constant row number 1 when the Top-N outputs it (every kept row is number 1). */
+function withRowNumberOne(plan: TopNNode, node: DataflowNode, width: number, ctx: PhysicalContext): DataflowNode {
+  const w0 = plan.input.schema.length;
+  if (plan.rankOutput === undefined) return keepColumns(node, width, range(w0), ctx);
+  const exprs: BoundExpr[] = [...types(plan.input).map((type, index): BoundExpr => ({ kind: 'column', index, type })), { kind: 'literal', value: 1, type: T.bigint }];
+  const fn = ctx.compiler.projection(exprs);
+  return ctx.builder.add((out) => new Project(out, fn), [node], 'project');
+}
+
+/**
+ * `ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts [ASC]) = 1` ("first row wins") over an
+ * append-only input whose event-time column is `ts`: FirstRowDedupOperator, which holds a row
+ * only until the watermark (+ allowed_lateness) makes it final and then only its key. When the
+ * partition includes window_start / window_end, a key is forgotten once its window closes (+
+ * allowed_lateness); otherwise after state_ttl, when set. Undefined for other shapes.
+ */
+export function buildFirstRowDedup(plan: TopNNode, ctx: PhysicalContext, input: DataflowNode, options: StreamBuildOptions = {}): DataflowNode | undefined {
+  const timeColumn = dedupTimeColumn(plan);
+  if (timeColumn === undefined || plan.order[0]!.desc) return undefined;
+  const windowEnd = partitionWindowEnd(plan);
+  const lateness = options.allowedLatenessMs ?? 0;
+  const expireAt: RowFn | undefined = windowEnd && ((cols, r) => {
+    const end = windowEnd(cols, r);
+    return typeof end === 'number' ? end + lateness : null;
+  });
+  const w0 = plan.input.schema.length;
+  const c = withComputedColumns(input, w0, types(plan.input), plan.partitionBy, ctx);
+  const node = ctx.builder.add(
+    (out) =>
+      new FirstRowDedupOperator(out, {
+        keys: c.indices.map(columnFn),
+        timeColumn,
+        nullsFirst: plan.order[0]!.nullsFirst,
+        allowedLatenessMs: options.allowedLatenessMs,
+        ttlMs: options.stateTtlMs,
+        expireAt,
+        inputWidth: c.width,
+        late: options.late ?? options.lateFor?.(plan.input.schema),
+      }),
+    [c.node],
+    windowEnd ? 'dedup-first-row-per-window' : 'dedup-first-row',
+  );
+  return withRowNumberOne(plan, node, c.width, ctx);
+}
+
 /**
  * `ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts [ASC|DESC]) = 1` over an append-only input
  * whose event-time column is `ts`: per-key dedup keeping the earliest / latest row by event time
@@ -512,11 +521,9 @@ export function buildTtlJoin(plan: JoinNode, ctx: PhysicalContext, inputs: Dataf
  * set). Undefined for any other Top-N (the relational Top-N applies).
  */
 export function buildDedupTopN(plan: TopNNode, ctx: PhysicalContext, input: DataflowNode, options: StreamBuildOptions = {}): DataflowNode | undefined {
-  const wmCol = plan.input.props.watermarkColumn;
-  const order = plan.order[0];
-  if (plan.limit !== 1 || plan.offset !== 0 || plan.partitionBy.length === 0 || !plan.input.props.appendOnly) return undefined;
-  if (plan.rankOutput !== undefined && plan.rankOutput.fn !== 'row_number') return undefined;
-  if (wmCol === undefined || plan.order.length !== 1 || order === undefined || order.expr.kind !== 'column' || order.expr.index !== wmCol) return undefined;
+  const wmCol = dedupTimeColumn(plan);
+  if (wmCol === undefined) return undefined;
+  const order = plan.order[0]!;
   const w0 = plan.input.schema.length;
   const c = withComputedColumns(input, w0, types(plan.input), plan.partitionBy, ctx);
   const earliest = !order.desc;
@@ -526,9 +533,5 @@ export function buildDedupTopN(plan: TopNNode, ctx: PhysicalContext, input: Data
     [c.node],
     earliest ? 'dedup-earliest' : 'dedup-latest',
   );
-  if (plan.rankOutput === undefined) return keepColumns(node, c.width, range(w0), ctx);
-  // every kept row is number 1 of its partition
-  const exprs: BoundExpr[] = [...types(plan.input).map((type, index): BoundExpr => ({ kind: 'column', index, type })), { kind: 'literal', value: 1, type: T.bigint }];
-  const fn = ctx.compiler.projection(exprs);
-  return ctx.builder.add((out) => new Project(out, fn), [node], 'project');
+  return withRowNumberOne(plan, node, c.width, ctx);
 }

@@ -1,0 +1,220 @@
+// "First row wins" per-key dedup of an append-only stream by event time: the
+// `ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts ASC) = 1` pattern, holding keys, not rows.
+//
+// A key's earliest row is emitted at once. While its time is not behind the watermark (plus the
+// allowed lateness) an earlier row can still arrive and replace it (retract + insert), so the row
+// is held. Once the watermark passes it, the row is final: only the key is kept (settled). A row
+// for a settled key never wins; if it is behind the watermark it is late (counted, side output).
+// Settled keys are forgotten when the watermark reaches their expiry: the row's `expireAt` (e.g.
+// the window_end of a per-window dedup, after which rows of that window are late anyway) or its
+// time + `ttlMs` (state TTL: a later row of the key passes again). Without either a settled key is
+// kept forever — one map entry per key.
+// A NULL time ranks last (never settles, any timed row replaces it), or first with nullsFirst
+// (wins at once, like a settled row).
+
+import { ExecutionError } from '../../errors.js';
+import type { Batch, Column } from '../batch.js';
+import type { Operator, Output } from '../operator.js';
+import type { Row } from '../../types/value.js';
+import { LateRows, type LatePolicy } from './late.js';
+import { BatchBuilder, keyFunction, readRow, type Key, type RowFn } from './rows.js';
+import { NO_WATERMARK } from './watermark.js';
+
+export interface FirstRowDedupConfig {
+  keys: RowFn[];
+  timeColumn: number;
+  nullsFirst?: boolean;
+  /** a row settles once the watermark passes its time + this (default 0) */
+  allowedLatenessMs?: number;
+  /** forget a settled key once the watermark passes its time + ttl */
+  ttlMs?: number;
+  /** per row: the time from which its key can be forgotten and rows like it are late (a window's
+   *  end + allowed lateness) */
+  expireAt?: RowFn;
+  inputWidth: number;
+  late?: LatePolicy;
+}
+
+interface Pending {
+  time: number;
+  expire: number;
+  row: Row;
+}
+
+/** Settled keys ordered by expiry: a binary min-heap over two parallel arrays. */
+class ExpiryHeap {
+  private readonly at: number[] = [];
+  private readonly keys: Key[] = [];
+
+  get size(): number {
+    return this.at.length;
+  }
+
+  push(at: number, key: Key): void {
+    let i = this.at.length;
+    this.at.push(at);
+    this.keys.push(key);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.at[parent]! <= at) break;
+      this.at[i] = this.at[parent]!;
+      this.keys[i] = this.keys[parent]!;
+      i = parent;
+    }
+    this.at[i] = at;
+    this.keys[i] = key;
+  }
+
+  /** Pops every key whose expiry is ≤ `bound`. */
+  popUpTo(bound: number, onPop: (key: Key) => void): void {
+    while (this.at.length > 0 && this.at[0]! <= bound) {
+      onPop(this.keys[0]!);
+      const lastAt = this.at.pop()!;
+      const lastKey = this.keys.pop()!;
+      const n = this.at.length;
+      if (n === 0) break;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const c = r < n && this.at[r]! < this.at[l]! ? r : l;
+        if (this.at[c]! >= lastAt) break;
+        this.at[i] = this.at[c]!;
+        this.keys[i] = this.keys[c]!;
+        i = c;
+      }
+      this.at[i] = lastAt;
+      this.keys[i] = lastKey;
+    }
+  }
+
+  entries(): [number, Key][] {
+    return this.at.map((a, i) => [a, this.keys[i]!]);
+  }
+
+  clear(): void {
+    this.at.length = 0;
+    this.keys.length = 0;
+  }
+}
+
+export class FirstRowDedupOperator implements Operator {
+  private readonly keyOf: (c: Column[], r: number) => Key;
+  /** keys whose row may still be replaced */
+  private readonly pending = new Map<Key, Pending>();
+  /** keys whose row is final: nothing but the key (membership) */
+  private readonly settled = new Set<Key>();
+  private readonly expiry = new ExpiryHeap();
+  private readonly out: BatchBuilder;
+  private wm = NO_WATERMARK;
+  private readonly lateness: number;
+  readonly late: LateRows;
+
+  constructor(
+    private readonly output: Output,
+    private readonly cfg: FirstRowDedupConfig,
+  ) {
+    if (cfg.ttlMs !== undefined && !(cfg.ttlMs >= 0)) throw new ExecutionError('INVALID_ARGUMENT', `dedup state TTL must be a non-negative interval, got ${cfg.ttlMs}`);
+    this.lateness = cfg.allowedLatenessMs ?? 0;
+    if (!(this.lateness >= 0)) throw new ExecutionError('INVALID_ARGUMENT', `allowed lateness must be non-negative, got ${this.lateness}`);
+    this.keyOf = keyFunction(cfg.keys);
+    this.out = new BatchBuilder(cfg.inputWidth);
+    this.late = new LateRows(cfg.inputWidth, cfg.late);
+  }
+
+  push(batch: Batch, _port: number): void {
+    const time = batch.columns[this.cfg.timeColumn]!;
+    const expireAt = this.cfg.expireAt;
+    const ttl = this.cfg.ttlMs;
+    const nullTime = this.cfg.nullsFirst === true ? -Infinity : Infinity;
+    const wm = this.wm;
+    for (let i = 0; i < batch.length; i++) {
+      const w = batch.weights === null ? 1 : batch.weights[i]!;
+      if (w < 0) throw new ExecutionError('INVALID_ARGUMENT', 'deduplication needs an append-only input (a row was retracted)');
+      if (w === 0) continue;
+      const raw = time[i];
+      const t = typeof raw === 'number' ? raw : nullTime;
+      let expire = Infinity;
+      if (expireAt !== undefined) {
+        const e = expireAt(batch.columns, i);
+        if (typeof e === 'number') expire = e;
+        // its key may already be forgotten (window closed): never let it pass twice
+        if (expire <= wm) {
+          this.late.add(batch, i);
+          continue;
+        }
+      }
+      if (ttl !== undefined && t + ttl < expire) expire = t + ttl;
+      const key = this.keyOf(batch.columns, i);
+      if (this.settled.has(key)) {
+        if (t < wm) this.late.add(batch, i);
+        continue;
+      }
+      const held = this.pending.get(key);
+      if (held !== undefined) {
+        if (!(t < held.time)) continue; // ties keep the held row
+        this.out.add(held.row, -1);
+      }
+      const row = readRow(batch, i);
+      this.out.add(row, 1);
+      if (held !== undefined) {
+        held.time = t;
+        held.expire = expire;
+        held.row = row;
+      } else this.pending.set(key, { time: t, expire, row });
+    }
+  }
+
+  watermark(wm: number, _port: number): void {
+    if (!(wm > this.wm)) return;
+    this.wm = wm;
+    // rows no earlier row can replace any more: keep their keys only
+    const settleBefore = wm - this.lateness;
+    for (const [key, p] of this.pending) {
+      if (!(p.time < settleBefore)) continue;
+      this.pending.delete(key);
+      if (p.expire <= wm) continue;
+      this.settled.add(key);
+      if (p.expire !== Infinity) this.expiry.push(p.expire, key);
+    }
+    this.expiry.popUpTo(wm, (key) => this.settled.delete(key));
+    this.flush();
+    this.output.watermark(wm);
+  }
+
+  flush(): void {
+    if (this.out.length > 0) this.output.push(this.out.take());
+    this.late.flush();
+  }
+
+  snapshot(): unknown {
+    return { wm: this.wm, pending: [...this.pending], settled: [...this.settled], expiry: this.expiry.entries() };
+  }
+
+  restore(state: unknown): void {
+    const s = state as { wm: number; pending: [Key, Pending][]; settled: Key[]; expiry: [number, Key][] };
+    this.wm = s.wm;
+    this.pending.clear();
+    this.settled.clear();
+    this.expiry.clear();
+    for (const [k, p] of s.pending) this.pending.set(k, p);
+    for (const k of s.settled) this.settled.add(k);
+    for (const [at, k] of s.expiry) this.expiry.push(at, k);
+  }
+
+  /** late rows seen so far (dropped or routed to the side output) */
+  get lateRows(): number {
+    return this.late.count;
+  }
+
+  /** Keys held (settled keys are one Set entry each; pending ones also hold their row). */
+  stateSize(): number {
+    return this.pending.size + this.settled.size;
+  }
+
+  /** Rows held (pending keys only): what the keys-only design keeps small. */
+  rowsHeld(): number {
+    return this.pending.size;
+  }
+}
