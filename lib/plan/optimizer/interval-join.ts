@@ -1,8 +1,14 @@
-// Interval joins: an inner/left join of two append-only inputs with watermarks whose condition
-// bounds the right row's event time around the left row's (`b.ts BETWEEN a.ts AND a.ts +
-// INTERVAL '1' HOUR`, or any pair of >=/<= conjuncts over the two watermark columns) becomes an
-// IntervalJoin, whose state the watermarks clean. The bounding conjuncts stay in the residual,
-// so strict comparisons remain exact; the operator only needs the inclusive window.
+// Interval joins: an inner/left join of two event-time inputs whose condition bounds the right
+// row's event time around the left row's (`b.ts BETWEEN a.ts AND a.ts + INTERVAL '1' HOUR`, or
+// any pair of >=/<= conjuncts over the two time columns) becomes an IntervalJoin, whose state
+// the watermarks clean. The bounding conjuncts stay in the residual, so strict comparisons
+// remain exact; the operator only needs the inclusive window.
+//
+// An input's time column is its watermark column when it is append-only, or the window_end
+// group key of a changelog aggregate over a TUMBLE/HOP/CUMULATE window (Nexmark q7's
+// `MAX(price) … GROUP BY window_end`): such a row changes only while rows of its window arrive
+// on time, so a window's row is never updated behind the watermark except by late rows, which
+// the interval join treats as late like any other.
 
 import type { Interval } from '../../types/interval.js';
 import type { BoundExpr } from '../bound.js';
@@ -37,11 +43,38 @@ function timeTerm(e: BoundExpr): TimeTerm | undefined {
 
 const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 
+/** The column of `plan` whose values watermarks bound (see the file comment), if any. */
+export function eventTimeColumn(plan: LogicalPlan): number | undefined {
+  if (plan.props.appendOnly && plan.props.watermarkColumn !== undefined) return plan.props.watermarkColumn;
+  switch (plan.kind) {
+    case 'filter':
+      return eventTimeColumn(plan.input);
+    case 'project': {
+      const below = eventTimeColumn(plan.input);
+      if (below === undefined) return undefined;
+      const at = plan.exprs.findIndex((e) => e.kind === 'column' && e.index === below);
+      return at < 0 ? undefined : at;
+    }
+    case 'aggregate': {
+      const tvf = plan.input;
+      if (plan.emit !== 'changes' || tvf.kind !== 'window-tvf' || tvf.tvf === 'session') return undefined;
+      if (!tvf.props.appendOnly || tvf.props.watermarkColumn === undefined) return undefined;
+      // window_end is the TVF's last column; group keys are the aggregate's first columns
+      const windowEnd = tvf.schema.length - 1;
+      const at = plan.groupBy.findIndex((g) => g.kind === 'column' && g.index === windowEnd);
+      return at < 0 ? undefined : at;
+    }
+    default:
+      return undefined;
+  }
+}
+
 export function toIntervalJoin(j: JoinNode): LogicalPlan {
   if (j.joinKind !== 'inner' && j.joinKind !== 'left') return j;
-  const wl = j.left.props.watermarkColumn;
-  const wr = j.right.props.watermarkColumn;
-  if (!j.left.props.appendOnly || !j.right.props.appendOnly || wl === undefined || wr === undefined || !j.residual) return j;
+  if (!j.residual) return j;
+  const wl = eventTimeColumn(j.left);
+  const wr = eventTimeColumn(j.right);
+  if (wl === undefined || wr === undefined) return j;
   const lw = j.left.schema.length;
   const rightTime = lw + wr;
   let lower = -Infinity;
@@ -65,6 +98,7 @@ export function toIntervalJoin(j: JoinNode): LogicalPlan {
     else upper = Math.min(upper, d);
   }
   if (!Number.isFinite(lower) || !Number.isFinite(upper) || lower > upper) return j;
+  const appendOnly = j.left.props.appendOnly && j.right.props.appendOnly;
   const node: IntervalJoinNode = {
     kind: 'interval-join',
     joinKind: j.joinKind,
@@ -78,7 +112,8 @@ export function toIntervalJoin(j: JoinNode): LogicalPlan {
     upperMs: upper,
     residual: j.residual,
     schema: j.schema,
-    props: { appendOnly: true, watermarkColumn: wl },
+    // a changelog input (a windowed aggregate) makes the output a changelog too
+    props: appendOnly ? { appendOnly, watermarkColumn: wl } : { appendOnly },
   };
   return node;
 }

@@ -105,6 +105,35 @@ function prune(plan: LogicalPlan, required: Set<number>): Pruned {
       );
       return { plan: node, map: semi ? l.map : combined };
     }
+    case 'interval-join': {
+      // like an inner/left join, plus the two time columns the operator reads
+      const lw = plan.left.schema.length;
+      const leftNeed = collect([...plan.leftKeys, plan.residual], new Set([...required].filter((i) => i < lw)), 0, 0, lw);
+      const rightNeed = collect(plan.rightKeys, new Set([...required].filter((i) => i >= lw).map((i) => i - lw)));
+      collect([plan.residual], rightNeed, lw, lw);
+      leftNeed.add(plan.leftTimeColumn);
+      rightNeed.add(plan.rightTimeColumn);
+      const l = prune(plan.left, leftNeed);
+      const r = prune(plan.right, rightNeed);
+      const nlw = l.plan.schema.length;
+      const combined = new Map<number, number>();
+      for (const [o, n] of l.map) combined.set(o, n);
+      for (const [o, n] of r.map) combined.set(o + lw, nlw + n);
+      const wm = plan.props.watermarkColumn;
+      const node: LogicalPlan = {
+        ...plan,
+        left: l.plan,
+        right: r.plan,
+        leftKeys: plan.leftKeys.map((k) => remap(k, l.map)),
+        rightKeys: plan.rightKeys.map((k) => remap(k, r.map)),
+        leftTimeColumn: l.map.get(plan.leftTimeColumn)!,
+        rightTimeColumn: r.map.get(plan.rightTimeColumn)!,
+        residual: plan.residual && remap(plan.residual, combined),
+        schema: [...l.plan.schema, ...r.plan.schema],
+        props: { ...plan.props, watermarkColumn: wm === undefined ? undefined : combined.get(wm) },
+      };
+      return { plan: node, map: combined };
+    }
     case 'top-n': {
       if (plan.offset !== 0 && !plan.rankOutput && plan.partitionBy.length === 0) break;
       const w = plan.input.schema.length;
