@@ -246,6 +246,13 @@ export interface NativeSinkResult {
   hash: number;
   /** One-way latency per record (ns) when the sink ran in latency mode. */
   latenciesNs: Float64Array;
+  /**
+   * Latency mode: 1 for records a CPU stall of the sink thread delayed (it waited over 50 µs for
+   * a CPU: the record read right after, and every record sent before the stall ended).
+   */
+  stalled: Uint8Array;
+  /** Times the sink thread slept (voluntary context switches: futex waits). */
+  sleeps: number;
 }
 
 /**

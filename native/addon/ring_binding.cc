@@ -1,9 +1,14 @@
 // N-API side of the shared-memory SPSC rings: formatting (the aligned base depends on the
 // buffer's address, which only native code knows), futex sleep/wake for JavaScript, and native
 // sink/source threads that let tests and benchmarks drive a ring from the other language.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <atomic>
+#include <cstdio>
+#include <cstdint>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -64,8 +69,35 @@ Napi::Value RingWake(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Voluntary context switches of the calling thread so far (how often it slept).
+long ThreadSleeps() {
+  rusage ru{};
+  getrusage(RUSAGE_THREAD, &ru);
+  return ru.ru_nvcsw;
+}
+
+// Time the thread that opened `fd` (/proc/thread-self/schedstat) has spent runnable but waiting
+// for a CPU, in ns; -1 if unknown.
+int64_t RunDelayNs(int fd) {
+  char buf[96];
+  if (fd < 0) return -1;
+  ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+  if (n <= 0) return -1;
+  buf[n] = 0;
+  unsigned long long cpu = 0, wait = 0;
+  return std::sscanf(buf, "%llu %llu", &cpu, &wait) == 2 ? static_cast<int64_t>(wait) : -1;
+}
+
+// A wake-up onto an idle CPU waits a few µs; a longer wait means other work held the CPUs.
+constexpr int64_t kStallNs = 50'000;
+
 // A native consumer thread: drains records, hashes them, and (latency mode) reads a send
-// timestamp from each record's first 8 bytes.
+// timestamp from each record's first 8 bytes. In latency mode it also flags the samples a CPU
+// stall of this thread delayed: when the thread waited more than kStallNs for a CPU (preempted,
+// or woken onto a busy machine) between two records, the record read next and every record sent
+// before that moment (they queued up behind the stall) are flagged. On a shared machine a
+// descheduled consumer delays every message sent meanwhile; the flags tell that apart from the
+// ring's own cost. Voluntary context switches count how often it slept on the futex.
 struct Sink {
   Napi::Reference<Napi::Value> keep_alive;
   SpscRing ring;
@@ -75,6 +107,8 @@ struct Sink {
   uint64_t count = 0, bytes = 0;
   uint32_t hash = 0;
   std::vector<double> latencies;
+  std::vector<uint8_t> stalled;
+  long sleeps = 0;
   ~Sink() {
     if (thread.joinable()) {
       stop = true;
@@ -84,6 +118,10 @@ struct Sink {
   }
   void Run() {
     uint32_t len = 0;
+    const long sleeps0 = ThreadSleeps();
+    const int sched_fd = latency ? open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC) : -1;
+    int64_t delay_seen = RunDelayNs(sched_fd);
+    int64_t stall_end = INT64_MIN;  // when this thread last resumed after a stall
     for (;;) {
       const uint8_t* p = ring.Peek(&len);
       if (p == nullptr) {
@@ -99,7 +137,12 @@ struct Sink {
       if (latency && len >= 8) {
         int64_t sent;
         std::memcpy(&sent, p, 8);
-        latencies.push_back(static_cast<double>(MonotonicNs() - sent));
+        const int64_t now = MonotonicNs();
+        latencies.push_back(static_cast<double>(now - sent));
+        const int64_t delay = RunDelayNs(sched_fd);  // read after the timestamp: not in the sample
+        if (delay >= 0 && delay - delay_seen > kStallNs) stall_end = now;
+        stalled.push_back(sent <= stall_end);
+        delay_seen = delay;
       }
       hash = wal::Crc32c(hash, p, len);
       count++;
@@ -108,6 +151,8 @@ struct Sink {
       if ((count & 63) == 0) ring.Release();
     }
     ring.Release();
+    sleeps = ThreadSleeps() - sleeps0;
+    if (sched_fd >= 0) close(sched_fd);
   }
 };
 
@@ -138,6 +183,10 @@ Napi::Value SinkStop(const Napi::CallbackInfo& info) {
   auto lat = Napi::Float64Array::New(env, s->latencies.size());
   if (!s->latencies.empty()) std::memcpy(lat.Data(), s->latencies.data(), s->latencies.size() * sizeof(double));
   out.Set("latenciesNs", lat);
+  auto stalled = Napi::Uint8Array::New(env, s->stalled.size());
+  if (!s->stalled.empty()) std::memcpy(stalled.Data(), s->stalled.data(), s->stalled.size());
+  out.Set("stalled", stalled);
+  out.Set("sleeps", Napi::Number::New(env, static_cast<double>(s->sleeps)));
   return out;
 }
 

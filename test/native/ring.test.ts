@@ -105,6 +105,30 @@ t.test('JS -> native thread: every byte arrives (native CRC32C equals JS-side ex
   t.not(res.hash, 0);
 });
 
+t.test('latency-mode sink: one sample and one stall flag per record; a sleeping sink counts its sleeps', async (t) => {
+  const ring = SpscRing.create(1 << 12);
+  const sink = startNativeSink(ring, { latency: true });
+  const rec = new BigInt64Array(2);
+  const count = 20;
+  for (let i = 0; i < count; i++) {
+    // 2 ms apart: past the sink's 50 µs spin, so it is asleep on the futex for each record.
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    rec[0] = process.hrtime.bigint();
+    t.ok(ring.tryWrite(new Uint8Array(rec.buffer)));
+    ring.publish();
+  }
+  const res = sink.stop();
+  t.equal(res.count, count);
+  t.equal(res.latenciesNs.length, count);
+  t.equal(res.stalled.length, count);
+  t.ok(res.stalled.every((f) => f === 0 || f === 1), 'flags are 0/1');
+  t.ok(res.latenciesNs.every((ns) => ns > 0 && ns < 10e9), 'latencies are positive and on the same clock');
+  t.ok(res.sleeps >= count / 2, `the sink slept between records (${res.sleeps} sleeps for ${count} records)`);
+  const plain = startNativeSink(SpscRing.create(1 << 12)).stop();
+  t.equal(plain.latenciesNs.length, 0, 'no samples outside latency mode');
+  t.equal(plain.stalled.length, 0);
+});
+
 t.test('native thread -> JS consumer, with batched publish', async (t) => {
   const ring = SpscRing.create(4096);
   const count = 20_000;
