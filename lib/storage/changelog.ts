@@ -52,7 +52,6 @@ type Subscribe = (name: string, listener: ChangeListener) => EngineSubscription;
 export class Changelog {
   /** LSN of the record being applied (set by the durable engine, live and during replay) */
   currentLsn = 0;
-  private readonly counters = new Map<string, Counter>();
   private readonly logs = new Map<string, ViewLog>();
   private readonly wanted: Set<string> | '*';
   private segments: SegmentRef[];
@@ -84,26 +83,33 @@ export class Changelog {
     }
   }
 
-  /** Stamps a step's changes to `view` with their positions (once: every listener gets the same array). */
-  stamp(view: string, changes: EngineChange[]): void {
-    if (changes.length === 0 || changes[0]!.position !== undefined) return;
-    let c = this.counters.get(view);
-    if (c === undefined) {
-      c = { lsn: -1, next: 0 };
-      this.counters.set(view, c);
+  /**
+   * Stamps a step's changes with their positions. Each listener keeps its own counter: a view
+   * store hands every listener the same array (stamped once, the others catch their counters
+   * up), a table's change taps hand each listener its own copy.
+   */
+  stamp(counter: Counter, changes: EngineChange[]): void {
+    const n = changes.length;
+    if (n === 0) return;
+    const done = changes[n - 1]!.position;
+    if (done !== undefined) {
+      counter.lsn = done.lsn;
+      counter.next = done.index + 1;
+      return;
     }
-    if (c.lsn !== this.currentLsn) {
-      c.lsn = this.currentLsn;
-      c.next = 0;
+    if (counter.lsn !== this.currentLsn) {
+      counter.lsn = this.currentLsn;
+      counter.next = 0;
     }
-    const lsn = c.lsn;
-    for (let i = 0; i < changes.length; i++) changes[i]!.position = { lsn, index: c.next++ };
+    const lsn = counter.lsn;
+    for (let i = 0; i < n; i++) changes[i]!.position = { lsn, index: counter.next++ };
   }
 
   /** Wraps a subscriber so it receives stamped changes. */
-  stamped(view: string, listener: ChangeListener): ChangeListener {
+  stamped(listener: ChangeListener): ChangeListener {
+    const counter: Counter = { lsn: -1, next: 0 };
     return (changes) => {
-      this.stamp(view, changes);
+      this.stamp(counter, changes);
       listener(changes);
     };
   }
@@ -126,13 +132,14 @@ export class Changelog {
     for (const [name, info] of present) {
       if (this.logs.has(name)) continue;
       const log: ViewLog = { sql: info.sql, sub: { close() {} }, changes: [], before: this.lastPosition.get(name) ?? null };
-      log.sub = subscribe(name, (changes) => this.record(name, log, changes));
+      const counter: Counter = { lsn: -1, next: 0 };
+      log.sub = subscribe(name, (changes) => this.record(counter, log, changes));
       this.logs.set(name, log);
     }
   }
 
-  private record(view: string, log: ViewLog, changes: EngineChange[]): void {
-    this.stamp(view, changes);
+  private record(counter: Counter, log: ViewLog, changes: EngineChange[]): void {
+    this.stamp(counter, changes);
     // after a fallback to an older checkpoint, replay recomputes changes a segment already holds
     if (this.currentLsn <= this.memFromLsn) return;
     for (let i = 0; i < changes.length; i++) log.changes.push(changes[i]!);

@@ -254,7 +254,7 @@ export class DurableEngine implements EnginePort {
     if (from === undefined) {
       // the snapshot is delivered while attaching: it has no position
       let attaching = true;
-      const stamp = this.changelog.stamped(name, listener);
+      const stamp = this.changelog.stamped(listener);
       const sub = this.inner.subscribe(name, (cs) => (attaching ? listener(cs) : stamp(cs)), opts);
       attaching = false;
       return sub;
@@ -266,7 +266,7 @@ export class DurableEngine implements EnginePort {
     const history = this.changelog.changesAfter(name, from, this.wal.lastLsn);
     // catch up synchronously, then attach: no step can run in between
     if (history.length > 0) listener(history);
-    return this.inner.subscribe(name, this.changelog.stamped(name, listener));
+    return this.inner.subscribe(name, this.changelog.stamped(listener));
   }
 
   /** After DDL (live, replayed, restored): retained views are tapped, file sinks started or stopped. */
