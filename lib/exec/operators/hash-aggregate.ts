@@ -78,7 +78,8 @@ export class HashAggregate implements Operator {
   private readonly keyOf: (columns: Batch['columns'], row: number) => Key;
   private readonly slots = new Map<Key, number>();
   private keyRows: (Row | undefined)[] = [];
-  private slotKeys: Key[] = [];
+  /** the slot's key in `slots`; undefined for groups held by the numeric index */
+  private slotKeys: (Key | undefined)[] = [];
   private readonly keyOfKeyRow: (row: readonly Value[]) => Key;
   private rowCounts: number[] = [];
   /** output row currently emitted per slot (null: none) */
@@ -154,14 +155,29 @@ export class HashAggregate implements Operator {
   private slotFor(key: Key, keyRow: Row | null): number {
     let slot = this.slots.get(key);
     if (slot !== undefined) return slot;
-    slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.rowCounts.length;
+    slot = this.allocateSlot(keyRow ?? []);
     this.slots.set(key, slot);
-    this.keyRows[slot] = keyRow ?? [];
     this.slotKeys[slot] = key;
+    if (this.pairIndex !== null && keyRow !== null) this.indexPair(keyOfValue(keyRow[0]), keyOfValue(keyRow[1]), slot);
+    return slot;
+  }
+
+  /** A new group for the all-number key now in the numeric index's probe. */
+  private numericSlotFor(): number {
+    const probe = this.numericIndex!.probe;
+    const keyRow: Row = new Array(probe.length);
+    for (let c = 0; c < probe.length; c++) keyRow[c] = probe[c];
+    const slot = this.allocateSlot(keyRow);
+    this.numericIndex!.insert(slot);
+    this.slotKeys[slot] = undefined;
+    return slot;
+  }
+
+  private allocateSlot(keyRow: Row): number {
+    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.rowCounts.length;
+    this.keyRows[slot] = keyRow;
     this.rowCounts[slot] = 0;
     this.emitted[slot] = null;
-    if (this.numericIndex !== null && keyRow !== null && this.probeKeyRow(keyRow)) this.numericIndex.insert(slot);
-    if (this.pairIndex !== null && keyRow !== null) this.indexPair(keyOfValue(keyRow[0]), keyOfValue(keyRow[1]), slot);
     for (const k of this.kernels) k.clear(slot);
     for (const d of this.distinctSeen) d?.delete(slot);
     return slot;
@@ -187,8 +203,7 @@ export class HashAggregate implements Operator {
       }
       if (c === groupBy.length) {
         const slot = numeric.find();
-        if (slot >= 0) return slot;
-        return this.slotFor(this.keyOf(cols, i), groupBy.map((k) => cols[k][i] ?? null));
+        return slot >= 0 ? slot : this.numericSlotFor();
       }
     }
     const pairs = this.pairIndex;
@@ -284,15 +299,20 @@ export class HashAggregate implements Operator {
   }
 
   private outputRow(slot: number): Row {
-    const row: Row = this.keyRows[slot]!.slice();
-    for (let a = 0; a < this.kernels.length; a++) row.push(this.kernels[a].result(slot));
+    const key = this.keyRows[slot]!;
+    const row: Row = new Array(key.length + this.kernels.length);
+    for (let c = 0; c < key.length; c++) row[c] = key[c];
+    for (let a = 0; a < this.kernels.length; a++) row[key.length + a] = this.kernels[a].result(slot);
     return row;
   }
 
   private release(slot: number): void {
-    this.slots.delete(this.slotKeys[slot]);
-    if (this.numericIndex !== null && this.probeKeyRow(this.keyRows[slot]!)) this.numericIndex.delete();
-    if (this.pairIndex !== null) {
+    const key = this.slotKeys[slot];
+    if (key === undefined) {
+      this.probeKeyRow(this.keyRows[slot]!);
+      this.numericIndex!.delete();
+    } else this.slots.delete(key);
+    if (this.pairIndex !== null && key !== undefined) {
       const keyRow = this.keyRows[slot]!;
       const k0 = keyOfValue(keyRow[0]);
       const inner = this.pairIndex.get(k0);
@@ -307,7 +327,8 @@ export class HashAggregate implements Operator {
 
   snapshot(): unknown {
     const groups: { key: Row; count: number; emitted: Row | null; aggs: unknown[]; distinct: ([Key, number][] | null)[] }[] = [];
-    for (const slot of this.slots.values()) {
+    for (let slot = 0; slot < this.keyRows.length; slot++) {
+      if (this.keyRows[slot] === undefined) continue;
       groups.push({
         key: this.keyRows[slot]!,
         count: this.rowCounts[slot],
@@ -334,8 +355,7 @@ export class HashAggregate implements Operator {
     this.touchedList = [];
     this.distinctSeen = this.specs.map((sp) => (sp.distinct ? new Map() : null));
     for (const g of s.groups) {
-      const key = this.global ? '' : this.keyOfKeyRow(g.key);
-      const slot = this.slotFor(key, g.key);
+      const slot = !this.global && this.probeKeyRow(g.key) ? this.numericSlotFor() : this.slotFor(this.global ? '' : this.keyOfKeyRow(g.key), g.key);
       this.rowCounts[slot] = g.count;
       this.emitted[slot] = g.emitted;
       this.kernels.forEach((k, a) => k.load(slot, g.aggs[a]));
@@ -346,6 +366,6 @@ export class HashAggregate implements Operator {
   }
 
   stateSize(): number {
-    return this.slots.size;
+    return this.slots.size + (this.numericIndex?.size ?? 0);
   }
 }
