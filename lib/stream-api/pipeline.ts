@@ -45,12 +45,12 @@ export class StreamRuntime {
   stageId(label: string): string {
     return `${label}#${this.nextStage++}`;
   }
-  /** True when pipeline `name` has checkpointed state to resume whose target `target` exists. */
-  resumesInto(name: string, target: string): boolean {
-    const state = this.host.durableState?.();
-    if (state === undefined) return false;
-    const saved = pipelineCheckpoints(state).hasSaved(name);
-    return saved !== undefined && saved.target === target && this.host.relationKind?.(target) === 'source';
+  /**
+   * True when a durable database already has `to()`'s target source: the log rebuilt it, and the
+   * pipeline declared again writes on into it (from its checkpointed state, when there is one).
+   */
+  targetExists(target: string): boolean {
+    return this.host.durableState?.() !== undefined && this.host.relationKind?.(target) === 'source';
   }
   createSource(name: string, columns: string): void {
     this.host.createSource(name, columns);

@@ -101,7 +101,10 @@ export class ProcessHost implements Operator {
     if (wm <= this.wm) return;
     this.wm = wm;
     if (!this.opts.monitor.failed) {
-      this.fire('event-time', this.eventTimers.advance(wm));
+      // timers that onTimer registers at or before the watermark fire in this same advance
+      for (let fired = this.eventTimers.advance(wm); fired.length > 0 && !this.opts.monitor.failed; fired = this.eventTimers.advance(wm)) {
+        this.fire('event-time', fired);
+      }
       this.state.commit();
       this.drainAll();
     }

@@ -112,8 +112,8 @@ export class DataStream<T> {
    * Each step's events are inserted into it as one atomic insert.
    */
   to(name: string, columns: string, options: SinkOptions = {}): Pipeline {
-    // a pipeline resuming from a checkpoint finds its target already there (the log rebuilt it)
-    if (!this.runtime.resumesInto(options.name ?? name, name)) this.runtime.createSource(name, columns);
+    // on a durable database a pipeline declared again after open() finds its target there
+    if (!this.runtime.targetExists(name)) this.runtime.createSource(name, columns);
     const runtime = this.runtime;
     const sink = this.next<never>('sink', (out, c, id) =>
       new SinkOp(out, id, (events) => {

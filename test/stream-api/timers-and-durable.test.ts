@@ -115,3 +115,28 @@ t.test('the operator API works over a durable database', async (t) => {
   t.same(got, [10, 20]);
   await db.close();
 });
+
+t.test('a timer that onTimer registers at or before the watermark fires in the same advance', async (t) => {
+  const db = await open();
+  await db.execute(`CREATE SOURCE ev (k VARCHAR, v INT, tt TIMESTAMP, WATERMARK FOR tt AS tt)`);
+  const fired: number[] = [];
+  db.stream<Ev & { tt: Date }>('ev')
+    .keyBy((e) => e.k)
+    .process<number>({
+      process(e, ctx) {
+        ctx.timers.registerEventTimeTimer(e.tt.getTime());
+      },
+      onTimer(timer, ctx) {
+        fired.push(timer.time);
+        // a chain of follow-ups, each already due under the final watermark
+        if (timer.time < 130) ctx.timers.registerEventTimeTimer(timer.time + 10);
+        ctx.emit(timer.time);
+      },
+    })
+    .forEach(() => undefined);
+  db.insert('ev', { k: 'a', v: 0, tt: 100 });
+  t.same(fired, [100], 'the first timer fires when the watermark reaches it');
+  db.advanceWatermark('ev', 1_000);
+  t.same(fired, [100, 110, 120, 130], 'every follow-up fired without another watermark');
+  await db.close();
+});
