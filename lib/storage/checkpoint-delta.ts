@@ -13,8 +13,14 @@ const COPY = 1;
 const LITERAL = 2;
 /** how far ahead in the old array a mismatch looks for the new element (a short run of deletes) */
 const RESYNC_WINDOW = 32;
-/** literal streak after which the old array gets an element → position index (long deletes) */
-const INDEX_AFTER = 64;
+/** a literal streak of 8, 16, 32 … elements scans this far ahead (a longer run of deletes, e.g.
+ *  rows a view moved to the end of its Map): identity compares are cheap, and the doubling
+ *  bounds the cost of a long run of updates in place */
+const RESYNC_SCAN = 1 << 16;
+/** literal streak after which the old array gets an element → position index (a long run of
+ *  deletes misaligns the arrays; a long run of updates in place does not, but cannot be told
+ *  apart without the index). The index is built in slices like the rest of the diff. */
+const INDEX_AFTER = 512;
 
 export interface ArrayDelta {
   /** length of the array the script produces */
@@ -43,6 +49,8 @@ export class ArrayDiff {
   private litRun = 0;
   private streak = 0;
   private index: Map<unknown, number> | null = null;
+  /** next position of prev to add to the index while it is being built; -1 when not building */
+  private indexing = -1;
   abandoned = false;
 
   constructor(
@@ -55,6 +63,7 @@ export class ArrayDiff {
     const { prev, next } = this;
     const m = prev.length;
     const n = next.length;
+    if (this.indexing >= 0) return this.buildIndex(budget);
     let work = 0;
     while (this.j < n && work < budget) {
       if (this.i < m && same(prev[this.i], next[this.j])) {
@@ -70,7 +79,12 @@ export class ArrayDiff {
         continue;
       }
       work += RESYNC_WINDOW;
-      const at = this.find(next[this.j]);
+      let at = this.find(next[this.j]);
+      const s = this.streak;
+      if (at < 0 && s >= 8 && (s & (s - 1)) === 0) {
+        at = this.scan(next[this.j], RESYNC_SCAN);
+        work += RESYNC_SCAN;
+      }
       if (at > this.i) {
         this.i = at; // prev[i, at) were deleted
         continue;
@@ -79,10 +93,14 @@ export class ArrayDiff {
       this.litRun++;
       this.j++;
       this.i++; // most often a replacement in place
-      if (++this.streak === INDEX_AFTER && this.index === null) this.buildIndex();
       if (this.literals.length > this.maxLiterals) {
         this.abandoned = true;
         return true;
+      }
+      if (++this.streak === INDEX_AFTER && this.index === null) {
+        this.index = new Map();
+        this.indexing = this.i;
+        return false;
       }
     }
     return this.j >= n;
@@ -113,9 +131,18 @@ export class ArrayDiff {
     return -1;
   }
 
-  private buildIndex(): void {
-    this.index = new Map();
-    for (let k = this.i; k < this.prev.length; k++) this.index.set(this.prev[k], k);
+  private scan(x: unknown, limit: number): number {
+    const prev = this.prev;
+    const end = Math.min(prev.length, this.i + 1 + limit);
+    for (let k = this.i + 1; k < end; k++) if (prev[k] === x) return k;
+    return -1;
+  }
+
+  private buildIndex(budget: number): boolean {
+    const end = Math.min(this.prev.length, this.indexing + budget);
+    for (let k = this.indexing; k < end; k++) this.index!.set(this.prev[k], k);
+    this.indexing = end === this.prev.length ? -1 : end;
+    return false;
   }
 }
 

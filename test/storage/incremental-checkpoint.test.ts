@@ -1,0 +1,216 @@
+// Incremental, asynchronous checkpoints of large state: after a full checkpoint, the next ones
+// hold only the rows changed since (a chain of deltas in the MANIFEST), the chain is compacted,
+// the cut stays exactly the state at the CHECKPOINT call while later steps run during its
+// encoding, and recovery from any checkpoint of a chain (or its fallback) equals a run that
+// never stopped.
+import t from 'tap';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Engine } from '../../lib/engine/engine.js';
+import { DurableEngine } from '../../lib/storage/durable-engine.js';
+import { MAX_CHAIN } from '../../lib/storage/checkpoint-image.js';
+import { readManifest } from '../../lib/storage/manifest.js';
+import type { Row } from '../../lib/types/value.js';
+import { tempDir } from './helpers.js';
+
+const KEYS = 12_000;
+const SCHEMA = [
+  'CREATE TABLE kv (k INT, v INT, note VARCHAR, PRIMARY KEY (k))',
+  'CREATE MATERIALIZED VIEW per_v AS SELECT v, count(*) AS n, sum(k) AS s FROM kv GROUP BY v',
+  'CREATE MATERIALIZED VIEW evens AS SELECT k, v FROM kv WHERE k % 2 = 0',
+  'CREATE TABLE bag (a INT, b VARCHAR)',
+  'CREATE MATERIALIZED VIEW bag_n AS SELECT b, count(*) AS n FROM bag GROUP BY b',
+].join(';\n');
+
+type Db = DurableEngine | Engine;
+
+function open(dir: string): DurableEngine {
+  return DurableEngine.open({ path: dir, checkpointIntervalMs: 0, walSegmentBytes: 1 << 20, onWarning: () => {} }, new Engine({}));
+}
+
+function upsert(db: Db, from: number, n: number, v: number, note: string | null = null): void {
+  const k: number[] = [];
+  const vs: number[] = [];
+  const notes: (string | null)[] = [];
+  for (let i = 0; i < n; i++) {
+    k.push(from + i);
+    vs.push((from + i + v) % 13);
+    notes.push(note);
+  }
+  db.insertColumns('kv', [k, vs, notes], n);
+}
+
+/** A deterministic history, step by step: the same calls go to the durable and the reference engine. */
+function step(db: Db, s: number): void {
+  if (s === 0) {
+    upsert(db, 0, KEYS, 0);
+    db.insertRows('bag', Array.from({ length: 5000 }, (_, i): Row => [i % 50, `b${i % 7}`]));
+    return;
+  }
+  // about 1 % of the keys change, some are deleted, some are new
+  upsert(db, (s * 977) % (KEYS - 100), 100, s, `s${s}`);
+  void db.execute(`DELETE FROM kv WHERE k >= ${s * 31} AND k < ${s * 31 + 5}`);
+  upsert(db, KEYS + s * 10, 10, s);
+  db.insertRows('bag', [[s, `b${s % 7}`], [s, `b${s % 7}`]]);
+  void db.execute(`DELETE FROM bag WHERE a = ${s + 20}`);
+}
+
+function results(db: Db): Record<string, unknown[]> {
+  return {
+    kv: db.query('SELECT * FROM kv ORDER BY k').rows,
+    per_v: db.query('SELECT * FROM per_v ORDER BY v').rows,
+    evens: db.query('SELECT count(*), sum(k), sum(v) FROM evens').rows,
+    bag: db.query('SELECT a, b, count(*) FROM bag GROUP BY a, b ORDER BY a, b').rows,
+    bag_n: db.query('SELECT * FROM bag_n ORDER BY b').rows,
+  };
+}
+
+function reference(steps: number): Record<string, unknown[]> {
+  const db = new Engine({});
+  db.execute(SCHEMA);
+  for (let s = 0; s < steps; s++) step(db, s);
+  db.flush();
+  const out = results(db);
+  db.close();
+  return out;
+}
+
+const fileSize = (dir: string, epoch: number): number => fs.statSync(path.join(dir, 'checkpoints', String(epoch), 'state.ckpt')).size;
+
+t.test('after a full checkpoint the next ones hold only the changes; recovery equals a run that never stopped', async (t) => {
+  const dir = tempDir(t);
+  let db = open(dir);
+  db.execute(SCHEMA);
+  step(db, 0);
+  await db.execute('CHECKPOINT');
+  t.equal(db.lastCheckpoint!.incremental, false, 'the first checkpoint is full');
+  const full = db.lastCheckpoint!.bytes;
+  for (let s = 1; s < 4; s++) {
+    step(db, s);
+    await db.flush();
+    await db.execute('CHECKPOINT');
+    const c = db.lastCheckpoint!;
+    t.equal(c.incremental, true, `checkpoint ${c.epoch} is incremental`);
+    t.ok(c.bytes * 10 < full, `checkpoint ${c.epoch}: ${c.bytes} bytes vs ${full} for the full one`);
+    t.ok(c.changedElements > 0 && c.changedElements < 500, `${c.changedElements} changed rows written`);
+  }
+  const m = readManifest(dir)!;
+  t.same(m.checkpoints!.map((c) => [c.epoch, (c.chain ?? []).map((l) => l.epoch)]), [[3, [1, 2]], [4, [1, 2, 3]]], 'the MANIFEST chains each delta to its base');
+  t.same(fs.readdirSync(path.join(dir, 'checkpoints')).sort(), ['1', '2', '3', '4'], 'the chain is kept');
+  step(db, 4);
+  await db.close();
+
+  db = open(dir);
+  t.ok(db.recovery.records > 0 && db.recovery.records < 10, `only the tail after checkpoint 4 replays (${db.recovery.records} records)`);
+  t.same(results(db), reference(5));
+  // the first checkpoint after recovery is a delta on the loaded chain
+  step(db, 5);
+  await db.execute('CHECKPOINT');
+  t.equal(db.lastCheckpoint!.incremental, true, 'incremental right after recovery');
+  await db.close();
+  db = open(dir);
+  t.equal(db.recovery.records, 0);
+  t.same(results(db), reference(6));
+  await db.close();
+});
+
+t.test('the cut is the state at the CHECKPOINT call, though later steps run while it is encoded', async (t) => {
+  const dir = tempDir(t);
+  let db = open(dir);
+  db.execute(SCHEMA);
+  step(db, 0);
+  await db.execute('CHECKPOINT');
+  step(db, 1);
+  const running = db.execute('CHECKPOINT') as Promise<unknown>;
+  // these run between the encoding's slices: they must not leak into the cut (the bag table
+  // counts duplicates, so a row both in the cut and in the replayed tail would show twice)
+  let s = 2;
+  let stepsDuring = 0;
+  let done = false;
+  void running.then(() => (done = true));
+  while (!done) {
+    step(db, s++);
+    stepsDuring++;
+    await new Promise((r) => setImmediate(r));
+  }
+  await running;
+  t.ok(stepsDuring >= 1, `${stepsDuring} steps ran while the checkpoint was encoded and written`);
+  const epoch = db.lastCheckpoint!.epoch;
+  await db.close();
+  db = open(dir);
+  t.equal(readManifest(dir)!.checkpoints!.at(-1)!.epoch, epoch);
+  t.same(results(db), reference(s));
+  await db.close();
+});
+
+t.test(`the chain is compacted: after ${MAX_CHAIN} deltas the next checkpoint is full and old files go`, async (t) => {
+  const dir = tempDir(t);
+  const db = open(dir);
+  db.execute(SCHEMA);
+  step(db, 0);
+  const kinds: boolean[] = [];
+  for (let s = 1; s <= MAX_CHAIN + 3; s++) {
+    await db.execute('CHECKPOINT');
+    kinds.push(db.lastCheckpoint!.incremental);
+    step(db, s);
+  }
+  const expected = [false, ...Array(MAX_CHAIN).fill(true), false, true];
+  t.same(kinds, expected, 'full, 8 deltas, full, delta');
+  const m = readManifest(dir)!;
+  const newest = m.checkpoints!.at(-1)!;
+  t.same((newest.chain ?? []).map((l) => l.epoch), [MAX_CHAIN + 2], 'the newest is a delta on the new base');
+  // the new base's fallback (the last delta of the old chain) keeps its chain; nothing else stays
+  const kept = fs.readdirSync(path.join(dir, 'checkpoints')).map(Number).sort((a, b) => a - b);
+  t.same(kept, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].filter((e) => e >= MAX_CHAIN + 2), 'only the base and its delta are kept once the fallback is in the new chain');
+  t.ok(fileSize(dir, MAX_CHAIN + 3) * 10 < fileSize(dir, MAX_CHAIN + 2));
+  await db.close();
+  const again = open(dir);
+  t.same(results(again), reference(MAX_CHAIN + 4));
+  await again.close();
+});
+
+t.test('a damaged delta falls back to the previous checkpoint of its chain; a damaged base loses both', async (t) => {
+  for (const damage of ['flip', 'truncate', 'delete'] as const) {
+    const dir = tempDir(t);
+    let db = open(dir);
+    db.execute(SCHEMA);
+    step(db, 0);
+    await db.execute('CHECKPOINT');
+    step(db, 1);
+    await db.execute('CHECKPOINT');
+    step(db, 2);
+    await db.execute('CHECKPOINT');
+    step(db, 3);
+    await db.close();
+    const file = path.join(dir, 'checkpoints', '3', 'state.ckpt');
+    if (damage === 'flip') {
+      const bytes = fs.readFileSync(file);
+      bytes[bytes.length - 20] ^= 0x40;
+      fs.writeFileSync(file, bytes);
+    } else if (damage === 'truncate') fs.truncateSync(file, fs.statSync(file).size - 7);
+    else fs.rmSync(file);
+    const warnings: string[] = [];
+    db = DurableEngine.open({ path: dir, checkpointIntervalMs: 0, walSegmentBytes: 1 << 20, onWarning: (m) => warnings.push(m) }, new Engine({}));
+    t.match(warnings.join('\n'), /checkpoint .*3.*falling back to checkpoint 2/, `${damage}: warned`);
+    t.same(results(db), reference(4), `${damage}: recovered from checkpoint 2 + the log`);
+    await db.close();
+  }
+  // the base of both: neither recovers; the log is still complete here, so it is replayed whole
+  const dir = tempDir(t);
+  let db = open(dir);
+  db.execute(SCHEMA);
+  step(db, 0);
+  await db.execute('CHECKPOINT');
+  step(db, 1);
+  await db.execute('CHECKPOINT');
+  await db.close();
+  const base = path.join(dir, 'checkpoints', '1', 'state.ckpt');
+  const bytes = fs.readFileSync(base);
+  bytes[100] ^= 0x01;
+  fs.writeFileSync(base, bytes);
+  const warnings: string[] = [];
+  db = DurableEngine.open({ path: dir, checkpointIntervalMs: 0, walSegmentBytes: 1 << 20, onWarning: (m) => warnings.push(m) }, new Engine({}));
+  t.match(warnings.join('\n'), /replaying the whole log/);
+  t.same(results(db), reference(2));
+  await db.close();
+});
