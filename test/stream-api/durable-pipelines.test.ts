@@ -4,7 +4,7 @@
 // closed and reopened, the pipeline is declared again by the same code, and the rest of the
 // stream is ingested. The alerts SQL reads must equal the hand computation exactly: the
 // checkpointed state and the replayed tail together, no alert twice, none missing.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,7 +17,7 @@ const txs = generate(3000, 7);
 const want = expected(txs);
 const END = Date.UTC(2030, 0, 1);
 
-function tempDir(t: Tap.Test): string {
+function tempDir(t: Test): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'laminar-durable-pipeline-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
