@@ -190,7 +190,7 @@ t.test('a damaged delta falls back to the previous checkpoint of its chain; a da
     } else if (damage === 'truncate') fs.truncateSync(file, fs.statSync(file).size - 7);
     else fs.rmSync(file);
     const warnings: string[] = [];
-    db = DurableEngine.open({ path: dir, checkpointIntervalMs: 0, walSegmentBytes: 1 << 20, onWarning: (m) => warnings.push(m) }, new Engine({}));
+    db = DurableEngine.open({ path: dir, checkpointIntervalMs: 0, walSegmentBytes: 1 << 20, onWarning: (m: string) => warnings.push(m) }, new Engine({}));
     t.match(warnings.join('\n'), /checkpoint .*3.*falling back to checkpoint 2/, `${damage}: warned`);
     t.same(results(db), reference(4), `${damage}: recovered from checkpoint 2 + the log`);
     await db.close();
@@ -209,7 +209,7 @@ t.test('a damaged delta falls back to the previous checkpoint of its chain; a da
   bytes[100] ^= 0x01;
   fs.writeFileSync(base, bytes);
   const warnings: string[] = [];
-  db = DurableEngine.open({ path: dir, checkpointIntervalMs: 0, walSegmentBytes: 1 << 20, onWarning: (m) => warnings.push(m) }, new Engine({}));
+  db = DurableEngine.open({ path: dir, checkpointIntervalMs: 0, walSegmentBytes: 1 << 20, onWarning: (m: string) => warnings.push(m) }, new Engine({}));
   t.match(warnings.join('\n'), /replaying the whole log/);
   t.same(results(db), reference(2));
   await db.close();
