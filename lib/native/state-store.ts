@@ -7,6 +7,9 @@
 // Hot paths should use the batched methods: one native call serves a whole batch. For
 // read-modify-write accumulators, `upsertSlots` + `values()` is one native call per batch and no
 // copies: the slots index a view over native memory that JS updates in place.
+// A u64-keyed store of width 1 keeps its values beside the hash slots (one cache miss per
+// lookup instead of two) until the first `upsertSlots`/`values()` call moves them, once, into
+// the stable region those views need; everything else works the same in both layouts.
 import { ClosedError, StorageError } from '../errors.js';
 import { native } from './binding.js';
 
@@ -249,7 +252,11 @@ export class StateStore<K extends StateKeyKind = StateKeyKind, V extends StateVa
     return this.view;
   }
 
-  /** The value of one key, or undefined (a copy; an array when width > 1). */
+  /**
+   * The value of one key, or undefined (a copy; an array when width > 1). Number keys on a
+   * u64-keyed store of width 1 take a dedicated native path (about 20 ns of call overhead
+   * instead of about 60; the same for `put` with a number value on 'f64' stores, and `has`).
+   */
   get(key: StateKey<K>): StateValue<V> | undefined {
     return this.live().getOne(key) as StateValue<V> | undefined;
   }
