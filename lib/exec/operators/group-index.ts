@@ -2,11 +2,12 @@
 // open-addressing hash table over flat typed arrays. A lookup hashes the key's bits and compares
 // whole keys, so it builds no string, allocates nothing and has no collisions to resolve.
 //
-// Measured against a JS Map<number, slot> and the native store's batched upsertSlots (4 M
-// lookups, batches of 4096, bench/nexmark/group-index.ts): this table 3.5–5 ns/key, the native
-// store 5.6–9.3 ns/key (including packing keys to u64), Map 11–22 ns/key (timestamps, which are
-// not small integers, are the slow case for Map). Composite keys would need a lossy u64 hash plus
-// collision checks to go native, so the table stays in JS.
+// Measured (bench/nexmark/group-index.ts, 4 M lookups, CPU time, load average > 20 so ±30 %):
+// Map<number, slot> 11–29 ns/key, this table 8.5–15, the native store's batched upsertSlots
+// 6–13 (keys packed into u64 words without BigInt). The native store is a little faster per
+// lookup, but an operator has no close hook to free native memory when its view is dropped,
+// and composite keys would need byte keys; the difference (a few ns of a ~30–100 ns/row
+// aggregate) does not pay for that, so the table stays in JS.
 //
 // The caller canonicalises: -0 is stored as 0, and a key containing NaN (or any non-number) is
 // not indexed here at all (HashAggregate keeps those groups in its Map).
@@ -108,7 +109,10 @@ export class NumericKeyIndex {
   }
 
   private hashProbe(): number {
-    return hashWords(this.probeBits, 0, this.probeBits.length);
+    const bits = this.probeBits;
+    // one column (the common GROUP BY id / window start): two words, unrolled
+    if (bits.length === 2) return finish(Math.imul(Math.imul(0x2545f491 ^ bits[0], 0x9e3779b1) ^ bits[1], 0x85ebca6b));
+    return hashWords(bits, 0, bits.length);
   }
 
   /** hash of the key stored at table position i (deletion) */
@@ -139,8 +143,14 @@ export class NumericKeyIndex {
 
 /** A 32-bit mix of `n` words starting at `start` (the key's IEEE-754 bits). */
 function hashWords(bits: Int32Array, start: number, n: number): number {
+  if (n === 2) return finish(Math.imul(Math.imul(0x2545f491 ^ bits[start], 0x9e3779b1) ^ bits[start + 1], 0x85ebca6b));
   let h = 0x2545f491;
   for (let k = start; k < start + n; k++) h = Math.imul(h ^ bits[k], 0x9e3779b1) ^ (h >>> 15);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  return h ^ (h >>> 13);
+  return finish(Math.imul(h ^ (h >>> 16), 0x85ebca6b));
+}
+
+function finish(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  return h ^ (h >>> 15);
 }
