@@ -290,8 +290,9 @@ export declare class SourceHandle<R extends object = Row> extends RelationHandle
    */
   advanceWatermark(eventTime: Date | number | string): void;
   /**
-   * Marks the source idle (`false`: active again): joins of several sources stop waiting for
-   * its watermark. Its next row makes it active again.
+   * Marks the source idle (`false`: active again): UNION ALL of sources and joins of several
+   * sources stop waiting for its watermark. Its next row makes it active again. (A source can
+   * also go idle by itself: CREATE SOURCE … WITH (idle_timeout = '5 seconds').)
    */
   markIdle(idle?: boolean): void;
 }

@@ -13,7 +13,7 @@ export type ConnectorPlan = { connector: 'datagen'; datagen: DatagenPlan } | { c
 export const SOURCE_CONNECTORS = ['datagen', 'nexmark'] as const;
 
 /** Options the engine itself reads on a source (retention) or keeps as metadata (FORMAT … ENCODE …). */
-const ENGINE_OPTIONS = new Set(['retention', 'retention_rows', 'retention.rows', 'format', 'encode']);
+const ENGINE_OPTIONS = new Set(['retention', 'retention_rows', 'retention.rows', 'format', 'encode', 'idle_timeout']);
 
 /**
  * Checks a source's connector options against its columns and compiles what the producer needs.

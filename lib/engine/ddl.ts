@@ -23,7 +23,7 @@ import type { BoundExpr } from '../plan/bound.js';
 import type { MaterializedViewEntry, TableEntry } from '../plan/catalog.js';
 import { bindExpr } from '../plan/binder/expr.js';
 import { intervalMs, parseInterval, typeFromAst } from '../plan/binder/literals.js';
-import { streamOptionsFor } from './stream-options.js';
+import { durationMs, streamOptionsFor } from './stream-options.js';
 import { streamBuilder } from './stream-hook.js';
 import { LateRowRouter } from './late-rows.js';
 import { bindQuery } from '../plan/binder/query.js';
@@ -99,12 +99,19 @@ export function createTable(s: EngineState, st: CreateTable, params: readonly un
   };
   const names = columns.map((c) => c.name);
   const retention = appendOnly ? retentionOf(st, watermark?.column) : undefined;
+  const idleTimeout = st.options['idle_timeout'];
+  let idleTimeoutMs: number | undefined;
+  if (idleTimeout !== undefined) {
+    if (!watermark) throw new SqlTypeError('INVALID_ARGUMENT', 'idle_timeout needs a source with a WATERMARK', st.pos);
+    idleTimeoutMs = durationMs('idle_timeout', idleTimeout, st.pos);
+  }
   const node = s.flow.addRoot(
     (out) => (appendOnly ? new SourceStore(out, columns.length, retention) : new TableStore(out, { columnNames: names, primaryKey })),
     st.name,
   );
   s.catalog.addRelation(entry, st.pos);
   s.stores.set(st.name, node);
+  if (idleTimeoutMs !== undefined) s.idleSources.setTimeout(st.name, idleTimeoutMs);
   if (asRows) {
     const rows = s.run(asRows);
     insertPlanRows(s, entry, rows);
@@ -343,6 +350,7 @@ export function drop(s: EngineState, st: Drop): StatementResult {
     }
     s.stores.delete(name);
     s.maxEventTime.delete(name);
+    s.idleSources.forget(name);
     s.catalog.removeRelation(name);
   }
   return done(command);

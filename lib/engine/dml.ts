@@ -57,6 +57,7 @@ export function validateRows(table: TableEntry, rows: readonly (readonly Row[num
 /** Push a validated batch into a table/source and advance the source's watermark. */
 export function pushBatch(s: EngineState, table: TableEntry, batch: Batch): void {
   const node = s.stores.get(table.name)!;
+  if (table.appendOnly) s.idleSources.beforeRows(s, table.name);
   s.flow.push(node, batch);
   if (table.watermark && batch.length > 0) {
     const col = batch.columns[table.watermark.column]!;

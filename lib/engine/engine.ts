@@ -144,14 +144,15 @@ export class Engine {
     if (rel.kind !== 'source' && !(rel.kind === 'table' && rel.appendOnly)) {
       throw new CatalogError('WRONG_OBJECT_KIND', `"${source}" is a ${rel.kind}, not a source`);
     }
+    this.state.idleSources.beforeRows(this.state, rel.name);
     this.state.flow.advanceWatermark(this.state.stores.get(source)!, eventTimeMs);
   }
 
   /**
    * Marks a source idle (or active again): the event-time operators combining several inputs
-   * (interval / TTL joins) stop waiting for its watermark, so the other inputs' time moves
-   * windows, TTLs and output watermarks on. The next row or watermark of the source makes it
-   * active again.
+   * (interval / ASOF / TTL joins) stop waiting for its watermark, so the other inputs' time moves
+   * windows, TTLs and output watermarks on. The next rows or explicit watermark of the source
+   * make it active again (lib/engine/idle-sources.ts; also CREATE SOURCE … WITH (idle_timeout)).
    */
   setSourceIdle(source: string, idle = true): void {
     this.assertOpen();
@@ -159,24 +160,7 @@ export class Engine {
     if (rel.kind !== 'source' && !(rel.kind === 'table' && rel.appendOnly)) {
       throw new CatalogError('WRONG_OBJECT_KIND', `"${source}" is a ${rel.kind}, not a source`);
     }
-    const start = this.state.stores.get(source)!;
-    this.state.flow.transaction(() => {
-      // follow single-input operators down to each operator that combines inputs by port
-      const seen = new Set<DataflowNode>();
-      const visit = (node: DataflowNode): void => {
-        for (const edge of node.downstream) {
-          const op = edge.node.op as { setInputIdle?: (port: number, idle: boolean) => void };
-          if (typeof op.setInputIdle === 'function') {
-            edge.node.dirty = true;
-            op.setInputIdle(edge.port, idle);
-          } else if (edge.node.inputs.length === 1 && !seen.has(edge.node)) {
-            seen.add(edge.node);
-            visit(edge.node);
-          }
-        }
-      };
-      visit(start);
-    });
+    this.state.idleSources.set(this.state, rel.name, idle);
   }
 
   /** State entries held by a materialized view's operators (its result store excluded): what

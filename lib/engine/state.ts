@@ -16,6 +16,7 @@ import { buildPhysical } from '../plan/physical.js';
 import type { ExprCompiler, PhysicalContext, StreamNodeBuilder } from '../plan/physical.js';
 import { CatalogError } from '../errors.js';
 import type { LateRowRouter } from './late-rows.js';
+import { IdleSources } from './idle-sources.js';
 import type { LaminarError } from '../errors.js';
 
 export class EngineState {
@@ -33,6 +34,8 @@ export class EngineState {
   readonly lateRouters = new Map<string, LateRowRouter>();
   /** highest event time seen per source with a watermark */
   readonly maxEventTime = new Map<string, number>();
+  /** sources marked idle, and idle_timeout per source (lib/engine/idle-sources.ts) */
+  readonly idleSources = new IdleSources();
 
   /** per materialized view: expression errors that became NULL values (docs/expression-errors.md) */
   readonly expressionErrors = new Map<string, { count: number; code: string; message: string }>();

@@ -18,6 +18,7 @@ import type { AccumulatorFactory, StreamAccumulator } from '../exec/stream/accum
 import type { Value } from '../types/value.js';
 import { AsofJoinOperator, type AsofMatch } from '../exec/stream/asof-join.js';
 import { DedupOperator } from '../exec/stream/dedup.js';
+import { EventTimeUnionOperator } from '../exec/stream/event-time-union.js';
 import { FirstRowDedupOperator } from '../exec/stream/first-row-dedup.js';
 import { IntervalJoinOperator } from '../exec/stream/interval-join.js';
 import type { LatePolicy } from '../exec/stream/late.js';
@@ -90,6 +91,9 @@ export function buildStreamOperator(
       return buildStreamJoin(plan, ctx, inputs, options);
     case 'join':
       return buildTtlJoin(plan, ctx, inputs, options);
+    case 'union-all':
+      // append-only inputs (sources): the same union, but idle inputs stop holding time back
+      return plan.props.appendOnly && inputs.length >= 2 ? ctx.builder.add((out) => new EventTimeUnionOperator(out, inputs.length), inputs, 'union-all-event-time') : undefined;
     default:
       return undefined;
   }

@@ -141,6 +141,9 @@ export function buildPhysical(plan: LogicalPlan, ctx: PhysicalContext): Dataflow
     }
     case 'union-all': {
       const inputs = plan.inputs.map((p) => buildPhysical(p, ctx));
+      // event-time inputs: a union that can stop waiting for an idle input (physical-stream.ts)
+      const streamed = ctx.stream?.(plan, ctx, inputs);
+      if (streamed) return streamed;
       return b.add((out) => new UnionAll(out, inputs.length), inputs, 'union-all');
     }
     case 'sort':

@@ -63,6 +63,9 @@ export class AsofJoinOperator implements Operator {
   private readonly wms = new WatermarkCombiner(2);
   private readonly out: BatchBuilder;
   private outWm = NO_WATERMARK;
+  /** earliest left row still waiting for its final match (as of the last watermark) */
+  private minPending = Infinity;
+  private readonly idle = [false, false];
   private leftCount = 0;
   private rightCount = 0;
   readonly lateLeft: LateRows;
@@ -253,11 +256,29 @@ export class AsofJoinOperator implements Operator {
     this.emit();
     this.lateLeft.flush();
     this.lateRight.flush();
-    const outWm = Math.min(leftWm, minPending);
+    this.minPending = minPending;
+    this.forwardWatermark();
+  }
+
+  /** Output rows carry the left time: no earlier than the left watermark, nor than left rows whose
+   *  match may still change. An idle right input does not hold pending rows back (their output
+   *  may still change if it resumes); an idle left input lets the right watermark lead. */
+  private forwardWatermark(): void {
+    const leftWm = this.wms.of(0);
+    const effectiveLeft = this.idle[0] ? Math.max(leftWm, this.wms.of(1)) : leftWm;
+    const outWm = Math.min(effectiveLeft, this.idle[1] ? Infinity : this.minPending);
     if (outWm > this.outWm) {
       this.outWm = outWm;
       this.output.watermark(outWm);
     }
+  }
+
+  /** Marks input `port` idle (or active again): an idle input stops holding back the output
+   *  watermark. State is still only dropped by the watermarks themselves. */
+  setInputIdle(port: number, idle: boolean): void {
+    if (port !== 0 && port !== 1) throw new ExecutionError('INVALID_ARGUMENT', `ASOF join has no input port ${port}`);
+    this.idle[port] = idle;
+    this.forwardWatermark();
   }
 
   private emit(): void {
@@ -284,6 +305,7 @@ export class AsofJoinOperator implements Operator {
     const st = state as { wm: [number, number]; outWm: number; keys: [Key, RightEntry[], [number, Row, number][]][] };
     this.keys.clear();
     this.dirty = [];
+    this.minPending = Infinity;
     this.leftCount = 0;
     this.rightCount = 0;
     this.wms.update(0, st.wm[0]);
@@ -293,6 +315,7 @@ export class AsofJoinOperator implements Operator {
       const s: KeyState = { rights, lefts: lefts.map(([time, row, idx]) => ({ time, row, emitted: idx === -2 ? undefined : idx === -1 ? null : rights[idx] })), dirty: false };
       this.keys.set(k, s);
       this.leftCount += s.lefts.length;
+      for (const e of s.lefts) if (e.time < this.minPending) this.minPending = e.time;
       this.rightCount += rights.length;
     }
   }

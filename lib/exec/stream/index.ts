@@ -11,6 +11,7 @@ export { AsofJoinOperator, type AsofJoinConfig, type AsofMatch } from './asof-jo
 export { TemporalJoinOperator, type TemporalJoinConfig } from './temporal-join.js';
 export { TtlJoinOperator, type TtlJoinConfig } from './ttl-join.js';
 export { DedupOperator, type DedupConfig } from './dedup.js';
+export { EventTimeUnionOperator } from './event-time-union.js';
 export { FirstRowDedupOperator, type FirstRowDedupConfig } from './first-row-dedup.js';
 export { streamAccumulator, type AccumulatorFactory, type StreamAccumulator } from './accumulators.js';
 export { LateRows, type LatePolicy } from './late.js';
