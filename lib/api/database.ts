@@ -19,6 +19,7 @@ import type { StreamAttachBuild } from '../engine/stream-attach.js';
 import type { ChangePosition } from '../storage/sink-protocol.js';
 import type { EngineState } from '../engine/state.js';
 import { ConnectorManager, type ConnectorStatus } from '../connectors/manager.js';
+import { MemorySinks } from '../connectors/sinks/memory.js';
 
 /** What the database keeps of an open subscription. */
 interface OpenSubscription {
@@ -63,6 +64,7 @@ export class Database implements HandleTarget, AsyncDisposable {
     this.#settings = settings;
     this.path = settings.path;
     this.#decoders = new RowDecoderCache(settings.bigint);
+    this.#memorySinks = settings.path === undefined ? new MemorySinks(engine, settings.bigint) : undefined;
     this.#connectors = new ConnectorManager({
       relations: () => engine.relations(),
       insertColumns: (source, columns, length) => engine.insertColumns(source, columns as never, length),
@@ -77,6 +79,8 @@ export class Database implements HandleTarget, AsyncDisposable {
   }
 
   readonly #connectors: ConnectorManager;
+  /** file sinks of an in-memory database, committed at FLUSH (a durable engine commits them at checkpoints) */
+  readonly #memorySinks: MemorySinks | undefined;
 
   /** Every source connector (WITH (connector = …)): its state, rows produced and any failure. */
   connectors(): ConnectorStatus[] {
@@ -99,6 +103,7 @@ export class Database implements HandleTarget, AsyncDisposable {
   async execute(sql: string, params?: readonly unknown[]): Promise<ExecuteResult> {
     const engine = this.#live();
     checkSql(sql, 'execute');
+    this.#memorySinks?.check(sql);
     let results;
     try {
       results = await engine.execute(sql, checkParams(params));
@@ -108,6 +113,7 @@ export class Database implements HandleTarget, AsyncDisposable {
       throw error;
     }
     if (results.some((r) => DDL.test(r.command))) this.#catalogChanged(engine);
+    if (this.#memorySinks !== undefined && results.some((r) => r.command === 'FLUSH')) await this.#memorySinks.commit();
     return toExecuteResult(results, this.#decoders);
   }
 
@@ -303,6 +309,7 @@ export class Database implements HandleTarget, AsyncDisposable {
    */
   async flush(): Promise<void> {
     await this.#live().flush();
+    await this.#memorySinks?.commit();
   }
 
   /** Resolves when every open subscription's consumer has taken all buffered changes. */
@@ -318,6 +325,11 @@ export class Database implements HandleTarget, AsyncDisposable {
     this.#engine = undefined;
     // producers stop first (a durable one records where it stopped, after its rows are on disk)
     await this.#connectors.close();
+    try {
+      await this.#memorySinks?.commit();
+    } finally {
+      this.#memorySinks?.close();
+    }
     for (const sub of [...this.#subscriptions.keys()]) sub.end();
     this.#subscriptions.clear();
     this.#encoders.clear();
@@ -332,6 +344,7 @@ export class Database implements HandleTarget, AsyncDisposable {
   #catalogChanged(engine: EnginePort): void {
     this.#encoders.clear();
     this.#connectors.sync();
+    this.#memorySinks?.reconcile();
     if (this.#subscriptions.size > 0) this.#endDroppedSubscriptions(engine);
   }
 

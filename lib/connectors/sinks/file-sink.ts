@@ -83,7 +83,7 @@ export class FileSink implements ExactlyOnceSink {
     }
     // staged epochs no MANIFEST names: replay recomputes their changes
     const dir = path.dirname(this.target);
-    const prefix = stagingPrefix(this.target);
+    const prefix = path.basename(stagingPrefix(this.target));
     let names: string[] = [];
     try {
       names = fs.readdirSync(dir);
