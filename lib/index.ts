@@ -3,7 +3,7 @@ import { native } from './native/binding.js';
 
 export { open, type OpenOptions } from './api/open.js';
 export { Database, type DatabaseSettings } from './api/database.js';
-export { Subscription, type Change, type SubscribeOptions, type OverflowPolicy } from './api/subscription.js';
+export { Subscription, type Change, type ChangePosition, type SubscribeOptions, type OverflowPolicy } from './api/subscription.js';
 export { RelationHandle, TableHandle, SourceHandle } from './api/handles.js';
 export type { ExecuteResult, StatementResult, ColumnDescription, RelationDescription } from './api/results.js';
 export type { FunctionSignature } from './api/udf.js';

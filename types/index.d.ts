@@ -63,6 +63,18 @@ export interface OpenOptions {
   walGroupDelayUs?: number;
   /** With `path`: how often (ms) the MANIFEST records the durable log position (default 10000; 0 = only at CHECKPOINT and close). */
   checkpointIntervalMs?: number;
+  /**
+   * With `path`: views (materialized views, tables, sources) whose changes are kept so that
+   * `subscribe(name, { from })` can resume after a restart; '*' = all. Closed epochs are kept on
+   * disk for the last `retainCheckpoints` checkpoints (default 16); older positions fail with
+   * StorageError 'POSITION_EXPIRED'. Views not named here cost nothing extra.
+   */
+  changelog?: {
+    /** the retained relations, or '*' */
+    views: readonly string[] | '*';
+    /** closed epochs (checkpoints) of changes kept on disk (default 16) */
+    retainCheckpoints?: number;
+  };
   [option: string]: unknown;
 }
 
@@ -144,6 +156,24 @@ export interface Change<R = Row> {
   row: R;
   /** the previous version of the row (updates only) */
   old?: R;
+  /**
+   * Durable databases only: the change's place in its view's change stream, the same in every
+   * run. Store it with your output; `subscribe(name, { from: position })` resumes after it.
+   */
+  position?: ChangePosition;
+}
+
+/**
+ * A durable position in a view's change stream: `lsn` is the write-ahead-log record whose
+ * application produced the change, `index` its ordinal among that record's changes to the view.
+ * `{ lsn: 0, index: 0 }` is before every change. Positions of changes delivered before their
+ * record was durable (before a resolved flush()) may not survive a crash.
+ */
+export interface ChangePosition {
+  /** the write-ahead-log record that produced the change */
+  lsn: number;
+  /** the change's ordinal among that record's changes to the view, from 0 */
+  index: number;
 }
 
 /**
@@ -170,6 +200,13 @@ export interface SubscribeOptions<R = Row> {
   bufferSize?: number;
   /** Overflow policy of the iteration buffer (default: the database's subscriptionOverflow). */
   overflow?: OverflowPolicy;
+  /**
+   * Durable databases, views named in the `changelog` open option: first deliver every retained
+   * change after this position (none missing, none repeated), then continue live. Excludes
+   * `snapshot`. StorageError 'POSITION_EXPIRED' when the history after it was retired,
+   * 'POSITION_AHEAD' when it is past the end of the log (lost in a crash before it was durable).
+   */
+  from?: ChangePosition;
 }
 
 /**
