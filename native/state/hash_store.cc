@@ -190,6 +190,7 @@ uint32_t StateStore::FindU64(uint64_t key) const {
 }
 
 const uint64_t* StateStore::FindValueU64(uint64_t key) const {
+  if (!values_) throw StateError("WRONG_KIND", "state store: FindValueU64 needs fixed-width values");
   const size_t i = FindSlotU64(key);
   if (i == SIZE_MAX) return nullptr;
   return inline_values_ ? &inline_[i] : values_->Words(slots_[i].ref1 - 1);
@@ -229,6 +230,7 @@ size_t StateStore::UpsertSlotU64(uint64_t key, bool* inserted) {
 uint32_t StateStore::UpsertU64(uint64_t key, bool* inserted) { return slots_[UpsertSlotU64(key, inserted)].ref1 - 1; }
 
 uint64_t* StateStore::UpsertValueU64(uint64_t key, bool* inserted) {
+  if (!values_) throw StateError("WRONG_KIND", "state store: UpsertValueU64 needs fixed-width values");
   const size_t i = UpsertSlotU64(key, inserted);
   return SlotValue(i, slots_[i].ref1 - 1);
 }

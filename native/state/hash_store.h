@@ -92,7 +92,10 @@ class StateStore {
   bool EraseU64(uint64_t key);
   bool EraseBytes(std::string_view key);
 
-  /** Value words of a u64 key, or null when absent. Invalidated by any later mutation. */
+  /**
+   * Value words of a u64 key, or null when absent. Invalidated by any later mutation. Fixed-width
+   * stores only (these two throw StateError WRONG_KIND for byte values).
+   */
   const uint64_t* FindValueU64(uint64_t key) const;
   /** Finds or inserts (new values are zero words); the value words, valid until the next mutation. */
   uint64_t* UpsertValueU64(uint64_t key, bool* inserted);

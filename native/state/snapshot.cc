@@ -224,9 +224,11 @@ std::unique_ptr<StateStore> LoadSnapshotBytes(const uint8_t* data, size_t len, u
     bool inserted = false;
     uint32_t ref = kNoRef;
     uint64_t* words = nullptr;
-    if (u64_keys) {
+    if (u64_keys && fixed) {
       // By key, not by ref: a ref would move inline values out of the probe array.
       words = store->UpsertValueU64(r.U64("key"), &inserted);
+    } else if (u64_keys) {
+      ref = store->UpsertU64(r.U64("key"), &inserted);
     } else {
       uint32_t klen = r.U32("key length");
       if (klen > kMaxKeyBytes) ThrowCorrupt("key length " + std::to_string(klen) + " over the limit");

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -22,6 +23,16 @@ StoreOptions InlineOpts(ValueKind values = ValueKind::kU64) {
   o.value_kind = values;
   o.width = 1;
   return o;
+}
+
+template <class Fn>
+std::string ThrownCode(Fn&& fn) {
+  try {
+    fn();
+  } catch (const StateError& e) {
+    return e.code();
+  }
+  return "";
 }
 
 // Every key of `ref` is found by key with its value, and nothing else is in the store.
@@ -199,6 +210,25 @@ TEST(snapshot_round_trip_of_an_inline_store_stays_inline) {
   std::remove(path.c_str());
   CHECK(back->inline_values());
   CHECK(Matches(*back, ref));
+}
+
+// Loading by key must not take the fixed-value path for a store of byte values.
+TEST(snapshot_round_trip_of_u64_keys_with_byte_values) {
+  StoreOptions o = InlineOpts(ValueKind::kBytes);
+  o.width = 0;
+  StateStore st(o);
+  CHECK(!st.inline_values());
+  for (uint64_t k = 0; k < 100; k++) st.SetBytesValue(st.UpsertU64(k, nullptr), std::string(k % 7, 'v'));
+  CHECK_EQ(ThrownCode([&] { st.FindValueU64(1); }), std::string("WRONG_KIND"));
+  CHECK_EQ(ThrownCode([&] { st.UpsertValueU64(1, nullptr); }), std::string("WRONG_KIND"));
+  const std::string path = "inline_bytes_snapshot_test.snap";
+  WriteSnapshot(st, path);
+  auto back = LoadSnapshotFile(path, 0);
+  std::remove(path.c_str());
+  CHECK_EQ(back->size(), 100u);
+  bool ok = true;
+  for (uint64_t k = 0; k < 100; k++) ok = ok && back->BytesValue(back->FindU64(k)) == std::string(k % 7, 'v');
+  CHECK(ok);
 }
 
 int main() { return laminar_test::RunAll(); }
