@@ -7,6 +7,7 @@ export { Subscription, type Change, type ChangePosition, type SubscribeOptions, 
 export { RelationHandle, TableHandle, SourceHandle } from './api/handles.js';
 export type { ExecuteResult, StatementResult, ColumnDescription, RelationDescription } from './api/results.js';
 export type { FunctionSignature } from './api/udf.js';
+export type { ConnectorStatus } from './connectors/manager.js';
 export {
   DataStream,
   KeyedStream,

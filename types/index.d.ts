@@ -75,7 +75,41 @@ export interface OpenOptions {
     /** closed epochs (checkpoints) of changes kept on disk (default 16) */
     retainCheckpoints?: number;
   };
+  /**
+   * Start source connectors (CREATE SOURCE … WITH (connector = …), docs/connectors.md) as soon as
+   * their sources exist (default true). false: they wait for `db.startConnectors()`.
+   */
+  startConnectors?: boolean;
+  /**
+   * Receives a source connector's failure (LaminarError code 'CONNECTOR_FAILED', the cause
+   * attached); the connector has stopped. Default: a process warning.
+   */
+  onConnectorError?: (error: LaminarError, source: string) => void;
   [option: string]: unknown;
+}
+
+/** One source connector's state, as `db.connectors()` reports it. */
+export interface ConnectorStatus {
+  /** the source (or table) the connector feeds */
+  source: string;
+  /** the connector: 'datagen' or 'nexmark' */
+  connector: string;
+  /** sources with the same group share one generator (nexmark sources with equal generator options) */
+  group: string;
+  /** 'paused' (not started yet), 'running', 'finished' (a bounded connector produced everything), 'failed' or 'stopped' */
+  state: 'paused' | 'running' | 'finished' | 'failed' | 'stopped';
+  /** rows inserted into this source by its connector since the database was opened */
+  rows: number;
+  /** the generator's position: rows (datagen) or events of all three tables (nexmark), including before a reopen */
+  position: number;
+  /** the bound (number_of_rows / events), or undefined for an unbounded connector */
+  limit: number | undefined;
+  /** why a failed connector stopped (code 'CONNECTOR_FAILED', the original error as `cause`) */
+  error: LaminarError | undefined;
+  /** insert batches made */
+  batches: number;
+  /** milliseconds spent inside those insert calls (engine, views and subscribers) */
+  insertMs: number;
 }
 
 /**
@@ -444,6 +478,15 @@ export declare class Database implements AsyncDisposable {
 
   /** Every table, source, view and sink in the catalog. */
   relations(): RelationDescription[];
+
+  /**
+   * Every source connector (a source declared WITH (connector = …)): its state, the rows it
+   * produced, its position and any failure (docs/connectors.md).
+   */
+  connectors(): ConnectorStatus[];
+
+  /** Starts the source connectors of a database opened with `startConnectors: false`. */
+  startConnectors(): void;
 
   /** One relation's description; throws CatalogError (UNKNOWN_OBJECT) if there is none by that name. */
   describe(name: string): RelationDescription;
