@@ -175,12 +175,47 @@ async function checkpointCost(): Promise<void> {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * Where a group-commit ack's time goes: the same paced 100-row inserts + flush (100 K events/s),
+ * once awaiting flush() (the writer's callback resolves it) and once spinning on the shared
+ * durable-LSN counter (the earliest moment the JS thread can know). Equal tails mean the time is
+ * spent before the writer publishes (scheduling of the writer thread, fdatasync), not in the
+ * ack path.
+ */
+async function ackBreakdown(): Promise<void> {
+  for (const how of ['await flush()', 'spin on durableLsn'] as const) {
+    const dir = tmp();
+    const db = DurableEngine.open({ path: dir, checkpointIntervalMs: 0, durability: 'group' }, new Engine({}));
+    await db.execute('CREATE SOURCE ev (k BIGINT, v INT, ts TIMESTAMP)');
+    await db.execute('CREATE MATERIALIZED VIEW agg AS SELECT v, count(*) AS n, sum(k) AS s FROM ev GROUP BY v');
+    const cols = kvColumns(0, 100, 0);
+    const lat: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < 2000; i++) {
+      while (performance.now() < t0 + i) await new Promise((r) => setImmediate(r));
+      const s = performance.now();
+      db.insertColumns('ev', cols, 100);
+      const acked = db.flush();
+      if (how === 'spin on durableLsn') while (db.durableLsn < db.lastLsn);
+      else await acked;
+      lat.push(performance.now() - s);
+      await acked;
+    }
+    lat.sort((a, b) => a - b);
+    console.log(`ack group, ${how.padEnd(18)}: p50 ${pct(lat, 0.5).toFixed(3)} ms p90 ${pct(lat, 0.9).toFixed(3)} ms p99 ${pct(lat, 0.99).toFixed(3)} ms (2000 acks at 100 K events/s)`);
+    await db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
-  const only = process.env.LAMINAR_BENCH_ONLY; // 'ingest', 'recovery' or 'checkpoint'
+  const only = process.env.LAMINAR_BENCH_ONLY; // 'ingest', 'ack', 'recovery' or 'checkpoint'
   if (only === 'checkpoint') return checkpointCost();
+  if (only === 'ack') return ackBreakdown();
   if (only !== 'recovery') {
     await ingest('memory', true); // JIT warm-up, not reported
     for (const mode of ['memory', 'none', 'group', 'sync'] as const) await ingest(mode);
+    await ackBreakdown();
   }
   if (only !== 'ingest') {
     // first one warms the JIT (reported too: the order changes the numbers under load)
