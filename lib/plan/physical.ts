@@ -216,6 +216,9 @@ function buildAggregate(plan: LogicalPlan & { kind: 'aggregate' }, ctx: Physical
   return ctx.builder.add((out) => new HashAggregate(out, { groupBy, aggregates: specs, appendOnly: plan.input.props.appendOnly }), [pre], 'aggregate');
 }
 
+/** Types whose values are JS numbers: a single join key of these is indexed in the native store. */
+const NUMERIC_KEY_TYPES = new Set(['smallint', 'int', 'bigint', 'real', 'double', 'timestamp', 'timestamptz', 'date']);
+
 function buildJoin(plan: LogicalPlan & { kind: 'join' }, ctx: PhysicalContext, built?: DataflowNode[]): DataflowNode {
   const lw0 = plan.left.schema.length;
   const rw0 = plan.right.schema.length;
@@ -248,8 +251,9 @@ function buildJoin(plan: LogicalPlan & { kind: 'join' }, ctx: PhysicalContext, b
     return node;
   }
   const type = plan.joinKind as 'inner' | 'left' | 'right' | 'full';
+  const numericKeys = plan.leftKeys.length === 1 && NUMERIC_KEY_TYPES.has(plan.leftKeys[0]!.type.id) && NUMERIC_KEY_TYPES.has(plan.rightKeys[0]!.type.id);
   node = ctx.builder.add(
-    (out) => new Join(out, { type, leftWidth: left.width, rightWidth: right.width, leftKeys: left.indices, rightKeys: right.indices, residual }),
+    (out) => new Join(out, { type, leftWidth: left.width, rightWidth: right.width, leftKeys: left.indices, rightKeys: right.indices, residual, numericKeys }),
     [left.node, right.node],
     `${plan.joinKind}-join`,
   );

@@ -1,11 +1,14 @@
 // An arrangement: one join input's rows indexed by their equi-join key, each distinct row with
 // its multiplicity and, for outer/semi/anti joins, how many rows of the other side it matches.
-// Kept behind this small class so the state can later move to the native store.
+// Keys are indexed by a JS Map, or — single numeric keys — by the native store (key-index.ts):
+// a batch's keys are looked up or inserted in one native call, and buckets live in an array
+// by slot.
 
 import type { Row } from '../../types/value.js';
 import { encodeRow, sameRow, type Key } from '../runtime/values.js';
 import { BatchBuilder } from '../runtime/batch-builder.js';
 import type { PredicateFn } from './filter.js';
+import { tryNativeKeyIndex, type NativeKeyIndex } from './key-index.js';
 
 export interface ArrangedRow {
   readonly row: Row;
@@ -27,21 +30,95 @@ interface Bucket {
    *  equal row, so equal rows may sit in separate entries (the Z-set sum is the same); the
    *  first retraction merges them and the bucket keeps one entry per distinct row from then on */
   appendOnly: boolean;
+  /** native-keyed arrangements: the bucket's slot */
+  slot: number;
 }
 
 export class Arrangement {
   private readonly buckets = new Map<Key, Bucket>();
   private rows = 0;
+  /** native mode: key → slot in the store, buckets by slot */
+  private readonly index: NativeKeyIndex | null;
+  private bySlot: (Bucket | undefined)[] = [];
+  /** native mode: keys whose bucket emptied since the last releaseEmptied() */
+  private emptiedKeys: number[] = [];
+  private emptiedSlots: number[] = [];
+  private oneKey = new Float64Array(1);
+  private oneSlot = new Uint32Array(1);
+  private oneLookup = new Int32Array(1);
+
+  /** `nativeKeys`: every key is a number (a single numeric join key column); the JS Map is
+   *  kept when the native addon is not available */
+  constructor(options: { nativeKeys?: boolean } = {}) {
+    this.index = options.nativeKeys === true ? tryNativeKeyIndex() : null;
+  }
+
+  get nativeKeys(): boolean {
+    return this.index !== null;
+  }
 
   /** The distinct rows stored under `key` (do not mutate the array). */
   bucket(key: Key): readonly ArrangedRow[] | undefined {
-    return this.buckets.get(key)?.list;
+    if (this.index === null) return this.buckets.get(key)?.list;
+    this.oneKey[0] = key as number;
+    this.index.lookup(this.oneKey, 1, this.oneLookup);
+    return this.oneLookup[0] < 0 ? undefined : this.bySlot[this.oneLookup[0]]?.list;
+  }
+
+  /** The buckets of keys[0..n) into `out` (undefined where none): one native call in native
+   *  mode; numeric keys are their own Map keys otherwise. */
+  bucketsOf(keys: Float64Array, n: number, out: (readonly ArrangedRow[] | undefined)[], slots: Int32Array): void {
+    if (this.index === null) {
+      for (let i = 0; i < n; i++) out[i] = this.buckets.get(keys[i])?.list;
+      return;
+    }
+    this.index.lookup(keys, n, slots);
+    const bySlot = this.bySlot;
+    for (let i = 0; i < n; i++) out[i] = slots[i] < 0 ? undefined : bySlot[slots[i]]?.list;
+  }
+
+  /** Native mode: the slots of keys[0..n), created where absent (for addAt). */
+  slotsOf(keys: Float64Array, n: number, out: Uint32Array): void {
+    this.index!.upsert(keys, n, out);
   }
 
   /** Add `weight` copies of a row (negative removes); returns its entry (possibly now empty). */
   add(key: Key, row: Row, weight: number, matches: number): ArrangedRow {
+    if (this.index !== null) {
+      this.oneKey[0] = key as number;
+      this.index.upsert(this.oneKey, 1, this.oneSlot);
+      const e = this.addAt(this.oneSlot[0], key, row, weight, matches);
+      this.releaseEmptied();
+      return e;
+    }
     let bucket = this.buckets.get(key);
-    if (!bucket) this.buckets.set(key, (bucket = { list: [], index: null, appendOnly: true }));
+    if (!bucket) this.buckets.set(key, (bucket = { list: [], index: null, appendOnly: true, slot: -1 }));
+    return this.addTo(bucket, key, row, weight, matches);
+  }
+
+  /** Native mode: add() into the bucket of a slot from slotsOf(); call releaseEmptied() after
+   *  the batch. */
+  addAt(slot: number, key: Key, row: Row, weight: number, matches: number): ArrangedRow {
+    let bucket = this.bySlot[slot];
+    if (!bucket) this.bySlot[slot] = bucket = { list: [], index: null, appendOnly: true, slot };
+    return this.addTo(bucket, key, row, weight, matches);
+  }
+
+  /** Native mode: forget the keys whose buckets are (still) empty. */
+  releaseEmptied(): void {
+    const keys = this.emptiedKeys;
+    if (keys.length === 0) return;
+    let n = 0;
+    for (let i = 0; i < keys.length; i++) {
+      // a key emptied and refilled within the batch keeps its slot
+      if (this.bySlot[this.emptiedSlots[i]] === undefined) keys[n++] = keys[i];
+    }
+    this.index!.delete(keys, n);
+    this.emptiedKeys = [];
+    this.emptiedSlots = [];
+  }
+
+  private addTo(bucket: Bucket, key: Key, row: Row, weight: number, matches: number): ArrangedRow {
     if (bucket.appendOnly) {
       if (weight > 0) {
         const fresh: ArrangedRow = { row, key, weight, matches, pos: bucket.list.length };
@@ -115,11 +192,24 @@ export class Arrangement {
     }
     if (bucket.index !== null) bucket.index.delete(rowKey ?? encodeRow(e.row));
     this.rows--;
-    if (list.length === 0) this.buckets.delete(e.key);
+    if (list.length === 0) {
+      if (bucket.slot < 0) this.buckets.delete(e.key);
+      else {
+        this.bySlot[bucket.slot] = undefined;
+        this.emptiedKeys.push(e.key as number);
+        this.emptiedSlots.push(bucket.slot);
+      }
+    }
   }
 
   *entries(): IterableIterator<ArrangedRow> {
     for (const bucket of this.buckets.values()) yield* bucket.list;
+    for (const bucket of this.bySlot) if (bucket !== undefined) yield* bucket.list;
+  }
+
+  /** Distinct keys held (in native mode: keys in the native index). */
+  get keyCount(): number {
+    return this.index === null ? this.buckets.size : this.index.size;
   }
 
   /** Number of distinct rows held. */
@@ -129,6 +219,10 @@ export class Arrangement {
 
   clear(): void {
     this.buckets.clear();
+    this.bySlot = [];
+    this.emptiedKeys = [];
+    this.emptiedSlots = [];
+    this.index?.clear();
     this.rows = 0;
   }
 

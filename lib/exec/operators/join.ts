@@ -6,6 +6,7 @@
 // row, the sum of the weights of the rows it matches; when that count moves between 0 and >0
 // the NULL-padded row is retracted or emitted. With no keys it is a cross join.
 
+import { ExecutionError } from '../../errors.js';
 import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { Row } from '../../types/value.js';
@@ -25,10 +26,20 @@ export interface JoinOptions {
   rightKeys: readonly number[];
   /** condition over left ++ right rows, evaluated per batch of candidate pairs */
   residual?: PredicateFn;
+  /** one key column per side holding numbers (integers, floats, timestamps, dates): the key
+   *  index moves to the native store (arrangement.ts) */
+  numericKeys?: boolean;
 }
 
 export class Join implements Operator {
-  private readonly sides: [Arrangement, Arrangement] = [new Arrangement(), new Arrangement()];
+  private readonly sides: [Arrangement, Arrangement];
+  /** native-keyed pushes: the batch's keyed rows, their keys, and per keyed row the other
+   *  side's bucket / this side's slot */
+  private keyRows = new Int32Array(0);
+  private keyValues = new Float64Array(0);
+  private lookups = new Int32Array(0);
+  private slots = new Uint32Array(0);
+  private readonly found: (readonly ArrangedRow[] | undefined)[] = [];
   private readonly keyOf: [(c: Batch['columns'], i: number) => Key, (c: Batch['columns'], i: number) => Key];
   private readonly keyCols: [readonly number[], readonly number[]];
   private readonly keyOfRow: [(r: Row) => Key, (r: Row) => Key];
@@ -46,6 +57,31 @@ export class Join implements Operator {
     this.keyOfRow = [rowKeyExtractor(options.leftKeys), rowKeyExtractor(options.rightKeys)];
     this.preserve = [options.type === 'left' || options.type === 'full', options.type === 'right' || options.type === 'full'];
     this.widths = [options.leftWidth, options.rightWidth];
+    const native = options.numericKeys === true && options.leftKeys.length === 1 && options.rightKeys.length === 1;
+    this.sides = [new Arrangement({ nativeKeys: native }), new Arrangement({ nativeKeys: native })];
+  }
+
+  /** Native-keyed sides: the rows of the batch with a non-NULL key and their keys; returns how many. */
+  private collectKeys(batch: Batch, side: number): number {
+    const n = batch.length;
+    if (this.keyRows.length < n) {
+      const size = Math.max(n, this.keyRows.length * 2);
+      this.keyRows = new Int32Array(size);
+      this.keyValues = new Float64Array(size);
+      this.lookups = new Int32Array(size);
+      this.slots = new Uint32Array(size);
+    }
+    const col = batch.columns[this.keyCols[side][0]];
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const v = col[i];
+      if (v === null || v === undefined) continue;
+      if (typeof v !== 'number') throw new ExecutionError('INTERNAL', `a numeric join key column holds a ${typeof v} value`);
+      this.keyRows[m] = i;
+      this.keyValues[m] = v;
+      m++;
+    }
+    return m;
   }
 
   push(batch: Batch, port: number): void {
@@ -64,13 +100,26 @@ export class Join implements Operator {
     const pairEntry: ArrangedRow[] = [];
     const lefts: Row[] = [];
     const rights: Row[] = [];
-    for (let i = 0; i < batch.length; i++) {
+    const native = mine.nativeKeys;
+    let keyed = 0;
+    if (native) {
+      keyed = this.collectKeys(batch, side);
+      theirs.bucketsOf(this.keyValues, keyed, this.found, this.lookups);
+    }
+    for (let i = 0, k = 0; i < batch.length; i++) {
       const row = rowAt(batch, i);
       deltaRows[i] = row;
-      if (hasNullAt(cols, i, this.keyCols[side])) continue;
-      const key = this.keyOf[side](cols, i);
-      deltaKeys[i] = key;
-      const bucket = theirs.bucket(key);
+      let bucket: readonly ArrangedRow[] | undefined;
+      if (native) {
+        if (k >= keyed || this.keyRows[k] !== i) continue;
+        deltaKeys[i] = this.keyValues[k];
+        bucket = this.found[k++];
+      } else {
+        if (hasNullAt(cols, i, this.keyCols[side])) continue;
+        const key = this.keyOf[side](cols, i);
+        deltaKeys[i] = key;
+        bucket = theirs.bucket(key);
+      }
       if (!bucket) continue;
       for (const e of bucket) {
         pairDelta.push(i);
@@ -112,7 +161,10 @@ export class Join implements Operator {
 
     // phase 3: padded delta rows, then this side's state
     const preserveMine = this.preserve[side];
-    for (let i = 0; i < batch.length; i++) {
+    if (native) mine.slotsOf(this.keyValues, keyed, this.slots);
+    for (let i = 0, k = 0; i < batch.length; i++) {
+      const key = deltaKeys[i];
+      const slot = native && key !== undefined ? this.slots[k++] : -1;
       const w = weightAt(batch, i);
       if (w === 0) continue;
       const row = deltaRows[i];
@@ -120,10 +172,12 @@ export class Join implements Operator {
         if (side === 0) out.addJoined(row, lw, null, w);
         else out.addJoined(null, lw, row, w);
       }
-      const key = deltaKeys[i];
       // rows with a NULL key can never match: nothing to remember
-      if (key !== undefined) mine.add(key, row, w, deltaMatches[i]);
+      if (key === undefined) continue;
+      if (native) mine.addAt(slot, key, row, w, deltaMatches[i]);
+      else mine.add(key, row, w, deltaMatches[i]);
     }
+    if (native) mine.releaseEmptied();
     if (out.length > 0) this.out.push(out.take());
   }
 

@@ -1,0 +1,114 @@
+// Joins whose single numeric key is indexed in the native store (JoinOptions.numericKeys) give
+// exactly the answers of the JS-Map-indexed join, for NULL, -0/0, NaN, fractional and large
+// keys, under inserts and deletes, across snapshot/restore; emptied keys leave the index.
+import t from 'tap';
+import fc from 'fast-check';
+import { Join, type JoinType } from '../../lib/exec/operators/join.js';
+import { Arrangement } from '../../lib/exec/operators/arrangement.js';
+import type { Batch } from '../../lib/exec/batch.js';
+import type { Row } from '../../lib/types/value.js';
+import { deletes, inserts, make, sortRows, stepBatch, stepsArb } from './helpers.js';
+
+const residual = (b: Batch): boolean[] => {
+  const out: boolean[] = [];
+  for (let i = 0; i < b.length; i++) out.push((b.columns[1][i] as number) <= (b.columns[3][i] as number));
+  return out;
+};
+
+const join = (type: JoinType, numericKeys: boolean, withResidual = false) =>
+  make((o) => new Join(o, { type, leftWidth: 2, rightWidth: 2, leftKeys: [0], rightKeys: [0], residual: withResidual ? residual : undefined, numericKeys }));
+
+// keys that are equal under join equality must meet: -0 and 0, NaN and NaN (the engine's
+// equality), 1.5 and 1.5, timestamps beyond 2^31
+const keyArb = fc.constantFrom<number | null>(null, 0, -0, 1, 2, 1.5, NaN, 1_704_067_200_000, 2 ** 52 + 1, -7);
+
+t.test('property: native-keyed joins equal Map-keyed joins', async (t) => {
+  const rowArb = fc.tuple(keyArb, fc.integer({ min: 0, max: 3 })).map((r) => r as Row);
+  const sideSteps = fc.array(fc.tuple(fc.constantFrom(0, 1), stepsArb(rowArb, 1, 6).map((s) => s[0])), { minLength: 1, maxLength: 12 });
+  for (const type of ['inner', 'left', 'right', 'full'] as JoinType[]) {
+    for (const withResidual of [false, true]) {
+      fc.assert(
+        fc.property(sideSteps, (steps) => {
+          const a = join(type, true, withResidual);
+          const b = join(type, false, withResidual);
+          const current: [Row[], Row[]] = [[], []];
+          for (const [side, ops] of steps) {
+            const batch = stepBatch(ops, current[side], 2);
+            a.op.push(batch, side);
+            b.op.push(batch, side);
+            const got = JSON.stringify(a.out.net());
+            const want = JSON.stringify(b.out.net());
+            if (got !== want) throw new Error(`${type}: got ${got}, expected ${want}`);
+            if (a.op.stateSize() !== b.op.stateSize()) throw new Error(`${type}: state ${a.op.stateSize()} vs ${b.op.stateSize()}`);
+          }
+        }),
+        { numRuns: 120 },
+      );
+    }
+  }
+  t.pass('held for every join type, with and without a residual');
+});
+
+t.test('-0 meets 0 and NaN meets NaN; NULL meets nothing', async (t) => {
+  const { op, out } = join('inner', true);
+  op.push(inserts([0, 1], [NaN, 2], [null, 3]), 0);
+  op.push(inserts([-0, 10], [NaN, 20], [null, 30]), 1);
+  t.same(out.net().length, 2);
+  t.same(out.net().map((r) => r[1]).sort(), [1, 2]);
+});
+
+t.test('a key whose rows are all deleted leaves the native index; one deleted and re-added in a batch stays', async (t) => {
+  const a = new Arrangement({ nativeKeys: true });
+  t.ok(a.nativeKeys);
+  const keys = new Float64Array([5, 6, 5]);
+  const slots = new Uint32Array(3);
+  a.slotsOf(keys, 3, slots);
+  t.equal(slots[0], slots[2], 'one slot per key');
+  a.addAt(slots[0], 5, [5, 'a'], 1, 0);
+  a.addAt(slots[1], 6, [6, 'b'], 1, 0);
+  a.releaseEmptied();
+  t.equal(a.keyCount, 2);
+  // same batch: 5 emptied then refilled, 6 emptied
+  a.slotsOf(keys, 3, slots);
+  a.addAt(slots[0], 5, [5, 'a'], -1, 0);
+  a.addAt(slots[1], 6, [6, 'b'], -1, 0);
+  a.addAt(slots[2], 5, [5, 'c'], 1, 0);
+  a.releaseEmptied();
+  t.equal(a.keyCount, 1, 'only key 6 was released');
+  t.same(a.bucket(5)?.map((e) => e.row), [[5, 'c']]);
+  t.equal(a.bucket(6), undefined);
+  const found: (readonly unknown[] | undefined)[] = [];
+  a.bucketsOf(new Float64Array([6, 5]), 2, found as never, new Int32Array(2));
+  t.equal(found[0], undefined);
+  t.equal((found[1] as unknown[]).length, 1);
+});
+
+t.test('churn: many keys inserted and deleted leave nothing behind', async (t) => {
+  const { op, out } = join('inner', true);
+  for (let round = 0; round < 5; round++) {
+    const rows: Row[] = [];
+    for (let i = 0; i < 3000; i++) rows.push([round * 10_000 + i, i]);
+    op.push(inserts(...rows), 0);
+    op.push(inserts(...rows.slice(0, 10)), 1);
+    op.push(deletes(...rows), 0);
+    op.push(deletes(...rows.slice(0, 10)), 1);
+  }
+  t.equal(op.stateSize(), 0);
+  t.same(out.net(), []);
+  const sides = (op as unknown as { sides: Arrangement[] }).sides;
+  t.same(sides.map((s) => s.keyCount), [0, 0], 'the native indexes are empty');
+});
+
+t.test('snapshot/restore of a native-keyed join', async (t) => {
+  const a = join('full', true);
+  a.op.push(inserts([1, 1], [2, 2], [1_704_067_200_000, 3]), 0);
+  a.op.push(inserts([1, 5], [1_704_067_200_000, 6]), 1);
+  const b = join('full', true);
+  b.op.restore(JSON.parse(JSON.stringify(a.op.snapshot())));
+  b.op.push(deletes([1, 5]), 1);
+  b.op.push(inserts([2, 9]), 1);
+  t.same(
+    sortRows(b.out.changes().map(([r, w]) => [...r, w])),
+    sortRows([[1, 1, 1, 5, -1], [1, 1, null, null, 1], [null, null, 2, 9, -1 + 1], [2, 2, null, null, -1], [2, 2, 2, 9, 1]].filter((r) => r[4] !== 0)),
+  );
+});
