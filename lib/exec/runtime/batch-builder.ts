@@ -11,8 +11,7 @@ export class BatchBuilder {
   private allOnes = true;
 
   constructor(readonly width: number) {
-    this.columns = [];
-    for (let i = 0; i < width; i++) this.columns.push([]);
+    this.columns = emptyColumns(width);
   }
 
   get length(): number {
@@ -64,12 +63,17 @@ export class BatchBuilder {
     const length = this.weights.length;
     const weights = this.allOnes ? null : Int32Array.from(this.weights);
     const batch = batchOf(this.columns, length, weights);
-    this.columns = [];
-    for (let i = 0; i < this.width; i++) this.columns.push([]);
+    this.columns = emptyColumns(this.width);
     this.weights = [];
     this.allOnes = true;
     return batch;
   }
+}
+
+function emptyColumns(width: number): Value[][] {
+  const columns: Value[][] = new Array(width);
+  for (let i = 0; i < width; i++) columns[i] = [];
+  return columns;
 }
 
 /** The weight of row `i` (1 when the batch carries no weights). */
@@ -132,4 +136,27 @@ export function concatBatches(batches: readonly Batch[], width: number): Batch {
   const b = new BatchBuilder(width);
   for (const batch of batches) for (let i = 0; i < batch.length; i++) b.addFrom(batch.columns, i, weightAt(batch, i));
   return b.take();
+}
+
+/** Chunks shorter than this count as small in an append-only log. */
+const SMALL_CHUNK = 128;
+/** A log's trailing run of small chunks is merged once it is this long. */
+const MERGE_RUN = 64;
+
+/**
+ * Merge the trailing run of small chunks of an append-only log (a source's or a view's) into one
+ * chunk once the run is MERGE_RUN long, so a log fed one row per insert holds a few columnar
+ * chunks instead of a batch object and one array per column for every row (which is what the
+ * garbage collector would otherwise trace on every major collection). Each row is copied about
+ * twice on average before its chunk stops being small. Only call it for batches no one else will
+ * look up by identity (e.g. after the step that pushed them).
+ */
+export function compactLogTail(log: Batch[], width: number): void {
+  if (log.length < MERGE_RUN) return;
+  let start = log.length;
+  while (start > 0 && log[start - 1].length < SMALL_CHUNK) start--;
+  if (log.length - start < MERGE_RUN) return;
+  const merged = concatBatches(log.slice(start), width);
+  log.length = start;
+  log.push(merged);
 }

@@ -7,6 +7,13 @@ import type { ChangeListener, EngineChange } from '../../engine/types.js';
  * rethrown once all have run.
  */
 export function deliverChanges(listeners: Set<ChangeListener>, changes: EngineChange[]): void {
+  if (listeners.size === 1) {
+    // the common case: no copy of the set (a listener subscribed during the call must not be
+    // called for this step, so no iteration over the live set either)
+    const only = listeners.values().next().value as ChangeListener;
+    only(changes);
+    return;
+  }
   let failure: unknown = undefined;
   for (const listener of [...listeners]) {
     if (!listeners.has(listener)) continue;

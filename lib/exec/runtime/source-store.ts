@@ -13,7 +13,7 @@ import { ExecutionError } from '../../errors.js';
 import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { Materialized } from './dataflow.js';
-import { gather } from './batch-builder.js';
+import { compactLogTail, gather } from './batch-builder.js';
 
 export interface SourceRetention {
   /** keep at most this many of the newest rows */
@@ -116,7 +116,9 @@ export class SourceStore implements Operator, Materialized {
     return this.rows;
   }
 
-  flush(): void {}
+  flush(): void {
+    compactLogTail(this.chunks, this.width);
+  }
 
   snapshot(): unknown {
     return { chunks: this.chunks.map((c) => ({ length: c.length, columns: c.columns.map((col) => Array.from(col)) })), wm: this.wm === -Infinity ? null : this.wm };

@@ -15,7 +15,7 @@ import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { ChangeListener, EngineChange } from '../../engine/types.js';
 import type { Row } from '../../types/value.js';
-import { BatchBuilder, batchFromRows, rowAt, weightAt } from './batch-builder.js';
+import { BatchBuilder, batchFromRows, compactLogTail, rowAt, weightAt } from './batch-builder.js';
 import { encodeRow, encodeRowAt, keyExtractor, rowKeyExtractor, sameRow, sameRowAt, type Key } from './values.js';
 import type { ChangeDeliverer, Materialized } from './dataflow.js';
 import { ClosedError } from '../../errors.js';
@@ -151,6 +151,8 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
       }
       this.stepLog = [];
     }
+    // the step's batches are no longer looked up by identity (leaveAppendOnlyMode)
+    if (this.log !== null) compactLogTail(this.log, this.width);
     if (this.touched.size === 0) return;
     if (this.listeners.size === 0) {
       // nobody to tell: skip building change objects (a later snapshot subscription reads state)
