@@ -68,6 +68,7 @@ export class Database implements HandleTarget, AsyncDisposable {
     this.#connectors = new ConnectorManager({
       relations: () => engine.relations(),
       insertColumns: (source, columns, length) => engine.insertColumns(source, columns as never, length),
+      insertRows: (source, rows) => this.#insertWith(engine, source, rows),
       advanceWatermark: (source, ms) => engine.advanceWatermark(source, ms),
       flush: () => engine.flush(),
       path: settings.path,
@@ -141,7 +142,10 @@ export class Database implements HandleTarget, AsyncDisposable {
    * before anything is applied: a bad row throws SchemaError and nothing of the call is applied.
    */
   insert(name: string, rows: object | readonly object[] | ArrowBatchLike): void {
-    const engine = this.#live();
+    this.#insertWith(this.#live(), name, rows);
+  }
+
+  #insertWith(engine: EnginePort, name: string, rows: object | readonly object[] | ArrowBatchLike): void {
     const encoder = this.#encoderFor(engine, name);
     if (isArrowData(rows)) {
       const { columns, length } = arrowToColumns(rows, encoder.info);

@@ -16,7 +16,7 @@ import { Producer, producerKey, type Member, type ProducerHost, type ProducerSta
 export interface ConnectorStatus {
   /** the source (or table) the connector feeds */
   source: string;
-  /** the connector's name: 'datagen' or 'nexmark' */
+  /** the connector's name: 'datagen', 'nexmark' or 'file' */
   connector: string;
   /** sources with the same group share one generator (nexmark sources with equal generator options) */
   group: string;
@@ -24,9 +24,9 @@ export interface ConnectorStatus {
   state: ProducerState;
   /** rows inserted into this source by its connector since the database was opened */
   rows: number;
-  /** the generator's position: rows (datagen) or events of all tables (nexmark) produced in all, including before a reopen */
+  /** the position: rows (datagen, file) or events of all tables (nexmark) produced in all, including before a reopen */
   position: number;
-  /** the bound (number_of_rows / events), or undefined for an unbounded connector */
+  /** the bound (number_of_rows / events), or undefined for an unbounded connector and a file (known at its end) */
   limit: number | undefined;
   /** why a failed connector stopped */
   error: LaminarError | undefined;
@@ -39,6 +39,8 @@ export interface ConnectorStatus {
 export interface ConnectorManagerHost {
   relations(): RelationInfo[];
   insertColumns(source: string, columns: ArrayLike<unknown>[], length: number): void;
+  /** db.insert: row objects, validated */
+  insertRows(source: string, rows: object[]): void;
   advanceWatermark(source: string, eventTimeMs: number): void;
   flush(): void | Promise<void>;
   /** directory of a durable database, or undefined */
@@ -74,6 +76,7 @@ export class ConnectorManager {
     this.#offsets = host.path === undefined ? { version: 1, sources: {} } : readOffsets(path.join(host.path, OFFSETS_FILE));
     this.#producerHost = {
       insertColumns: (source, columns, length) => host.insertColumns(source, columns, length),
+      insertRows: (source, rows) => host.insertRows(source, rows),
       finishSource: (source) => {
         const info = host.relations().find((r) => r.name === source);
         if (info?.watermark && info.appendOnly) host.advanceWatermark(source, END_OF_TIME);

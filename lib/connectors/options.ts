@@ -13,11 +13,14 @@ export class OptionReader {
   readonly #used = new Set<string>();
   readonly #text: string;
   readonly #pos: SourcePosition | undefined;
+  readonly #ignored: ReadonlySet<string>;
 
-  constructor(options: Readonly<Record<string, OptionValue>>, text = '', pos?: SourcePosition) {
+  /** `ignored`: keys read by someone else (the engine's own options), never called unknown */
+  constructor(options: Readonly<Record<string, OptionValue>>, text = '', pos?: SourcePosition, ignored: ReadonlySet<string> = new Set()) {
     this.#options = options;
     this.#text = text;
     this.#pos = pos;
+    this.#ignored = ignored;
   }
 
   keys(): string[] {
@@ -109,10 +112,10 @@ export class OptionReader {
     return { now: false, ms };
   }
 
-  /** Rejects every option no reader asked for (the unknown ones), except those in `ignore`. */
-  rejectUnused(what: string, ignore: (key: string) => boolean = () => false): void {
+  /** Rejects every option no reader asked for (the unknown ones). */
+  rejectUnused(what: string): void {
     for (const key of this.keys()) {
-      if (this.#used.has(key) || ignore(key)) continue;
+      if (this.#used.has(key) || this.#ignored.has(key)) continue;
       throw this.error(key, `unknown option '${key}' for ${what}`);
     }
   }

@@ -4,10 +4,13 @@
 
 import type { ConnectorPlan } from './registry.js';
 import { NexmarkFeed, tableColumns, type NexmarkTable } from './nexmark.js';
+import { FileFeed } from './file.js';
 
 /** What a producer needs from the database. */
 export interface ProducerHost {
   insertColumns(source: string, columns: ArrayLike<unknown>[], length: number): void;
+  /** inserts row objects with db.insert's validation (JSON lines) */
+  insertRows(source: string, rows: object[]): void;
   /** moves a finished bounded source's watermark to the end of time (closes every window) */
   finishSource(source: string): void;
   /** a durable database: resolves when every row inserted so far is on disk */
@@ -55,6 +58,7 @@ export class Producer {
   #timer: NodeJS.Timeout | undefined;
   #immediate: NodeJS.Immediate | undefined;
   #feed: NexmarkFeed | undefined;
+  #file: FileFeed | undefined;
   #busy: Promise<void> | undefined;
 
   constructor(plan: ConnectorPlan, key: string, host: ProducerHost, options: { position: number; durable: boolean }) {
@@ -63,9 +67,10 @@ export class Producer {
     this.key = key;
     this.#host = host;
     this.#durable = options.durable;
-    const p = plan.connector === 'datagen' ? plan.datagen : plan.nexmark;
-    this.limit = plan.connector === 'datagen' ? plan.datagen.limit : plan.nexmark.events;
-    this.#rate = plan.connector === 'datagen' ? plan.datagen.rowsPerSecond : plan.nexmark.eventsPerSecond;
+    const p = plan.connector === 'datagen' ? plan.datagen : plan.connector === 'nexmark' ? plan.nexmark : plan.file;
+    // a file's length in rows is known only at its end
+    this.limit = plan.connector === 'datagen' ? plan.datagen.limit : plan.connector === 'nexmark' ? plan.nexmark.events : undefined;
+    this.#rate = plan.connector === 'datagen' ? plan.datagen.rowsPerSecond : plan.connector === 'nexmark' ? plan.nexmark.eventsPerSecond : plan.file.rowsPerSecond;
     // with a rate limit, at least ~50 batches a second so the rate is smooth, not bursts
     this.#batch = this.#rate === undefined ? p.batchSize : Math.max(1, Math.min(p.batchSize, Math.ceil(this.#rate / 50)));
     this.position = Math.min(options.position, this.limit ?? Infinity);
@@ -83,6 +88,14 @@ export class Producer {
     this.#paceTime = performance.now();
     this.#lastDurablePoint = this.#paceTime;
     if (this.#plan.connector === 'nexmark') this.#feed = new NexmarkFeed(this.#plan.nexmark, this.#startMs);
+    if (this.#plan.connector === 'file') {
+      try {
+        this.#file = new FileFeed(this.#plan.file, [...this.members.keys()][0]!, this.position);
+      } catch (error) {
+        this.#fail(error);
+        return;
+      }
+    }
     this.#schedule();
   }
 
@@ -91,6 +104,19 @@ export class Producer {
     if (this.state === 'running' || this.state === 'paused') this.state = state;
     this.#cancel();
     await this.#busy;
+    this.#closeFile();
+  }
+
+  #closeFile(): void {
+    this.#file?.close();
+    this.#file = undefined;
+  }
+
+  #fail(error: unknown): void {
+    this.state = 'failed';
+    this.error = error;
+    this.#closeFile();
+    this.#host.failed(this, error);
   }
 
   #cancel(): void {
@@ -102,7 +128,7 @@ export class Producer {
 
   #schedule(): void {
     if (this.state !== 'running') return;
-    if (this.limit !== undefined && this.position >= this.limit) {
+    if ((this.limit !== undefined && this.position >= this.limit) || this.#file?.done === true) {
       this.#finish();
       return;
     }
@@ -118,14 +144,12 @@ export class Producer {
     const n = Math.min(this.#batch, (this.limit ?? Infinity) - this.position);
     try {
       const t0 = performance.now();
-      this.#produce(this.position, n);
+      const made = this.#produce(this.position, n);
       this.insertMs += performance.now() - t0;
       this.batches++;
-      this.position += n;
+      this.position += made;
     } catch (error) {
-      this.state = 'failed';
-      this.error = error;
-      this.#host.failed(this, error);
+      this.#fail(error);
       return;
     }
     if (this.#durable && performance.now() - this.#lastDurablePoint >= DURABLE_POINT_MS) {
@@ -140,9 +164,7 @@ export class Producer {
         (error: unknown) => {
           this.#busy = undefined;
           if (this.state !== 'running') return;
-          this.state = 'failed';
-          this.error = error;
-          this.#host.failed(this, error);
+          this.#fail(error);
         },
       );
       return;
@@ -150,7 +172,8 @@ export class Producer {
     this.#schedule();
   }
 
-  #produce(first: number, n: number): void {
+  /** Makes units [first, first + n) and inserts them; returns how many were made. */
+  #produce(first: number, n: number): number {
     const plan = this.#plan;
     if (plan.connector === 'datagen') {
       const now = plan.datagen.usesNow ? this.#startMs : 0;
@@ -159,7 +182,17 @@ export class Producer {
         this.#host.insertColumns(m.source, columns, n);
         m.rows += n;
       }
-      return;
+      return n;
+    }
+    if (plan.connector === 'file') {
+      const batch = this.#file!.read(n);
+      if (batch.length === 0) return 0;
+      for (const m of this.members.values()) {
+        if (batch.kind === 'rows') this.#host.insertRows(m.source, batch.rows);
+        else this.#host.insertColumns(m.source, batch.columns, batch.length);
+        m.rows += batch.length;
+      }
+      return batch.length;
     }
     const batch = this.#feed!.generate(first, n);
     for (const m of this.members.values()) {
@@ -168,16 +201,16 @@ export class Producer {
       this.#host.insertColumns(m.source, columns, length);
       m.rows += length;
     }
+    return n;
   }
 
   #finish(): void {
     this.state = 'finished';
+    this.#closeFile();
     try {
       for (const m of this.members.values()) this.#host.finishSource(m.source);
     } catch (error) {
-      this.state = 'failed';
-      this.error = error;
-      this.#host.failed(this, error);
+      this.#fail(error);
       return;
     }
     this.#host.progressed(this);
@@ -186,5 +219,5 @@ export class Producer {
 
 /** A producer key: nexmark sources with the same generator options share one producer. */
 export function producerKey(plan: ConnectorPlan, source: string): string {
-  return plan.connector === 'nexmark' ? plan.nexmark.groupKey : `datagen:${source}`;
+  return plan.connector === 'nexmark' ? plan.nexmark.groupKey : `${plan.connector}:${source}`;
 }

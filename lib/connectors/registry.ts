@@ -6,11 +6,15 @@ import type { SourcePosition } from '../errors.js';
 import type { Field } from '../types/datatype.js';
 import { planDatagen, type DatagenPlan } from './datagen.js';
 import { planNexmark, type NexmarkPlan } from './nexmark.js';
+import { planFile, type FilePlan } from './file.js';
 import { OptionReader, type OptionValue } from './options.js';
 
-export type ConnectorPlan = { connector: 'datagen'; datagen: DatagenPlan } | { connector: 'nexmark'; nexmark: NexmarkPlan };
+export type ConnectorPlan =
+  | { connector: 'datagen'; datagen: DatagenPlan }
+  | { connector: 'nexmark'; nexmark: NexmarkPlan }
+  | { connector: 'file'; file: FilePlan };
 
-export const SOURCE_CONNECTORS = ['datagen', 'nexmark'] as const;
+export const SOURCE_CONNECTORS = ['datagen', 'nexmark', 'file'] as const;
 
 /** Options the engine itself reads on a source (retention) or keeps as metadata (FORMAT … ENCODE …). */
 const ENGINE_OPTIONS = new Set(['retention', 'retention_rows', 'retention.rows', 'format', 'encode', 'idle_timeout']);
@@ -27,13 +31,15 @@ export function planConnector(
   pos?: SourcePosition,
 ): ConnectorPlan | undefined {
   if (!Object.prototype.hasOwnProperty.call(options, 'connector')) return undefined;
-  const reader = new OptionReader(withoutEngineOptions(options), text, pos);
+  const reader = new OptionReader(options, text, pos, ENGINE_OPTIONS);
   const name = reader.string('connector')!.toLowerCase();
   switch (name) {
     case 'datagen':
       return { connector: 'datagen', datagen: planDatagen(reader, columns) };
     case 'nexmark':
       return { connector: 'nexmark', nexmark: planNexmark(reader, columns) };
+    case 'file':
+      return { connector: 'file', file: planFile(reader, columns) };
     default:
       throw reader.error('connector', `unknown connector '${name}' (this build has ${SOURCE_CONNECTORS.map((c) => `'${c}'`).join(', ')})`);
   }
@@ -47,10 +53,4 @@ export function validateSourceConnector(
   pos?: SourcePosition,
 ): void {
   planConnector(options, columns, text, pos);
-}
-
-function withoutEngineOptions(options: Readonly<Record<string, OptionValue>>): Record<string, OptionValue> {
-  const out: Record<string, OptionValue> = {};
-  for (const [k, v] of Object.entries(options)) if (!ENGINE_OPTIONS.has(k)) out[k] = v;
-  return out;
 }

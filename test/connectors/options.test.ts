@@ -6,7 +6,7 @@ import { open, SqlTypeError } from '../../lib/index.js';
 const NEXMARK_BID = `auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, date_time TIMESTAMP, extra VARCHAR`;
 
 const cases: [string, string, RegExp][] = [
-  ['unknown connector', `CREATE SOURCE x (a INT) WITH (connector = 'kafka')`, /unknown connector 'kafka' \(this build has 'datagen', 'nexmark'\)/],
+  ['unknown connector', `CREATE SOURCE x (a INT) WITH (connector = 'kafka')`, /unknown connector 'kafka' \(this build has 'datagen', 'nexmark', 'file'\)/],
   ['unknown option', `CREATE SOURCE x (a INT) WITH (connector = 'datagen', rows_per_sec = 5)`, /unknown option 'rows_per_sec' for connector 'datagen'/],
   ['misspelt field property', `CREATE SOURCE x (a INT) WITH (connector = 'datagen', fields.a.lenght = 3)`, /unknown option 'fields\.a\.lenght'/],
   ['field of no column', `CREATE SOURCE x (a INT) WITH (connector = 'datagen', fields.b.min = 3)`, /option 'fields\.b\.min' names no column of this source \("b"\)/],

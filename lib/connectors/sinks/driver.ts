@@ -165,8 +165,10 @@ export function formatChange(c: EngineChange, decode: (row: EngineChange['row'])
   return JSON.stringify(out, jsonValue);
 }
 
-function jsonValue(_key: string, v: unknown): unknown {
+function jsonValue(this: Record<string, unknown>, key: string, v: unknown): unknown {
   if (typeof v === 'bigint') return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v.toString();
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  // a Buffer's toJSON ran already: look at the value itself
+  const raw = this[key];
+  if (raw instanceof Uint8Array) return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64');
   return v;
 }
