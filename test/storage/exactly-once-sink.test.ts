@@ -73,15 +73,15 @@ t.test('output appears at checkpoints, exactly once, and continues after a resta
 t.test('a sink created on a view with rows starts with them; values are JSON', async (t) => {
   const dir = tempDir(t);
   const { db } = await openDurable(dir, { checkpointIntervalMs: 0 });
-  await db.execute('CREATE TABLE m (id BIGINT, at TIMESTAMP, note VARCHAR, ok BOOLEAN, PRIMARY KEY (id))');
-  db.insert('m', [{ id: 1, at: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)), note: null, ok: true }]);
+  await db.execute('CREATE TABLE m (id BIGINT, at TIMESTAMP, note VARCHAR, ok BOOLEAN, b BYTEA, PRIMARY KEY (id))');
+  db.insert('m', [{ id: 1, at: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)), note: null, ok: true, b: new Uint8Array([104, 105]) }]);
   const sub = path.join(dir, 'nested', 'dir');
   await db.execute(`CREATE SINK s FROM m WITH (connector = 'file', path = '${sub}/m.jsonl')`);
-  db.insert('m', [{ id: 2, at: null, note: 'x"y\n', ok: false }]);
+  db.insert('m', [{ id: 2, at: null, note: 'x"y\n', ok: false, b: null }]);
   await db.close();
   t.same(lines(path.join(sub, 'm.jsonl')), [
-    { op: 'insert', row: { id: 1, at: '2024-01-02T03:04:05.000Z', note: null, ok: true } },
-    { op: 'insert', row: { id: 2, at: null, note: 'x"y\n', ok: false } },
+    { op: 'insert', row: { id: 1, at: '2024-01-02T03:04:05.000Z', note: null, ok: true, b: 'aGk=' } },
+    { op: 'insert', row: { id: 2, at: null, note: 'x"y\n', ok: false, b: null } },
   ]);
 });
 
