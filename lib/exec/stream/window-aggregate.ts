@@ -60,8 +60,10 @@ interface GroupState {
 
 export class WindowAggregateOperator implements Operator {
   private readonly windows = new Map<number, Map<Key, GroupState>>();
-  /** window ends with state, ascending */
+  /** window ends with state, ascending, from `endsHead` on (closed ones before it are dropped
+   *  in bulk: removing the first element per close would move the whole array each time) */
   private ends: number[] = [];
+  private endsHead = 0;
   private dirty: GroupState[] = [];
   private wm = NO_WATERMARK;
   private groups = 0;
@@ -142,11 +144,11 @@ export class WindowAggregateOperator implements Operator {
 
   private insertEnd(end: number): void {
     const ends = this.ends;
-    if (ends.length === 0 || end > ends[ends.length - 1]!) {
+    if (ends.length === this.endsHead || end > ends[ends.length - 1]!) {
       ends.push(end);
       return;
     }
-    let lo = 0;
+    let lo = this.endsHead;
     let hi = ends.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
@@ -154,6 +156,22 @@ export class WindowAggregateOperator implements Operator {
       else hi = mid;
     }
     ends.splice(lo, 0, end);
+  }
+
+  /** Appends the result row of each non-empty group to `columns`; returns how many. */
+  private appendResults(groups: Map<Key, GroupState>, columns: Value[][]): number {
+    const nKeys = this.cfg.groupBy.length;
+    const nAggs = this.cfg.aggregates.length;
+    let rows = 0;
+    for (const g of groups.values()) {
+      if (g.rows <= 0) continue;
+      rows++;
+      const values = g.values;
+      for (let c = 0; c < nKeys; c++) columns[c]!.push(values[c]!);
+      const accs = g.accs;
+      for (let a = 0; a < nAggs; a++) columns[nKeys + a]!.push(accs[a]!.result());
+    }
+    return rows;
   }
 
   private resultRow(g: GroupState): Value[] {
@@ -167,22 +185,38 @@ export class WindowAggregateOperator implements Operator {
     this.wm = wm;
     // changelog: publish pending changes before their windows' state may go away
     if (this.cfg.emit === 'changes') this.emitChanges();
-    let closedCount = 0;
-    while (closedCount < this.ends.length && this.closed(this.ends[closedCount]!, wm)) closedCount++;
-    if (closedCount > 0) {
-      const builder = this.cfg.emit === 'window-close' ? new BatchBuilder(this.width) : null;
-      for (let k = 0; k < closedCount; k++) {
-        const end = this.ends[k]!;
+    const ends = this.ends;
+    const head = this.endsHead;
+    let next = head;
+    while (next < ends.length && this.closed(ends[next]!, wm)) next++;
+    if (next > head) {
+      // EOWC: the closed windows' rows go straight into output columns (no row arrays)
+      const columns: Value[][] | null = this.cfg.emit === 'window-close' ? [] : null;
+      if (columns !== null) for (let c = 0; c < this.width; c++) columns.push([]);
+      let rows = 0;
+      for (let k = head; k < next; k++) {
+        const end = ends[k]!;
         const groups = this.windows.get(end)!;
-        if (builder !== null) for (const g of groups.values()) if (g.rows > 0) builder.add(this.resultRow(g));
+        if (columns !== null) rows += this.appendResults(groups, columns);
         this.groups -= groups.size;
         this.windows.delete(end);
       }
-      this.ends.splice(0, closedCount);
-      if (builder !== null && builder.length > 0) this.out.push(builder.take());
+      this.dropEnds(next);
+      if (columns !== null && rows > 0) this.out.push({ length: rows, columns, weights: null });
     }
     this.late.flush();
     this.out.watermark(wm);
+  }
+
+  /** Drops the ends before index `next` (closed); compacts once they are most of the array. */
+  private dropEnds(next: number): void {
+    if (next === this.ends.length) {
+      this.ends.length = 0;
+      this.endsHead = 0;
+    } else if (next >= 1024 && next * 2 >= this.ends.length) {
+      this.ends = this.ends.slice(next);
+      this.endsHead = 0;
+    } else this.endsHead = next;
   }
 
   private emitChanges(): void {
@@ -221,6 +255,7 @@ export class WindowAggregateOperator implements Operator {
     const s = state as { wm: number; lateCount: number; groups: { end: number; key: Key; values: Value[]; rows: number; emitted: Value[] | null; accs: unknown[] }[] };
     this.windows.clear();
     this.ends = [];
+    this.endsHead = 0;
     this.dirty = [];
     this.groups = 0;
     this.wm = s.wm;
