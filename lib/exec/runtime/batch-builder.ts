@@ -153,6 +153,9 @@ const MERGE_RUN = 64;
  */
 export function compactLogTail(log: Batch[], width: number): void {
   if (log.length < MERGE_RUN) return;
+  // a run of MERGE_RUN includes the chunk MERGE_RUN from the end: checking it first keeps the
+  // common call (a big chunk not far back) O(1) instead of walking the run on every step
+  if (log[log.length - MERGE_RUN].length >= SMALL_CHUNK) return;
   let start = log.length;
   while (start > 0 && log[start - 1].length < SMALL_CHUNK) start--;
   if (log.length - start < MERGE_RUN) return;
