@@ -3,3 +3,4 @@
 export { ConnectorManager, type ConnectorStatus, type ConnectorManagerHost } from './manager.js';
 export { planConnector, validateSourceConnector, SOURCE_CONNECTORS, type ConnectorPlan } from './registry.js';
 export type { ProducerState } from './producer.js';
+export { FileSink, SinkDriver, MemorySinks, fileSinkSpec, checkSinkStatements } from './sinks/index.js';
