@@ -12,7 +12,7 @@
 
 import { ExecutionError } from '../errors.js';
 import { StateStore, type PackedBytes } from '../native/state-store.js';
-import { ByteSink, decodeKey, decodeValue, encodeKey, encodeValue } from './state-codec.js';
+import { ByteSink, decodeKey, decodeValue, encodeKey, encodeValue, Shapes } from './state-codec.js';
 import type {
   AggregateFunction,
   AggregatingState,
@@ -30,14 +30,25 @@ const ABSENT = Symbol('absent');
 /** Decoded entries kept across batches, over all states; beyond it the cache starts over. */
 const CACHE_LIMIT = 1 << 17;
 
+/** Store entries under this state number hold the object shapes (field-name lists) values use. */
+const SHAPES_SLOT = 0xffff;
+
+/** One (state, key) seen: its decoded value (or ABSENT), and the commit it was last touched in. */
+interface Entry {
+  key: unknown;
+  value: unknown;
+  slot: Slot;
+  stamp: number;
+}
+
 interface Slot {
   id: number;
   name: string;
   kind: Kind;
-  /** decoded values (or ABSENT) of the keys seen; a cache of the store */
-  live: Map<unknown, unknown>;
-  /** keys touched since the last commit: written back (or deleted) at commit */
-  touched: Set<unknown>;
+  /** the entries of the keys seen: a cache of the store */
+  live: Map<unknown, Entry>;
+  /** the entry used last (user code reads, then writes, the same key) */
+  last: Entry | undefined;
   handle: unknown;
 }
 
@@ -55,7 +66,15 @@ export class KeyedState implements KeyedStateStore {
   private readonly keySink = new ByteSink();
   private readonly valueSink = new ByteSink();
   private readonly deleteSink = new ByteSink();
+  private readonly shapes = new Shapes();
   private cached = 0;
+  /** entries touched since the last commit (read or written): written back (or deleted) at commit */
+  private touched: Entry[] = [];
+  /** the current commit's number, stamped on the entries touched in it */
+  private epoch = 1;
+  private keyOffsets: Uint32Array = new Uint32Array(256);
+  private valueOffsets: Uint32Array = new Uint32Array(256);
+  private deleteOffsets: Uint32Array = new Uint32Array(256);
   /** the key the handles address; set by the host before calling user code */
   currentKey: unknown = undefined;
 
@@ -64,6 +83,9 @@ export class KeyedState implements KeyedStateStore {
   }
 
   value<T>(name: string): ValueState<T> {
+    // handles are made once per name: user code asks for them per event
+    const known = this.slots.get(name);
+    if (known !== undefined && known.kind === 'value' && known.handle !== undefined) return known.handle as ValueState<T>;
     return this.slot(name, 'value', (s) => ({
       value: () => this.read(s) as T | undefined,
       update: (v: T) => {
@@ -75,6 +97,8 @@ export class KeyedState implements KeyedStateStore {
   }
 
   list<T>(name: string): ListState<T> {
+    const known = this.slots.get(name);
+    if (known !== undefined && known.kind === 'list' && known.handle !== undefined) return known.handle as ListState<T>;
     return this.slot(name, 'list', (s) => ({
       get: () => (this.read(s) as T[] | undefined) ?? [],
       add: (v: T) => {
@@ -91,6 +115,8 @@ export class KeyedState implements KeyedStateStore {
   }
 
   map<K, V>(name: string): MapState<K, V> {
+    const known = this.slots.get(name);
+    if (known !== undefined && known.kind === 'map' && known.handle !== undefined) return known.handle as MapState<K, V>;
     const inner = (s: Slot, create: boolean): Map<K, V> | undefined => {
       let m = this.read(s) as Map<K, V> | undefined;
       if (!m && create) this.write(s, (m = new Map()));
@@ -114,6 +140,8 @@ export class KeyedState implements KeyedStateStore {
   }
 
   aggregating<I, A, O>(name: string, fn: AggregateFunction<I, A, O>): AggregatingState<I, O> {
+    const known = this.slots.get(name);
+    if (known !== undefined && known.kind === 'aggregating' && known.handle !== undefined) return known.handle as AggregatingState<I, O>;
     return this.slot(name, 'aggregating', (s) => ({
       get: () => {
         const acc = this.read(s);
@@ -130,7 +158,7 @@ export class KeyedState implements KeyedStateStore {
   /** Number of (state, key) entries held (in the store, after the last commit). */
   size(): number {
     this.commit();
-    return this.store.size;
+    return this.store.size - this.shapes.byId.length;
   }
 
   /** Writes every entry touched since the last commit to the store: one put and one delete call. */
@@ -143,36 +171,59 @@ export class KeyedState implements KeyedStateStore {
     keys.reset();
     values.reset();
     dels.reset();
-    const keyOffsets: number[] = [0];
-    const valueOffsets: number[] = [0];
-    const deleteOffsets: number[] = [0];
-    for (const s of this.byId) {
-      if (s.touched.size === 0) continue;
-      for (const key of s.touched) {
-        const v = s.live.get(key);
-        if (v === ABSENT) {
-          encodeKey(dels, s.id, key);
-          deleteOffsets.push(dels.length);
-          deletes++;
-        } else {
-          encodeKey(keys, s.id, key);
-          keyOffsets.push(keys.length);
-          encodeValue(values, v);
-          valueOffsets.push(values.length);
-          puts++;
-        }
+    const touched = this.touched;
+    const newShapes = this.shapes.takeNew();
+    if (touched.length === 0 && newShapes.length === 0) return;
+    const room = touched.length + newShapes.length + 1 + 64; // shapes met while encoding, too
+    if (this.keyOffsets.length < room) {
+      this.keyOffsets = new Uint32Array(room * 2);
+      this.valueOffsets = new Uint32Array(room * 2);
+      this.deleteOffsets = new Uint32Array(room * 2);
+    }
+    let keyOffsets: Uint32Array = this.keyOffsets;
+    let valueOffsets: Uint32Array = this.valueOffsets;
+    const deleteOffsets = this.deleteOffsets;
+    keyOffsets[0] = 0;
+    valueOffsets[0] = 0;
+    deleteOffsets[0] = 0;
+    for (let i = 0; i < touched.length; i++) {
+      const e = touched[i]!;
+      if (e.value === ABSENT) {
+        encodeKey(dels, e.slot.id, e.key);
+        deleteOffsets[++deletes] = dels.length;
+      } else {
+        encodeKey(keys, e.slot.id, e.key);
+        keyOffsets[puts + 1] = keys.length;
+        encodeValue(values, e.value, this.shapes);
+        valueOffsets[++puts] = values.length;
       }
-      s.touched.clear();
+    }
+    touched.length = 0;
+    this.epoch++;
+    // shapes first seen in this commit are saved with the values that use them
+    const shapes = newShapes.concat(this.shapes.takeNew());
+    if (puts + shapes.length + 1 > keyOffsets.length) {
+      keyOffsets = growU32(keyOffsets, puts + shapes.length + 1);
+      valueOffsets = growU32(valueOffsets, puts + shapes.length + 1);
+    }
+    for (const id of shapes) {
+      encodeKey(keys, SHAPES_SLOT, id);
+      keyOffsets[puts + 1] = keys.length;
+      encodeValue(values, this.shapes.byId[id]);
+      valueOffsets[++puts] = values.length;
     }
     if (puts > 0) {
       this.store.putMany(
-        { data: keys.slice(0), offsets: Uint32Array.from(keyOffsets) },
-        { data: values.slice(0), offsets: Uint32Array.from(valueOffsets) },
+        { data: keys.slice(0), offsets: keyOffsets.subarray(0, puts + 1) },
+        { data: values.slice(0), offsets: valueOffsets.subarray(0, puts + 1) },
       );
     }
-    if (deletes > 0) this.store.deleteMany({ data: dels.slice(0), offsets: Uint32Array.from(deleteOffsets) });
+    if (deletes > 0) this.store.deleteMany({ data: dels.slice(0), offsets: deleteOffsets.subarray(0, deletes + 1) });
     if (this.cached > CACHE_LIMIT) {
-      for (const s of this.byId) s.live.clear();
+      for (const s of this.byId) {
+        s.live.clear();
+        s.last = undefined;
+      }
       this.cached = 0;
     }
   }
@@ -195,9 +246,18 @@ export class KeyedState implements KeyedStateStore {
     this.slots.clear();
     this.byId.length = 0;
     this.cached = 0;
+    this.touched.length = 0;
     for (const [name, kind, id] of snap.slots) this.addSlot(name, kind, id);
     this.store.clear();
+    this.shapes.clear();
     if (snap.keys.offsets.length > 1) this.store.putMany(snap.keys, snap.values);
+    const saved = this.store.scan({ prefix: new Uint8Array([SHAPES_SLOT & 0xff, SHAPES_SLOT >>> 8]) });
+    const values = saved.values as PackedBytes;
+    for (let i = 0; i + 1 < saved.keys.offsets.length; i++) {
+      const { key } = decodeKey(saved.keys.data.subarray(saved.keys.offsets[i], saved.keys.offsets[i + 1]));
+      this.shapes.define(key as number, decodeValue(values.data.subarray(values.offsets[i], values.offsets[i + 1])) as string[]);
+    }
+    this.shapes.takeNew();
   }
 
   /** Every entry of the store, decoded (tests and debugging). */
@@ -208,7 +268,8 @@ export class KeyedState implements KeyedStateStore {
     const values = all.values as PackedBytes;
     for (let i = 0; i + 1 < all.keys.offsets.length; i++) {
       const { state, key } = decodeKey(all.keys.data.subarray(all.keys.offsets[i], all.keys.offsets[i + 1]));
-      out.push({ state: this.byId[state]?.name ?? `#${state}`, key, value: decodeValue(values.data.subarray(values.offsets[i], values.offsets[i + 1])) });
+      if (state === SHAPES_SLOT) continue;
+      out.push({ state: this.byId[state]?.name ?? `#${state}`, key, value: decodeValue(values.data.subarray(values.offsets[i], values.offsets[i + 1]), this.shapes) });
     }
     return out;
   }
@@ -218,30 +279,37 @@ export class KeyedState implements KeyedStateStore {
     this.store.close();
   }
 
-  private read(s: Slot): unknown {
+  /** The entry of the current key in `s`, loaded from the store when not cached; marked touched. */
+  private entry(s: Slot, load: boolean): Entry {
     const key = this.currentKey;
-    let v = s.live.get(key);
-    if (v === undefined) {
-      v = this.load(s, key);
-      s.live.set(key, v);
-      this.cached++;
+    let e = s.last;
+    if (e === undefined || e.key !== key) {
+      e = s.live.get(key);
+      if (e === undefined) {
+        e = { key, value: load ? this.load(s, key) : ABSENT, slot: s, stamp: 0 };
+        s.live.set(key, e);
+        this.cached++;
+      }
+      s.last = e;
     }
-    s.touched.add(key);
+    if (e.stamp !== this.epoch) {
+      e.stamp = this.epoch;
+      this.touched.push(e);
+    }
+    return e;
+  }
+
+  private read(s: Slot): unknown {
+    const v = this.entry(s, true).value;
     return v === ABSENT ? undefined : v;
   }
 
   private write(s: Slot, v: unknown): void {
-    const key = this.currentKey;
-    if (s.live.get(key) === undefined) this.cached++;
-    s.live.set(key, v);
-    s.touched.add(key);
+    this.entry(s, false).value = v;
   }
 
   private remove(s: Slot): void {
-    const key = this.currentKey;
-    if (s.live.get(key) === undefined) this.cached++;
-    s.live.set(key, ABSENT);
-    s.touched.add(key);
+    this.entry(s, false).value = ABSENT;
   }
 
   private load(s: Slot, key: unknown): unknown {
@@ -249,11 +317,11 @@ export class KeyedState implements KeyedStateStore {
     sink.reset();
     encodeKey(sink, s.id, key);
     const bytes = this.store.get(sink.slice(0));
-    return bytes === undefined ? ABSENT : decodeValue(bytes);
+    return bytes === undefined ? ABSENT : decodeValue(bytes, this.shapes);
   }
 
   private addSlot(name: string, kind: Kind, id: number): Slot {
-    const s: Slot = { id, name, kind, live: new Map(), touched: new Set(), handle: undefined };
+    const s: Slot = { id, name, kind, live: new Map(), last: undefined, handle: undefined };
     this.slots.set(name, s);
     this.byId[id] = s;
     return s;
@@ -268,10 +336,16 @@ export class KeyedState implements KeyedStateStore {
       );
     }
     if (!s) {
-      if (this.byId.length >= 0xffff) throw new ExecutionError('INVALID_ARGUMENT', `operator "${this.operatorName}": too many state names (at most 65535)`);
+      if (this.byId.length >= SHAPES_SLOT) throw new ExecutionError('INVALID_ARGUMENT', `operator "${this.operatorName}": too many state names (at most 65535)`);
       s = this.addSlot(name, kind, this.byId.length);
     }
     if (s.handle === undefined) s.handle = make(s);
     return s.handle as H;
   }
+}
+
+function growU32(a: Uint32Array, n: number): Uint32Array {
+  const grown = new Uint32Array(n * 2);
+  grown.set(a);
+  return grown;
 }

@@ -1,7 +1,8 @@
 // The host that runs a user ProcessFunction as an ordinary dataflow Operator (lib/exec/operator.ts):
 // the same push / watermark / flush / snapshot / restore contract as SQL's operators, so user
 // operators ride the one execution path. Keyed state lives in KeyedState (a native state store,
-// committed at the end of every push, timer round and flush); event-time timers in a TimerWheel
+// committed at the end of every step, in flush: checkpoints and snapshots fall between steps, and
+// snapshot() commits first anyway); event-time timers in a TimerWheel
 // advanced by watermarks, processing-time timers in a second wheel advanced by the clock at
 // every step's flush. Timers and the watermark are part of the snapshot, so a checkpoint holds
 // everything the operator needs to continue.
@@ -93,7 +94,6 @@ export class ProcessHost implements Operator {
         break; // what was emitted before the failure still goes out; state stays as it is
       }
     }
-    this.state.commit();
     this.drainAll();
   }
 
@@ -105,17 +105,18 @@ export class ProcessHost implements Operator {
       for (let fired = this.eventTimers.advance(wm); fired.length > 0 && !this.opts.monitor.failed; fired = this.eventTimers.advance(wm)) {
         this.fire('event-time', fired);
       }
-      this.state.commit();
       this.drainAll();
     }
     this.output.watermark(wm);
   }
 
+  /** The end of a step: processing-time timers, then the step's state changes go to the store. */
   flush(): void {
-    if (this.opts.monitor.failed || this.procTimers.size === 0) return;
-    this.fire('processing-time', this.procTimers.advance(this.opts.clock()));
+    if (!this.opts.monitor.failed && this.procTimers.size > 0) {
+      this.fire('processing-time', this.procTimers.advance(this.opts.clock()));
+      this.drainAll();
+    }
     this.state.commit();
-    this.drainAll();
   }
 
   snapshot(): unknown {

@@ -21,6 +21,72 @@ const enum Tag {
   Set = 11,
   Int = 12,
   Structured = 13,
+  /** a plain object whose field names are a known shape: u32 shape id, then the field values */
+  Shaped = 14,
+}
+
+/**
+ * Field-name lists of the plain objects encoded so far: an object is written as its shape id
+ * and its values, not its field names. The shapes a store's values use are saved in the store
+ * itself (KeyedState), so decoding after a restore finds them.
+ */
+export class Shapes {
+  readonly byId: string[][] = [];
+  private readonly index = new Map<string, number>();
+  /** shapes added since the last `takeNew` (to persist) */
+  private fresh: number[] = [];
+  private last: string[] | undefined;
+  private lastId = -1;
+  private readonly scratch: string[] = [];
+
+  /** The id of `o`'s field-name list (identity compare against the last shape first: no allocation). */
+  idOf(o: object): number {
+    const scratch = this.scratch;
+    let n = 0;
+    for (const k in o) scratch[n++] = k;
+    const last = this.last;
+    if (last !== undefined && last.length === n) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (last[i] !== scratch[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.lastId;
+    }
+    const names = scratch.slice(0, n);
+    const joined = names.join('\u0000');
+    let id = this.index.get(joined);
+    if (id === undefined) {
+      id = this.byId.length;
+      this.byId.push(names);
+      this.index.set(joined, id);
+      this.fresh.push(id);
+    }
+    this.last = this.byId[id];
+    this.lastId = id;
+    return id;
+  }
+
+  define(id: number, names: string[]): void {
+    this.byId[id] = names;
+    this.index.set(names.join('\u0000'), id);
+  }
+
+  takeNew(): number[] {
+    const out = this.fresh;
+    this.fresh = [];
+    return out;
+  }
+
+  clear(): void {
+    this.byId.length = 0;
+    this.index.clear();
+    this.fresh = [];
+    this.last = undefined;
+    this.lastId = -1;
+  }
 }
 
 const utf8 = new TextEncoder();
@@ -103,7 +169,12 @@ export class ByteSink {
   }
 }
 
-export function encodeValue(out: ByteSink, v: unknown): void {
+/** Objects with own enumerable string keys only and the plain prototype (for-in would see more). */
+function isPlainRecord(v: object): boolean {
+  return Object.getPrototypeOf(v) === Object.prototype;
+}
+
+export function encodeValue(out: ByteSink, v: unknown, shapes?: Shapes): void {
   switch (typeof v) {
     case 'number':
       if ((v | 0) === v && !Object.is(v, -0)) {
@@ -136,7 +207,7 @@ export function encodeValue(out: ByteSink, v: unknown): void {
       if (Array.isArray(v)) {
         out.u8(Tag.Array);
         out.u32(v.length);
-        for (let i = 0; i < v.length; i++) encodeValue(out, v[i]);
+        for (let i = 0; i < v.length; i++) encodeValue(out, v[i], shapes);
         return;
       }
       if (v instanceof Date) {
@@ -148,24 +219,30 @@ export function encodeValue(out: ByteSink, v: unknown): void {
         out.u8(Tag.Map);
         out.u32(v.size);
         for (const [k, x] of v) {
-          encodeValue(out, k);
-          encodeValue(out, x);
+          encodeValue(out, k, shapes);
+          encodeValue(out, x, shapes);
         }
         return;
       }
       if (v instanceof Set) {
         out.u8(Tag.Set);
         out.u32(v.size);
-        for (const x of v) encodeValue(out, x);
+        for (const x of v) encodeValue(out, x, shapes);
         return;
       }
-      if (Object.getPrototypeOf(v) === Object.prototype) {
+      if (isPlainRecord(v)) {
+        if (shapes !== undefined) {
+          out.u8(Tag.Shaped);
+          out.u32(shapes.idOf(v));
+          for (const k in v) encodeValue(out, (v as Record<string, unknown>)[k], shapes);
+          return;
+        }
         out.u8(Tag.Object);
         const keys = Object.keys(v);
         out.u32(keys.length);
         for (const k of keys) {
           out.str(k);
-          encodeValue(out, (v as Record<string, unknown>)[k]);
+          encodeValue(out, (v as Record<string, unknown>)[k], shapes);
         }
         return;
       }
@@ -183,7 +260,10 @@ export function encodeValue(out: ByteSink, v: unknown): void {
 export class ByteSource {
   private view: DataView;
   pos = 0;
-  constructor(private readonly bytes: Uint8Array) {
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly shapes?: Shapes,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -279,6 +359,14 @@ export class ByteSource {
         for (let i = 0; i < n; i++) s.add(this.value());
         return s;
       }
+      case Tag.Shaped: {
+        const id = this.u32();
+        const names = this.shapes?.byId[id];
+        if (names === undefined) throw new RangeError(`keyed state value refers to an unknown object shape ${id}`);
+        const o: Record<string, unknown> = {};
+        for (let i = 0; i < names.length; i++) o[names[i]!] = this.value();
+        return o;
+      }
       case Tag.Structured: {
         const n = this.u32();
         this.need(n);
@@ -292,8 +380,8 @@ export class ByteSource {
   }
 }
 
-export function decodeValue(bytes: Uint8Array): unknown {
-  return new ByteSource(bytes).value();
+export function decodeValue(bytes: Uint8Array, shapes?: Shapes): unknown {
+  return new ByteSource(bytes, shapes).value();
 }
 
 /**
