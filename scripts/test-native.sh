@@ -31,10 +31,10 @@ if command -v clang++ >/dev/null 2>&1; then
      && cmake --build "$dir" -j "$jobs" >"$dir.build.log" 2>&1; then
     pass=0; fail=0
     for f in "$dir"/*_fuzz; do
-      [ -x "$f" ] || continue
+      [ -f "$f" ] && [ -x "$f" ] || continue  # not the corpus-*_fuzz directories
       name=$(basename "$f"); corpus="$dir/corpus-$name"; mkdir -p "$corpus"
       seeds="native/fuzz/seeds/$name"; [ -d "$seeds" ] || seeds=""
-      if "$f" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 "$corpus" $seeds >"$dir/$name.log" 2>&1; then
+      if "$f" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -print_final_stats=1 "$corpus" $seeds >"$dir/$name.log" 2>&1; then
         pass=$((pass + 1)); echo "fuzz $name: ok ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$dir/$name.log" | tail -1))"
       else
         fail=$((fail + 1)); echo "fuzz $name: FAILED"; tail -40 "$dir/$name.log"
