@@ -889,6 +889,13 @@ export interface WindowResult<K, O> {
 
 /** Options of the terminal calls forEach() and to(). */
 export interface SinkOptions {
+  /**
+   * A stable pipeline name (`to(name)` defaults it to the target's name). On a durable database a
+   * named pipeline is part of every CHECKPOINT, and declaring it again under the same name after
+   * open() continues from its checkpointed state plus the log after it. Names are unique among
+   * running pipelines (CatalogError DUPLICATE_OBJECT).
+   */
+  name?: string;
   /** start from a snapshot taken with pipeline.snapshot() (a restart) */
   restore?: PipelineSnapshot;
   /** processing-time clock (default Date.now) */
@@ -905,6 +912,8 @@ export declare class Pipeline {
   readonly failed: boolean;
   /** every stage's state and timers, for a restart with `{ restore }` */
   snapshot(): PipelineSnapshot;
+  /** the keyed state of every custom operator and window stage, decoded (for debugging and tests) */
+  inspectState(): { stage: string; state: string; key: unknown; value: unknown }[];
   /** number of state entries (keyed state and timers) across its stages */
   stateSize(): number;
   /** detach it from the database (user close() hooks run) */
