@@ -125,7 +125,7 @@ function firstLine(file: string): string | undefined {
 }
 
 /** What one batch read from the file holds. */
-export type FileBatch = { kind: 'rows'; rows: Record<string, unknown>[] } | { kind: 'columns'; columns: unknown[][]; length: number };
+export type FileBatch = { kind: 'rows'; rows: Record<string, unknown>[]; lines: number[] } | { kind: 'columns'; columns: unknown[][]; length: number };
 
 /** Reads a file's data rows in batches, skipping the first `skip` (a resumed source). */
 export class FileFeed {
@@ -162,6 +162,13 @@ export class FileFeed {
     this.#reader.close();
   }
 
+  /** A row's SchemaError from db.insert, told where in the file the row is. */
+  locate(error: unknown, batch: FileBatch): unknown {
+    if (!(error instanceof SchemaError) || batch.kind !== 'rows' || error.rowIndex === undefined) return error;
+    const line = batch.lines[error.rowIndex];
+    return new SchemaError(error.code, `${this.#plan.path}:${line}: ${error.message}`, { column: error.column, rowIndex: error.rowIndex });
+  }
+
   #where(): string {
     return `${this.#plan.path}:${this.#reader.lineNo}`;
   }
@@ -180,6 +187,7 @@ export class FileFeed {
 
   #readJson(n: number): FileBatch & { length: number } {
     const rows: Record<string, unknown>[] = [];
+    const lines: number[] = [];
     while (rows.length < n) {
       const line = this.#dataLine();
       if (line === undefined) break;
@@ -193,8 +201,9 @@ export class FileFeed {
         throw new SchemaError('INVALID_ROW', `${this.#where()}: each line must be a JSON object of column values`);
       }
       rows.push(value as Record<string, unknown>);
+      lines.push(this.#reader.lineNo);
     }
-    return { kind: 'rows', rows, length: rows.length };
+    return { kind: 'rows', rows, lines, length: rows.length };
   }
 
   #readCsv(n: number): FileBatch & { length: number } {

@@ -146,7 +146,7 @@ export class Producer {
       const t0 = performance.now();
       const made = this.#produce(this.position, n);
       this.insertMs += performance.now() - t0;
-      this.batches++;
+      if (made > 0) this.batches++;
       this.position += made;
     } catch (error) {
       this.#fail(error);
@@ -188,8 +188,13 @@ export class Producer {
       const batch = this.#file!.read(n);
       if (batch.length === 0) return 0;
       for (const m of this.members.values()) {
-        if (batch.kind === 'rows') this.#host.insertRows(m.source, batch.rows);
-        else this.#host.insertColumns(m.source, batch.columns, batch.length);
+        if (batch.kind === 'rows') {
+          try {
+            this.#host.insertRows(m.source, batch.rows);
+          } catch (error) {
+            throw this.#file!.locate(error, batch);
+          }
+        } else this.#host.insertColumns(m.source, batch.columns, batch.length);
         m.rows += batch.length;
       }
       return batch.length;
