@@ -39,6 +39,9 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   private readonly state = new Map<Key, Entry[]>();
   /** per step: the entries of every touched key as they were before the step */
   private touched = new Map<Key, readonly Entry[]>();
+  /** keys whose entries became empty in this step; dropped at flush unless refilled (an update
+   *  is -old then +new under one key: no Map delete and re-insert for it) */
+  private emptied: Key[] = [];
   private pending: EngineChange[] = [];
   private readonly listeners = new Set<ChangeListener>();
   private readonly keyOfColumns: ((columns: Batch['columns'], i: number) => Key) | null;
@@ -105,7 +108,7 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
       }
       let j = -1;
       if (entries !== undefined) {
-        if (!keyed) j = 0;
+        if (!keyed) j = entries.length > 0 ? 0 : -1;
         else {
           for (let k = 0; k < entries.length; k++) {
             if (sameRowAt(entries[k].row, cols, i)) {
@@ -120,7 +123,7 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
         e.weight += w;
         if (e.weight === 0) {
           entries!.splice(j, 1);
-          if (entries!.length === 0) this.state.delete(key);
+          if (entries!.length === 0) this.emptied.push(key);
         }
       } else {
         if (entries === undefined) this.state.set(key, (entries = []));
@@ -135,6 +138,10 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   }
 
   flush(): void {
+    if (this.emptied.length > 0) {
+      for (const key of this.emptied) if (this.state.get(key)?.length === 0) this.state.delete(key);
+      this.emptied = [];
+    }
     if (this.stepLog.length > 0) {
       const changes = this.pending;
       for (const b of this.stepLog) {
@@ -262,6 +269,7 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   restore(state: unknown): void {
     const s = state as { rows: Row[]; weights: number[] };
     this.state.clear();
+    this.emptied = [];
     this.touched = new Map();
     this.pending = [];
     this.rowCount = 0;
