@@ -92,7 +92,7 @@ export interface OpenOptions {
 export interface ConnectorStatus {
   /** the source (or table) the connector feeds */
   source: string;
-  /** the connector: 'datagen' or 'nexmark' */
+  /** the connector: 'datagen', 'nexmark' or 'file' */
   connector: string;
   /** sources with the same group share one generator (nexmark sources with equal generator options) */
   group: string;
@@ -100,9 +100,9 @@ export interface ConnectorStatus {
   state: 'paused' | 'running' | 'finished' | 'failed' | 'stopped';
   /** rows inserted into this source by its connector since the database was opened */
   rows: number;
-  /** the generator's position: rows (datagen) or events of all three tables (nexmark), including before a reopen */
+  /** the position: rows (datagen, file) or events of all three tables (nexmark), including before a reopen */
   position: number;
-  /** the bound (number_of_rows / events), or undefined for an unbounded connector */
+  /** the bound (number_of_rows / events), or undefined for an unbounded connector and for a file (known at its end) */
   limit: number | undefined;
   /** why a failed connector stopped (code 'CONNECTOR_FAILED', the original error as `cause`) */
   error: LaminarError | undefined;

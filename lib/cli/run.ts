@@ -15,7 +15,7 @@ Runs the statements of a SQL file, printing each result, on the database at --db
 without it). Stops at the first error with its file:line:column (exit code 1).
 
 When the file declares sources with connectors (CREATE SOURCE … WITH (connector = 'datagen' |
-'nexmark', …), see docs/connectors.md), they start once the whole file has run, and run keeps
+'nexmark' | 'file', …), see docs/connectors.md), they start once the whole file has run, and run keeps
 going, printing every --interval ms (default 1000) the events/s of each source, the changes/s
 of each materialized view, totals and the mean insert-batch latency. It stops when every
 bounded connector has finished, after --duration seconds, or on Ctrl+C / SIGTERM, and prints a
