@@ -13,8 +13,6 @@ import { applyArrayDelta, ArrayDiff, type ArrayDelta } from './checkpoint-delta.
 import { FrameWriter, MAGIC_V1, MAGIC_V2, readCheckpointBytes, readFrames, readV1Body } from './checkpoint-format.js';
 import { checkpointPath, type CatalogCall, type CheckpointCut, type CheckpointImage } from './checkpoint.js';
 
-/** elements of a large array per frame (each frame is one slice of work) */
-const CHUNK = 16_384;
 /** deltas after which the next checkpoint is full */
 export const MAX_CHAIN = 8;
 /** a slice of encoding work yields to the event loop after this long */
@@ -119,18 +117,20 @@ export class Checkpointer {
         continue;
       }
       meta.state = w.add(serializeState(n.skeleton));
-      for (const [prop, arr] of n.arrays!) {
+      for (const [prop, { elements: arr, chunk, encode }] of n.arrays!) {
         arrays.set(arrayKey(i, prop), arr);
         const before = prev?.arrays.get(arrayKey(i, prop));
         const delta = before === undefined ? null : await diff(before, arr, slicer);
         if (delta !== null) {
-          meta.arrays.push({ prop, mode: 'delta', length: arr.length, frames: [w.add(serializeState(delta))] });
+          const literals = encode ? encode(delta.literals) : delta.literals;
+          meta.arrays.push({ prop, mode: 'delta', length: arr.length, frames: [w.add(serializeState({ ...delta, literals }))] });
           deltaArrays++;
           changedElements += delta.literals.length;
         } else {
           const frames: number[] = [];
-          for (let a = 0; a < arr.length; a += CHUNK) {
-            frames.push(w.add(serializeState(arr.slice(a, a + CHUNK))));
+          for (let a = 0; a < arr.length; a += chunk) {
+            const slice = arr.slice(a, a + chunk);
+            frames.push(w.add(serializeState(encode ? encode(slice) : slice)));
             await slicer.pause();
           }
           meta.arrays.push({ prop, mode: 'full', length: arr.length, frames });
@@ -181,9 +181,13 @@ export class Checkpointer {
     this.previous = encoded.next;
   }
 
-  /** After recovery: the loaded checkpoint is what the next one diffs against. */
-  seed(loaded: LoadedCheckpoint): void {
-    this.previous = loaded.previous;
+  /**
+   * After recovery: the loaded checkpoint is what the next one diffs against. `live` holds the
+   * restored operators' arrays (`deferredArrays`), taken before anything else ran: the same
+   * state as the checkpoint, in the objects later cuts will share.
+   */
+  seed(loaded: LoadedCheckpoint, live: Map<string, unknown[]>): void {
+    this.previous = { ...loaded.previous, arrays: live };
   }
 
   /** The previous checkpoint, if this cut may be written as deltas on it. */
@@ -199,7 +203,9 @@ export class Checkpointer {
 
 /** The edit script from `before` to `after`, or null when a full copy is about as small. */
 async function diff(before: readonly unknown[], after: readonly unknown[], slicer: Slicer): Promise<ArrayDelta | null> {
-  const d = new ArrayDiff(before, after, after.length >> 2);
+  // past a quarter of the elements changed a full copy is about as small (a short array of large
+  // elements, like a source's batches, may always be a delta)
+  const d = new ArrayDiff(before, after, Math.max(after.length >> 2, 64));
   while (!d.step(65_536)) await slicer.pause();
   return d.abandoned ? null : d.result();
 }
@@ -244,8 +250,7 @@ export function readCheckpointChain(dir: string, entry: CheckpointEntry): Loaded
       chain: entry.chain ?? [],
       shape: img.nodes.map((n) => `${n.op}:${n.name ?? ''}`).join('\n'),
       catalogKey: catalogKey(img.catalog, img.catalogFingerprint),
-      // copies: restore() may keep (and later change) the arrays it is given
-      arrays: new Map([...arrays].map(([k, v]) => [k, v.slice()])),
+      arrays,
       baseBytes,
       chainBytes,
     },

@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { LaminarError, StorageError } from '../errors.js';
 import type { EngineState } from '../engine/state.js';
 import type { DataflowNode } from '../exec/runtime/dataflow.js';
+import type { Batch } from '../exec/batch.js';
 import { serializeState } from './checkpoint-codec.js';
 import { crc32c, fsyncDir } from './fsync.js';
 import { decodeRecord, RecordKind } from './record.js';
@@ -73,6 +74,17 @@ function catalogFingerprint(state: EngineState): number {
 const DEFERRED_OPS = new Set(['TableStore', 'ViewStore']);
 /** arrays at least this long are written in chunks and, when possible, as deltas */
 export const LARGE_ARRAY = 4096;
+/** rows per frame of a large array */
+const ROWS_PER_FRAME = 16_384;
+
+/** A large array of a deferred node: immutable elements, kept by reference until encoded. */
+export interface CutArray {
+  elements: unknown[];
+  /** elements per frame */
+  chunk: number;
+  /** turns a slice of elements into what the operator's restore() expects (default: as is) */
+  encode?: (slice: unknown[]) => unknown[];
+}
 
 /** One node of a cut: its state either already serialized or (deferred) kept by reference. */
 export interface CutNode {
@@ -83,8 +95,8 @@ export interface CutNode {
   bytes?: Buffer;
   /** deferred: the snapshot without its large arrays … */
   skeleton?: Record<string, unknown>;
-  /** … and the large arrays by property name (fresh arrays of immutable elements) */
-  arrays?: Map<string, unknown[]>;
+  /** … and the large arrays by property name */
+  arrays?: Map<string, CutArray>;
 }
 
 /** A consistent cut taken between two steps, not yet encoded. */
@@ -101,10 +113,44 @@ export interface CheckpointCut {
   shape: string;
 }
 
+/** The batches a source retains, as its snapshot() would write them (columns as plain arrays). */
+function sourceChunks(slice: unknown[]): unknown[] {
+  return slice.map((b) => {
+    const batch = b as Batch;
+    return { length: batch.length, columns: batch.columns.map((c) => Array.from(c)) };
+  });
+}
+
+/**
+ * The deferred form of a node's state, or null when it must be serialized at the cut. A source
+ * store is read through its public contents() (its retained batches, immutable once pushed)
+ * instead of snapshot(), which copies every column on the hot path; the copy is made while
+ * encoding, and only for batches the previous checkpoint did not have.
+ */
+function deferredState(n: DataflowNode): { skeleton: Record<string, unknown>; arrays: Map<string, CutArray> } | null {
+  const op = n.op as unknown as { constructor: { name: string }; contents?: () => Batch[]; watermarkValue?: number };
+  if (op.constructor.name === 'SourceStore' && typeof op.contents === 'function' && typeof op.watermarkValue === 'number') {
+    const wm = op.watermarkValue;
+    const chunks = op.contents();
+    return { skeleton: { wm: wm === -Infinity ? null : wm }, arrays: new Map([['chunks', { elements: chunks, chunk: 16, encode: sourceChunks }]]) };
+  }
+  if (!DEFERRED_OPS.has(op.constructor.name)) return null;
+  const snap = n.op.snapshot();
+  if (snap === null || typeof snap !== 'object' || Array.isArray(snap)) return null;
+  const skeleton: Record<string, unknown> = {};
+  const arrays = new Map<string, CutArray>();
+  for (const [k, v] of Object.entries(snap as Record<string, unknown>)) {
+    if (Array.isArray(v) && v.length >= LARGE_ARRAY) arrays.set(k, { elements: v, chunk: ROWS_PER_FRAME });
+    else skeleton[k] = v;
+  }
+  return { skeleton, arrays };
+}
+
 /**
  * Takes the cut synchronously, between steps: the catalog, the watermarks and every node's
- * snapshot. Snapshots of the DEFERRED_OPS are kept by reference (their large arrays are encoded
- * later, off the hot path); the others are serialized now, so later steps cannot change them.
+ * state. Table, view and source stores are kept by reference (their large arrays are encoded
+ * later, off the hot path); the other operators' snapshots are serialized now, so later steps
+ * cannot change them.
  */
 export function captureCut(state: EngineState, catalog: readonly CatalogCall[], epoch: number, lsn: number): CheckpointCut {
   if (state.flow.busy) {
@@ -112,17 +158,8 @@ export function captureCut(state: EngineState, catalog: readonly CatalogCall[], 
   }
   const nodes = durableNodes(state).map((n): CutNode => {
     const base = { name: n.name ?? null, op: n.op.constructor.name, outWatermark: n.outWatermark };
-    const snap = n.op.snapshot();
-    if (!DEFERRED_OPS.has(base.op) || snap === null || typeof snap !== 'object' || Array.isArray(snap)) {
-      return { ...base, bytes: serializeState(snap) };
-    }
-    const skeleton: Record<string, unknown> = {};
-    const arrays = new Map<string, unknown[]>();
-    for (const [k, v] of Object.entries(snap as Record<string, unknown>)) {
-      if (Array.isArray(v) && v.length >= LARGE_ARRAY) arrays.set(k, v);
-      else skeleton[k] = v;
-    }
-    return { ...base, skeleton, arrays };
+    const deferred = deferredState(n);
+    return deferred === null ? { ...base, bytes: serializeState(n.op.snapshot()) } : { ...base, ...deferred };
   });
   return {
     epoch,
@@ -134,6 +171,16 @@ export function captureCut(state: EngineState, catalog: readonly CatalogCall[], 
     extras: serializeState(captureExtras(state)),
     shape: nodes.map((n) => `${n.op}:${n.name ?? ''}`).join('\n'),
   };
+}
+
+/** The deferred nodes' large arrays as they are now (node index/property → elements): right
+ *  after a restore, what the next checkpoint can be a delta on. */
+export function deferredArrays(state: EngineState): Map<string, unknown[]> {
+  const out = new Map<string, unknown[]>();
+  durableNodes(state).forEach((n, i) => {
+    for (const [prop, a] of deferredState(n)?.arrays ?? []) out.set(`${i}/${prop}`, a.elements);
+  });
+  return out;
 }
 
 export function checkpointPath(dir: string, epoch: number): string {

@@ -22,7 +22,7 @@ import { isChangePosition, type ChangePosition } from './sink-protocol.js';
 import type { EngineState } from '../engine/state.js';
 import { Changelog } from './changelog.js';
 import { SinkDriver, checkSinkStatements } from '../connectors/sinks/driver.js';
-import { captureCut, changesCatalog, removeCheckpointsExcept, restoreCheckpoint, writeCheckpointFile, type CatalogCall } from './checkpoint.js';
+import { captureCut, changesCatalog, deferredArrays, removeCheckpointsExcept, restoreCheckpoint, writeCheckpointFile, type CatalogCall } from './checkpoint.js';
 import { Checkpointer, readCheckpointChain, type CheckpointEntry, type EncodedCheckpoint, type LoadedCheckpoint } from './checkpoint-image.js';
 
 /**
@@ -88,6 +88,8 @@ export class DurableEngine implements EnginePort {
   private readonly changelogEnabled: boolean;
   /** the exactly-once sinks (CREATE SINK … connector = 'file'), committed at checkpoints */
   private readonly sinks: SinkDriver;
+  /** the engine's dataflow, to tell calls made from inside a delivery (null: no storage hooks) */
+  private readonly flowState: EngineState | null;
   /** what the last checkpoint cost: `captureMs` is the pause of the hot path for the cut,
    *  `maxSliceMs` the longest slice of the encoding after it, `incremental` whether it holds
    *  only the changes since its parent (`changedElements` of them) */
@@ -142,6 +144,7 @@ export class DurableEngine implements EnginePort {
     const loaded = existing === null ? null : loadNewestCheckpoint(dir, existing, warn);
     const image = loaded?.image ?? null;
     const state = engineStateOf(inner);
+    this.flowState = state;
     this.changelogEnabled = options.changelog !== undefined;
     this.changelog = new Changelog(
       dir,
@@ -158,7 +161,7 @@ export class DurableEngine implements EnginePort {
       if (state === null) throw new StorageError('RECOVERY_FAILED', `${dir} has a checkpoint but this engine cannot restore operator state`);
       restoreCheckpoint(image, inner as unknown as { execute(sql: string, params?: readonly unknown[]): unknown }, state, `checkpoint ${image.epoch} of ${dir}`);
       this.catalogCalls = image.catalog;
-      this.checkpointer.seed(loaded!);
+      this.checkpointer.seed(loaded!, deferredArrays(state));
       this.checkpoints = existing!.checkpoints!.filter((c) => c.epoch <= image.epoch);
       this.changelog.currentLsn = image.lsn;
       this.catalogChanged(false);
@@ -347,7 +350,7 @@ export class DurableEngine implements EnginePort {
       this.checkHealthy();
       // logged first, so the changes the flush produces carry its LSN as they do on replay
       if (this.dirtySinceFlush) {
-        this.changelog.currentLsn = this.append(this.encoder.flush());
+        this.markApplying(this.append(this.encoder.flush()));
         this.dirtySinceFlush = false;
       }
       this.inner.flush();
@@ -497,13 +500,24 @@ export class DurableEngine implements EnginePort {
 
   /** Applies a logged call; if it throws, the log says so, so replay expects the same failure. */
   private applyLogged<T>(lsn: number, apply: () => T): T {
-    this.changelog.currentLsn = lsn;
+    this.markApplying(lsn);
     try {
       return apply();
     } catch (error) {
       this.append(this.encoder.failed(lsn));
       throw error;
     }
+  }
+
+  /**
+   * The changes delivered from now on come from record `lsn`. A call made from a subscriber
+   * callback is queued by the dataflow and runs after the current delivery, so its LSN takes
+   * effect through a queued (empty) step just before it, as it would on replay.
+   */
+  private markApplying(lsn: number): void {
+    const flow = this.flowState?.flow;
+    if (flow !== undefined && flow.busy) flow.transaction(() => (this.changelog.currentLsn = lsn));
+    else this.changelog.currentLsn = lsn;
   }
 
   private syncLog(force: boolean): Promise<void> {

@@ -214,3 +214,51 @@ t.test('a damaged delta falls back to the previous checkpoint of its chain; a da
   t.same(results(db), reference(2));
   await db.close();
 });
+
+t.test('a source retaining many batches is checkpointed incrementally (new batches only)', async (t) => {
+  const SOURCE = [
+    "CREATE SOURCE ev (k INT, v BIGINT, note VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)",
+    'CREATE MATERIALIZED VIEW per_k AS SELECT k, count(*) AS n, sum(v) AS s FROM ev GROUP BY k',
+    "CREATE MATERIALIZED VIEW win AS SELECT window_start, count(*) AS n FROM TUMBLE(ev, ts, INTERVAL '10' SECOND) GROUP BY window_start, window_end",
+  ].join(';\n');
+  const batch = (db: Db, b: number): void =>
+    db.insertRows('ev', Array.from({ length: 50 }, (_, i): Row => [(b + i) % 11, b * 50 + i, i % 3 === 0 ? null : `n${b}`, 1_700_000_000_000 + (b * 50 + i) * 100]));
+  const sourceResults = (db: Db): unknown[] => [
+    db.query('SELECT count(*), sum(v), min(ts), max(ts), count(note) FROM ev').rows,
+    db.query('SELECT * FROM per_k ORDER BY k').rows,
+    db.query('SELECT * FROM win ORDER BY window_start').rows,
+  ];
+  const sourceReference = (batches: number): unknown[] => {
+    const db = new Engine({});
+    db.execute(SOURCE);
+    for (let b = 0; b < batches; b++) batch(db, b);
+    db.flush();
+    const out = sourceResults(db);
+    db.close();
+    return out;
+  };
+  const dir = tempDir(t);
+  let db = open(dir);
+  db.execute(SOURCE);
+  for (let b = 0; b < 400; b++) batch(db, b);
+  await db.execute('CHECKPOINT');
+  const full = db.lastCheckpoint!;
+  t.equal(full.incremental, false);
+  for (let b = 400; b < 410; b++) batch(db, b);
+  await db.execute('CHECKPOINT');
+  const delta = db.lastCheckpoint!;
+  t.equal(delta.incremental, true, 'the second checkpoint holds only the new batches');
+  t.ok(delta.bytes * 5 < full.bytes, `${delta.bytes} bytes vs ${full.bytes}`);
+  for (let b = 410; b < 420; b++) batch(db, b);
+  await db.close();
+  db = open(dir);
+  t.same(sourceResults(db), sourceReference(420), 'recovered from full + delta + log tail');
+  for (let b = 420; b < 425; b++) batch(db, b);
+  await db.execute('CHECKPOINT');
+  t.equal(db.lastCheckpoint!.incremental, true, 'after recovery the next checkpoint is a delta on the loaded chain');
+  for (let b = 425; b < 430; b++) batch(db, b);
+  await db.close();
+  db = open(dir);
+  t.same(sourceResults(db), sourceReference(430));
+  await db.close();
+});
