@@ -435,7 +435,8 @@ export class DurableEngine implements EnginePort {
   private checkpointNotice(): string {
     const c = this.lastCheckpoint;
     if (c === null) return `CHECKPOINT: the log is on disk up to record ${this.manifest.durableLsn} (epoch ${this.manifest.epoch})`;
-    return `CHECKPOINT: epoch ${c.epoch} holds the state up to record ${c.lsn} (${c.bytes} bytes); recovery replays only the log after it`;
+    const kind = c.incremental ? `incremental: the ${c.changedElements} rows changed since checkpoint ${c.epoch - 1}, ` : '';
+    return `CHECKPOINT: epoch ${c.epoch} holds the state up to record ${c.lsn} (${kind}${c.bytes} bytes); recovery replays only the log after it`;
   }
 
   /** LSN of the last record appended (0 before any). */

@@ -88,8 +88,9 @@ t.test('after a full checkpoint the next ones hold only the changes; recovery eq
   for (let s = 1; s < 4; s++) {
     step(db, s);
     await db.flush();
-    await db.execute('CHECKPOINT');
+    const [result] = (await db.execute('CHECKPOINT')) as { notice?: string }[];
     const c = db.lastCheckpoint!;
+    t.match(result!.notice, new RegExp(`epoch ${c.epoch} .*incremental: the ${c.changedElements} rows changed since checkpoint ${c.epoch - 1}, ${c.bytes} bytes`), 'CHECKPOINT says what it wrote');
     t.equal(c.incremental, true, `checkpoint ${c.epoch} is incremental`);
     t.ok(c.bytes * 10 < full, `checkpoint ${c.epoch}: ${c.bytes} bytes vs ${full} for the full one`);
     t.ok(c.changedElements > 0 && c.changedElements < 500, `${c.changedElements} changed rows written`);
