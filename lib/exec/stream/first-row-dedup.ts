@@ -158,12 +158,23 @@ export class FirstRowDedupOperator implements Operator {
       }
       const row = readRow(batch, i);
       this.out.add(row, 1);
-      if (held !== undefined) {
+      if (t < wm - this.lateness) {
+        // behind the watermark already: nothing can replace it without being late itself
+        if (held !== undefined) this.pending.delete(key);
+        this.settle(key, expire);
+      } else if (held !== undefined) {
         held.time = t;
         held.expire = expire;
         held.row = row;
       } else this.pending.set(key, { time: t, expire, row });
     }
+  }
+
+  /** Keeps only the key of a final row (none once its expiry has passed). */
+  private settle(key: Key, expire: number): void {
+    if (expire <= this.wm) return;
+    this.settled.add(key);
+    if (expire !== Infinity) this.expiry.push(expire, key);
   }
 
   watermark(wm: number, _port: number): void {
@@ -174,9 +185,7 @@ export class FirstRowDedupOperator implements Operator {
     for (const [key, p] of this.pending) {
       if (!(p.time < settleBefore)) continue;
       this.pending.delete(key);
-      if (p.expire <= wm) continue;
-      this.settled.add(key);
-      if (p.expire !== Infinity) this.expiry.push(p.expire, key);
+      this.settle(key, p.expire);
     }
     this.expiry.popUpTo(wm, (key) => this.settled.delete(key));
     this.flush();
