@@ -68,6 +68,8 @@ export class KeyedState implements KeyedStateStore {
   private readonly deleteSink = new ByteSink();
   private readonly shapes = new Shapes();
   private cached = 0;
+  /** true while the cache holds every entry of the store (no eviction, no restore): a miss needs no lookup */
+  private cacheComplete = true;
   /** entries touched since the last commit (read or written): written back (or deleted) at commit */
   private touched: Entry[] = [];
   /** the current commit's number, stamped on the entries touched in it */
@@ -225,6 +227,7 @@ export class KeyedState implements KeyedStateStore {
         s.last = undefined;
       }
       this.cached = 0;
+      this.cacheComplete = false;
     }
   }
 
@@ -246,6 +249,7 @@ export class KeyedState implements KeyedStateStore {
     this.slots.clear();
     this.byId.length = 0;
     this.cached = 0;
+    this.cacheComplete = false;
     this.touched.length = 0;
     for (const [name, kind, id] of snap.slots) this.addSlot(name, kind, id);
     this.store.clear();
@@ -313,6 +317,7 @@ export class KeyedState implements KeyedStateStore {
   }
 
   private load(s: Slot, key: unknown): unknown {
+    if (this.cacheComplete) return ABSENT;
     const sink = this.keySink;
     sink.reset();
     encodeKey(sink, s.id, key);

@@ -35,25 +35,24 @@ export class Shapes {
   private readonly index = new Map<string, number>();
   /** shapes added since the last `takeNew` (to persist) */
   private fresh: number[] = [];
-  private last: string[] | undefined;
-  private lastId = -1;
+  /** shape ids by field count, tried in order before the joined-name lookup */
+  private byWidth: number[][] = [];
   private readonly scratch: string[] = [];
 
-  /** The id of `o`'s field-name list (identity compare against the last shape first: no allocation). */
+  /** The id of `o`'s field-name list: identity compares against the shapes of that width first. */
   idOf(o: object): number {
     const scratch = this.scratch;
     let n = 0;
     for (const k in o) scratch[n++] = k;
-    const last = this.last;
-    if (last !== undefined && last.length === n) {
-      let same = true;
-      for (let i = 0; i < n; i++) {
-        if (last[i] !== scratch[i]) {
-          same = false;
-          break;
-        }
+    // values usually alternate between a few shapes (a window and its accumulator): try them all
+    const candidates = this.byWidth[n];
+    if (candidates !== undefined) {
+      for (let c = 0; c < candidates.length; c++) {
+        const names = this.byId[candidates[c]!]!;
+        let i = 0;
+        while (i < n && names[i] === scratch[i]) i++;
+        if (i === n) return candidates[c]!;
       }
-      if (same) return this.lastId;
     }
     const names = scratch.slice(0, n);
     const joined = names.join('\u0000');
@@ -64,14 +63,16 @@ export class Shapes {
       this.index.set(joined, id);
       this.fresh.push(id);
     }
-    this.last = this.byId[id];
-    this.lastId = id;
+    // field names not interned the same way (e.g. decoded ones) still match by content below
+    if (candidates === undefined) this.byWidth[n] = [id];
+    else if (candidates.length < 16 && !candidates.includes(id)) candidates.push(id);
     return id;
   }
 
   define(id: number, names: string[]): void {
     this.byId[id] = names;
     this.index.set(names.join('\u0000'), id);
+    (this.byWidth[names.length] ??= []).push(id);
   }
 
   takeNew(): number[] {
@@ -84,8 +85,7 @@ export class Shapes {
     this.byId.length = 0;
     this.index.clear();
     this.fresh = [];
-    this.last = undefined;
-    this.lastId = -1;
+    this.byWidth = [];
   }
 }
 
@@ -177,7 +177,7 @@ function isPlainRecord(v: object): boolean {
 export function encodeValue(out: ByteSink, v: unknown, shapes?: Shapes): void {
   switch (typeof v) {
     case 'number':
-      if ((v | 0) === v && !Object.is(v, -0)) {
+      if ((v | 0) === v && (v !== 0 || 1 / v > 0)) {
         out.u8(Tag.Int);
         out.i32(v);
       } else {
