@@ -43,7 +43,8 @@ interface ViewLog {
 /** What a checkpoint's cut took: written as a segment, dropped from memory once the MANIFEST names it. */
 export interface SealedEpoch {
   ref: SegmentRef;
-  counts: Map<string, number>;
+  /** how many changes of each view's log (by identity: a view may be re-created meanwhile) it took */
+  counts: Map<string, { log: ViewLog; count: number }>;
   image: SegmentImage;
 }
 
@@ -148,10 +149,10 @@ export class Changelog {
   /** At a checkpoint's cut (between steps): everything recorded so far becomes the epoch's segment. */
   seal(epoch: number, lsn: number): SealedEpoch {
     const views: Record<string, ViewChanges> = {};
-    const counts = new Map<string, number>();
+    const counts = new Map<string, { log: ViewLog; count: number }>();
     for (const [name, log] of this.logs) {
       views[name] = { before: log.before, changes: log.changes.slice() };
-      counts.set(name, log.changes.length);
+      counts.set(name, { log, count: log.changes.length });
     }
     const ref: SegmentRef = { file: segmentFile(epoch), fromLsn: this.memFromLsn, toLsn: lsn };
     return { ref, counts, image: { fromLsn: ref.fromLsn, toLsn: lsn, views } };
@@ -170,9 +171,7 @@ export class Changelog {
 
   /** The MANIFEST names the sealed segment: drop its changes from memory, delete retired segments. */
   committed(sealed: SealedEpoch, kept: SegmentRef[]): void {
-    for (const [name, count] of sealed.counts) {
-      const log = this.logs.get(name);
-      if (log === undefined) continue;
+    for (const [name, { log, count }] of sealed.counts) {
       if (count > 0) this.lastPosition.set(name, positionOf(log.changes[count - 1]!));
       log.changes = log.changes.slice(count);
       log.before = this.lastPosition.get(name) ?? null;
