@@ -117,7 +117,7 @@ export class Checkpointer {
         continue;
       }
       meta.state = w.add(serializeState(n.skeleton));
-      for (const [prop, { elements: arr, chunk, encode }] of n.arrays!) {
+      for (const [prop, { elements: arr, chunk, encode, rows }] of n.arrays!) {
         arrays.set(arrayKey(i, prop), arr);
         const before = prev?.arrays.get(arrayKey(i, prop));
         const delta = before === undefined ? null : await diff(before, arr, slicer);
@@ -125,7 +125,7 @@ export class Checkpointer {
           const literals = encode ? encode(delta.literals) : delta.literals;
           meta.arrays.push({ prop, mode: 'delta', length: arr.length, frames: [w.add(serializeState({ ...delta, literals }))] });
           deltaArrays++;
-          changedElements += delta.literals.length;
+          for (const e of delta.literals) changedElements += rows ? rows(e) : 1;
         } else {
           const frames: number[] = [];
           for (let a = 0; a < arr.length; a += chunk) {

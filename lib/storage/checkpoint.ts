@@ -84,6 +84,8 @@ export interface CutArray {
   chunk: number;
   /** turns a slice of elements into what the operator's restore() expects (default: as is) */
   encode?: (slice: unknown[]) => unknown[];
+  /** rows an element holds (default 1) */
+  rows?: (element: unknown) => number;
 }
 
 /** One node of a cut: its state either already serialized or (deferred) kept by reference. */
@@ -132,7 +134,7 @@ function deferredState(n: DataflowNode): { skeleton: Record<string, unknown>; ar
   if (op.constructor.name === 'SourceStore' && typeof op.contents === 'function' && typeof op.watermarkValue === 'number') {
     const wm = op.watermarkValue;
     const chunks = op.contents();
-    return { skeleton: { wm: wm === -Infinity ? null : wm }, arrays: new Map([['chunks', { elements: chunks, chunk: 16, encode: sourceChunks }]]) };
+    return { skeleton: { wm: wm === -Infinity ? null : wm }, arrays: new Map([['chunks', { elements: chunks, chunk: 16, encode: sourceChunks, rows: (b) => (b as Batch).length }]]) };
   }
   if (!DEFERRED_OPS.has(op.constructor.name)) return null;
   const snap = n.op.snapshot();
