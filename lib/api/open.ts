@@ -34,7 +34,9 @@ function realEngine(settings: EngineSettings): EnginePort {
   // a durable database: WAL, recovery and the directory lock (lib/storage)
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { DurableEngine } = require('../storage/durable-engine.js') as typeof import('../storage/durable-engine.js');
-  return DurableEngine.open(settings, new Engine(settings));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { whileReplaying } = require('../connectors/registry.js') as typeof import('../connectors/registry.js');
+  return whileReplaying(() => DurableEngine.open(settings, new Engine(settings)));
 }
 
 /** Opens a database: in memory (no argument), in a directory (a path), or with options. */

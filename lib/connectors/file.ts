@@ -21,18 +21,22 @@ export interface FilePlan {
   columns: readonly Field[];
 }
 
-export function planFile(o: OptionReader, columns: readonly Field[]): FilePlan {
+/** `checkFile`: the file must exist now and its CSV header fit (not while a log is replayed: the
+ *  file may have gone since, which must not stop the database from opening). */
+export function planFile(o: OptionReader, columns: readonly Field[], checkFile = true): FilePlan {
   o.string('connector');
   const file = o.string(['path', 'file.path']);
   if (file === undefined) throw o.error('connector', "connector 'file' needs option path = '<file>'");
   const absolute = path.resolve(file);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(absolute);
-  } catch {
-    throw o.error('path', `option 'path': no file ${absolute}`);
+  if (checkFile) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(absolute);
+    } catch {
+      throw o.error('path', `option 'path': no file ${absolute}`);
+    }
+    if (!stat.isFile()) throw o.error('path', `option 'path': ${absolute} is not a file`);
   }
-  if (!stat.isFile()) throw o.error('path', `option 'path': ${absolute} is not a file`);
   // `format = 'csv'`, or RisingWave's FORMAT PLAIN ENCODE CSV (kept as format / encode), or the extension
   const format = o.choice('format', ['json', 'csv', 'plain'] as const);
   const encode = o.choice('encode', ['json', 'csv'] as const);
@@ -53,7 +57,7 @@ export function planFile(o: OptionReader, columns: readonly Field[]): FilePlan {
     }
   }
   const plan: FilePlan = { path: absolute, format: chosen, header, delimiter, batchSize, rowsPerSecond, columns };
-  if (chosen === 'csv' && header) {
+  if (chosen === 'csv' && header && checkFile) {
     // the header is checked now: a column the source does not have is an error at CREATE
     const line = firstLine(absolute);
     if (line !== undefined) csvLayout(plan, splitCsv(line, delimiter, 1), (message) => o.error('path', message));
@@ -140,7 +144,12 @@ export class FileFeed {
   constructor(plan: FilePlan, source: string, skip: number) {
     this.#plan = plan;
     this.#source = source;
-    this.#reader = new LineReader(plan.path);
+    try {
+      this.#reader = new LineReader(plan.path);
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+      throw new SchemaError('INVALID_ROW', `cannot read ${plan.path}: ${why}`);
+    }
     this.#casts = plan.columns.map((c) => makeCast(T.varchar, c.type));
     if (plan.format === 'csv') {
       if (plan.header) {

@@ -56,7 +56,7 @@ const END_OF_TIME = 8.64e15;
 
 interface SavedOffsets {
   version: 1;
-  sources: Record<string, { sql: string; position: number }>;
+  sources: Record<string, { sql: string; position: number; finished?: boolean }>;
 }
 
 export class ConnectorManager {
@@ -125,8 +125,8 @@ export class ConnectorManager {
       let producer = this.#producers.get(key);
       if (producer === undefined || (producer.state !== 'running' && producer.state !== 'paused')) {
         const saved = this.#offsets.sources[source];
-        const position = saved !== undefined && saved.sql === info.sql ? saved.position : 0;
-        producer = new Producer(plan, key, this.#producerHost, { position, durable: this.#host.path !== undefined });
+        const resume = saved !== undefined && saved.sql === info.sql ? saved : undefined;
+        producer = new Producer(plan, key, this.#producerHost, { position: resume?.position ?? 0, finished: resume?.finished === true, durable: this.#host.path !== undefined });
         this.#producers.set(key, producer);
       }
       const member: Member = { source, sql: info.sql, table: plan.connector === 'nexmark' ? plan.nexmark.table : undefined, rows: 0 };
@@ -173,7 +173,8 @@ export class ConnectorManager {
 
   #record(producer: Producer): void {
     if (this.#host.path === undefined) return;
-    for (const m of producer.members.values()) this.#offsets.sources[m.source] = { sql: m.sql, position: producer.position };
+    const finished = producer.state === 'finished';
+    for (const m of producer.members.values()) this.#offsets.sources[m.source] = { sql: m.sql, position: producer.position, ...(finished ? { finished } : {}) };
     writeOffsets(path.join(this.#host.path, OFFSETS_FILE), this.#offsets);
   }
 
@@ -200,7 +201,8 @@ export class ConnectorManager {
 function planOf(info: RelationInfo): ConnectorPlan | undefined {
   const [statement] = parse(info.sql);
   if (statement?.kind !== 'create-table') return undefined;
-  return planConnector(statement.options, info.columns, statement.text, statement.pos);
+  // created already: a file gone since fails the source when it starts, reported like any failure
+  return planConnector(statement.options, info.columns, statement.text, statement.pos, false);
 }
 
 function toConnectorError(error: unknown, source: string, what: string): LaminarError {

@@ -61,7 +61,11 @@ export class Producer {
   #file: FileFeed | undefined;
   #busy: Promise<void> | undefined;
 
-  constructor(plan: ConnectorPlan, key: string, host: ProducerHost, options: { position: number; durable: boolean }) {
+  readonly #finishedBefore: boolean;
+
+  /** `finished`: it finished before a reopen (a file source then needs no file) */
+  constructor(plan: ConnectorPlan, key: string, host: ProducerHost, options: { position: number; durable: boolean; finished?: boolean }) {
+    this.#finishedBefore = options.finished === true;
     this.#plan = plan;
     this.connector = plan.connector;
     this.key = key;
@@ -87,6 +91,10 @@ export class Producer {
     this.#paceFrom = this.position;
     this.#paceTime = performance.now();
     this.#lastDurablePoint = this.#paceTime;
+    if (this.#finishedBefore) {
+      this.#finish();
+      return;
+    }
     if (this.#plan.connector === 'nexmark') this.#feed = new NexmarkFeed(this.#plan.nexmark, this.#startMs);
     if (this.#plan.connector === 'file') {
       try {

@@ -29,6 +29,8 @@ export function planConnector(
   columns: readonly Field[],
   text = '',
   pos?: SourcePosition,
+  /** check the world outside the SQL text too (a file source's file); off for sources already created */
+  checkEnvironment = true,
 ): ConnectorPlan | undefined {
   if (!Object.prototype.hasOwnProperty.call(options, 'connector')) return undefined;
   const reader = new OptionReader(options, text, pos, ENGINE_OPTIONS);
@@ -39,9 +41,25 @@ export function planConnector(
     case 'nexmark':
       return { connector: 'nexmark', nexmark: planNexmark(reader, columns) };
     case 'file':
-      return { connector: 'file', file: planFile(reader, columns) };
+      return { connector: 'file', file: planFile(reader, columns, checkEnvironment && replaying === 0) };
     default:
       throw reader.error('connector', `unknown connector '${name}' (this build has ${SOURCE_CONNECTORS.map((c) => `'${c}'`).join(', ')})`);
+  }
+}
+
+let replaying = 0;
+
+/**
+ * Runs `recover` (a durable database replaying its log) with the checks that depend on the
+ * world outside the SQL text — does a source's file exist — turned off: the log replays what
+ * once succeeded, and a file gone since fails that source when it starts, not the whole open.
+ */
+export function whileReplaying<T>(recover: () => T): T {
+  replaying++;
+  try {
+    return recover();
+  } finally {
+    replaying--;
   }
 }
 

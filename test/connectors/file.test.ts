@@ -130,3 +130,29 @@ t.test('durable: a file source resumes at its row after reopen, every row exactl
   t.same(await db.query('SELECT count(*) AS n, count(DISTINCT id) AS ids, max(id) AS hi FROM e'), [{ n: 4000, ids: 4000, hi: 4000 }]);
   t.same(await db.query('SELECT sum(n) AS n, count(*) AS windows FROM w'), [{ n: 4000, windows: 5 }]);
 });
+
+t.test('durable: a file gone since does not stop the database from opening', async (t) => {
+  const done = file('done.csv', 'id\n1\n2\n');
+  const partial = file('partial.csv', ['id', ...Array.from({ length: 3000 }, (_v, i) => String(i + 1))].join('\n'));
+  const dir = path.join(tmp, 'gone');
+  let db = await open(dir);
+  await db.execute(`CREATE SOURCE a (id INT) WITH (connector = 'file', path = '${done}');
+    CREATE SOURCE b (id INT) WITH (connector = 'file', path = '${partial}', rows_per_second = 5000)`);
+  while (db.connectors()[1]!.rows < 100) await new Promise((r) => setTimeout(r, 5));
+  t.equal(db.connectors()[0]!.state, 'finished');
+  await db.close();
+  fs.rmSync(done);
+  fs.rmSync(partial);
+  const errors: { error: Error; source: string }[] = [];
+  db = await open({ path: dir, onConnectorError: (error, source) => errors.push({ error, source }) });
+  t.teardown(() => db.close());
+  await settled(db);
+  t.match(db.connectors(), [
+    { source: 'a', state: 'finished', error: undefined },
+    { source: 'b', state: 'failed', error: { code: 'CONNECTOR_FAILED', message: /source "b" stopped: cannot read .*partial\.csv: no such file/ } },
+  ]);
+  t.same(errors.map((e) => e.source), ['b']);
+  t.same(await db.query('SELECT (SELECT count(*) FROM a) AS a, (SELECT count(*) FROM b) > 0 AS b'), [{ a: 2, b: true }]);
+  // creating a source on a missing file is still an error at CREATE
+  await t.rejects(db.execute(`CREATE SOURCE c (id INT) WITH (connector = 'file', path = '${done}')`), { code: 'INVALID_OPTION', message: /option 'path': no file/ });
+});

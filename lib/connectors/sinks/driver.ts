@@ -21,6 +21,8 @@ export interface SinkHost {
   /** relative sink paths resolve against this directory (the database's) */
   baseDir: string;
   bigint: boolean;
+  /** told about a sink in the catalog that cannot start */
+  warn?: (message: string) => void;
 }
 
 interface Attached {
@@ -63,6 +65,7 @@ export function checkSinkStatements(statements: readonly Statement[], baseDir: s
 export class SinkDriver {
   private readonly sinks = new Map<string, Attached>();
   private readonly committed: Map<string, SinkCommitRecord>;
+  private readonly refused = new Set<string>();
   private epoch: number;
 
   constructor(
@@ -84,7 +87,14 @@ export class SinkDriver {
     for (const info of this.host.relations()) {
       if (info.kind !== 'sink') continue;
       const st = parse(info.sql).find((s): s is CreateSink => s.kind === 'create-sink');
-      if (st !== undefined && fileSinkSpec(st, this.host.baseDir) !== null) present.set(info.name, { info, st });
+      if (st === undefined) continue;
+      try {
+        if (fileSinkSpec(st, this.host.baseDir) !== null) present.set(info.name, { info, st });
+      } catch (error) {
+        // logged by a version that did not check file sink options: it never wrote anything
+        if (!this.refused.has(info.sql)) this.host.warn?.(`laminardb: sink "${info.name}" is not started: ${(error as Error).message}`);
+        this.refused.add(info.sql);
+      }
     }
     for (const [name, a] of this.sinks) {
       const now = present.get(name);
