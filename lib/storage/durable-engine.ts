@@ -153,7 +153,7 @@ export class DurableEngine implements EnginePort {
       image?.lsn ?? 0,
     );
     this.sinks = new SinkDriver(
-      { relation: (n) => inner.relation(n), relations: () => inner.relations(), subscribe: (n, l, o) => inner.subscribe(n, l, o), currentLsn: () => this.changelog.currentLsn, baseDir: dir, bigint },
+      { relation: (n) => inner.relation(n), relations: () => inner.relations(), subscribe: (n, l, o) => inner.subscribe(n, l, o), currentLsn: () => this.changelog.currentLsn, baseDir: dir, bigint, warn },
       existing?.sinks ?? [],
       (existing?.epoch ?? 0) + 1,
     );

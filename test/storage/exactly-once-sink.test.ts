@@ -9,6 +9,9 @@ import { StorageError } from '../../lib/errors.js';
 import { open } from '../../lib/api/open.js';
 import type { Database } from '../../lib/api/database.js';
 import { FileSink } from '../../lib/connectors/sinks/file-sink.js';
+import { WalWriter } from '../../lib/native/wal.js';
+import { RecordEncoder } from '../../lib/storage/record.js';
+import { FORMAT_VERSION, writeManifest } from '../../lib/storage/manifest.js';
 import { openDurable, tempDir } from './helpers.js';
 
 const SCHEMA = [
@@ -99,6 +102,21 @@ t.test('bad sink options are refused before anything is logged', async (t) => {
   await db.close();
   ({ db } = await openDurable(dir));
   t.same(db.relations().map((r) => r.name).sort(), ['acct', 'totals'], 'no sink reached the catalog or the log');
+  await db.close();
+});
+
+t.test('a file sink with bad options logged by an older version does not stop the database from opening', async (t) => {
+  const dir = tempDir(t);
+  const enc = new RecordEncoder();
+  const wal = WalWriter.open(path.join(dir, 'wal'), { segmentBytes: 1 << 20 });
+  wal.append(enc.execute(SCHEMA.join(';\n'), []).slice());
+  wal.append(enc.execute("CREATE SINK old FROM totals WITH (connector = 'file')", []).slice());
+  await wal.close();
+  writeManifest(dir, { format: FORMAT_VERSION, walDir: 'wal', durableLsn: 0, epoch: 0, reason: 'test', writtenAt: '' });
+  const { db, warnings } = await openDurable(dir);
+  t.match(warnings.join('\n'), /sink "old" is not started: .*needs path/);
+  t.same(db.relations().map((r) => r.name).sort(), ['acct', 'old', 'totals']);
+  db.insert('acct', [{ id: 1, owner: 'a', amount: 1 }]);
   await db.close();
 });
 
