@@ -297,12 +297,15 @@ export class AsofJoinOperator implements Operator {
     return {
       wm: [this.wms.of(0), this.wms.of(1)],
       outWm: this.outWm,
+      late: [this.lateLeft.count, this.lateRight.count],
       keys: [...this.keys].map(([k, s]) => [k, s.rights, s.lefts.map((e) => [e.time, e.row, e.emitted === undefined ? -2 : e.emitted === null ? -1 : s.rights.indexOf(e.emitted)])]),
     };
   }
 
   restore(state: unknown): void {
-    const st = state as { wm: [number, number]; outWm: number; keys: [Key, RightEntry[], [number, Row, number][]][] };
+    const st = state as { wm: [number, number]; outWm: number; late?: [number, number]; keys: [Key, RightEntry[], [number, Row, number][]][] };
+    this.lateLeft.count = st.late?.[0] ?? 0;
+    this.lateRight.count = st.late?.[1] ?? 0;
     this.keys.clear();
     this.dirty = [];
     this.minPending = Infinity;

@@ -198,12 +198,13 @@ export class FirstRowDedupOperator implements Operator {
   }
 
   snapshot(): unknown {
-    return { wm: this.wm, pending: [...this.pending], settled: [...this.settled], expiry: this.expiry.entries() };
+    return { wm: this.wm, lateCount: this.late.count, pending: [...this.pending], settled: [...this.settled], expiry: this.expiry.entries() };
   }
 
   restore(state: unknown): void {
-    const s = state as { wm: number; pending: [Key, Pending][]; settled: Key[]; expiry: [number, Key][] };
+    const s = state as { wm: number; lateCount: number; pending: [Key, Pending][]; settled: Key[]; expiry: [number, Key][] };
     this.wm = s.wm;
+    this.late.count = s.lateCount;
     this.pending.clear();
     this.settled.clear();
     this.expiry.clear();

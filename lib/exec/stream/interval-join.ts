@@ -236,11 +236,13 @@ export class IntervalJoinOperator implements Operator {
 
   snapshot(): unknown {
     const dump = (s: Side) => [...s.byKey].map(([k, list]) => [k, list.map((e) => [e.time, e.row, e.matches])]);
-    return { left: dump(this.left), right: dump(this.right), wm: [this.wms.of(0), this.wms.of(1)], outWm: this.outWm };
+    return { left: dump(this.left), right: dump(this.right), wm: [this.wms.of(0), this.wms.of(1)], outWm: this.outWm, late: [this.lateLeft.count, this.lateRight.count] };
   }
 
   restore(state: unknown): void {
-    const s = state as { left: [Key, [number, Row, number][]][]; right: [Key, [number, Row, number][]][]; wm: [number, number]; outWm: number };
+    const s = state as { left: [Key, [number, Row, number][]][]; right: [Key, [number, Row, number][]][]; wm: [number, number]; outWm: number; late?: [number, number] };
+    this.lateLeft.count = s.late?.[0] ?? 0;
+    this.lateRight.count = s.late?.[1] ?? 0;
     const load = (side: Side, data: [Key, [number, Row, number][]][]) => {
       side.byKey.clear();
       side.size = 0;
