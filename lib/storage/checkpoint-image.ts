@@ -270,7 +270,13 @@ function readV1(file: string, bytes: Buffer): { image: CheckpointImage; arrays: 
   if (image === null || typeof image !== 'object' || !Array.isArray(image.nodes) || !Array.isArray(image.catalog)) {
     throw new StorageError('CORRUPTION', `checkpoint ${file} is damaged: it is not a checkpoint image`);
   }
-  return { image, arrays: new Map() };
+  // the arrays a format-2 delta on this checkpoint may refer to: its nodes' array properties
+  const arrays = new Map<string, unknown[]>();
+  image.nodes.forEach((n, i) => {
+    if (n.state === null || typeof n.state !== 'object' || Array.isArray(n.state)) return;
+    for (const [prop, v] of Object.entries(n.state as Record<string, unknown>)) if (Array.isArray(v)) arrays.set(arrayKey(i, prop), v);
+  });
+  return { image, arrays };
 }
 
 function readV2(file: string, bytes: Buffer, parent: number | null, before: Map<string, unknown[]>): { image: CheckpointImage; arrays: Map<string, unknown[]> } {

@@ -8,7 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../../lib/engine/engine.js';
 import { DurableEngine } from '../../lib/storage/durable-engine.js';
-import { MAX_CHAIN } from '../../lib/storage/checkpoint-image.js';
+import { MAX_CHAIN, readCheckpointChain } from '../../lib/storage/checkpoint-image.js';
+import { serializeState } from '../../lib/storage/checkpoint-codec.js';
+import { crc32c } from '../../lib/storage/fsync.js';
 import { readManifest } from '../../lib/storage/manifest.js';
 import type { Row } from '../../lib/types/value.js';
 import { tempDir } from './helpers.js';
@@ -24,8 +26,12 @@ const SCHEMA = [
 
 type Db = DurableEngine | Engine;
 
+/** Opens without tolerating warnings: a delta that failed to load would fall back silently. */
 function open(dir: string): DurableEngine {
-  return DurableEngine.open({ path: dir, checkpointIntervalMs: 0, walSegmentBytes: 1 << 20, onWarning: () => {} }, new Engine({}));
+  const fail = (m: string): never => {
+    throw new Error(`unexpected recovery warning: ${m}`);
+  };
+  return DurableEngine.open({ path: dir, checkpointIntervalMs: 0, walSegmentBytes: 1 << 20, onWarning: fail }, new Engine({}));
 }
 
 function upsert(db: Db, from: number, n: number, v: number, note: string | null = null): void {
@@ -262,4 +268,39 @@ t.test('a source retaining many batches is checkpointed incrementally (new batch
   db = open(dir);
   t.same(sourceResults(db), sourceReference(430));
   await db.close();
+});
+
+t.test('a format-1 checkpoint (LMCKPT01, written before incremental checkpoints) still recovers', async (t) => {
+  const dir = tempDir(t);
+  let db = open(dir);
+  db.execute(SCHEMA);
+  step(db, 0);
+  step(db, 1);
+  await db.execute('CHECKPOINT');
+  step(db, 2);
+  await db.close();
+  // rewrite checkpoint 1 the way format 1 wrote it: one CRC-32C over one v8 body
+  const entry = readManifest(dir)!.checkpoints!.at(-1)!;
+  const image = readCheckpointChain(dir, entry).image;
+  const body = serializeState(image);
+  const header = Buffer.alloc(12);
+  header.write('LMCKPT01', 0, 'latin1');
+  header.writeUInt32LE(crc32c(body), 8);
+  fs.writeFileSync(path.join(dir, 'checkpoints', String(entry.epoch), 'state.ckpt'), Buffer.concat([header, body]));
+  db = open(dir);
+  t.ok(db.recovery.records < 10, `restored from the format-1 file (${db.recovery.records} records replayed)`);
+  t.same(results(db), reference(3));
+  step(db, 3);
+  await db.execute('CHECKPOINT');
+  t.equal(db.lastCheckpoint!.incremental, true, 'the next checkpoint is a delta on it');
+  await db.close();
+  const warnings: string[] = [];
+  db = DurableEngine.open({ path: dir, checkpointIntervalMs: 0, walSegmentBytes: 1 << 20, onWarning: (m: string) => warnings.push(m) }, new Engine({}));
+  t.same(warnings, [], 'the delta on the format-1 base loads (no fallback)');
+  t.equal(db.recovery.records, 0);
+  t.same(results(db), reference(4));
+  await db.close();
+  // and a damaged format-1 file is refused like any other
+  fs.writeFileSync(path.join(dir, 'checkpoints', String(entry.epoch), 'state.ckpt'), Buffer.concat([header, body.subarray(0, 50)]));
+  t.throws(() => readCheckpointChain(dir, entry), { code: 'CORRUPTION' });
 });
