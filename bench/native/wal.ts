@@ -5,7 +5,8 @@
 // Latency runs first for each backend: a throughput run writes and then deletes hundreds of MiB,
 // and on a disk mounted with online discard the next seconds of fdatasyncs queue behind those
 // discards, which measures the previous run, not the commit path. The group-commit latency run
-// uses 16 MiB segments so that a spare-segment preparation and a roll-over fall inside it.
+// uses 16 MiB segments so that a spare-segment preparation and a roll-over fall inside it. The
+// disk-floor rows (a bare write + fdatasync at the same pace) say what the device allows.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -75,14 +76,48 @@ export async function commitLatency(
   }
 }
 
+// The disk's floor for the same load: 1.2 KB (ten framed records) written and fdatasync'ed every
+// 100 µs on a pre-zeroed file from this thread, no WAL. Group commit waits for the sync in
+// flight and then its own, so its tail sits between one and two of these.
+export function fdatasyncFloor(ticks: number, bytes = 1200, tickUs = 100): Float64Array {
+  const dir = tempDir();
+  try {
+    const file = path.join(dir, 'floor.dat');
+    const fd = fs.openSync(file, 'w+');
+    const size = Math.max(1 << 20, ticks * bytes + 4096);
+    const zeros = new Uint8Array(1 << 20);
+    for (let off = 0; off < size; off += zeros.length) fs.writeSync(fd, zeros, 0, Math.min(zeros.length, size - off), off);
+    fs.fdatasyncSync(fd);
+    const buf = new Uint8Array(bytes).fill(7);
+    const lat = new Float64Array(ticks);
+    const t0 = process.hrtime.bigint();
+    const now = () => Number(process.hrtime.bigint() - t0) / 1000;
+    for (let i = 0; i < ticks; i++) {
+      while (now() < i * tickUs);
+      const start = now();
+      fs.writeSync(fd, buf, 0, bytes, 4096 + i * bytes);
+      fs.fdatasyncSync(fd);
+      lat[i] = now() - start;
+    }
+    fs.closeSync(fd);
+    return lat.sort();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const pct = (s: Float64Array, p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
 
 export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
+  const ticks = opts.quick ? 500 : 20_000;
+  const floor = fdatasyncFloor(ticks);
+  for (const [p, label] of [[0.5, 'p50'], [0.99, 'p99'], [0.999, 'p999']] as const) {
+    rows.push({ name: `disk floor: 1.2 KB write + fdatasync every 100 µs, ${label}`, value: pct(floor, p), unit: 'µs' });
+  }
   const backends: WalBackend[] = ['io_uring', 'pwrite'];
   for (const backend of backends) {
     // 100 K records/s: 10 records every 100 µs (20 K ticks: 2 s, ~24 MiB of frames).
-    const ticks = opts.quick ? 500 : 20_000;
     const lat = await commitLatency('group', backend, 10, 100, ticks);
     for (const [p, label] of [[0.5, 'p50'], [0.99, 'p99'], [0.999, 'p999']] as const) {
       rows.push({ name: `commit latency ${label} @100K rec/s, group, ${backend}`, value: pct(lat, p), unit: 'µs' });
