@@ -197,7 +197,18 @@ export class Join implements Operator {
     [s.left, s.right].forEach((rows, side) => {
       const a = this.sides[side];
       a.clear();
-      for (const [row, weight, matches] of rows) a.add(this.keyOfRow[side](row), row, weight, matches);
+      if (!a.nativeKeys) {
+        for (const [row, weight, matches] of rows) a.add(this.keyOfRow[side](row), row, weight, matches);
+        return;
+      }
+      // one batched upsert for all keys (saved rows never have a NULL key)
+      const col = this.keyCols[side][0];
+      const keys = new Float64Array(rows.length);
+      for (let i = 0; i < rows.length; i++) keys[i] = rows[i][0][col] as number;
+      const slots = new Uint32Array(rows.length);
+      a.slotsOf(keys, rows.length, slots);
+      for (let i = 0; i < rows.length; i++) a.addAt(slots[i], keys[i], rows[i][0], rows[i][1], rows[i][2]);
+      a.releaseEmptied();
     });
   }
 
