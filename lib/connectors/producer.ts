@@ -60,7 +60,6 @@ export class Producer {
   #feed: NexmarkFeed | undefined;
   #file: FileFeed | undefined;
   #busy: Promise<void> | undefined;
-
   readonly #finishedBefore: boolean;
 
   /** `finished`: it finished before a reopen (a file source then needs no file) */
@@ -78,10 +77,6 @@ export class Producer {
     // with a rate limit, at least ~50 batches a second so the rate is smooth, not bursts
     this.#batch = this.#rate === undefined ? p.batchSize : Math.max(1, Math.min(p.batchSize, Math.ceil(this.#rate / 50)));
     this.position = Math.min(options.position, this.limit ?? Infinity);
-  }
-
-  get bounded(): boolean {
-    return this.limit !== undefined;
   }
 
   start(): void {
@@ -108,8 +103,8 @@ export class Producer {
   }
 
   /** Stops producing; resolves once a batch under way (a durable point) has ended. */
-  async stop(state: 'stopped' = 'stopped'): Promise<void> {
-    if (this.state === 'running' || this.state === 'paused') this.state = state;
+  async stop(): Promise<void> {
+    if (this.state === 'running' || this.state === 'paused') this.state = 'stopped';
     this.#cancel();
     await this.#busy;
     this.#closeFile();
@@ -226,7 +221,18 @@ export class Producer {
       this.#fail(error);
       return;
     }
-    this.#host.progressed(this);
+    if (!this.#durable) return;
+    // 'finished' is recorded once the last rows are on disk: a crash before that redoes the tail
+    this.#busy = this.#host.flush().then(
+      () => {
+        this.#busy = undefined;
+        this.#host.progressed(this);
+      },
+      (error: unknown) => {
+        this.#busy = undefined;
+        this.#fail(error);
+      },
+    );
   }
 }
 
