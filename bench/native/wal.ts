@@ -3,8 +3,9 @@
 // last LSN; latency paces appends at a fixed rate (the product target: p99 < 2 ms at 100 K/s)
 // and observes durability by polling the shared durable-LSN counter.
 // Latency runs first for each backend: a throughput run writes and then deletes hundreds of MiB,
-// and on a disk mounted with online discard the next seconds of fdatasyncs queue behind those
-// discards, which measures the previous run, not the commit path. The group-commit latency run
+// and on a disk mounted with online discard the next fdatasyncs can queue behind that writeback
+// and those discards, which would measure the previous run, not the commit path (suspected for
+// an earlier pwrite tail that ran right after such deletes; not confirmed on a loaded machine). The group-commit latency run
 // uses 16 MiB segments so that a spare-segment preparation and a roll-over fall inside it. The
 // disk-floor rows (a bare write + fdatasync at the same pace) say what the device allows.
 import * as fs from 'node:fs';
