@@ -190,7 +190,14 @@ export class ConnectorManager {
 
   #report(error: LaminarError, source: string): void {
     if (this.#host.onError) {
-      this.#host.onError(error, source);
+      try {
+        this.#host.onError(error, source);
+      } catch (thrown) {
+        // the handler's own failure must not unwind a producer or a CREATE: rethrown on its own
+        queueMicrotask(() => {
+          throw thrown;
+        });
+      }
       return;
     }
     // never silent: without onConnectorError the failure is a process warning (stderr)

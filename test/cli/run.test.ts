@@ -102,6 +102,17 @@ t.test('SIGINT stops an unbounded pipeline cleanly; the durable database is cons
   t.same(await reopened.query('SELECT n FROM c'), [{ n: count!.n }], 'the view agrees');
 });
 
+t.test('SIGTERM stops it the same way', async (t) => {
+  const file = script('term.sql', `CREATE SOURCE s (id BIGINT) WITH (connector = 'datagen', rows_per_second = 2000);`);
+  const child = runChild(['run', file, '--interval', '100']);
+  await child.waitFor(/events\/s: s /);
+  child.kill('SIGTERM');
+  const r = await child.done;
+  t.equal(r.signal, null);
+  t.equal(r.code, 0, r.err);
+  t.match(r.out.trim().split('\n').at(-1), /^interrupted in /);
+});
+
 t.test('--duration stops an unbounded pipeline', async (t) => {
   const file = script('duration.sql', `CREATE SOURCE s (id BIGINT) WITH (connector = 'datagen', rows_per_second = 1000);`);
   const r = await runChild(['run', file, '--duration', '0.5', '--interval', '100']).done;

@@ -155,3 +155,18 @@ t.test('a connector source dropped in a durable database forgets its position', 
   t.same(await db.query('SELECT count(*) AS n FROM s'), [{ n: 50 }]);
   await db.close();
 });
+
+t.test('an onConnectorError handler that throws does not break the producer machinery', async (t) => {
+  const thrown = new Promise<Error>((resolve) => process.once('uncaughtException', resolve));
+  const db = await open({
+    onConnectorError: () => {
+      throw new Error('handler bug');
+    },
+  });
+  t.teardown(() => db.close());
+  await db.execute(`CREATE SOURCE s (id SMALLINT) WITH (connector = 'datagen', fields.id.kind = 'sequence', fields.id.start = 32767)`);
+  t.match(await thrown, { message: 'handler bug' }, 'the handler error is rethrown on its own');
+  await until('failed', () => stateOf(db, 's') === 'failed');
+  await db.execute('CREATE TABLE still_fine (a INT)');
+  t.ok(db.relations().some((r) => r.name === 'still_fine'));
+});
