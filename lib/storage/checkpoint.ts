@@ -54,7 +54,7 @@ export function changesCatalog(kinds: readonly string[]): boolean {
 }
 
 /** The nodes the catalog owns, in graph (topological) order. */
-function durableNodes(state: EngineState): DataflowNode[] {
+export function durableNodes(state: EngineState): DataflowNode[] {
   const owned = new Set<DataflowNode>(state.stores.values());
   for (const sub of state.subgraphs.values()) for (const n of sub.nodes) owned.add(n);
   return state.flow.liveNodes().filter((n) => owned.has(n));
