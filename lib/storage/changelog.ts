@@ -68,6 +68,7 @@ export class Changelog {
     segments: readonly SegmentRef[],
     /** the LSN replay starts after (the restored checkpoint's, 0 = whole log) */
     replayFrom: number,
+    warn: (message: string) => void = () => {},
   ) {
     this.wanted = options.views === '*' ? '*' : new Set(options.views);
     this.segments = [...segments];
@@ -76,10 +77,18 @@ export class Changelog {
     removeOrphanSegments(dir, this.segments);
     if (lastSeg !== undefined) {
       // the newest segment tells where each view's stream stood when it was closed
-      const image = readSegment(dir, lastSeg);
-      for (const [view, log] of Object.entries(image.views)) {
-        const last = log.changes.length > 0 ? positionOf(log.changes[log.changes.length - 1]!) : log.before;
-        if (last !== null) this.lastPosition.set(view, last);
+      try {
+        const image = readSegment(dir, lastSeg);
+        for (const [view, log] of Object.entries(image.views)) {
+          const last = log.changes.length > 0 ? positionOf(log.changes[log.changes.length - 1]!) : log.before;
+          if (last !== null) this.lastPosition.set(view, last);
+        }
+      } catch (error) {
+        if (!(error instanceof StorageError) || error.code !== 'CORRUPTION') throw error;
+        // the changes are history, not state: lose them (resuming before here is POSITION_EXPIRED), keep the database
+        warn(`laminardb: ${error.message}; the retained changelog before record ${lastSeg.toLsn} is dropped`);
+        for (const s of this.segments) removeSegment(dir, s);
+        this.segments = [];
       }
     }
   }
@@ -221,7 +230,12 @@ export class Changelog {
     return out;
   }
 
-  /** Bytes of changes held in memory (for tests / metrics: the cost of an epoch). */
+  /** the segments on disk, as the MANIFEST names them */
+  get named(): SegmentRef[] {
+    return [...this.segments];
+  }
+
+  /** Changes held in memory (the epoch in progress). */
   get pendingChanges(): number {
     let n = 0;
     for (const log of this.logs.values()) n += log.changes.length;

@@ -226,3 +226,33 @@ t.test('inserts made from inside a subscriber callback get the positions replay 
   }
   await db.close();
 });
+
+t.test('a damaged changelog segment: the database opens, the history before it is expired', async (t) => {
+  const dir = tempDir(t);
+  let { db } = await openDurable(dir, CHANGELOG);
+  await schema(db);
+  const all: Seen[] = [];
+  db.subscribe('totals', { onChange: record(all) });
+  for (let i = 0; i < 12; i++) await step(db, i);
+  await db.execute('CHECKPOINT');
+  const before = all.length;
+  for (let i = 12; i < 16; i++) await step(db, i);
+  await db.close();
+  const folder = `${dir}/changelog`;
+  const { readdirSync, readFileSync, writeFileSync } = await import('node:fs');
+  const newest = readdirSync(folder).sort((a, b) => parseInt(a) - parseInt(b)).pop()!;
+  const bytes = readFileSync(`${folder}/${newest}`);
+  bytes[bytes.length - 3] ^= 0x55;
+  writeFileSync(`${folder}/${newest}`, bytes);
+  const warnings: string[] = [];
+  ({ db } = await openDurable(dir, { ...CHANGELOG, onWarning: (m: string) => warnings.push(m) }));
+  t.match(warnings.join('\n'), /changelog segment .* is damaged.*dropped/s, 'a warning names the damage');
+  throwsStorage(t, () => db.subscribe('totals', { from: all[1]!.position }), 'POSITION_EXPIRED', /older than the retained changelog/, 'a position in the lost history');
+  const rest: Seen[] = [];
+  db.subscribe('totals', { from: all[before]!.position, onChange: record(rest) });
+  t.same(rest, all.slice(before + 1), 'changes after the last checkpoint are still there (replay recomputed them)');
+  await db.close();
+  ({ db } = await openDurable(dir, CHANGELOG));
+  t.same(readdirSync(folder), [], 'the damaged segment is gone and the MANIFEST no longer names it');
+  await db.close();
+});

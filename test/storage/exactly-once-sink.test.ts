@@ -73,6 +73,24 @@ t.test('output appears at checkpoints, exactly once, and continues after a resta
   t.same(fs.readdirSync(dir).filter((f) => f.includes('staging')), [], 'no staging file is left');
 });
 
+t.test('a sink file removed outside the database: a warning, then output continues in a new file', async (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'out.jsonl');
+  let { db } = await openDurable(dir, { checkpointIntervalMs: 0 });
+  for (const s of SCHEMA) await db.execute(s);
+  await db.execute("CREATE SINK out FROM totals WITH (connector = 'file', path = 'out.jsonl')");
+  await workload(db, 0, 6);
+  await db.close();
+  t.ok(lines(file).length > 0);
+  fs.rmSync(file);
+  const warnings: string[] = [];
+  ({ db } = await openDurable(dir, { checkpointIntervalMs: 0, onWarning: (m: string) => warnings.push(m) }));
+  t.match(warnings.join('\n'), /sink "out".*appends from the file's current end/s);
+  await workload(db, 6, 9);
+  await db.close();
+  t.same(lines(file), (await reference(9)).slice((await reference(6)).length), 'only the changes after the removal');
+});
+
 t.test('a sink created on a view with rows starts with them; values are JSON', async (t) => {
   const dir = tempDir(t);
   const { db } = await openDurable(dir, { checkpointIntervalMs: 0 });

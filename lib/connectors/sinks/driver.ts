@@ -4,7 +4,7 @@
 // Sink epochs are the driver's own counter (a failed checkpoint does not reuse one), the MANIFEST
 // keys each sink's handle by the checkpoint that committed it.
 import * as path from 'node:path';
-import { SqlTypeError } from '../../errors.js';
+import { SqlTypeError, StorageError } from '../../errors.js';
 import type { ChangeListener, EngineChange, EngineSubscription, RelationInfo } from '../../engine/types.js';
 import { makeRowDecoder } from '../../api/values.js';
 import { parse } from '../../sql/parser.js';
@@ -113,7 +113,14 @@ export class SinkDriver {
       const sink = new FileSink(name, spec.path, (c) => formatChange(c, decode));
       const record = this.committed.get(name);
       this.committed.delete(name); // a later sink of the same name starts afresh
-      sink.recover(record);
+      try {
+        sink.recover(record);
+      } catch (error) {
+        // the file was shortened, replaced or deleted outside the database: say so, start over on it
+        if (!(error instanceof StorageError) || error.code !== 'CORRUPTION') throw error;
+        this.host.warn?.(`laminardb: ${error.message}; sink "${name}" appends from the file's current end`);
+        sink.recover(undefined);
+      }
       const a: Attached = { sql: info.sql, sink, sub: { close() {} }, skipUpToLsn: record?.lsn ?? 0 };
       a.sub = this.host.subscribe(spec.from, (changes) => this.deliver(a, changes), { snapshot });
       this.sinks.set(name, a);
