@@ -151,6 +151,7 @@ export class DurableEngine implements EnginePort {
       { views: options.changelog?.views ?? [], retainCheckpoints: options.changelog?.retainCheckpoints ?? 16 },
       existing?.changelog ?? [],
       image?.lsn ?? 0,
+      warn,
     );
     this.sinks = new SinkDriver(
       { relation: (n) => inner.relation(n), relations: () => inner.relations(), subscribe: (n, l, o) => inner.subscribe(n, l, o), currentLsn: () => this.changelog.currentLsn, baseDir: dir, bigint, warn },
@@ -200,7 +201,7 @@ export class DurableEngine implements EnginePort {
       reason: existing === null ? 'create' : 'open',
       writtenAt: new Date().toISOString(),
       checkpoints: this.checkpoints,
-      changelog: existing?.changelog,
+      changelog: this.changelog.named,
       sinks: existing?.sinks,
     };
     writeManifest(dir, this.manifest);
