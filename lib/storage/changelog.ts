@@ -279,3 +279,16 @@ function removeOrphanSegments(dir: string, named: readonly SegmentRef[]): void {
   const keep = new Set(named.map((s) => s.file));
   for (const f of files) if (!keep.has(f)) fs.rmSync(path.join(folder, f), { force: true });
 }
+
+/** The `changelog` open option, checked. */
+export function checkChangelogOption(c: unknown): { views: readonly string[] | '*'; retainCheckpoints?: number } | undefined {
+  if (c === undefined) return undefined;
+  const o = c as { views?: unknown; retainCheckpoints?: unknown };
+  const viewsOk = o !== null && typeof o === 'object' && (o.views === '*' || (Array.isArray(o.views) && o.views.every((v) => typeof v === 'string')));
+  if (!viewsOk) throw new LaminarError('INVALID_ARGUMENT', `open: changelog must be { views: string[] | '*', retainCheckpoints?: number }, got ${JSON.stringify(c)}`);
+  const r = o.retainCheckpoints;
+  if (r !== undefined && (typeof r !== 'number' || !Number.isInteger(r) || r < 1)) {
+    throw new LaminarError('INVALID_ARGUMENT', `open: changelog.retainCheckpoints must be a positive integer, got ${JSON.stringify(r)}`);
+  }
+  return { views: o.views as readonly string[] | '*', retainCheckpoints: r as number | undefined };
+}

@@ -20,7 +20,7 @@ import { replayLog, type ReplayResult, type WarningHandler } from './recovery.js
 import { schemaFingerprint } from './schema-fingerprint.js';
 import { isChangePosition, type ChangePosition } from './sink-protocol.js';
 import type { EngineState } from '../engine/state.js';
-import { Changelog } from './changelog.js';
+import { Changelog, checkChangelogOption } from './changelog.js';
 import { SinkDriver, checkSinkStatements } from '../connectors/sinks/driver.js';
 import { captureCut, changesCatalog, deferredArrays, removeCheckpointsExcept, restoreCheckpoint, writeCheckpointFile, type CatalogCall } from './checkpoint.js';
 import { Checkpointer, readCheckpointChain, type CheckpointEntry, type EncodedCheckpoint, type LoadedCheckpoint } from './checkpoint-image.js';
@@ -590,16 +590,4 @@ function checkOptions(settings: EngineSettings): StorageOptions {
     walFaultInjection: settings.walFaultInjection as StorageOptions['walFaultInjection'],
     changelog: checkChangelogOption(settings.changelog),
   };
-}
-
-function checkChangelogOption(c: unknown): StorageOptions['changelog'] {
-  if (c === undefined) return undefined;
-  const o = c as { views?: unknown; retainCheckpoints?: unknown };
-  const viewsOk = o !== null && typeof o === 'object' && (o.views === '*' || (Array.isArray(o.views) && o.views.every((v) => typeof v === 'string')));
-  if (!viewsOk) throw new LaminarError('INVALID_ARGUMENT', `open: changelog must be { views: string[] | '*', retainCheckpoints?: number }, got ${JSON.stringify(c)}`);
-  const r = o.retainCheckpoints;
-  if (r !== undefined && (typeof r !== 'number' || !Number.isInteger(r) || r < 1)) {
-    throw new LaminarError('INVALID_ARGUMENT', `open: changelog.retainCheckpoints must be a positive integer, got ${JSON.stringify(r)}`);
-  }
-  return { views: o.views as readonly string[] | '*', retainCheckpoints: r as number | undefined };
 }
