@@ -41,8 +41,9 @@ interface Pending {
   row: Row;
 }
 
-/** Settled keys ordered by expiry: a binary min-heap over two parallel arrays. */
-class ExpiryHeap {
+/** Keys ordered by a time (expiry, or a pending row's time): a binary min-heap over two
+ *  parallel arrays. */
+class TimeHeap {
   private readonly at: number[] = [];
   private readonly keys: Key[] = [];
 
@@ -65,27 +66,33 @@ class ExpiryHeap {
     this.keys[i] = key;
   }
 
-  /** Pops every key whose expiry is ≤ `bound`. */
-  popUpTo(bound: number, onPop: (key: Key) => void): void {
-    while (this.at.length > 0 && this.at[0]! <= bound) {
-      onPop(this.keys[0]!);
-      const lastAt = this.at.pop()!;
-      const lastKey = this.keys.pop()!;
-      const n = this.at.length;
-      if (n === 0) break;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && this.at[r]! < this.at[l]! ? r : l;
-        if (this.at[c]! >= lastAt) break;
-        this.at[i] = this.at[c]!;
-        this.keys[i] = this.keys[c]!;
-        i = c;
+  /** Pops every key whose time is ≤ `bound` (< `bound` when `strict`), in time order. */
+  popUpTo(bound: number, strict: boolean, onPop: (time: number, key: Key) => void): void {
+    const at = this.at;
+    const keys = this.keys;
+    while (at.length > 0 && (strict ? at[0]! < bound : at[0]! <= bound)) {
+      const time = at[0]!;
+      const key = keys[0]!;
+      const lastAt = at.pop()!;
+      const lastKey = keys.pop()!;
+      const n = at.length;
+      if (n > 0) {
+        // sift the last entry down from the root
+        let i = 0;
+        for (;;) {
+          const l = 2 * i + 1;
+          if (l >= n) break;
+          const r = l + 1;
+          const c = r < n && at[r]! < at[l]! ? r : l;
+          if (at[c]! >= lastAt) break;
+          at[i] = at[c]!;
+          keys[i] = keys[c]!;
+          i = c;
+        }
+        at[i] = lastAt;
+        keys[i] = lastKey;
       }
-      this.at[i] = lastAt;
-      this.keys[i] = lastKey;
+      onPop(time, key);
     }
   }
 
@@ -105,7 +112,10 @@ export class FirstRowDedupOperator implements Operator {
   private readonly pending = new Map<Key, Pending>();
   /** keys whose row is final: nothing but the key (membership) */
   private readonly settled = new Set<Key>();
-  private readonly expiry = new ExpiryHeap();
+  private readonly expiry = new TimeHeap();
+  /** pending keys by their row's time, for settling without scanning every pending key; an
+   *  entry whose key was replaced by an earlier row since is stale and skipped */
+  private readonly pendingByTime = new TimeHeap();
   private readonly out: BatchBuilder;
   private wm = NO_WATERMARK;
   private readonly lateness: number;
@@ -162,11 +172,14 @@ export class FirstRowDedupOperator implements Operator {
         // behind the watermark already: nothing can replace it without being late itself
         if (held !== undefined) this.pending.delete(key);
         this.settle(key, expire);
-      } else if (held !== undefined) {
-        held.time = t;
-        held.expire = expire;
-        held.row = row;
-      } else this.pending.set(key, { time: t, expire, row });
+      } else {
+        if (held !== undefined) {
+          held.time = t;
+          held.expire = expire;
+          held.row = row;
+        } else this.pending.set(key, { time: t, expire, row });
+        if (t !== Infinity) this.pendingByTime.push(t, key); // a NULL time ranked last never settles
+      }
     }
   }
 
@@ -182,12 +195,13 @@ export class FirstRowDedupOperator implements Operator {
     this.wm = wm;
     // rows no earlier row can replace any more: keep their keys only
     const settleBefore = wm - this.lateness;
-    for (const [key, p] of this.pending) {
-      if (!(p.time < settleBefore)) continue;
+    this.pendingByTime.popUpTo(settleBefore, true, (time, key) => {
+      const p = this.pending.get(key);
+      if (p === undefined || p.time !== time) return; // stale: replaced or settled since
       this.pending.delete(key);
       this.settle(key, p.expire);
-    }
-    this.expiry.popUpTo(wm, (key) => this.settled.delete(key));
+    });
+    this.expiry.popUpTo(wm, false, (_time, key) => this.settled.delete(key));
     this.flush();
     this.output.watermark(wm);
   }
@@ -208,7 +222,11 @@ export class FirstRowDedupOperator implements Operator {
     this.pending.clear();
     this.settled.clear();
     this.expiry.clear();
-    for (const [k, p] of s.pending) this.pending.set(k, p);
+    this.pendingByTime.clear();
+    for (const [k, p] of s.pending) {
+      this.pending.set(k, p);
+      if (p.time !== Infinity) this.pendingByTime.push(p.time, k);
+    }
     for (const k of s.settled) this.settled.add(k);
     for (const [at, k] of s.expiry) this.expiry.push(at, k);
   }
