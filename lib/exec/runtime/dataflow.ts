@@ -128,24 +128,57 @@ export class Dataflow {
   /** Push a batch into a root node as one step (queued if a step or delivery is running). */
   push(node: DataflowNode, batch: Batch): void {
     this.assertLive(node);
-    const run = (): void => {
+    if (this.inTransaction > 0) {
       node.dirty = true;
       node.op.push(batch, 0);
-    };
-    if (this.inTransaction > 0) run();
-    else this.step(run);
+    } else if (this.inStep || this.delivering) {
+      this.queue.push(() => {
+        node.dirty = true;
+        node.op.push(batch, 0);
+      });
+    } else {
+      // the common case runs now: hand the arguments over in fields so no closure is made
+      this.nextNode = node;
+      this.nextBatch = batch;
+      this.step(this.runNextPush);
+    }
   }
 
   /** Advance a root's watermark (propagates downstream) as one step. */
   advanceWatermark(node: DataflowNode, wm: number): void {
     this.assertLive(node);
-    const run = (): void => {
+    if (this.inTransaction > 0) {
       node.dirty = true;
       node.op.watermark(wm, 0);
-    };
-    if (this.inTransaction > 0) run();
-    else this.step(run);
+    } else if (this.inStep || this.delivering) {
+      this.queue.push(() => {
+        node.dirty = true;
+        node.op.watermark(wm, 0);
+      });
+    } else {
+      this.nextNode = node;
+      this.nextWatermark = wm;
+      this.step(this.runNextWatermark);
+    }
   }
+
+  private nextNode: DataflowNode | null = null;
+  private nextBatch: Batch | null = null;
+  private nextWatermark = 0;
+  private readonly runNextPush = (): void => {
+    const node = this.nextNode!;
+    const batch = this.nextBatch!;
+    this.nextNode = null;
+    this.nextBatch = null;
+    node.dirty = true;
+    node.op.push(batch, 0);
+  };
+  private readonly runNextWatermark = (): void => {
+    const node = this.nextNode!;
+    this.nextNode = null;
+    node.dirty = true;
+    node.op.watermark(this.nextWatermark, 0);
+  };
 
   /** Run `fn` (several pushes, watermarks) as a single step: flush and delivery happen once. */
   transaction(fn: () => void): void {
