@@ -39,6 +39,8 @@ interface Entry {
   value: unknown;
   slot: Slot;
   stamp: number;
+  /** written (not only read) since the last commit */
+  dirty: boolean;
 }
 
 interface Slot {
@@ -190,7 +192,11 @@ export class KeyedState implements KeyedStateStore {
     deleteOffsets[0] = 0;
     for (let i = 0; i < touched.length; i++) {
       const e = touched[i]!;
-      if (e.value === ABSENT) {
+      const v = e.value;
+      // a primitive that was only read cannot have changed (objects may have been changed in place)
+      if (!e.dirty && (typeof v !== 'object' || v === null)) continue;
+      e.dirty = false;
+      if (v === ABSENT) {
         encodeKey(dels, e.slot.id, e.key);
         deleteOffsets[++deletes] = dels.length;
       } else {
@@ -290,7 +296,7 @@ export class KeyedState implements KeyedStateStore {
     if (e === undefined || e.key !== key) {
       e = s.live.get(key);
       if (e === undefined) {
-        e = { key, value: load ? this.load(s, key) : ABSENT, slot: s, stamp: 0 };
+        e = { key, value: load ? this.load(s, key) : ABSENT, slot: s, stamp: 0, dirty: false };
         s.live.set(key, e);
         this.cached++;
       }
@@ -309,11 +315,15 @@ export class KeyedState implements KeyedStateStore {
   }
 
   private write(s: Slot, v: unknown): void {
-    this.entry(s, false).value = v;
+    const e = this.entry(s, false);
+    e.value = v;
+    e.dirty = true;
   }
 
   private remove(s: Slot): void {
-    this.entry(s, false).value = ABSENT;
+    const e = this.entry(s, false);
+    e.value = ABSENT;
+    e.dirty = true;
   }
 
   private load(s: Slot, key: unknown): unknown {

@@ -48,7 +48,6 @@ type Sessions = Map<number, [number, Acc]>;
 /** per key, TUMBLE/HOP windows: open windows as a list sorted by start (usually one) */
 interface Win {
   start: number;
-  end: number;
   acc: Acc;
   next: Win | undefined;
 }
@@ -97,7 +96,8 @@ export class WindowProcess<K extends StreamKey, I, A, O> implements ProcessFunct
         w.acc = agg.add(w.acc as A, event);
         continue;
       }
-      const created: Win = { start, end, acc: agg.add(agg.create(), event), next: w };
+      // no end field: it is start + size, and every field is encoded at each step's write-back
+      const created: Win = { start, acc: agg.add(agg.create(), event), next: w };
       if (prev === undefined) state.update((head = created));
       else prev.next = created;
       ctx.timers.registerEventTimeTimer(end);
@@ -112,9 +112,10 @@ export class WindowProcess<K extends StreamKey, I, A, O> implements ProcessFunct
     }
     const state = this.windowState(ctx);
     let head = state.value();
-    if (head === undefined || head.end > timer.time) return;
-    while (head !== undefined && head.end <= timer.time) {
-      ctx.emit({ key: ctx.key, windowStart: head.start, windowEnd: head.end, value: this.agg.result(head.acc as A) });
+    const size = (this.spec as { size: number }).size;
+    if (head === undefined || head.start + size > timer.time) return;
+    while (head !== undefined && head.start + size <= timer.time) {
+      ctx.emit({ key: ctx.key, windowStart: head.start, windowEnd: head.start + size, value: this.agg.result(head.acc as A) });
       head = head.next;
     }
     if (head === undefined) state.clear();
