@@ -11,7 +11,7 @@ import { StorageError } from '../errors.js';
 import { deserializeState, serializeState } from './checkpoint-codec.js';
 import { applyArrayDelta, ArrayDiff, type ArrayDelta } from './checkpoint-delta.js';
 import { FrameWriter, MAGIC_V1, MAGIC_V2, readCheckpointBytes, readFrames, readV1Body } from './checkpoint-format.js';
-import { checkpointPath, type CatalogCall, type CheckpointCut, type CheckpointImage } from './checkpoint.js';
+import { checkpointPath, finishState, type CatalogCall, type CheckpointCut, type CheckpointImage } from './checkpoint.js';
 
 /** deltas after which the next checkpoint is full */
 export const MAX_CHAIN = 8;
@@ -187,7 +187,15 @@ export class Checkpointer {
    * state as the checkpoint, in the objects later cuts will share.
    */
   seed(loaded: LoadedCheckpoint, live: Map<string, unknown[]>): void {
-    this.previous = { ...loaded.previous, arrays: live };
+    // a delta is applied to the arrays decoded from the file, so only live arrays that match
+    // them element for element may be diffed against (an append-only view restores its many
+    // batches as one, for instance: that array is written in full next time)
+    const arrays = new Map<string, unknown[]>();
+    for (const [key, decoded] of loaded.previous.arrays) {
+      const now = live.get(key);
+      if (now !== undefined && now.length === decoded.length && now.every((e, i) => sameElement(e, decoded[i]))) arrays.set(key, now);
+    }
+    this.previous = { ...loaded.previous, arrays };
   }
 
   /** The previous checkpoint, if this cut may be written as deltas on it. */
@@ -199,6 +207,17 @@ export class Checkpointer {
     if (p.chain.length >= MAX_CHAIN || p.chainBytes * 2 > p.baseBytes) return null;
     return p;
   }
+}
+
+/** A restored element and the decoded one it came from: the same row, or a batch over the same columns. */
+function sameElement(live: unknown, decoded: unknown): boolean {
+  if (live === decoded) return true;
+  if (Array.isArray(live) && Array.isArray(decoded)) return live.length === decoded.length && live.every((v, i) => v === decoded[i]);
+  const a = live as { length?: unknown; columns?: unknown };
+  const b = decoded as { length?: unknown; columns?: unknown };
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (!Array.isArray(a.columns) || !Array.isArray(b.columns) || a.length !== b.length || a.columns.length !== b.columns.length) return false;
+  return a.columns.every((c, i) => c === (b.columns as unknown[])[i]);
 }
 
 /** The edit script from `before` to `after`, or null when a full copy is about as small. */
@@ -320,7 +339,7 @@ function readV2(file: string, bytes: Buffer, parent: number | null, before: Map<
       arrays.set(arrayKey(i, a.prop), arr);
       (state as Record<string, unknown>)[a.prop] = arr;
     }
-    return { name: n.name, op: n.op, outWatermark: n.outWatermark, state };
+    return { name: n.name, op: n.op, outWatermark: n.outWatermark, state: finishState(state) };
   });
   const extras = decode(file, frame(meta.extras)) as [string, unknown][];
   const image: CheckpointImage = {

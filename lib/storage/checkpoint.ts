@@ -123,6 +123,9 @@ function sourceChunks(slice: unknown[]): unknown[] {
   });
 }
 
+/** Marks the skeleton of an append-only view kept as its batches (see `finishState`). */
+const VIEW_LOG = '__laminar_view_log';
+
 /**
  * The deferred form of a node's state, or null when it must be serialized at the cut. A source
  * store is read through its public contents() (its retained batches, immutable once pushed)
@@ -135,6 +138,14 @@ function deferredState(n: DataflowNode): { skeleton: Record<string, unknown>; ar
     const wm = op.watermarkValue;
     const chunks = op.contents();
     return { skeleton: { wm: wm === -Infinity ? null : wm }, arrays: new Map([['chunks', { elements: chunks, chunk: 16, encode: sourceChunks, rows: (b) => (b as Batch).length }]]) };
+  }
+  // an append-only view keeps its batches (by reference, immutable); snapshot() would turn every
+  // retained row into a fresh array on the hot path. Read through the private log: if it is ever
+  // renamed, this falls back to snapshot().
+  const log = (op as unknown as { log?: unknown }).log;
+  if (op.constructor.name === 'ViewStore' && Array.isArray(log)) {
+    const batches = (log as Batch[]).slice();
+    return { skeleton: { [VIEW_LOG]: true }, arrays: new Map([['batches', { elements: batches, chunk: 16, encode: sourceChunks, rows: (b) => (b as Batch).length }]]) };
   }
   if (!DEFERRED_OPS.has(op.constructor.name)) return null;
   const snap = n.op.snapshot();
@@ -173,6 +184,22 @@ export function captureCut(state: EngineState, catalog: readonly CatalogCall[], 
     extras: serializeState(captureExtras(state)),
     shape: nodes.map((n) => `${n.op}:${n.name ?? ''}`).join('\n'),
   };
+}
+
+/** A decoded node state in the form the operator's restore() reads (an append-only view's
+ *  batches become the rows and weights its snapshot() would have given). */
+export function finishState(state: unknown): unknown {
+  if (state === null || typeof state !== 'object' || (state as Record<string, unknown>)[VIEW_LOG] !== true) return state;
+  const batches = (state as { batches: { length: number; columns: unknown[][] }[] }).batches;
+  const rows: unknown[][] = [];
+  for (const b of batches) {
+    for (let i = 0; i < b.length; i++) {
+      const row = new Array<unknown>(b.columns.length);
+      for (let c = 0; c < b.columns.length; c++) row[c] = b.columns[c]![i] ?? null;
+      rows.push(row);
+    }
+  }
+  return { rows, weights: new Array<number>(rows.length).fill(1) };
 }
 
 /** The deferred nodes' large arrays as they are now (node index/property → elements): right

@@ -229,6 +229,8 @@ t.test('a source retaining many batches is checkpointed incrementally (new batch
     "CREATE SOURCE ev (k INT, v BIGINT, note VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)",
     'CREATE MATERIALIZED VIEW per_k AS SELECT k, count(*) AS n, sum(v) AS s FROM ev GROUP BY k',
     "CREATE MATERIALIZED VIEW win AS SELECT window_start, count(*) AS n FROM TUMBLE(ev, ts, INTERVAL '10' SECOND) GROUP BY window_start, window_end",
+    // append-only: kept as its batches, checkpointed like the source
+    'CREATE MATERIALIZED VIEW tagged AS SELECT k, v, note FROM ev WHERE k < 9',
   ].join(';\n');
   const batch = (db: Db, b: number): void =>
     db.insertRows('ev', Array.from({ length: 50 }, (_, i): Row => [(b + i) % 11, b * 50 + i, i % 3 === 0 ? null : `n${b}`, 1_700_000_000_000 + (b * 50 + i) * 100]));
@@ -236,6 +238,7 @@ t.test('a source retaining many batches is checkpointed incrementally (new batch
     db.query('SELECT count(*), sum(v), min(ts), max(ts), count(note) FROM ev').rows,
     db.query('SELECT * FROM per_k ORDER BY k').rows,
     db.query('SELECT * FROM win ORDER BY window_start').rows,
+    db.query('SELECT * FROM tagged ORDER BY v').rows,
   ];
   const sourceReference = (batches: number): unknown[] => {
     const db = new Engine({});
@@ -316,6 +319,7 @@ t.test('what a checkpoint (full or a chain of deltas) restores is exactly every 
   db.execute(SCHEMA);
   db.execute("CREATE SOURCE ev (k INT, note VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)");
   db.execute('CREATE MATERIALIZED VIEW ev_n AS SELECT k, count(*) AS n FROM ev GROUP BY k');
+  db.execute('CREATE MATERIALIZED VIEW ev_notes AS SELECT k, note, ts FROM ev WHERE k > 0');
   const state = inner.storageState();
   const evBatch = (b: number): void => db.insertRows('ev', Array.from({ length: 40 }, (_, i): Row => [i % 5, i % 4 === 0 ? null : `e${b}`, 1_700_000_000_000 + b * 1000 + i]));
   step(db, 0);
