@@ -3,6 +3,10 @@
 // together. Each step remembers which partitions it touched, so operators recompute and diff
 // only those at flush. Each partition also knows how many rows (with multiplicity) it holds, so
 // an append-only Top-N can reject a row that cannot rank without allocating it.
+//
+// A partition is a list of sorted chunks of at most CHUNK entries: an insert or delete moves at
+// most one chunk's entries, so a global ORDER BY … LIMIT over a large changing input (every
+// group of an aggregate in one partition) stays O(log n + CHUNK) per change instead of O(n).
 
 import type { Column } from '../batch.js';
 import type { Row, Value } from '../../types/value.js';
@@ -14,10 +18,15 @@ export interface SortedEntry {
 }
 
 interface Partition {
-  list: SortedEntry[];
+  /** sorted, each non-empty and at most CHUNK long; concatenated they are the partition */
+  chunks: SortedEntry[][];
+  /** distinct entries */
+  entries: number;
   /** rows held, with multiplicity */
   rows: number;
 }
+
+const CHUNK = 512;
 
 /** Total order over whole rows (NULLs first): breaks ORDER BY ties deterministically. */
 function compareWholeRows(a: Row, b: Row): number {
@@ -92,11 +101,26 @@ export class SortedPartitions {
   addTo(pkey: Key, row: Row, weight: number): void {
     this.touched.add(pkey);
     let part = this.parts.get(pkey);
-    if (!part) this.parts.set(pkey, (part = { list: [], rows: 0 }));
-    const list = part.list;
+    if (!part) this.parts.set(pkey, (part = { chunks: [[]], entries: 0, rows: 0 }));
+    const chunks = part.chunks;
+    // the chunk that holds the row's place: the first whose last entry is not before the row
+    // (appends at the end are common, so the last chunk is checked first)
+    let c = chunks.length - 1;
+    const lastChunk = chunks[c];
+    if (chunks.length > 1 && !(lastChunk.length > 0 && this.compareEntries(row, lastChunk[0].row) >= 0)) {
+      let lo = 0;
+      let hi = chunks.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const ch = chunks[mid];
+        if (this.compareEntries(row, ch[ch.length - 1].row) > 0) lo = mid + 1;
+        else hi = mid;
+      }
+      c = lo;
+    }
+    const list = chunks[c];
     let lo = 0;
     let hi = list.length;
-    // appends at the end are common (ascending inputs): check the last entry first
     if (hi > 0 && this.compareEntries(row, list[hi - 1].row) > 0) lo = hi;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
@@ -106,11 +130,20 @@ export class SortedPartitions {
     if (lo < list.length && sameRow(list[lo].row, row)) {
       const e = list[lo];
       e.count += weight;
-      if (e.count === 0) list.splice(lo, 1);
-    } else list.splice(lo, 0, { row, count: weight });
+      if (e.count === 0) {
+        list.splice(lo, 1);
+        part.entries--;
+        if (list.length === 0 && chunks.length > 1) chunks.splice(c, 1);
+      }
+    } else {
+      list.splice(lo, 0, { row, count: weight });
+      part.entries++;
+      // a full chunk splits in two
+      if (list.length > CHUNK) chunks.splice(c + 1, 0, list.splice(CHUNK >>> 1));
+    }
     this.rows += weight;
     part.rows += weight;
-    if (list.length === 0) this.parts.delete(pkey);
+    if (part.entries === 0) this.parts.delete(pkey);
   }
 
   /** Rows (with multiplicity) in the partition. */
@@ -120,27 +153,54 @@ export class SortedPartitions {
 
   /** The partition's last (worst-ranked) row, or undefined. */
   lastRow(pkey: Key): Row | undefined {
-    const list = this.parts.get(pkey)?.list;
-    return list === undefined ? undefined : list[list.length - 1].row;
+    const chunks = this.parts.get(pkey)?.chunks;
+    if (chunks === undefined) return undefined;
+    const list = chunks[chunks.length - 1];
+    return list[list.length - 1].row;
   }
 
   /** Drop the partition's entries from position `keep` on (rows that can no longer matter). */
   truncate(pkey: Key, keep: number): void {
     const part = this.parts.get(pkey);
-    if (part === undefined) return;
-    const list = part.list;
-    if (keep >= list.length) return;
-    for (let i = keep; i < list.length; i++) {
-      this.rows -= list[i].count;
-      part.rows -= list[i].count;
+    if (part === undefined || keep >= part.entries) return;
+    if (keep === 0) {
+      this.rows -= part.rows;
+      this.parts.delete(pkey);
+      return;
     }
-    list.length = keep;
-    if (keep === 0) this.parts.delete(pkey);
+    let seen = 0;
+    const chunks = part.chunks;
+    for (let c = 0; c < chunks.length; c++) {
+      const list = chunks[c];
+      if (seen + list.length <= keep) {
+        seen += list.length;
+        continue;
+      }
+      // this chunk keeps keep - seen entries; every later chunk goes
+      for (let k = c; k < chunks.length; k++) {
+        const from = k === c ? keep - seen : 0;
+        for (let i = from; i < chunks[k].length; i++) {
+          this.rows -= chunks[k][i].count;
+          part.rows -= chunks[k][i].count;
+        }
+      }
+      list.length = keep - seen;
+      chunks.length = list.length === 0 ? c : c + 1;
+      break;
+    }
+    part.entries = keep;
+  }
+
+  /** The partition's entries in order, as sorted chunks (none if absent; do not mutate). */
+  chunksOf(pkey: Key): readonly (readonly SortedEntry[])[] {
+    return this.parts.get(pkey)?.chunks ?? [];
   }
 
   /** The partition's entries in order (empty if absent). */
   get(pkey: Key): readonly SortedEntry[] {
-    return this.parts.get(pkey)?.list ?? [];
+    const chunks = this.parts.get(pkey)?.chunks;
+    if (chunks === undefined) return [];
+    return chunks.length === 1 ? chunks[0] : ([] as SortedEntry[]).concat(...chunks);
   }
 
   keys(): IterableIterator<Key> {
@@ -154,13 +214,13 @@ export class SortedPartitions {
   /** Distinct rows held. */
   get entryCount(): number {
     let n = 0;
-    for (const p of this.parts.values()) n += p.list.length;
+    for (const p of this.parts.values()) n += p.entries;
     return n;
   }
 
   save(): [Row, number][] {
     const out: [Row, number][] = [];
-    for (const p of this.parts.values()) for (const e of p.list) out.push([e.row, e.count]);
+    for (const p of this.parts.values()) for (const list of p.chunks) for (const e of list) out.push([e.row, e.count]);
     return out;
   }
 

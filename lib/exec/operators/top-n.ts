@@ -100,7 +100,7 @@ export class TopN implements Operator {
 
   /** The partition's visible rows and ranks as they should be now, into `shown`. */
   private compute(pkey: Key, shown: Shown): void {
-    const list = this.parts.get(pkey);
+    const chunks = this.parts.chunksOf(pkey);
     const rows = shown.rows;
     const ranks = shown.ranks;
     rows.length = 0;
@@ -116,21 +116,25 @@ export class TopN implements Operator {
     const byPosition = this.rankFn === 'row_number';
     const isRank = this.rankFn === 'rank';
     this.entriesNeeded = 0;
-    for (let entryIndex = 0; entryIndex < list.length; entryIndex++) {
-      const e = list[entryIndex];
-      for (let k = 0; k < e.count; k++) {
-        position++;
-        if (!byPosition && (prev === null || cmp(prev, e.row) !== 0)) {
-          rank = position;
-          dense++;
+    let entryIndex = 0;
+    for (let c = 0; c < chunks.length; c++) {
+      const list = chunks[c];
+      for (let j = 0; j < list.length; j++, entryIndex++) {
+        const e = list[j];
+        for (let k = 0; k < e.count; k++) {
+          position++;
+          if (!byPosition && (prev === null || cmp(prev, e.row) !== 0)) {
+            rank = position;
+            dense++;
+          }
+          prev = e.row;
+          const value = byPosition ? position : isRank ? rank : dense;
+          if (value > hi) return;
+          this.entriesNeeded = entryIndex + 1;
+          if (value <= lo) continue;
+          rows.push(e.row);
+          ranks.push(value);
         }
-        prev = e.row;
-        const value = byPosition ? position : isRank ? rank : dense;
-        if (value > hi) return;
-        this.entriesNeeded = entryIndex + 1;
-        if (value <= lo) continue;
-        rows.push(e.row);
-        ranks.push(value);
       }
     }
   }
