@@ -11,7 +11,7 @@ export class BatchBuilder {
   private allOnes = true;
 
   constructor(readonly width: number) {
-    this.columns = emptyColumns(width);
+    this.columns = NO_COLUMNS;
   }
 
   get length(): number {
@@ -21,7 +21,7 @@ export class BatchBuilder {
   /** Append a materialized row. */
   addRow(row: readonly Value[], weight: number): void {
     if (weight === 0) return;
-    const cols = this.columns;
+    const cols = this.open();
     for (let c = 0; c < this.width; c++) cols[c].push(row[c] ?? null);
     this.pushWeight(weight);
   }
@@ -29,7 +29,7 @@ export class BatchBuilder {
   /** Append row `index` of `source` (same width). */
   addFrom(source: Column[], index: number, weight: number): void {
     if (weight === 0) return;
-    const cols = this.columns;
+    const cols = this.open();
     for (let c = 0; c < this.width; c++) cols[c].push(source[c][index] ?? null);
     this.pushWeight(weight);
   }
@@ -37,7 +37,7 @@ export class BatchBuilder {
   /** Append the concatenation of two rows (join output); either side may be all-NULL. */
   addJoined(left: readonly Value[] | null, leftWidth: number, right: readonly Value[] | null, weight: number): void {
     if (weight === 0) return;
-    const cols = this.columns;
+    const cols = this.open();
     for (let c = 0; c < leftWidth; c++) cols[c].push(left === null ? null : (left[c] ?? null));
     for (let c = leftWidth; c < this.width; c++) cols[c].push(right === null ? null : (right[c - leftWidth] ?? null));
     this.pushWeight(weight);
@@ -46,11 +46,18 @@ export class BatchBuilder {
   /** Append a row followed by extra trailing values (e.g. a rank column). */
   addRowWith(row: readonly Value[], extra: Value, weight: number): void {
     if (weight === 0) return;
-    const cols = this.columns;
+    const cols = this.open();
     const n = this.width - 1;
     for (let c = 0; c < n; c++) cols[c].push(row[c] ?? null);
     cols[n].push(extra);
     this.pushWeight(weight);
+  }
+
+  /** The column arrays, allocated on the first row after construction or take(): a builder
+   *  that is used once and dropped allocates them once. */
+  private open(): Value[][] {
+    if (this.columns.length !== this.width) this.columns = emptyColumns(this.width);
+    return this.columns;
   }
 
   private pushWeight(weight: number): void {
@@ -62,13 +69,16 @@ export class BatchBuilder {
   take(): Batch {
     const length = this.weights.length;
     const weights = this.allOnes ? null : Int32Array.from(this.weights);
-    const batch = batchOf(this.columns, length, weights);
-    this.columns = emptyColumns(this.width);
+    // (a zero-width batch gets its own empty array, never the shared placeholder)
+    const batch = batchOf(this.width === 0 ? [] : this.open(), length, weights);
+    this.columns = NO_COLUMNS;
     this.weights = [];
     this.allOnes = true;
     return batch;
   }
 }
+
+const NO_COLUMNS: Value[][] = [];
 
 function emptyColumns(width: number): Value[][] {
   const columns: Value[][] = new Array(width);
