@@ -50,7 +50,7 @@ export class NumericKeyIndex {
     for (;;) {
       const s = slots[i];
       if (s === EMPTY) return EMPTY;
-      if (keys[i * w] === probe[0] && (w === 1 || this.restEqual(i))) return s;
+      if (keys[i * w] === probe[0] && (w === 1 || (w === 2 ? keys[i * 2 + 1] === probe[1] : this.restEqual(i)))) return s;
       i = (i + 1) & mask;
     }
   }
@@ -112,6 +112,11 @@ export class NumericKeyIndex {
     const bits = this.probeBits;
     // one column (the common GROUP BY id / window start): two words, unrolled
     if (bits.length === 2) return finish(Math.imul(Math.imul(0x2545f491 ^ bits[0], 0x9e3779b1) ^ bits[1], 0x85ebca6b));
+    // two columns (window start, id): four words, unrolled
+    if (bits.length === 4) {
+      const h = Math.imul(Math.imul(Math.imul(0x2545f491 ^ bits[0], 0x9e3779b1) ^ bits[1], 0x85ebca6b) ^ bits[2], 0x9e3779b1) ^ bits[3];
+      return finish(Math.imul(h, 0x85ebca6b));
+    }
     return hashWords(bits, 0, bits.length);
   }
 
@@ -144,6 +149,10 @@ export class NumericKeyIndex {
 /** A 32-bit mix of `n` words starting at `start` (the key's IEEE-754 bits). */
 function hashWords(bits: Int32Array, start: number, n: number): number {
   if (n === 2) return finish(Math.imul(Math.imul(0x2545f491 ^ bits[start], 0x9e3779b1) ^ bits[start + 1], 0x85ebca6b));
+  if (n === 4) {
+    const h = Math.imul(Math.imul(Math.imul(0x2545f491 ^ bits[start], 0x9e3779b1) ^ bits[start + 1], 0x85ebca6b) ^ bits[start + 2], 0x9e3779b1) ^ bits[start + 3];
+    return finish(Math.imul(h, 0x85ebca6b));
+  }
   let h = 0x2545f491;
   for (let k = start; k < start + n; k++) h = Math.imul(h ^ bits[k], 0x9e3779b1) ^ (h >>> 15);
   return finish(Math.imul(h ^ (h >>> 16), 0x85ebca6b));
