@@ -4,7 +4,7 @@
 // parent recovers the database and checks the sink file: what is committed is a prefix of the
 // view's change stream of an uninterrupted run (never a repeat, never a gap), and once the
 // recovered tail is committed (close() checkpoints) the file equals that stream exactly.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -60,10 +60,33 @@ function fileLines(file: string): string[] {
   return text.split('\n').slice(0, -1);
 }
 
+/**
+ * Recovers the database in this process and checks the sink file: the committed part is a prefix
+ * of the uninterrupted change stream; after close() (which commits the recovered tail) it is all of it.
+ */
+async function verify(t: Test, dir: string, what: string, acked: number, lastBatch: number): Promise<{ batches: number; recommitted: boolean }> {
+  const file = path.join(dir, SINK_FILE);
+  const staged = fs.readdirSync(dir).filter((f) => f.endsWith('.staging'));
+  const before = fileLines(file).length;
+  const db = await open({ path: dir, checkpointIntervalMs: 0, walSegmentBytes: 256 * 1024 });
+  const schemaThere = db.relations().length > 0;
+  const [{ last }] = schemaThere ? await db.query<{ last: number | null }>('SELECT max(batch) AS last FROM src') : [{ last: null }];
+  const batches = last ?? -1;
+  t.ok(batches >= acked, `${what}: every acknowledged batch is in the database (${batches} >= ${acked})`);
+  t.ok(batches >= lastBatch, `${what}: recovered batches never shrink`);
+  const reference = schemaThere ? await referenceLines(batches) : [];
+  // recovery committed the MANIFEST's handle (a kill between the rename and the commit): a prefix
+  const committed = fileLines(file);
+  t.same(committed, reference.slice(0, committed.length), `${what}: the committed output (${committed.length} lines, ${staged.length} staged files at the kill) is a prefix of the change stream`);
+  await db.close();
+  t.same(fileLines(file), reference, `${what}: after the recovered tail is committed the file is the whole change stream of batches 0..${batches} (${reference.length} changes)`);
+  t.same(fs.readdirSync(dir).filter((f) => f.endsWith('.staging')), [], `${what}: no staging file is left`);
+  return { batches, recommitted: committed.length > before };
+}
+
 t.test(`SIGKILL at random moments: the file sink holds every committed change exactly once (seed ${SEED})`, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'laminar-sink-crash-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const file = path.join(dir, SINK_FILE);
   const random = rng(SEED);
   let acked = -1;
   let kills = 0;
@@ -83,26 +106,28 @@ t.test(`SIGKILL at random moments: the file sink holds every committed change ex
     if (exit.signal === 'SIGKILL') kills++;
     else t.fail(`iteration ${i}: child exited by itself: ${exit.stderr}`);
     acked = Math.max(acked, run.acked());
-    const staged = fs.readdirSync(dir).filter((f) => f.endsWith('.staging'));
-    const before = fileLines(file).length;
-
-    const db = await open({ path: dir, checkpointIntervalMs: 0, walSegmentBytes: 256 * 1024 });
-    const [{ last }] = await db.query<{ last: number | null }>('SELECT max(batch) AS last FROM src');
-    const batches = last ?? -1;
-    t.ok(batches >= acked, `iteration ${i}: every acknowledged batch is in the database (${batches} >= ${acked})`);
-    t.ok(batches >= lastBatch, `iteration ${i}: recovered batches never shrink`);
-    lastBatch = batches;
-    const reference = await referenceLines(batches);
-    // recovery committed the MANIFEST's handle (a kill between the rename and the commit): a prefix
-    const committed = fileLines(file);
-    if (committed.length > before) sawRecommit = true;
-    t.same(committed, reference.slice(0, committed.length), `iteration ${i}: the committed output (${committed.length} lines, ${staged.length} staged files at the kill) is a prefix of the change stream`);
-    await db.close();
-    const all = fileLines(file);
-    t.same(all, reference, `iteration ${i}: after the recovered tail is committed the file is the whole change stream of batches 0..${batches} (${reference.length} changes)`);
-    t.same(fs.readdirSync(dir).filter((f) => f.endsWith('.staging')), [], `iteration ${i}: no staging file is left`);
+    const v = await verify(t, dir, `iteration ${i}`, acked, lastBatch);
+    lastBatch = v.batches;
+    sawRecommit ||= v.recommitted;
   }
   t.equal(kills, ITERATIONS, 'every iteration ended in a SIGKILL');
   t.ok(lastBatch > 0, `batches were ingested (${lastBatch + 1})`);
   t.comment(`a kill between a MANIFEST rename and the sink commit was repaired by recovery: ${sawRecommit}`);
+});
+
+t.test(`kills during start-up, schema creation, recovery and the sink's recovery commit (seed ${SEED})`, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'laminar-sink-crash-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const random = rng(SEED + 1);
+  let acked = -1;
+  let lastBatch = -1;
+  for (let i = 0; i < Math.max(3, ITERATIONS >> 1); i++) {
+    const run = runChild(dir);
+    // any moment from process start on: module loading, open(), recovery, CREATE, ingest
+    await new Promise((r) => setTimeout(r, Math.floor(random() * 2500)));
+    run.kill();
+    await run.exited;
+    acked = Math.max(acked, run.acked());
+    lastBatch = (await verify(t, dir, `iteration ${i}`, acked, lastBatch)).batches;
+  }
 });
