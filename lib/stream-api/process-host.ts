@@ -2,10 +2,10 @@
 // the same push / watermark / flush / snapshot / restore contract as SQL's operators, so user
 // operators ride the one execution path. Keyed state lives in KeyedState (a native state store,
 // committed at the end of every step, in flush: checkpoints and snapshots fall between steps, and
-// snapshot() commits first anyway); event-time timers in a TimerWheel
-// advanced by watermarks, processing-time timers in a second wheel advanced by the clock at
-// every step's flush. Timers and the watermark are part of the snapshot, so a checkpoint holds
-// everything the operator needs to continue.
+// snapshot() commits first anyway); event-time timers in a TimerWheel advanced by watermarks,
+// processing-time timers in a second wheel advanced by the clock at every step's flush. Timers
+// and the watermark are part of the snapshot, so a checkpoint holds everything the operator
+// needs to continue.
 
 import type { Batch } from '../exec/batch.js';
 import type { Operator, Output } from '../exec/operator.js';
