@@ -17,10 +17,11 @@ const RESYNC_WINDOW = 32;
  *  rows a view moved to the end of its Map): identity compares are cheap, and the doubling
  *  bounds the cost of a long run of updates in place */
 const RESYNC_SCAN = 1 << 16;
-/** literal streak after which the old array gets an element → position index (a long run of
- *  deletes misaligns the arrays; a long run of updates in place does not, but cannot be told
- *  apart without the index). The index is built in slices like the rest of the diff. */
-const INDEX_AFTER = 512;
+/** literal streak after which the old array gets an element → position index: a run of
+ *  deletes longer than the scan misaligns the arrays for good (a long run of updates in place
+ *  does not, but cannot be told apart without it). Built in slices like the rest of the diff;
+ *  rare, since the scans catch runs of deletes up to RESYNC_SCAN. */
+const INDEX_AFTER = 1 << 14;
 
 export interface ArrayDelta {
   /** length of the array the script produces */
@@ -68,7 +69,8 @@ export class ArrayDiff {
     while (this.j < n && work < budget) {
       if (this.i < m && same(prev[this.i], next[this.j])) {
         const from = this.i;
-        while (this.i < m && this.j < n && same(prev[this.i], next[this.j])) {
+        const stop = this.i + (budget - work);
+        while (this.i < m && this.j < n && this.i < stop && same(prev[this.i], next[this.j])) {
           this.i++;
           this.j++;
         }
