@@ -70,8 +70,12 @@ export function buildStreamOperator(
   switch (plan.kind) {
     case 'window-tvf':
       return buildWindowTvf(plan, ctx, one(inputs));
-    case 'aggregate':
-      return windowEndIndex(plan) === undefined && plan.emit === 'changes' ? undefined : buildWindowAggregate(plan, ctx, one(inputs), options);
+    case 'aggregate': {
+      if (windowEndIndex(plan) !== undefined || plan.emit === 'window-close') return buildWindowAggregate(plan, ctx, one(inputs), options);
+      // changelog grouped by window_start alone: windowed too, so allowed_lateness bounds its state
+      const start = changelogWindowStartIndex(plan);
+      return start === undefined ? undefined : buildWindowAggregate({ ...plan, windowStartGroupIndex: start }, ctx, one(inputs), options);
+    }
     case 'top-n':
       return buildFirstRowDedup(plan, ctx, one(inputs), options) ?? buildWindowTopN(plan, ctx, one(inputs), options) ?? buildDedupTopN(plan, ctx, one(inputs), options);
     case 'dedup': {
@@ -251,6 +255,16 @@ function windowEndFromStart(plan: AggregateNode, startGroupIndex: number): RowFn
   });
   if (endCol < 0) throw refuse('the SESSION window_end column is not available to the aggregate');
   return columnFn(endCol);
+}
+
+/** A changelog aggregate's group key that is window_start of a TUMBLE / HOP / CUMULATE (SESSION
+ *  rows move between sessions as they merge: left to the relational aggregate). */
+function changelogWindowStartIndex(plan: AggregateNode): number | undefined {
+  const i = plan.groupBy.findIndex((g) => {
+    const t = g.kind === 'column' ? traceTvfColumn(plan.input, g.index) : undefined;
+    return t !== undefined && t.tvf.tvf !== 'session' && t.column === t.tvf.input.schema.length;
+  });
+  return i < 0 ? undefined : i;
 }
 
 function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: DataflowNode, options: StreamBuildOptions): DataflowNode {
