@@ -66,10 +66,14 @@ t.test('output appears at checkpoints, exactly once, and continues after a resta
   await workload(db, 15, 22);
   await db.execute('CHECKPOINT');
   t.same(lines(file), await reference(22), 'and continues where it stopped');
+  // enough output to spill to a staging file before the drop
+  for (let i = 0; i < 40; i++) db.insert('acct', Array.from({ length: 500 }, (_, j) => ({ id: 100_000 + i * 500 + j, owner: `w${j}`, amount: 1 })));
+  t.ok(fs.readdirSync(dir).some((f) => f.endsWith('.staging')), 'output was staged');
   await db.execute('DROP SINK out');
+  t.same(fs.readdirSync(dir).filter((f) => f.endsWith('.staging')), [], 'DROP SINK discards the staged output');
   await workload(db, 22, 25);
   await db.close();
-  t.same(lines(file), await reference(22), 'a dropped sink writes nothing more');
+  t.same(lines(file), await reference(22), 'a dropped sink writes nothing more (and its uncommitted output is gone)');
   t.same(fs.readdirSync(dir).filter((f) => f.includes('staging')), [], 'no staging file is left');
 });
 

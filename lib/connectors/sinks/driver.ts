@@ -27,7 +27,7 @@ export interface SinkHost {
 
 interface Attached {
   sql: string;
-  sink: ExactlyOnceSink & { readonly pending: boolean };
+  sink: ExactlyOnceSink & { readonly pending: boolean; discard(): void };
   sub: EngineSubscription;
   /** changes of records up to this LSN are already in the sink's committed output */
   skipUpToLsn: number;
@@ -100,7 +100,7 @@ export class SinkDriver {
       const now = present.get(name);
       if (now === undefined || now.info.sql !== a.sql) {
         a.sub.close();
-        a.sink.close();
+        a.sink.discard();
         this.sinks.delete(name);
       }
     }

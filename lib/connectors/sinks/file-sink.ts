@@ -105,6 +105,13 @@ export class FileSink implements ExactlyOnceSink {
     this.bufferBytes = 0;
   }
 
+  /** DROP SINK: what was staged and not committed is discarded with it. */
+  discard(): void {
+    this.close();
+    for (const st of this.staged) fs.rmSync(st.file, { force: true });
+    this.staged = [];
+  }
+
   private spill(): void {
     if (this.buffer.length === 0) return;
     const epoch = this.bufferEpoch;
