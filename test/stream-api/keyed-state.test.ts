@@ -153,7 +153,20 @@ t.test('a value read after the cache was dropped comes from the store', async (t
     if (s.value<{ k: number }>('v').value()?.k !== k) wrong++;
   }
   t.equal(wrong, 0);
+  // a store this large snapshots as its native file image; it restores like a scanned one
+  const snap = s.snapshot();
+  t.ok('file' in snap, 'large state: the native image');
+  const r = new KeyedState('op#3');
+  r.restore(structuredClone(snap));
+  t.equal(r.size(), 140_000);
+  for (const k of [0, 69_999, 139_999]) {
+    at(r, k);
+    t.same(r.value<{ k: number }>('v').value(), { k }, `key ${k} after the restore`);
+  }
+  at(r, 140_000);
+  t.equal(r.value('v').value(), undefined);
   s.close();
+  r.close();
 });
 
 t.test('misuse is named', async (t) => {
