@@ -182,6 +182,8 @@ export function createMaterializedView(s: EngineState, st: CreateMaterializedVie
   s.stores.set(st.name, store);
   s.subgraphs.set(st.name, subgraph);
   s.lateRouters.set(st.name, late);
+  // its join / union operators must not wait for sources that are idle now
+  s.idleSources.reapply(s);
   return done('CREATE MATERIALIZED VIEW');
 }
 

@@ -65,6 +65,11 @@ export class IdleSources {
     });
   }
 
+  /** Marks the idle sources idle again everywhere (after a view was added downstream of them). */
+  reapply(state: EngineState): void {
+    for (const source of [...this.idle]) if (state.stores.has(source)) this.set(state, source, true);
+  }
+
   /**
    * Called before rows of `source` enter the graph: an idle source becomes active again, and
    * sources with an idle_timeout that have had no rows for that long become idle (so the rows

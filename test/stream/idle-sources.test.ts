@@ -101,3 +101,17 @@ t.test('idle_timeout is validated; markIdle through the public API', async (t) =
   await db.flush();
   t.same((await db.query('SELECT n FROM w')).map((r) => r.n), [1], 'markIdle closes [0,10) before the hour is up');
 });
+
+t.test('a view created while a source is idle does not wait for it either', async (t) => {
+  const e = new Engine();
+  sources(e);
+  e.execute(`CREATE VIEW u AS SELECT k, ts FROM a UNION ALL SELECT k, ts FROM b`);
+  e.insertRows('b', [[1, 1 * S]]);
+  e.setSourceIdle('b');
+  e.execute(`CREATE MATERIALIZED VIEW w AS ${windowsOf('u')}`);
+  e.insertRows('a', [[2, 5 * S], [3, 15 * S]]);
+  t.same(rows(e, 'w'), normRows([[0, 2]]), 'b idle before the view existed: [0,10) closes on a’s time');
+  e.insertRows('b', [[4, 16 * S]]);
+  e.insertRows('a', [[5, 40 * S]]);
+  t.same(rows(e, 'w'), normRows([[0, 2]]), 'b active again: [10,20) waits for it');
+});
