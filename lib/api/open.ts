@@ -2,7 +2,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LaminarError, StorageError } from '../errors.js';
+import { LaminarError, StorageError, UnsupportedError } from '../errors.js';
 import { Database, checkOverflow, type DatabaseSettings } from './database.js';
 import type { EnginePort, EngineSettings } from './engine-port.js';
 import { DEFAULT_BUFFER_SIZE, type OverflowPolicy } from './subscription.js';
@@ -21,12 +21,23 @@ export interface OpenOptions {
   startConnectors?: boolean;
   /** receives a source connector's failure (it has stopped); default: a process warning */
   onConnectorError?: (error: LaminarError, source: string) => void;
+  /** shards in worker threads (default 1: the single-threaded engine); see docs/thread-per-core.md */
+  threads?: number;
   [option: string]: unknown;
 }
 
 export type EngineFactory = (settings: EngineSettings) => EnginePort;
 
 function realEngine(settings: EngineSettings): EnginePort {
+  const threads = settings.threads as number | undefined;
+  if (threads !== undefined && threads > 1) {
+    if (settings.path !== undefined) {
+      throw new UnsupportedError('open: a durable database (path) with threads > 1 is not supported yet; use threads: 1 or an in-memory database');
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ShardedEngine } = require('../shard/sharded-engine.js') as typeof import('../shard/sharded-engine.js');
+    return new ShardedEngine({ ...settings, threads });
+  }
   // required lazily: the engine pulls in the whole planner and runtime
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Engine } = require('../engine/engine.js') as { Engine: new (o: EngineSettings) => EnginePort };
@@ -91,6 +102,9 @@ function normalizeOptions(pathOrOptions: string | OpenOptions | undefined): Open
   if (o.subscriptionOverflow !== undefined) checkOverflow(o.subscriptionOverflow, 'open');
   if (o.startConnectors !== undefined && typeof o.startConnectors !== 'boolean') {
     throw new LaminarError('INVALID_ARGUMENT', `open: startConnectors must be a boolean, got ${JSON.stringify(o.startConnectors)}`);
+  }
+  if (o.threads !== undefined && (!Number.isInteger(o.threads) || (o.threads as number) < 1 || (o.threads as number) > 64)) {
+    throw new LaminarError('INVALID_ARGUMENT', `open: threads must be an integer from 1 to 64, got ${JSON.stringify(o.threads)}`);
   }
   if (o.onConnectorError !== undefined && typeof o.onConnectorError !== 'function') {
     throw new LaminarError('INVALID_ARGUMENT', 'open: onConnectorError must be a function');

@@ -1,0 +1,200 @@
+// The shard workers seen from the main thread: start them, write rows and watermarks into their
+// rings (one publish per call, not per row), make synchronous calls (Atomics.wait on a shared
+// counter + receiveMessageOnPort, so the EnginePort surface stays synchronous), deliver their
+// subscription changes, and keep a shard's asynchronous failure until the next call.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { ExecutionError, type LaminarError } from '../errors.js';
+import type { EngineChange } from '../engine/types.js';
+import type { Column } from '../exec/batch.js';
+import { SpscRing } from '../native/ring.js';
+import { Writer } from './codec.js';
+import { RecordKind, decodeChanges, reviveError, type ControlRequest, type ShardMessage, type WorkerData } from './protocol.js';
+
+/** Data bytes of each shard's ring (records up to half of it). */
+const RING_BYTES = 1 << 25;
+/** How long a synchronous call waits for a shard before reporting it stuck. */
+const CALL_TIMEOUT_MS = 120_000;
+
+interface Shard {
+  readonly index: number;
+  readonly worker: Worker;
+  readonly ring: SpscRing;
+  readonly signal: Int32Array;
+  readonly port: MessagePort;
+  /** a failure the shard reported while applying rows; thrown at the next call */
+  failure: LaminarError | undefined;
+  /** rows written since the last publish */
+  unpublished: boolean;
+  exited: boolean;
+}
+
+/** The worker's entry: compiled worker.js, or (running from source) worker.ts through tsx. */
+function workerEntry(): { file: string; eval: boolean } {
+  const js = path.join(__dirname, 'worker.js');
+  if (fs.existsSync(js)) return { file: js, eval: false };
+  const ts = path.join(__dirname, 'worker.ts');
+  return { file: `require('tsx/cjs'); require(${JSON.stringify(ts)});`, eval: true };
+}
+
+export class ShardPool {
+  readonly shards: Shard[] = [];
+  private readonly writer = new Writer();
+  private nextCall = 1;
+  private readonly listeners = new Map<number, (changes: EngineChange[]) => void>();
+
+  constructor(count: number, options: Record<string, unknown>, cpus: (number | undefined)[]) {
+    for (let i = 0; i < count; i++) {
+      const ring = SpscRing.create(RING_BYTES);
+      const signalBuffer = new SharedArrayBuffer(4);
+      const { port1, port2 } = new MessageChannel();
+      const data: WorkerData = { shard: i, shards: count, ring: ring.buffer, signal: signalBuffer, port: port2 as never, cpu: cpus[i], options };
+      const entry = workerEntry();
+      const worker = new Worker(entry.file, { eval: entry.eval, workerData: data, transferList: [port2 as never], name: `laminardb-shard-${i}` });
+      const shard: Shard = { index: i, worker, ring, signal: new Int32Array(signalBuffer), port: port1, failure: undefined, unpublished: false, exited: false };
+      port1.on('message', (m: ShardMessage) => this.dispatch(shard, m));
+      worker.on('error', (e) => {
+        shard.failure ??= new ExecutionError('SHARD_FAILED', `shard ${i} failed: ${e.message}`);
+      });
+      worker.on('exit', () => (shard.exited = true));
+      // like the single-threaded engine, an open database does not keep the process alive
+      port1.unref();
+      worker.unref();
+      this.shards.push(shard);
+    }
+  }
+
+  /** Subscription changes arrive under the id given to `listen`. */
+  listen(id: number, listener: ((changes: EngineChange[]) => void) | undefined): void {
+    if (listener) this.listeners.set(id, listener);
+    else this.listeners.delete(id);
+  }
+
+  private dispatch(shard: Shard, m: ShardMessage): void {
+    if (m.t === 'changes') {
+      this.listeners.get(m.sub)?.(decodeChanges(m.buf));
+    } else if (m.t === 'error') {
+      shard.failure ??= reviveError(m.error, shard.index);
+    }
+    // replies are read synchronously by call(); 'ready' needs nothing
+  }
+
+  /** Throws (once) the first failure a shard reported since the last check. */
+  throwFailures(): void {
+    for (const s of this.shards) {
+      const f = s.failure;
+      if (f) {
+        s.failure = undefined;
+        throw f;
+      }
+    }
+  }
+
+  /** Appends a columnar batch (rows from..to of `columns`) for one shard. */
+  writeRows(shard: number, name: string, columns: readonly Column[], length: number): void {
+    const w = this.writer;
+    w.reset();
+    w.u8(RecordKind.Data);
+    w.str(name);
+    w.u32(length);
+    w.u32(columns.length);
+    for (const col of columns) w.column(col, 0, length);
+    const s = this.shards[shard]!;
+    if (w.pos > s.ring.maxRecord) {
+      if (length < 2) throw new ExecutionError('ROW_TOO_LARGE', `a row of "${name}" needs ${w.pos} bytes, more than a shard ring record (${s.ring.maxRecord})`);
+      const half = length >> 1;
+      this.writeRows(shard, name, columns.map((c) => sliceColumn(c, 0, half)), half);
+      this.writeRows(shard, name, columns.map((c) => sliceColumn(c, half, length)), length - half);
+      return;
+    }
+    this.write(s, w.bytes.subarray(0, w.pos));
+  }
+
+  /** Appends a watermark for every shard. */
+  writeWatermark(name: string, ms: number): void {
+    const w = this.writer;
+    w.reset();
+    w.u8(RecordKind.Watermark);
+    w.str(name);
+    w.f64(ms);
+    const rec = w.bytes.subarray(0, w.pos);
+    for (const s of this.shards) this.write(s, rec);
+  }
+
+  private write(s: Shard, rec: Uint8Array): void {
+    while (!s.ring.tryWrite(rec)) {
+      s.ring.publish();
+      if (s.exited) throw new ExecutionError('SHARD_FAILED', `shard ${s.index} has stopped`);
+      s.ring.waitForSpace(rec.length, 100);
+    }
+    s.unpublished = true;
+  }
+
+  /** Makes written rows visible to the shards (once per insert call). */
+  publish(): void {
+    for (const s of this.shards) {
+      if (s.unpublished) {
+        s.unpublished = false;
+        s.ring.publish();
+      }
+    }
+  }
+
+  /** Runs `request` on the given shards (after everything written before) and returns their results. */
+  call(request: ControlRequest, shards: readonly number[] = this.shards.map((s) => s.index)): unknown[] {
+    const ids: number[] = [];
+    for (const i of shards) {
+      const s = this.shards[i]!;
+      const id = this.nextCall++;
+      ids.push(id);
+      s.port.postMessage(request);
+      const w = this.writer;
+      w.reset();
+      w.u8(RecordKind.Control);
+      w.u32(id);
+      this.write(s, w.bytes.subarray(0, w.pos));
+    }
+    this.publish();
+    const results: unknown[] = [];
+    let error: LaminarError | undefined;
+    shards.forEach((i, k) => {
+      const reply = this.awaitReply(this.shards[i]!, ids[k]!);
+      if (reply.ok) results.push(reply.result);
+      else error ??= reviveError(reply.error, i);
+    });
+    if (error) throw error;
+    return results;
+  }
+
+  private awaitReply(s: Shard, id: number): Extract<ShardMessage, { t: 'reply' }> {
+    const deadline = Date.now() + CALL_TIMEOUT_MS;
+    for (;;) {
+      const seen = Atomics.load(s.signal, 0);
+      for (let got = receiveMessageOnPort(s.port); got; got = receiveMessageOnPort(s.port)) {
+        const m = got.message as ShardMessage;
+        if (m.t === 'reply' && m.id === id) return m;
+        this.dispatch(s, m);
+      }
+      if (s.exited) throw s.failure ?? new ExecutionError('SHARD_FAILED', `shard ${s.index} has stopped`);
+      if (Date.now() > deadline) throw new ExecutionError('SHARD_TIMEOUT', `shard ${s.index} did not answer within ${CALL_TIMEOUT_MS / 1000} s`);
+      Atomics.wait(s.signal, 0, seen, 100);
+    }
+  }
+
+  /** Stops every worker; resolves once all have exited. */
+  async close(): Promise<void> {
+    await Promise.all(
+      this.shards.map(async (s) => {
+        s.port.close();
+        await s.worker.terminate();
+      }),
+    );
+  }
+}
+
+function sliceColumn(c: Column, from: number, to: number): Column {
+  if (c instanceof Float64Array || c instanceof Int32Array) return c.subarray(from, to) as unknown as Column;
+  return Array.prototype.slice.call(c, from, to) as Column;
+}
