@@ -41,6 +41,46 @@ async function throughput(sync: WalSyncPolicy, backend: WalBackend, count: numbe
 }
 
 // Appends `perTick` records every `tickUs` for `ticks` ticks; returns sorted latencies in µs.
+// Time each thread doing the WAL's I/O has spent runnable without a CPU, in µs, by thread id,
+// from /proc/self/task/<tid>/schedstat: the writer ("laminar-wal", which makes the pwrite and
+// fdatasync calls itself) and io_uring's kernel workers ("iou-wrk-*", which run its fsyncs).
+// Null until the writer thread exists and has named itself; empty off Linux.
+function ioThreadRunDelays(): Map<string, number> | null {
+  const out = new Map<string, number>();
+  let writer = false;
+  let tids: string[];
+  try {
+    tids = fs.readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const comm = fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      if (comm !== 'laminar-wal' && !comm.startsWith('iou-wrk')) continue;
+      writer ||= comm === 'laminar-wal';
+      out.set(tid, Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[1]) / 1000);
+    } catch {
+      // the thread exited between the listing and the read
+    }
+  }
+  return writer ? out : null;
+}
+
+// CPU wait between two readings: threads present in both count their growth, threads that
+// started in between all of theirs (threads that exited in between are missed).
+function runDelayBetween(from: Map<string, number>, to: Map<string, number>): number {
+  let sum = 0;
+  for (const [tid, v] of to) sum += v - (from.get(tid) ?? 0);
+  return sum;
+}
+
+/** Filled by commitLatency: how long the WAL's I/O threads waited for a CPU while it measured. */
+export interface WriterCpuWait {
+  waitUs: number;
+  spanUs: number;
+}
+
 export async function commitLatency(
   sync: WalSyncPolicy,
   backend: WalBackend,
@@ -48,6 +88,7 @@ export async function commitLatency(
   tickUs: number,
   ticks: number,
   segmentBytes = 8 << 20,
+  cpuWait?: WriterCpuWait,
 ): Promise<Float64Array> {
   const dir = tempDir();
   try {
@@ -59,7 +100,14 @@ export async function commitLatency(
     let acked = 0;
     const t0 = process.hrtime.bigint();
     const now = () => Number(process.hrtime.bigint() - t0) / 1000;
+    // From the first tick at which the writer thread has named itself (it may start late).
+    let waitFrom: Map<string, number> | null = null;
+    let spanFrom = 0;
     for (let i = 0; i < ticks; i++) {
+      if (cpuWait && waitFrom === null) {
+        waitFrom = ioThreadRunDelays();
+        spanFrom = now();
+      }
       const due = i * tickUs;
       while (now() < due) {
         const d = wal.durableLsn;
@@ -72,6 +120,11 @@ export async function commitLatency(
     while (acked < ticks) {
       const d = wal.durableLsn;
       while (acked < ticks && lsnOf[acked] <= d) lat[acked] = now() - sentAt[acked++];
+    }
+    const waitTo = cpuWait && waitFrom ? ioThreadRunDelays() : null;
+    if (cpuWait && waitFrom && waitTo) {
+      cpuWait.waitUs += runDelayBetween(waitFrom, waitTo);
+      cpuWait.spanUs += now() - spanFrom;
     }
     await wal.close();
     return lat.sort();
@@ -146,11 +199,12 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   const ticks = opts.quick ? 250 : 10_000;
   const floor: Float64Array[] = [];
   const group = new Map<WalBackend, Float64Array[]>(backends.map((b) => [b, []]));
+  const groupWait = new Map<WalBackend, WriterCpuWait>(backends.map((b) => [b, { waitUs: 0, spanUs: 0 }]));
   const every = new Map<WalBackend, Float64Array[]>(backends.map((b) => [b, []]));
   for (const order of [backends, [...backends].reverse()]) {
     floor.push(fdatasyncFloor(ticks));
     for (const backend of order) {
-      group.get(backend)!.push(await commitLatency('group', backend, 10, 100, ticks));
+      group.get(backend)!.push(await commitLatency('group', backend, 10, 100, ticks, undefined, groupWait.get(backend)));
       // One fdatasync per record: offered at 200 records/s, within what a disk sustains.
       every.get(backend)!.push(await commitLatency('every', backend, 1, 5000, opts.quick ? 25 : 200));
     }
@@ -164,6 +218,10 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
     for (const [p, label] of quantiles) {
       rows.push({ name: `commit latency ${label} @100K rec/s, group, ${backend}`, value: pct(lat, p), unit: 'µs' });
     }
+    // On a busy machine the I/O threads wait for a CPU around each sync: that wait is in every
+    // commit (summed over threads, so it can pass 100 %).
+    const wait = groupWait.get(backend)!;
+    rows.push({ name: `WAL I/O threads runnable without a CPU, group @100K rec/s, ${backend}`, value: (100 * wait.waitUs) / wait.spanUs, unit: '% of the run' });
     const ev = merged(every.get(backend)!);
     rows.push({ name: `commit latency p50 @200 rec/s, every, ${backend}`, value: pct(ev, 0.5), unit: 'µs' });
     rows.push({ name: `commit latency p99 @200 rec/s, every, ${backend}`, value: pct(ev, 0.99), unit: 'µs' });
