@@ -189,6 +189,13 @@ export class ShardedEngine {
     return rows;
   }
 
+  /** Each shard's rows of a relation, by shard (introspection and tests: shows the split). */
+  contentsByShard(name: string): Row[][] {
+    this.catalog.storageState().catalog.requireRelation(name);
+    const parts = this.pool.call({ op: 'dump', name }) as unknown[][];
+    return parts.map((p) => unpackResults(p)[0]!.rows!);
+  }
+
   /** Whether a relation's rows are split across the shards (false: all on shard 0). */
   isPartitioned(name: string): boolean {
     const entry = this.catalog.storageState().catalog.relation(name);
