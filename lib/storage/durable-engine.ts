@@ -371,6 +371,8 @@ export class DurableEngine implements EnginePort {
     const tracked = run.finally(() => {
       if (this.checkpointing === tracked) this.checkpointing = null;
     });
+    // the caller handles `run`; this copy only tracks the one in flight (no unhandled rejection)
+    tracked.catch(() => {});
     this.checkpointing = tracked;
     return run;
   }

@@ -77,6 +77,44 @@ t.test('output appears at checkpoints, exactly once, and continues after a resta
   t.same(fs.readdirSync(dir).filter((f) => f.includes('staging')), [], 'no staging file is left');
 });
 
+t.test('a sink that cannot write: inserts go on, checkpoints fail, the next open writes everything once', async (t) => {
+  const dir = tempDir(t);
+  const sub = path.join(dir, 'sub');
+  const file = path.join(sub, 'out.jsonl');
+  const big = (db: Database) => {
+    for (let i = 0; i < 40; i++) db.insert('acct', Array.from({ length: 500 }, (_, j) => ({ id: 100_000 + i * 500 + j, owner: `w${j}`, amount: 1 })));
+  };
+  const warnings: string[] = [];
+  let { db } = await openDurable(dir, { checkpointIntervalMs: 0, onWarning: (m: string) => warnings.push(m) });
+  for (const s of SCHEMA) await db.execute(s);
+  await db.execute("CREATE SINK out FROM totals WITH (connector = 'file', path = 'sub/out.jsonl')");
+  await workload(db, 0, 6);
+  await db.execute('CHECKPOINT');
+  const saved = fs.readFileSync(file);
+  // the sink's directory becomes a file: every write to it fails
+  fs.rmSync(sub, { recursive: true });
+  fs.writeFileSync(sub, 'not a directory');
+  await workload(db, 6, 10);
+  await t.rejects(db.execute('CHECKPOINT'), { code: 'IO_ERROR' }, 'the checkpoint cannot stage the sink: it fails, nothing is committed');
+  t.doesNotThrow(() => big(db), 'inserts are not failed by the sink (enough output to spill)');
+  t.match(warnings.join('\n'), /sink "out" stopped/);
+  await t.rejects(db.execute('CHECKPOINT'), { code: 'IO_ERROR' }, 'checkpoints keep failing while the sink is stopped');
+  await db.close();
+  fs.rmSync(sub);
+  fs.mkdirSync(sub);
+  fs.writeFileSync(file, saved);
+  ({ db } = await openDurable(dir, { checkpointIntervalMs: 0 }));
+  await db.close();
+  const ref = await open();
+  for (const s of SCHEMA) await ref.execute(s);
+  const expected: unknown[] = [];
+  ref.subscribe('totals', { onChange: (c) => expected.push(c.old === undefined ? { op: c.op, row: c.row } : { op: c.op, row: c.row, old: c.old }) });
+  await workload(ref, 0, 10);
+  big(ref);
+  await ref.close();
+  t.same(lines(file), expected, 'after reopening, the file holds every change exactly once');
+});
+
 t.test('a sink file removed outside the database: a warning, then output continues in a new file', async (t) => {
   const dir = tempDir(t);
   const file = path.join(dir, 'out.jsonl');

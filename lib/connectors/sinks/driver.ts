@@ -31,6 +31,8 @@ interface Attached {
   sub: EngineSubscription;
   /** changes of records up to this LSN are already in the sink's committed output */
   skipUpToLsn: number;
+  /** a write that failed (disk full …): no later epoch of this process may commit */
+  failure: unknown;
 }
 
 /** The options of a `file` sink, checked. null when the statement is not a file sink. */
@@ -121,7 +123,7 @@ export class SinkDriver {
         this.host.warn?.(`laminardb: ${error.message}; sink "${name}" appends from the file's current end`);
         sink.recover(undefined);
       }
-      const a: Attached = { sql: info.sql, sink, sub: { close() {} }, skipUpToLsn: record?.lsn ?? 0 };
+      const a: Attached = { sql: info.sql, sink, sub: { close() {} }, skipUpToLsn: record?.lsn ?? 0, failure: undefined };
       a.sub = this.host.subscribe(spec.from, (changes) => this.deliver(a, changes), { snapshot });
       this.sinks.set(name, a);
     }
@@ -129,8 +131,15 @@ export class SinkDriver {
 
   private deliver(a: Attached, changes: EngineChange[]): void {
     // after a fallback to an older checkpoint, replay recomputes changes already committed
-    if (this.host.currentLsn() <= a.skipUpToLsn) return;
-    void a.sink.write(this.epoch, changes);
+    if (this.host.currentLsn() <= a.skipUpToLsn || a.failure !== undefined) return;
+    try {
+      void a.sink.write(this.epoch, changes);
+    } catch (error) {
+      // never fail the insert: it is logged, and replay (where the write may succeed) must agree.
+      // Checkpoints fail from now on, so the log keeps everything and the next open re-writes it.
+      a.failure = error;
+      this.host.warn?.(`laminardb: sink "${a.sink.name}" stopped: ${(error as Error).message}; checkpoints fail until the database is reopened`);
+    }
   }
 
   /** At a checkpoint's cut: later changes belong to the next epoch. Returns the sealed epoch. */
@@ -142,6 +151,7 @@ export class SinkDriver {
   async preCommit(sealed: number, checkpointEpoch: number, lsn: number): Promise<SinkCommitRecord[]> {
     const out: SinkCommitRecord[] = [];
     for (const [name, a] of this.sinks) {
+      if (a.failure !== undefined) throw a.failure;
       const handle = (await a.sink.preCommit(sealed)) ?? null;
       out.push({ sink: name, epoch: checkpointEpoch, lsn, handle });
     }
