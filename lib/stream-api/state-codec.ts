@@ -135,6 +135,21 @@ export class ByteSink {
     this.length += 8;
   }
 
+  /** A tagged number: Int (i32) when it is one (not -0), else Number (f64). */
+  num(v: number): void {
+    this.room(9);
+    const at = this.length;
+    if ((v | 0) === v && (v !== 0 || 1 / v > 0)) {
+      this.bytes[at] = Tag.Int;
+      this.view.setInt32(at + 1, v, true);
+      this.length = at + 5;
+    } else {
+      this.bytes[at] = Tag.Number;
+      this.view.setFloat64(at + 1, v, true);
+      this.length = at + 9;
+    }
+  }
+
   raw(b: Uint8Array): void {
     this.room(b.length);
     this.bytes.set(b, this.length);
@@ -177,13 +192,7 @@ function isPlainRecord(v: object): boolean {
 export function encodeValue(out: ByteSink, v: unknown, shapes?: Shapes): void {
   switch (typeof v) {
     case 'number':
-      if ((v | 0) === v && (v !== 0 || 1 / v > 0)) {
-        out.u8(Tag.Int);
-        out.i32(v);
-      } else {
-        out.u8(Tag.Number);
-        out.f64(v);
-      }
+      out.num(v);
       return;
     case 'string':
       out.u8(Tag.String);
@@ -234,7 +243,12 @@ export function encodeValue(out: ByteSink, v: unknown, shapes?: Shapes): void {
         if (shapes !== undefined) {
           out.u8(Tag.Shaped);
           out.u32(shapes.idOf(v));
-          for (const k in v) encodeValue(out, (v as Record<string, unknown>)[k], shapes);
+          for (const k in v) {
+            const x = (v as Record<string, unknown>)[k];
+            // number fields (accumulators, times) inline: no call per field
+            if (typeof x === 'number') out.num(x);
+            else encodeValue(out, x, shapes);
+          }
           return;
         }
         out.u8(Tag.Object);
