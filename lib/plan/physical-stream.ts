@@ -260,6 +260,8 @@ function windowEndFromStart(plan: AggregateNode, startGroupIndex: number): RowFn
 /** A changelog aggregate's group key that is window_start of a TUMBLE / HOP / CUMULATE (SESSION
  *  rows move between sessions as they merge: left to the relational aggregate). */
 function changelogWindowStartIndex(plan: AggregateNode): number | undefined {
+  // aggregates the windowed operator does not take stay on the relational one
+  if (plan.aggregates.some((a) => a.args.length > 1 || (a.orderBy !== undefined && a.orderBy.length > 0))) return undefined;
   const i = plan.groupBy.findIndex((g) => {
     const t = g.kind === 'column' ? traceTvfColumn(plan.input, g.index) : undefined;
     return t !== undefined && t.tvf.tvf !== 'session' && t.column === t.tvf.input.schema.length;

@@ -197,3 +197,13 @@ t.test('changelog grouped by window_start alone runs windowed: equals the SELECT
   t.ok(Math.max(...sizes.slice(-20)) <= Math.max(...sizes.slice(5, 25)) + 6, `state flat with allowed_lateness (${sizes.slice(-3).join(', ')})`);
   t.ok(e.viewStateSize('all_data') >= 2 * e.viewStateSize('bounded'), 'without lateness every window stays');
 });
+
+t.test('changelog by window_start: aggregates the windowed operator lacks stay on the relational one', async (t) => {
+  const e = new Engine();
+  e.execute(`CREATE SOURCE ev (k VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts)`);
+  e.execute(`CREATE MATERIALIZED VIEW s AS SELECT window_start, string_agg(k, ',' ORDER BY k) AS ks FROM TUMBLE(ev, ts, INTERVAL '10' SECOND) GROUP BY window_start`);
+  e.execute(`CREATE MATERIALIZED VIEW c AS SELECT window_start, count(DISTINCT k) AS d FROM TUMBLE(ev, ts, INTERVAL '10' SECOND) GROUP BY window_start`);
+  e.insertRows('ev', [['b', 1, 1000], ['a', 2, 2000], ['a', 3, 3000], ['c', 4, 12000]]);
+  t.same(e.query('SELECT * FROM s ORDER BY window_start').rows, [[0, 'a,a,b'], [10000, 'c']], 'string_agg … ORDER BY');
+  t.same(e.query('SELECT * FROM c ORDER BY window_start').rows, [[0, 2], [10000, 1]], 'count(DISTINCT) on the windowed aggregate');
+});
