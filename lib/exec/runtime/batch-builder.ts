@@ -103,9 +103,21 @@ export function rowAt(batch: Batch, i: number): Row {
 
 /** A columnar batch from materialized rows. */
 export function batchFromRows(rows: readonly (readonly Value[])[], width: number, weights?: readonly number[]): Batch {
-  const b = new BatchBuilder(width);
-  for (let i = 0; i < rows.length; i++) b.addRow(rows[i], weights ? weights[i] : 1);
-  return b.take();
+  if (weights !== undefined) {
+    const b = new BatchBuilder(width);
+    for (let i = 0; i < rows.length; i++) b.addRow(rows[i], weights[i]);
+    return b.take();
+  }
+  // all inserts: columns of exactly the right size, filled by index (no growing arrays — this
+  // is the path of every insert call, one row at a time in the latency bench)
+  const n = rows.length;
+  const columns: Value[][] = new Array(width);
+  for (let c = 0; c < width; c++) {
+    const col: Value[] = new Array(n);
+    for (let i = 0; i < n; i++) col[i] = rows[i][c] ?? null;
+    columns[c] = col;
+  }
+  return batchOf(columns, n, null);
 }
 
 /** Copy the rows selected by `mask` (truthy = keep), keeping typed-array columns typed. */
