@@ -3,6 +3,7 @@
 #pragma once
 #include <napi.h>
 
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -124,6 +125,33 @@ inline std::string_view BytesScalar(Napi::Env env, Napi::Value v, std::string* h
 inline const char* KeyKindName(KeyKind k) { return k == KeyKind::kU64 ? "u64" : "bytes"; }
 inline const char* ValueKindName(ValueKind k) {
   return k == ValueKind::kF64 ? "f64" : k == ValueKind::kU64 ? "u64" : "bytes";
+}
+
+// Byte keys (keys = true) or byte values of `refs` packed as { data, offsets }; kNoRef gives an
+// empty entry.
+inline Napi::Object PackBytes(Napi::Env env, const state::StateStore& st, const uint32_t* refs, size_t n, bool keys) {
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (refs[i] != state::kNoRef) total += (keys ? st.BytesKey(refs[i]) : st.BytesValue(refs[i])).size();
+  }
+  if (total > UINT32_MAX) ThrowRange(env, "result of " + std::to_string(total) + " bytes exceeds 4 GiB (use smaller batches)");
+  Napi::Uint8Array data = Napi::Uint8Array::New(env, total);
+  Napi::Uint32Array offsets = Napi::Uint32Array::New(env, n + 1);
+  uint8_t* d = data.Data();
+  uint32_t* off = offsets.Data();
+  size_t pos = 0;
+  for (size_t i = 0; i < n; i++) {
+    off[i] = static_cast<uint32_t>(pos);
+    if (refs[i] == state::kNoRef) continue;
+    std::string_view b = keys ? st.BytesKey(refs[i]) : st.BytesValue(refs[i]);
+    if (!b.empty()) std::memcpy(d + pos, b.data(), b.size());
+    pos += b.size();
+  }
+  off[n] = static_cast<uint32_t>(pos);
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("data", data);
+  r.Set("offsets", offsets);
+  return r;
 }
 
 // Keys of one batch: a BigUint64Array, or packed bytes (data + n+1 offsets).

@@ -234,31 +234,6 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
     });
   }
 
-  Napi::Object PackBytes(Napi::Env env, const StateStore& st, const uint32_t* refs, size_t n, bool keys) {
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++) {
-      if (refs[i] != state::kNoRef) total += (keys ? st.BytesKey(refs[i]) : st.BytesValue(refs[i])).size();
-    }
-    if (total > UINT32_MAX) ThrowRange(env, "result of " + std::to_string(total) + " bytes exceeds 4 GiB (use smaller batches)");
-    Napi::Uint8Array data = Napi::Uint8Array::New(env, total);
-    Napi::Uint32Array offsets = Napi::Uint32Array::New(env, n + 1);
-    uint8_t* d = data.Data();
-    uint32_t* off = offsets.Data();
-    size_t pos = 0;
-    for (size_t i = 0; i < n; i++) {
-      off[i] = static_cast<uint32_t>(pos);
-      if (refs[i] == state::kNoRef) continue;
-      std::string_view b = keys ? st.BytesKey(refs[i]) : st.BytesValue(refs[i]);
-      if (!b.empty()) std::memcpy(d + pos, b.data(), b.size());
-      pos += b.size();
-    }
-    off[n] = static_cast<uint32_t>(pos);
-    Napi::Object r = Napi::Object::New(env);
-    r.Set("data", data);
-    r.Set("offsets", offsets);
-    return r;
-  }
-
   // getBytes(keys, [offsets], outFound) -> { data, offsets } (missing keys: empty + flag 0)
   Napi::Value GetBytes(const Napi::CallbackInfo& info) {
     return Guard(info, [&](Napi::Env env, StateStore& st) -> Napi::Value {
