@@ -205,7 +205,9 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
     floor.push(fdatasyncFloor(ticks));
     for (const backend of order) {
       group.get(backend)!.push(await commitLatency('group', backend, 10, 100, ticks, undefined, groupWait.get(backend)));
-      // One fdatasync per record: offered at 200 records/s, within what a disk sustains.
+      // One fdatasync per record, offered at 200 records/s: within what an idle disk sustains.
+      // When syncs take over 5 ms (a busy shared disk) records queue up and latency grows through
+      // the run: compare with the sync=every throughput row.
       every.get(backend)!.push(await commitLatency('every', backend, 1, 5000, opts.quick ? 25 : 200));
     }
   }
