@@ -256,3 +256,26 @@ t.test('a damaged changelog segment: the database opens, the history before it i
   t.same(readdirSync(folder), [], 'the damaged segment is gone and the MANIFEST no longer names it');
   await db.close();
 });
+
+t.test("changelog '*' keeps every subscribable relation, including ones created later", async (t) => {
+  const dir = tempDir(t);
+  const opts = { changelog: { views: '*' as const } };
+  let { db } = await openDurable(dir, opts);
+  await schema(db);
+  const streams: Record<string, Seen[]> = { acct: [], totals: [], late: [] };
+  db.subscribe('acct', { onChange: record(streams.acct!) });
+  db.subscribe('totals', { onChange: record(streams.totals!) });
+  for (let i = 0; i < 6; i++) await step(db, i);
+  await db.execute("CREATE MATERIALIZED VIEW late AS SELECT count(*) AS c FROM acct WHERE owner = 'ann'");
+  db.subscribe('late', { onChange: record(streams.late!) });
+  for (let i = 6; i < 14; i++) await step(db, i);
+  await db.close();
+  ({ db } = await openDurable(dir, opts));
+  for (const [view, all] of Object.entries(streams)) {
+    t.ok(all.length >= 2, `${view} changed (${all.length})`);
+    const got: Seen[] = [];
+    db.subscribe(view, { from: all[0]!.position, onChange: record(got) }).close();
+    t.same(got, all.slice(1), `${view}: resumed exactly`);
+  }
+  await db.close();
+});
