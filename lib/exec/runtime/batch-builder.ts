@@ -108,14 +108,20 @@ export function batchFromRows(rows: readonly (readonly Value[])[], width: number
     for (let i = 0; i < rows.length; i++) b.addRow(rows[i], weights[i]);
     return b.take();
   }
-  // all inserts: columns of exactly the right size, filled by index (no growing arrays — this
-  // is the path of every insert call, one row at a time in the latency bench)
+  // all inserts (every insert call comes here). One row — the latency path — gets one-element
+  // array literals: exactly sized and packed (an empty array's first push allocates room for
+  // 17; `new Array(n)` would make holey arrays, a second elements kind at every column read).
   const n = rows.length;
-  const columns: Value[][] = new Array(width);
+  const columns: Value[][] = [];
+  if (n === 1) {
+    const row = rows[0];
+    for (let c = 0; c < width; c++) columns.push([row[c] ?? null]);
+    return batchOf(columns, 1, null);
+  }
   for (let c = 0; c < width; c++) {
-    const col: Value[] = new Array(n);
-    for (let i = 0; i < n; i++) col[i] = rows[i][c] ?? null;
-    columns[c] = col;
+    const col: Value[] = [];
+    for (let i = 0; i < n; i++) col.push(rows[i][c] ?? null);
+    columns.push(col);
   }
   return batchOf(columns, n, null);
 }
