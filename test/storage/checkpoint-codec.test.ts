@@ -46,3 +46,39 @@ t.test('long row arrays (written as columns) come back row for row', async (t) =
   t.same((deserializeState(serializeState(ragged)) as unknown[][])[100], [1, 2]);
   t.equal((deserializeState(serializeState(ragged)) as unknown[][]).length, 101);
 });
+
+t.test('long arrays of same-keyed records and of numbers (written as columns) come back exactly', async (t) => {
+  const groups = Array.from({ length: 300 }, (_, i) => ({
+    key: [i, `k${i % 4}`],
+    count: i % 7,
+    emitted: i % 3 === 0 ? null : [i, i * 2, new Decimal(BigInt(i), 2)],
+    aggs: [i, [i * 1.5, i % 2, i % 5 === 0 ? ['12', 2] : null]],
+    distinct: [null, i % 11 === 0 ? [[`v${i}`, 1]] : null],
+  }));
+  const back = deserializeState(serializeState({ groups })) as { groups: typeof groups };
+  t.same(back.groups, groups);
+  t.ok(back.groups.every((g, i) => g.emitted === null || ((g.emitted[2] as Decimal).unscaled === BigInt(i))), 'classes inside record columns survive');
+  t.same(Object.keys(back.groups[0]!), ['key', 'count', 'emitted', 'aggs', 'distinct'], 'key order kept');
+  // numbers: -0, NaN and infinities survive the Float64Array column
+  const nums = Array.from({ length: 200 }, (_, i) => (i === 0 ? -0 : i === 1 ? NaN : i === 2 ? -Infinity : i / 3));
+  const nb = deserializeState(serializeState({ nums })) as { nums: number[] };
+  t.ok(Array.isArray(nb.nums), 'a plain array again');
+  t.ok(Object.is(nb.nums[0], -0) && Number.isNaN(nb.nums[1]) && nb.nums[2] === -Infinity);
+  t.same(nb.nums.slice(3), nums.slice(3));
+  // records that differ in keys or key order, or are not plain, stay as they are
+  const mixed: unknown[] = Array.from({ length: 100 }, (_, i) => ({ a: i, b: i }));
+  mixed[50] = { b: 1, a: 2 };
+  mixed[60] = { a: 1 };
+  mixed[70] = new Map([[1, 2]]);
+  const mb = deserializeState(serializeState(mixed)) as unknown[];
+  t.same(mb[50], { b: 1, a: 2 });
+  t.same(Object.keys(mb[50] as object), ['b', 'a']);
+  t.same(mb[60], { a: 1 });
+  t.ok(mb[70] instanceof Map);
+  t.same(mb[99], { a: 99, b: 99 });
+  // a user value that happens to look like a tag is not mistaken for one
+  const tricky = Array.from({ length: 100 }, (_, i) => ({ __laminar_value: 'f', v: i }));
+  t.same(deserializeState(serializeState(tricky)), tricky);
+  const lone = { json: { __laminar_value: 'd', u: 5n, s: 0, nested: { __laminar_value: 'i' } } };
+  t.same(deserializeState(serializeState(lone)), lone, 'a lone object with the tag key too');
+});
