@@ -117,10 +117,11 @@ export function bindSetExpr(s: SetExpr, env: BindEnv): LogicalPlan {
       return bindValues(s, env);
     case 'set-op': {
       if (s.op !== 'UNION') {
-        if (s.all) throw new UnsupportedError(`${s.op} ALL is not supported (${s.op} is)`, s.pos);
         // rows are compared NULL-safely, as set operations do: (is_null(c), coalesce(c, zero))
         const [l, r] = unifyInputs([bindSetExpr(s.left, env), bindSetExpr(s.right, env)], s.pos);
-        return B.distinct(B.join(s.op === 'INTERSECT' ? 'semi' : 'anti', l!, r!, nullSafeKeys(l!, s.pos), nullSafeKeys(r!, s.pos)));
+        const kind = s.op === 'INTERSECT' ? 'semi' : 'anti';
+        if (!s.all) return B.distinct(B.join(kind, l!, r!, nullSafeKeys(l!, s.pos), nullSafeKeys(r!, s.pos)));
+        return bindSetOpAll(kind, l!, r!, s.pos);
       }
       const [l, r] = unifyInputs([bindSetExpr(s.left, env), bindSetExpr(s.right, env)], s.pos);
       const inputs = [...flattenUnion(l!), ...flattenUnion(r!)];
@@ -128,6 +129,24 @@ export function bindSetExpr(s: SetExpr, env: BindEnv): LogicalPlan {
       return s.all ? u : B.distinct(u);
     }
   }
+}
+
+/**
+ * INTERSECT ALL / EXCEPT ALL. Each copy of a row is numbered within its group of equal rows
+ * (ROW_NUMBER over a partition by every column), so the k-th copy on the left matches the k-th
+ * copy on the right: a semi join keeps min(l, r) copies, an anti join max(l - r, 0). Both are
+ * maintained incrementally by the existing over-window and join operators.
+ */
+function bindSetOpAll(kind: 'semi' | 'anti', l: LogicalPlan, r: LogicalPlan, pos: import('../../errors.js').SourcePosition): LogicalPlan {
+  const number = (p: LogicalPlan): LogicalPlan => {
+    const partition: BoundExpr[] = p.schema.map((f, i) => ({ kind: 'column', index: i, type: f.type, name: f.name }));
+    const call = { fn: 'row_number', args: [], frame: { mode: 'rows' as const }, distinct: false, type: T.bigint };
+    return B.overWindow(p, partition, [], [call], ['__copy_number']);
+  };
+  const ln = number(l);
+  const rn = number(r);
+  const matched = B.join(kind, ln, rn, nullSafeKeys(ln, pos), nullSafeKeys(rn, pos));
+  return B.projectColumns(matched, l.schema.map((_, i) => i), l.schema.map((f) => f.name));
 }
 
 function flattenUnion(p: LogicalPlan): LogicalPlan[] {
