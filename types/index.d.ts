@@ -85,6 +85,16 @@ export interface OpenOptions {
    * attached); the connector has stopped. Default: a process warning.
    */
   onConnectorError?: (error: LaminarError, source: string) => void;
+  /**
+   * Shards in worker threads (default 1: the single-threaded engine). With N > 1, each shard runs
+   * its own engine; rows of tables and sources are split by a partition key chosen from the
+   * materialized views that read them, or kept whole on shard 0 when a view cannot be split
+   * (docs/thread-per-core.md). In-memory databases only (with `path`: UnsupportedError); CREATE
+   * SINK, registerFunction and subscribe({ from }) are refused.
+   */
+  threads?: number;
+  /** With threads > 1: pin shard i to CPU i (default true when the machine has that many CPUs). */
+  pinThreads?: boolean;
   [option: string]: unknown;
 }
 

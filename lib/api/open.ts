@@ -23,6 +23,8 @@ export interface OpenOptions {
   onConnectorError?: (error: LaminarError, source: string) => void;
   /** shards in worker threads (default 1: the single-threaded engine); see docs/thread-per-core.md */
   threads?: number;
+  /** with threads > 1: pin shard i to CPU i (default: when the machine has that many CPUs) */
+  pinThreads?: boolean;
   [option: string]: unknown;
 }
 
