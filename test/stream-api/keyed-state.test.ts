@@ -155,7 +155,8 @@ t.test('a value read after the cache was dropped comes from the store', async (t
   t.equal(wrong, 0);
   // a store this large snapshots as its native file image; it restores like a scanned one
   const snap = s.snapshot();
-  t.ok('file' in snap, 'large state: the native image');
+  t.ok(snap.ints !== undefined && 'file' in snap.ints, 'large state (integer keys): the native image');
+  t.ok('keys' in snap, 'the small byte-keyed part (only the object shapes) is scanned');
   const r = new KeyedState('op#3');
   r.restore(structuredClone(snap));
   t.equal(r.size(), 140_000);
@@ -167,6 +168,95 @@ t.test('a value read after the cache was dropped comes from the store', async (t
   t.equal(r.value('v').value(), undefined);
   s.close();
   r.close();
+});
+
+t.test('integer keys live in the u64-keyed store; every other key in the byte-keyed one', async (t) => {
+  const s = new KeyedState('op#5');
+  // the u64 store holds integers in [0, 2^48); the rest (negative, fractional, 2^48, bigint,
+  // strings) stay byte-keyed; both must round-trip through commit, cache loss, snapshot, restore
+  const keys: unknown[] = [0, 1, 7, 2 ** 32 - 1, 2 ** 32, 2 ** 48 - 1, 2 ** 48, -1, 1.5, 2 ** 53, 3n, '3', Number.MAX_SAFE_INTEGER];
+  keys.forEach((k, i) => {
+    at(s, k);
+    s.value<number>('v').update(i);
+    s.map<string, number>('m').put('i', i);
+  });
+  at(s, -0);
+  t.equal(s.value<number>('v').value(), 0, '-0 addresses the key 0');
+  s.commit();
+  t.equal(s.size(), keys.length * 2);
+  const dumped = s.dump().filter((e) => e.state === 'v');
+  t.same(
+    new Map(dumped.map((e) => [e.key, e.value])),
+    new Map(keys.map((k, i) => [k, i])),
+    'dump decodes both stores: each key once, with its own value',
+  );
+  const snap = s.snapshot();
+  t.ok(snap.ints !== undefined && 'keys' in snap.ints, 'a small state has a scanned integer part');
+  t.equal((snap.ints as { keys: BigUint64Array }).keys.length, 12, 'six integer keys in [0, 2^48) × two states');
+  t.equal(
+    (snap.ints as { keys: BigUint64Array }).keys[11],
+    (1n << 48n) | (2n ** 48n - 1n),
+    'the state number sits above the 48 key bits',
+  );
+  const r = new KeyedState('op#5');
+  r.restore(structuredClone(snap));
+  keys.forEach((k, i) => {
+    at(r, k);
+    t.equal(r.value<number>('v').value(), i, `value of key ${String(k)} after the restore`);
+    t.equal(r.map<string, number>('m').get('i'), i, `map of key ${String(k)} after the restore`);
+  });
+  // deletes reach the u64 store
+  at(r, 2 ** 32);
+  r.value('v').clear();
+  at(r, 2 ** 48);
+  r.value('v').clear();
+  t.equal(r.size(), keys.length * 2 - 2, 'a cleared integer key and a cleared byte key are gone');
+  const again = new KeyedState('op#5');
+  again.restore(structuredClone(r.snapshot()));
+  at(again, 2 ** 32);
+  t.equal(again.value('v').value(), undefined, 'a deleted integer key stays deleted through a snapshot');
+  at(again, 2 ** 32 - 1);
+  t.equal(again.value('v').value(), 3);
+  s.close();
+  r.close();
+  again.close();
+});
+
+t.test('a snapshot from before the integer-keyed store restores (its integer keys move over)', async (t) => {
+  const s = new KeyedState('op#6');
+  for (const k of [5, 'five', 6]) {
+    at(s, k);
+    s.value<{ k: unknown }>('v').update({ k });
+  }
+  const snap = s.snapshot() as { slots: unknown; keys: unknown; values: unknown; ints?: unknown };
+  // rebuild the old layout: every entry byte-keyed, no `ints`
+  const dumped = s.dump();
+  const legacy = new KeyedState('op#6');
+  const keys = new ByteSink();
+  const values = new ByteSink();
+  const keyOffsets = [0];
+  const valueOffsets = [0];
+  for (const e of dumped) {
+    encodeKey(keys, 0, e.key);
+    keyOffsets.push(keys.length);
+    encodeValue(values, e.value); // no shapes: field names written out
+    valueOffsets.push(values.length);
+  }
+  t.ok(snap.ints !== undefined);
+  legacy.restore({
+    slots: snap.slots,
+    keys: { data: keys.slice(0).slice(), offsets: Uint32Array.from(keyOffsets) },
+    values: { data: values.slice(0).slice(), offsets: Uint32Array.from(valueOffsets) },
+  });
+  t.equal(legacy.size(), 3);
+  for (const k of [5, 'five', 6]) {
+    at(legacy, k);
+    t.same(legacy.value('v').value(), { k }, `legacy key ${String(k)}`);
+  }
+  const moved = legacy.snapshot();
+  t.equal((moved.ints as { keys: BigUint64Array }).keys.length, 2, 'the integer keys moved to the u64 store');
+  s.close();
+  legacy.close();
 });
 
 t.test('misuse is named', async (t) => {
