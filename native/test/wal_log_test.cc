@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -307,6 +308,54 @@ TEST(torn_tail_stops_cleanly_and_recovers) {
   }
   Replayed again = Replay(dir, 1);
   CHECK(AllMatch(again, 1, 90));
+  CHECK_EQ(again.stop.kind, ReplayStop::kEnd);
+  fs::remove_all(dir);
+}
+
+// A roll writes the new segment's header without syncing it (the next commit's sync carries it):
+// a crash before that commit leaves the newest segment all zeros, header included. Replay stops
+// cleanly before it, and reopening restarts that segment at its first LSN.
+TEST(rolled_segment_whose_header_never_reached_disk_recovers_as_empty) {
+  std::string dir = TempDir("zerohead");
+  WalOptions o = Options(dir, SyncPolicy::kGroup, BackendKind::kPwrite);
+  uint64_t n = 2000;
+  {
+    Log log;
+    CHECK(log.Open(o));
+    for (uint64_t i = 0; i < n; i++) log.Append(Payload(i + 1));
+    log.Publish();
+    CHECK(log.WaitDurable(n));
+    CHECK(log.Close());
+  }
+  std::vector<SegmentInfo> segs;
+  std::string err;
+  CHECK(ListSegments(dir, &segs, &err));
+  CHECK(segs.size() > 2);
+  const SegmentInfo last = segs.back();
+  {
+    int fd = open(last.path.c_str(), O_RDWR);
+    struct stat st {};
+    fstat(fd, &st);
+    std::vector<uint8_t> zeros(static_cast<size_t>(st.st_size), 0);
+    CHECK_EQ(pwrite(fd, zeros.data(), zeros.size(), 0), static_cast<ssize_t>(zeros.size()));
+    close(fd);
+  }
+  Replayed r = Replay(dir, 1);
+  CHECK(AllMatch(r, 1, last.first_lsn - 1));
+  CHECK_EQ(r.stop.kind, ReplayStop::kTornTail);
+  {
+    Log log;
+    CHECK(log.Open(o));
+    CHECK_EQ(log.writer->last_lsn_at_open(), last.first_lsn - 1);
+    uint64_t lsn = 0;
+    for (uint64_t l = last.first_lsn; l <= n; l++) lsn = log.Append(Payload(l));
+    log.Publish();
+    CHECK_EQ(lsn, n);
+    CHECK(log.WaitDurable(n));
+    CHECK(log.Close());
+  }
+  Replayed again = Replay(dir, 1);
+  CHECK(AllMatch(again, 1, n));
   CHECK_EQ(again.stop.kind, ReplayStop::kEnd);
   fs::remove_all(dir);
 }

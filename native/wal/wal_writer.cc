@@ -149,7 +149,11 @@ bool WalWriter::StartSegment(uint64_t first_lsn, std::string* error) {
   }
   uint8_t header[kSegmentHeaderBytes];
   EncodeSegmentHeader(header, first_lsn, segment_bytes_);
-  int err = backend_->WriteAndSync(fd, header, sizeof header, 0, true);
+  // No sync of its own: every durable LSN published from now on comes from a sync of this file,
+  // which carries the header with it (one fdatasync less per roll, on the commit path). A crash
+  // before that leaves a zero header, which recovery and the reader already treat as an empty
+  // segment (torn tail).
+  int err = backend_->WriteAndSync(fd, header, sizeof header, 0, false);
   if (err != 0) {
     *error = Errno("cannot write the header of WAL segment " + path, err);
     close(fd);
