@@ -1,6 +1,7 @@
 // Query-output ORDER BY with optional LIMIT/OFFSET, for one-shot SELECTs: it consolidates what it
 // receives and, at flush, emits the sorted rows as one batch of inserts (a collector keeps that
 // order). It is not incrementally maintained — views use TopN, since a Z-set has no order.
+// Inserts-only input (a query's scan) is kept as a plain list, without encoding each row.
 
 import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
@@ -16,6 +17,8 @@ export interface SortOptions {
 
 export class Sort implements Operator {
   private readonly rows = new Map<string, { row: Row; count: number }>();
+  /** rows while every input row was an insert (null once a retraction arrived) */
+  private inserted: Row[] | null = [];
   private readonly compare: (a: Row, b: Row) => number;
 
   constructor(
@@ -27,13 +30,23 @@ export class Sort implements Operator {
   }
 
   push(batch: Batch, _port = 0): void {
-    for (let i = 0; i < batch.length; i++) {
-      const row = rowAt(batch, i);
-      const key = encodeRow(row);
-      const e = this.rows.get(key);
-      if (e) e.count += weightAt(batch, i);
-      else this.rows.set(key, { row, count: weightAt(batch, i) });
+    if (this.inserted !== null) {
+      if (batch.weights === null) {
+        for (let i = 0; i < batch.length; i++) this.inserted.push(rowAt(batch, i));
+        return;
+      }
+      // consolidation needs the rows by value from here on
+      for (const row of this.inserted) this.count(row, 1);
+      this.inserted = null;
     }
+    for (let i = 0; i < batch.length; i++) this.count(rowAt(batch, i), weightAt(batch, i));
+  }
+
+  private count(row: Row, weight: number): void {
+    const key = encodeRow(row);
+    const e = this.rows.get(key);
+    if (e) e.count += weight;
+    else this.rows.set(key, { row, count: weight });
   }
 
   watermark(wm: number, _port = 0): void {
@@ -41,10 +54,17 @@ export class Sort implements Operator {
   }
 
   flush(): void {
-    if (this.rows.size === 0) return;
-    const all: Row[] = [];
-    for (const { row, count } of this.rows.values()) for (let k = 0; k < count; k++) all.push(row);
-    this.rows.clear();
+    let all: Row[];
+    if (this.inserted !== null) {
+      all = this.inserted;
+      this.inserted = [];
+    } else {
+      all = [];
+      for (const { row, count } of this.rows.values()) for (let k = 0; k < count; k++) all.push(row);
+      this.rows.clear();
+      this.inserted = [];
+    }
+    if (all.length === 0) return;
     // Array.prototype.sort is stable, so ties keep arrival order
     all.sort(this.compare);
     const offset = this.options.offset ?? 0;
