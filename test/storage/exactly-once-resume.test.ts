@@ -6,6 +6,9 @@ import { StorageError } from '../../lib/errors.js';
 import { open } from '../../lib/api/open.js';
 import type { Database } from '../../lib/api/database.js';
 import type { Change } from '../../lib/api/subscription.js';
+import * as fs from 'node:fs';
+import { readSegment, writeSegment } from '../../lib/storage/changelog-segment.js';
+import type { EngineChange } from '../../lib/engine/types.js';
 import { openDurable, tempDir } from './helpers.js';
 
 /** Asserts fn throws a StorageError with `code`. */
@@ -239,7 +242,7 @@ t.test('a damaged changelog segment: the database opens, the history before it i
   for (let i = 12; i < 16; i++) await step(db, i);
   await db.close();
   const folder = `${dir}/changelog`;
-  const { readdirSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { readdirSync, readFileSync, writeFileSync } = fs;
   const newest = readdirSync(folder).sort((a, b) => parseInt(a) - parseInt(b)).pop()!;
   const bytes = readFileSync(`${folder}/${newest}`);
   bytes[bytes.length - 3] ^= 0x55;
@@ -278,4 +281,29 @@ t.test("changelog '*' keeps every subscribable relation, including ones created 
     t.same(got, all.slice(1), `${view}: resumed exactly`);
   }
   await db.close();
+});
+
+t.test('changelog segments: multi-frame round trip, damage detected', async (t) => {
+  const dir = tempDir(t);
+  const changes: EngineChange[] = Array.from({ length: 40_000 }, (_, i): EngineChange =>
+    i % 3 === 0
+      ? { op: 'insert' as const, row: [i, `s${i}`, null], position: { lsn: 1 + Math.floor(i / 1000), index: i % 1000 } }
+      : { op: 'update' as const, row: [i % 7, i * 3, i * 0.5], old: [i % 7, i * 3 - 3, null], position: { lsn: 1 + Math.floor(i / 1000), index: i % 1000 } },
+  );
+  const ref = { file: '3.clog', fromLsn: 0, toLsn: 40 };
+  await writeSegment(dir, ref, { fromLsn: 0, toLsn: 40, views: { v: { before: { lsn: 0, index: 2 }, changes }, w: { before: null, changes: [] } } });
+  const back = readSegment(dir, ref);
+  t.same(back.views.v!.changes, changes, '40 000 changes (3 frames) come back equal');
+  t.same(back.views.v!.before, { lsn: 0, index: 2 });
+  t.same(back.views.w!.changes, []);
+  t.throws(() => readSegment(dir, { ...ref, toLsn: 41 }), { code: 'CORRUPTION', message: /the MANIFEST says/ });
+  const file = `${dir}/changelog/3.clog`;
+  const bytes = fs.readFileSync(file);
+  fs.writeFileSync(file, bytes.subarray(0, bytes.length - 100));
+  t.throws(() => readSegment(dir, ref), { code: 'CORRUPTION', message: /damaged/ }, 'truncated');
+  bytes[bytes.length >> 1] ^= 1;
+  fs.writeFileSync(file, bytes);
+  t.throws(() => readSegment(dir, ref), { code: 'CORRUPTION', message: /checksum/ }, 'flipped');
+  fs.rmSync(file);
+  t.throws(() => readSegment(dir, ref), { code: 'CORRUPTION', message: /cannot be read/ }, 'missing');
 });
