@@ -33,9 +33,6 @@ export type EngineFactory = (settings: EngineSettings) => EnginePort;
 function realEngine(settings: EngineSettings): EnginePort {
   const threads = settings.threads as number | undefined;
   if (threads !== undefined && threads > 1) {
-    if (settings.path !== undefined) {
-      throw new UnsupportedError('open: a durable database (path) with threads > 1 is not supported yet; use threads: 1 or an in-memory database');
-    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { ShardedEngine } = require('../shard/sharded-engine.js') as typeof import('../shard/sharded-engine.js');
     return new ShardedEngine({ ...settings, threads });
@@ -107,6 +104,9 @@ function normalizeOptions(pathOrOptions: string | OpenOptions | undefined): Open
   }
   if (o.threads !== undefined && (!Number.isInteger(o.threads) || (o.threads as number) < 1 || (o.threads as number) > 64)) {
     throw new LaminarError('INVALID_ARGUMENT', `open: threads must be an integer from 1 to 64, got ${JSON.stringify(o.threads)}`);
+  }
+  if (o.threads !== undefined && (o.threads as number) > 1 && o.path !== undefined) {
+    throw new UnsupportedError('open: a durable database (path) with threads > 1 is not supported yet; use threads: 1 or an in-memory database');
   }
   if (o.onConnectorError !== undefined && typeof o.onConnectorError !== 'function') {
     throw new LaminarError('INVALID_ARGUMENT', 'open: onConnectorError must be a function');

@@ -3,6 +3,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as os from 'node:os';
+import * as fs from 'node:fs';
 import { open } from '../../lib/api/open.js';
 import { ClosedError, LaminarError, UnsupportedError } from '../../lib/errors.js';
 import { openSharded, openSingle } from './helpers.js';
@@ -35,7 +36,9 @@ t.test('close() terminates every worker and later calls throw ClosedError', asyn
 t.test('open() options', async (t) => {
   await t.rejects(open({ threads: 0 }), /threads must be an integer from 1 to 64/);
   await t.rejects(open({ threads: 1.5 }), /threads must be an integer/);
-  await t.rejects(open({ threads: 2, path: path.join(os.tmpdir(), `laminar-shard-${process.pid}`) }), UnsupportedError);
+  const dir = path.join(os.tmpdir(), `laminar-shard-${process.pid}`);
+  await t.rejects(open({ threads: 2, path: dir }), UnsupportedError);
+  t.notOk(fs.existsSync(dir), 'refused before creating the directory');
   const one = await open({ threads: 1 });
   await one.execute('CREATE TABLE t (a INT)');
   await one.close();
