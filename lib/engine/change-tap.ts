@@ -72,6 +72,10 @@ export class ChangeTap implements Operator, ChangeDeliverer {
     return this.pending.length > 0;
   }
 
+  discardPending(): void {
+    this.pending = [];
+  }
+
   deliver(): void {
     const changes = this.pending;
     this.pending = [];

@@ -22,6 +22,7 @@ import type { ChangeListener, EngineSubscription, QueryResult, RelationInfo, Sta
 import { streamBuilder } from './stream-hook.js';
 import type { LateRowListener } from './late-rows.js';
 import { attachStream, type StreamAttachBuild } from './stream-attach.js';
+import { executeStatements } from './atomic-execute.js';
 
 export interface EngineOptions {
   /** return BIGINT as bigint (used by the API layer; the engine keeps numbers internally) */
@@ -53,14 +54,16 @@ export class Engine {
 
   /**
    * Run one or more ';'-separated statements; params are raw user JS values. The whole text is
-   * parsed first (a syntax error runs nothing); then the statements run in order, each on
-   * its own, and a failing statement stops the call: the statements before it stay applied
-   * (it is not a transaction). See "execute() with several statements" in docs/API.md.
+   * parsed first (a syntax error runs nothing); then the statements run in order, all or
+   * nothing: when one fails, the ones before it are rolled back (DROP and CHECKPOINT commit what
+   * ran before them). See lib/engine/atomic-execute.ts and "execute() with several statements"
+   * in docs/API.md.
    */
   execute(sql: string, params: readonly unknown[] = []): StatementResult[] {
     this.assertOpen();
     const statements = parse(sql);
-    return statements.map((st) => this.run(st, params));
+    if (statements.length === 1) return [this.run(statements[0]!, params)];
+    return executeStatements(this.state, statements, (st) => this.run(st, params));
   }
 
   /** Run a row-returning statement (SELECT, SHOW, DESCRIBE, EXPLAIN). */

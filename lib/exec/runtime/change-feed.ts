@@ -84,6 +84,10 @@ export class ChangeFeed implements Operator, ChangeDeliverer {
     return this.pending.length > 0;
   }
 
+  discardPending(): void {
+    this.pending = [];
+  }
+
   deliver(): void {
     const changes = this.pending;
     this.pending = [];

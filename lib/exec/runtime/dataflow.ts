@@ -31,6 +31,8 @@ export interface ChangeDeliverer {
   /** true when the last flush produced changes not yet delivered */
   hasPendingChanges(): boolean;
   deliver(): void;
+  /** drop the undelivered changes (a rolled-back execute() call) */
+  discardPending?(): void;
   subscribe(listener: ChangeListener, opts?: { snapshot?: boolean }): { close(): void };
 }
 
@@ -111,13 +113,61 @@ export class Dataflow {
   /** >0 while a transaction body runs: its pushes join the current step */
   private inTransaction = 0;
   private readonly queue: (() => void)[] = [];
+  /** >0 while an all-or-nothing execute() call holds step results back from subscribers */
+  private held = 0;
+  /** sees every batch a root (table / source store) emits while set: the undo log of a call */
+  private rootRecorder: ((node: DataflowNode, batch: Batch) => void) | null = null;
 
   /** Add a root node (a table or source store) that is fed by `push`. */
   addRoot(factory: OperatorFactory, name?: string): DataflowNode {
     const node = this.createNode(name);
-    node.op = factory(this.outputOf(node));
+    const downstream = this.outputOf(node);
+    const output: Output = {
+      push: (batch: Batch): void => {
+        // recorded before fan-out: a failing consumer must not hide what the store applied
+        if (this.rootRecorder !== null && batch.length > 0) this.rootRecorder(node, batch);
+        downstream.push(batch);
+      },
+      watermark: (wm: number): void => downstream.watermark(wm),
+    };
+    node.op = factory(output);
     this.nodes.push(node);
     return node;
+  }
+
+  /**
+   * Start an all-or-nothing unit (a multi-statement execute()): steps still run and flush, but
+   * their changes stay with the view stores until `endHold`; `recorder` sees every delta the
+   * roots emit meanwhile, so the caller can push their inverses to roll back.
+   */
+  beginHold(recorder: ((node: DataflowNode, batch: Batch) => void) | null): void {
+    this.held++;
+    this.rootRecorder = recorder;
+  }
+
+  /** Pause / resume the recorder (the roll-back's own pushes are not recorded). */
+  setRootRecorder(recorder: ((node: DataflowNode, batch: Batch) => void) | null): void {
+    this.rootRecorder = recorder;
+  }
+
+  /** End the unit: subscribers get the held changes (commit) or never see them (roll-back). */
+  endHold(deliver: boolean): void {
+    this.held--;
+    this.rootRecorder = null;
+    if (this.held > 0) return;
+    if (!deliver) {
+      for (const n of this.nodes) if (isDeliverer(n.op)) n.op.discardPending?.();
+      return;
+    }
+    let failure: unknown = undefined;
+    try {
+      this.deliverAll();
+    } catch (err) {
+      failure = err;
+    }
+    const queued = this.drainQueue();
+    if (failure !== undefined) throw failure;
+    if (queued !== undefined) throw queued;
   }
 
   /** Start building a subgraph (a view's operators) to attach to this graph. */
@@ -456,10 +506,12 @@ export class Dataflow {
     } finally {
       this.inStep = false;
     }
-    try {
-      this.deliverAll();
-    } catch (err) {
-      failure ??= err;
+    if (this.held === 0) {
+      try {
+        this.deliverAll();
+      } catch (err) {
+        failure ??= err;
+      }
     }
     if (failure !== undefined) throw failure;
   }

@@ -194,6 +194,10 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     return this.pending.length > 0;
   }
 
+  discardPending(): void {
+    this.pending = [];
+  }
+
   /** Hand the changes of the last flush to every listener (errors are rethrown after all ran). */
   deliver(): void {
     const changes = this.pending;
