@@ -32,6 +32,8 @@ const enum Tag {
  */
 export class Shapes {
   readonly byId: string[][] = [];
+  /** per shape id, a compiled writer of that shape's field values (made on first use) */
+  private readonly writers: (FieldWriter | undefined)[] = [];
   private readonly index = new Map<string, number>();
   /** shapes added since the last `takeNew` (to persist) */
   private fresh: number[] = [];
@@ -69,6 +71,11 @@ export class Shapes {
     return id;
   }
 
+  /** The writer of the field values of objects of shape `id` (compiled once per shape). */
+  writerOf(id: number): FieldWriter {
+    return this.writers[id] ?? (this.writers[id] = compileFieldWriter(this.byId[id]!));
+  }
+
   define(id: number, names: string[]): void {
     this.byId[id] = names;
     this.index.set(names.join('\u0000'), id);
@@ -83,10 +90,34 @@ export class Shapes {
 
   clear(): void {
     this.byId.length = 0;
+    this.writers.length = 0;
     this.index.clear();
     this.fresh = [];
     this.byWidth = [];
   }
+}
+
+/** Writes the field values of one object shape (the names are known, in for-in order). */
+type FieldWriter = (out: ByteSink, v: object, shapes: Shapes) => void;
+
+/** Above this many fields a shape is written by a loop instead of compiled straight-line code. */
+const COMPILED_FIELDS = 32;
+
+// Straight-line code per shape: fixed property reads (inline-cached) instead of a for-in and a
+// keyed read per field; number and undefined fields, the usual accumulator contents, inline.
+function compileFieldWriter(names: readonly string[]): FieldWriter {
+  if (names.length > COMPILED_FIELDS) {
+    return (out, v, shapes) => {
+      for (const k in v) encodeValue(out, (v as Record<string, unknown>)[k], shapes);
+    };
+  }
+  let body = 'let x;\n';
+  for (const name of names) {
+    body += `x = v[${JSON.stringify(name)}];\n`;
+    body += `if (typeof x === 'number') out.num(x); else if (x === undefined) out.u8(${Tag.Undefined}); else encodeValue(out, x, shapes);\n`;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- field names are quoted by JSON.stringify
+  return new Function('encodeValue', `return function writeFields(out, v, shapes) {\n${body}}`)(encodeValue) as FieldWriter;
 }
 
 const utf8 = new TextEncoder();
@@ -213,6 +244,14 @@ export function encodeValue(out: ByteSink, v: unknown, shapes?: Shapes): void {
         out.u8(Tag.Null);
         return;
       }
+      // plain objects first: state values are mostly records
+      if (shapes !== undefined && Object.getPrototypeOf(v) === Object.prototype) {
+        const id = shapes.idOf(v);
+        out.u8(Tag.Shaped);
+        out.u32(id);
+        shapes.writerOf(id)(out, v, shapes);
+        return;
+      }
       if (Array.isArray(v)) {
         out.u8(Tag.Array);
         out.u32(v.length);
@@ -240,17 +279,6 @@ export function encodeValue(out: ByteSink, v: unknown, shapes?: Shapes): void {
         return;
       }
       if (isPlainRecord(v)) {
-        if (shapes !== undefined) {
-          out.u8(Tag.Shaped);
-          out.u32(shapes.idOf(v));
-          for (const k in v) {
-            const x = (v as Record<string, unknown>)[k];
-            // number fields (accumulators, times) inline: no call per field
-            if (typeof x === 'number') out.num(x);
-            else encodeValue(out, x, shapes);
-          }
-          return;
-        }
         out.u8(Tag.Object);
         const keys = Object.keys(v);
         out.u32(keys.length);

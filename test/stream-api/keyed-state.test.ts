@@ -38,6 +38,11 @@ const samples: unknown[] = [
   ]),
   new Set([1, 'two', 3n]),
   new Uint8Array([1, 2, 3]), // not a plain shape: structured clone fallback
+  // fields of every kind through the compiled per-shape writer (numbers and undefined inline)
+  { start: 1.7e12, acc: { n: 3, top: -Infinity, z: -0 }, next: undefined, s: 'x', d: null },
+  { start: 1.7e12, acc: { n: 4, top: 9, z: 0 }, next: { start: 2, acc: undefined, next: undefined }, s: 'y', d: null },
+  { 'we"ird': 1, "it's": '\u2028', 2: 'int-like names come first', '': [] },
+  Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}`, i % 3 === 0 ? undefined : i])), // past the compiled width
 ];
 
 t.test('the codec round-trips the values user state holds, with and without shapes', async (t) => {
