@@ -50,6 +50,17 @@ t.test('fallback and partitioning decisions', async (t) => {
       partitioned: { p: true, p_by_k: true, p_big: true, p_rollup: true },
     },
     {
+      name: 'top-N per key, a left join and DISTINCT on the key',
+      ddl: [
+        'CREATE TABLE n (k INT, c INT, v INT)',
+        'CREATE TABLE dim (k INT, label VARCHAR)',
+        'CREATE MATERIALIZED VIEW n_top2 AS SELECT k, v, rn FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC, c) AS rn FROM n) WHERE rn <= 2',
+        'CREATE MATERIALIZED VIEW n_labeled AS SELECT n.k, n.v, dim.label FROM n LEFT JOIN dim ON n.k = dim.k',
+        'CREATE MATERIALIZED VIEW n_keys AS SELECT DISTINCT k FROM n',
+      ],
+      partitioned: { n: true, dim: true, n_top2: true, n_labeled: true, n_keys: true },
+    },
+    {
       name: 'a keyed view over a non-key column of an upstream view',
       ddl: [
         'CREATE TABLE u (k INT, c INT, v INT)',
@@ -67,6 +78,12 @@ t.test('fallback and partitioning decisions', async (t) => {
     const table = c.ddl[0]!.split(' ')[2]!;
     db.insert(table, rows);
     single.insert(table, rows);
+    if (c.ddl.some((d) => d.startsWith('CREATE TABLE dim'))) {
+      // labels for some keys only: unmatched rows keep NULL labels
+      const labels = Array.from({ length: 9 }, (_, i) => ({ k: i * 2, label: `L${i}` }));
+      db.insert('dim', labels);
+      single.insert('dim', labels);
+    }
     await db.flush();
     await single.flush();
     for (const [name, partitioned] of Object.entries(c.partitioned)) {
