@@ -21,6 +21,7 @@ export const SUITES: Suite[] = [
   { name: 'window-trigger', script: 'window-trigger/run.ts', results: ['window-trigger.json', 'window-trigger-quick.json'] },
   { name: 'native', script: 'native/run.ts', results: ['native.json', 'native-quick.json'] },
   { name: 'storage', script: 'storage/run.ts', results: null, quickEnv: { LAMINAR_BENCH_EVENTS: '4000' } },
+  { name: 'operator-api', script: 'operator-api/run.ts', results: ['operator-api.json', 'operator-api-quick.json'] },
 ];
 
 export interface SuiteOutcome {
