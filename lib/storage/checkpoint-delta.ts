@@ -30,11 +30,28 @@ export interface ArrayDelta {
   literals: unknown[];
 }
 
-function same(a: unknown, b: unknown): boolean {
+/**
+ * Equal content: the same object, or fresh arrays / plain objects (rows rebuilt by a scan, an
+ * aggregate's group records) holding equal content, a few levels deep. Both sides are
+ * immutable snapshots, so equal content now means equal content when the script is applied.
+ */
+export function same(a: unknown, b: unknown, depth = 8): boolean {
   if (a === b) return true;
-  // fresh arrays of identical values (rows rebuilt by a scan) are unchanged too
-  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  if (depth === 0 || a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !same(a[i], b[i], depth - 1)) return false;
+    return true;
+  }
+  const pa = Object.getPrototypeOf(a);
+  if ((pa !== Object.prototype && pa !== null) || Object.getPrototypeOf(b) !== pa || Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    const x = (a as Record<string, unknown>)[k];
+    const y = (b as Record<string, unknown>)[k];
+    if (x !== y && !same(x, y, depth - 1)) return false;
+  }
   return true;
 }
 
@@ -128,7 +145,7 @@ export class ArrayDiff {
   private find(x: unknown): number {
     const prev = this.prev;
     const end = Math.min(prev.length, this.i + 1 + RESYNC_WINDOW);
-    for (let k = this.i + 1; k < end; k++) if (prev[k] === x) return k;
+    for (let k = this.i + 1; k < end; k++) if (same(prev[k], x)) return k;
     if (this.index !== null) return this.index.get(x) ?? -1;
     return -1;
   }

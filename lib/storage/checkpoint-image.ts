@@ -9,7 +9,7 @@
 // up to half the full checkpoint's size.
 import { StorageError } from '../errors.js';
 import { deserializeState, serializeState } from './checkpoint-codec.js';
-import { applyArrayDelta, ArrayDiff, type ArrayDelta } from './checkpoint-delta.js';
+import { applyArrayDelta, ArrayDiff, same, type ArrayDelta } from './checkpoint-delta.js';
 import { FrameWriter, MAGIC_V1, MAGIC_V2, readCheckpointBytes, readFrames, readV1Body } from './checkpoint-format.js';
 import { checkpointPath, finishState, type CatalogCall, type CheckpointCut, type CheckpointImage } from './checkpoint.js';
 
@@ -209,10 +209,10 @@ export class Checkpointer {
   }
 }
 
-/** A restored element and the decoded one it came from: the same row, or a batch over the same columns. */
+/** A restored element and the decoded one it came from: equal content (a row, a group record),
+ *  or a batch over the same columns. */
 function sameElement(live: unknown, decoded: unknown): boolean {
-  if (live === decoded) return true;
-  if (Array.isArray(live) && Array.isArray(decoded)) return live.length === decoded.length && live.every((v, i) => v === decoded[i]);
+  if (same(live, decoded)) return true;
   const a = live as { length?: unknown; columns?: unknown };
   const b = decoded as { length?: unknown; columns?: unknown };
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;

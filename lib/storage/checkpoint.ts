@@ -72,6 +72,21 @@ function catalogFingerprint(state: EngineState): number {
 /** Operator classes whose snapshot() returns fresh arrays of immutable rows (audited): their
  *  state is encoded after the cut, in slices, and diffed against the previous checkpoint. */
 const DEFERRED_OPS = new Set(['TableStore', 'ViewStore']);
+/** Aggregate kernels whose save() returns fresh values (audited): an aggregate using only these
+ *  has a snapshot that later steps cannot change (group keys and emitted rows are replaced, never
+ *  changed in place). StateAccumulatorKernel's accumulators are lib/functions' (save = a fresh
+ *  encoding) or have no save (structuredClone); an accumulator whose save() returned its live
+ *  state would have to be excluded. AccumulatorKernel hands out `state()`, which may be live. */
+const SAFE_KERNELS = new Set(['CountKernel', 'SumKernel', 'ExtremeKernel', 'BoolKernel', 'FlatAccumulatorKernel', 'StateAccumulatorKernel']);
+
+function deferrable(op: object): boolean {
+  const name = op.constructor.name;
+  if (DEFERRED_OPS.has(name)) return true;
+  if (name !== 'HashAggregate') return false;
+  // read through a private field: if it is renamed, the aggregate is serialized at the cut
+  const kernels = (op as { kernels?: unknown }).kernels;
+  return Array.isArray(kernels) && kernels.every((k) => SAFE_KERNELS.has((k as object)?.constructor?.name));
+}
 /** arrays at least this long are written in chunks and, when possible, as deltas */
 export const LARGE_ARRAY = 4096;
 /** rows per frame of a large array */
@@ -147,7 +162,7 @@ function deferredState(n: DataflowNode): { skeleton: Record<string, unknown>; ar
     const batches = (log as Batch[]).slice();
     return { skeleton: { [VIEW_LOG]: true }, arrays: new Map([['batches', { elements: batches, chunk: 16, encode: sourceChunks, rows: (b) => (b as Batch).length }]]) };
   }
-  if (!DEFERRED_OPS.has(op.constructor.name)) return null;
+  if (!deferrable(op)) return null;
   const snap = n.op.snapshot();
   if (snap === null || typeof snap !== 'object' || Array.isArray(snap)) return null;
   const skeleton: Record<string, unknown> = {};
