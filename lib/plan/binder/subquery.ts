@@ -1,5 +1,7 @@
 // Subquery decorrelation. IN / NOT IN / EXISTS / NOT EXISTS / ANY / ALL that are conjuncts of a
-// WHERE become semi and anti joins (NOT IN: the null-aware anti join); scalar subqueries become a
+// WHERE become semi and anti joins (NOT IN: the null-aware anti join); inside other expressions
+// (OR, CASE, the SELECT list) IN / = ANY / EXISTS become mark joins that append a boolean column
+// (correlated IN: three marks, see correlatedIn); scalar subqueries become a
 // LEFT join with the subquery's single row (uncorrelated) or with the subquery grouped by its
 // correlation keys (correlated by equality). Correlation is only supported through equality
 // conjuncts `inner = outer` in the subquery's WHERE; anything else is a clear UNSUPPORTED error.
@@ -57,15 +59,13 @@ export class PlanHost implements SubqueryHost {
     if (e.kind === 'in-subquery' || (e.kind === 'quantified' && e.quantifier !== 'ALL' && e.op === '=')) {
       const query = e.kind === 'in-subquery' ? e.query : (e.subject as { query: Query }).query;
       const sub = bindSub(query, this.scope, this.env, e.pos);
-      if (sub.outerKeys.length > 0) {
-        // NULL-vs-FALSE of IN depends on the correlated group's rows, which the mark join does not track per key
-        throw new UnsupportedError('IN (correlated subquery) is only supported as a top-level AND condition of WHERE; write it as EXISTS', e.pos);
-      }
       const lhs = bindExpr(e.expr, ctx ?? this.context('expression'));
       const v: BoundExpr = { kind: 'column', index: 0, type: sub.plan.schema[0]!.type, name: sub.plan.schema[0]!.name };
       const t = commonType(lhs.type, v.type);
       if (!t) throw new SqlTypeError('TYPE_MISMATCH', `cannot compare ${lhs.type.id} with ${v.type.id} in IN (subquery)`, e.pos);
-      return this.markJoin('mark-in', sub.plan, [castTo(lhs, t)], [castTo(v, t)], e.kind === 'in-subquery' && e.not);
+      const negate = e.kind === 'in-subquery' && e.not;
+      if (sub.outerKeys.length > 0) return this.correlatedIn(castTo(lhs, t), castTo(v, t), sub, negate, e.pos);
+      return this.markJoin('mark-in', sub.plan, [castTo(lhs, t)], [castTo(v, t)], negate);
     }
     if (e.kind !== 'scalar-subquery') {
       throw new UnsupportedError(
@@ -90,6 +90,32 @@ export class PlanHost implements SubqueryHost {
       return { kind: 'call', name: 'coalesce', args: [value, { kind: 'literal', value: 0, type: value.type }], type: value.type };
     }
     return value;
+  }
+
+  /**
+   * `x IN (correlated subquery)` as a value. Over the group G of subquery rows whose correlation
+   * keys match the outer row: TRUE if some value in G equals x; else NULL if G holds a NULL value
+   * or x is NULL and G is not empty; else FALSE. Three mark joins keep the three facts per outer
+   * row (the single-key mark-in only tracks NULLs over the whole right side).
+   */
+  private correlatedIn(x: BoundExpr, v: BoundExpr, sub: BoundQuery, negate: boolean, pos: import('../../errors.js').SourcePosition): BoundExpr {
+    const corr = keyPairs(sub.outerKeys, sub.plan, 1, pos);
+    const hit = this.markJoin('mark-exists', sub.plan, [x, ...corr.leftKeys], [v, ...corr.rightKeys], false);
+    const nonEmpty = this.markJoin('mark-exists', sub.plan, corr.leftKeys, corr.rightKeys, false);
+    const nullValues = B.filter(sub.plan, { kind: 'call', name: 'is_null', args: [v], type: T.boolean });
+    const hasNull = this.markJoin('mark-exists', nullValues, corr.leftKeys, corr.rightKeys, false);
+    const xIsNull: BoundExpr = { kind: 'call', name: 'is_null', args: [x], type: T.boolean };
+    const unknown: BoundExpr = { kind: 'call', name: 'or', args: [hasNull, { kind: 'call', name: 'and', args: [xIsNull, nonEmpty], type: T.boolean }], type: T.boolean };
+    const value: BoundExpr = {
+      kind: 'case',
+      whens: [
+        { when: hit, then: { kind: 'literal', value: true, type: T.boolean } },
+        { when: unknown, then: { kind: 'literal', value: null, type: T.boolean } },
+      ],
+      else: { kind: 'literal', value: false, type: T.boolean },
+      type: T.boolean,
+    };
+    return negate ? { kind: 'call', name: 'not', args: [value], type: T.boolean } : value;
   }
 
   /** Join `sub` as a mark join: its boolean column is appended (hidden) and returned, negated for NOT. */
