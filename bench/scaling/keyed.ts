@@ -1,9 +1,10 @@
-// Scaling bench: a keyed aggregation (nexmark q4-like count/sum/max per auction) with 1 vs N
-// shard threads. Rows enter as prebuilt columnar batches at the engine port, so what is measured
+// Scaling bench: a keyed aggregation (nexmark q4-like count/sum/max per auction; --query agg) or
+// a keyed join + aggregation (bids joined to their auction's row, then per-auction totals;
+// --query join) with 1 vs N shard threads. Rows enter as prebuilt columnar batches at the engine port, so what is measured
 // is routing + exchange + aggregation, not row-object conversion. Reports wall-clock events/s,
 // CPU time per event of every thread (main and each shard, from /proc), and the load average.
 //
-//   npx tsx bench/scaling/keyed.ts [--events 4000000] [--batch 8192] [--keys 10000] [--threads 1,2] [--json out.json]
+//   npx tsx bench/scaling/keyed.ts [--query agg|join] [--events 4000000] [--batch 8192] [--keys 10000] [--threads 1,2] [--json out.json]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { Engine } from '../../lib/engine/engine.js';
@@ -15,11 +16,12 @@ interface Args {
   batch: number;
   keys: number;
   threads: number[];
+  query: 'agg' | 'join';
   json?: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { events: 4_000_000, batch: 8192, keys: 10_000, threads: [1, 2] };
+  const a: Args = { events: 4_000_000, batch: 8192, keys: 10_000, threads: [1, 2], query: 'agg' };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     if (argv[i] === '--events') a.events = Number(v);
@@ -27,6 +29,10 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === '--keys') a.keys = Number(v);
     else if (argv[i] === '--threads') a.threads = v!.split(',').map(Number);
     else if (argv[i] === '--json') a.json = v;
+    else if (argv[i] === '--query') {
+      if (v !== 'agg' && v !== 'join') throw new Error(`--query must be agg or join, got ${v}`);
+      a.query = v;
+    }
     else continue;
     i++;
   }
@@ -73,12 +79,20 @@ function makeBatches(args: Args): { columns: Column[]; length: number }[] {
   return batches;
 }
 
-const DDL = [
-  'CREATE TABLE bid (auction BIGINT NOT NULL, price BIGINT NOT NULL)',
-  'CREATE MATERIALIZED VIEW q AS SELECT auction, count(*) AS bids, sum(price) AS total, max(price) AS top FROM bid GROUP BY auction',
-];
+const DDL = {
+  agg: [
+    'CREATE TABLE bid (auction BIGINT NOT NULL, price BIGINT NOT NULL)',
+    'CREATE MATERIALIZED VIEW q AS SELECT auction, count(*) AS bids, sum(price) AS total, max(price) AS top FROM bid GROUP BY auction',
+  ],
+  join: [
+    'CREATE TABLE bid (auction BIGINT NOT NULL, price BIGINT NOT NULL)',
+    'CREATE TABLE auction (id BIGINT NOT NULL, reserve BIGINT NOT NULL)',
+    'CREATE MATERIALIZED VIEW q AS SELECT bid.auction, count(*) AS bids, sum(bid.price) AS total FROM bid JOIN auction ON bid.auction = auction.id WHERE bid.price >= auction.reserve GROUP BY bid.auction',
+  ],
+};
 
 interface Result {
+  query: string;
   threads: number;
   events: number;
   seconds: number;
@@ -92,7 +106,16 @@ interface Result {
 
 async function runOnce(threads: number, args: Args, batches: { columns: Column[]; length: number }[]): Promise<Result> {
   const engine = threads === 1 ? new Engine({}) : new ShardedEngine({ threads });
-  for (const sql of DDL) engine.execute(sql);
+  for (const sql of DDL[args.query]) engine.execute(sql);
+  if (args.query === 'join') {
+    const ids = new Float64Array(args.keys);
+    const reserve = new Float64Array(args.keys);
+    for (let i = 0; i < args.keys; i++) {
+      ids[i] = i;
+      reserve[i] = (i * 7919) % 50_000;
+    }
+    engine.insertColumns('auction', [ids as unknown as Column, reserve as unknown as Column], args.keys);
+  }
   // warm-up: a tenth of the events, not measured
   const warm = Math.ceil(args.events / 10 / args.batch);
   for (let i = 0; i < warm; i++) engine.insertColumns('bid', batches[i % batches.length]!.columns, args.batch);
@@ -115,7 +138,7 @@ async function runOnce(threads: number, args: Args, batches: { columns: Column[]
   const groups = engine.query('SELECT count(*) AS n FROM q').rows[0]![0] as number;
   const loadAverage = os.loadavg().map((x) => Math.round(x * 100) / 100);
   await engine.close();
-  return { threads, events, seconds, eventsPerSecond: Math.round(events / seconds), cpuNsPerEvent, cpuBoundEventsPerSecond, loadAverage, groups };
+  return { query: args.query, threads, events, seconds, eventsPerSecond: Math.round(events / seconds), cpuNsPerEvent, cpuBoundEventsPerSecond, loadAverage, groups };
 }
 
 async function main(): Promise<void> {
@@ -126,7 +149,7 @@ async function main(): Promise<void> {
     const r = await runOnce(threads, args, batches);
     results.push(r);
     console.log(
-      `threads=${r.threads} events=${r.events} ${r.seconds.toFixed(2)} s  ${(r.eventsPerSecond / 1e6).toFixed(2)} M events/s  ` +
+      `${r.query} threads=${r.threads} events=${r.events} ${r.seconds.toFixed(2)} s  ${(r.eventsPerSecond / 1e6).toFixed(2)} M events/s  ` +
         `cpu ns/event ${JSON.stringify(r.cpuNsPerEvent)}  cpu-bound ${(r.cpuBoundEventsPerSecond / 1e6).toFixed(2)} M events/s  groups=${r.groups}  load=${r.loadAverage.join(' ')}`,
     );
   }
