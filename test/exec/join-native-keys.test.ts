@@ -1,13 +1,14 @@
-// Joins whose single numeric key is indexed in the native store (JoinOptions.numericKeys) give
-// exactly the answers of the JS-Map-indexed join, for NULL, -0/0, NaN, fractional and large
+// Joins on a single numeric key (JoinOptions.numericKeys) start on a JS Map and move the index
+// to the native store once it is large or holds a key that is not a small integer; either way
+// they give exactly the answers of the plain join, for NULL, -0/0, NaN, fractional and large
 // keys, under inserts and deletes, across snapshot/restore; emptied keys leave the index.
 import t from 'tap';
 import fc from 'fast-check';
 import { Join, type JoinType } from '../../lib/exec/operators/join.js';
-import { Arrangement } from '../../lib/exec/operators/arrangement.js';
+import { Arrangement, NATIVE_FROM_KEYS } from '../../lib/exec/operators/arrangement.js';
 import type { Batch } from '../../lib/exec/batch.js';
 import type { Row } from '../../lib/types/value.js';
-import { deletes, inserts, make, sortRows, stepBatch, stepsArb } from './helpers.js';
+import { batch, deletes, inserts, make, sortRows, stepBatch, stepsArb } from './helpers.js';
 
 const residual = (b: Batch): boolean[] => {
   const out: boolean[] = [];
@@ -59,7 +60,11 @@ t.test('-0 meets 0 and NaN meets NaN; NULL meets nothing', async (t) => {
 
 t.test('a key whose rows are all deleted leaves the native index; one deleted and re-added in a batch stays', async (t) => {
   const a = new Arrangement({ nativeKeys: true });
-  t.ok(a.nativeKeys);
+  t.notOk(a.nativeKeys, 'starts on the Map');
+  a.add(2.5, [2.5, 'x'], 1, 0);
+  a.maybeGoNative();
+  t.ok(a.nativeKeys, 'a key that is not a small integer moves it to the native index');
+  t.same(a.bucket(2.5)?.map((e) => e.row), [[2.5, 'x']], 'with its rows');
   const keys = new Float64Array([5, 6, 5]);
   const slots = new Uint32Array(3);
   a.slotsOf(keys, 3, slots);
@@ -67,14 +72,14 @@ t.test('a key whose rows are all deleted leaves the native index; one deleted an
   a.addAt(slots[0], 5, [5, 'a'], 1, 0);
   a.addAt(slots[1], 6, [6, 'b'], 1, 0);
   a.releaseEmptied();
-  t.equal(a.keyCount, 2);
+  t.equal(a.keyCount, 3);
   // same batch: 5 emptied then refilled, 6 emptied
   a.slotsOf(keys, 3, slots);
   a.addAt(slots[0], 5, [5, 'a'], -1, 0);
   a.addAt(slots[1], 6, [6, 'b'], -1, 0);
   a.addAt(slots[2], 5, [5, 'c'], 1, 0);
   a.releaseEmptied();
-  t.equal(a.keyCount, 1, 'only key 6 was released');
+  t.equal(a.keyCount, 2, 'only key 6 was released (5 and 2.5 stay)');
   t.same(a.bucket(5)?.map((e) => e.row), [[5, 'c']]);
   t.equal(a.bucket(6), undefined);
   const found: (readonly unknown[] | undefined)[] = [];
@@ -111,4 +116,24 @@ t.test('snapshot/restore of a native-keyed join', async (t) => {
     sortRows(b.out.changes().map(([r, w]) => [...r, w])),
     sortRows([[1, 1, 1, 5, -1], [1, 1, null, null, 1], [null, null, 2, 9, -1 + 1], [2, 2, null, null, -1], [2, 2, 2, 9, 1]].filter((r) => r[4] !== 0)),
   );
+});
+
+t.test('a join with many small-integer keys moves to the native index and stays exact', async (t) => {
+  const { op, out } = join('left', true);
+  const n = NATIVE_FROM_KEYS + 1000;
+  const rows: Row[] = [];
+  for (let i = 0; i < n; i++) rows.push([i, i & 7]);
+  const sides = (op as unknown as { sides: Arrangement[] }).sides;
+  op.push(batch(rows.slice(0, 1000)), 0);
+  t.notOk(sides[0]!.nativeKeys, 'few keys: Map');
+  op.push(batch(rows.slice(1000)), 0);
+  t.ok(sides[0]!.nativeKeys, `${n} keys: native`);
+  t.notOk(sides[1]!.nativeKeys, 'the empty side stays on the Map');
+  op.push(inserts([5, 100], [n - 1, 200], [n + 5, 300]), 1);
+  op.push(deletes([5, 5]), 0);
+  const net = out.net();
+  t.equal(net.length, n - 1, 'every left row once (padded or matched), the deleted one gone');
+  t.ok(net.some((r) => r[0] === n - 1 && r[3] === 200), 'a key inserted after the move matches');
+  t.notOk(net.some((r) => r[0] === 5), 'row 5 deleted after the move');
+  t.equal(sides[0]!.keyCount, n - 1);
 });

@@ -26,8 +26,9 @@ export interface JoinOptions {
   rightKeys: readonly number[];
   /** condition over left ++ right rows, evaluated per batch of candidate pairs */
   residual?: PredicateFn;
-  /** one key column per side holding numbers (integers, floats, timestamps, dates): the key
-   *  index moves to the native store (arrangement.ts) */
+  /** one key column per side holding numbers (integers, floats, timestamps, dates): keys are
+   *  handled as a Float64Array per batch and the index may move to the native store
+   *  (arrangement.ts) */
   numericKeys?: boolean;
 }
 
@@ -46,6 +47,7 @@ export class Join implements Operator {
   /** whether unmatched rows of side 0 (left) / 1 (right) are kept NULL-padded */
   private readonly preserve: [boolean, boolean];
   private readonly widths: [number, number];
+  private readonly numeric: boolean;
   private readonly wm = new WatermarkMerger(2);
 
   constructor(
@@ -57,8 +59,8 @@ export class Join implements Operator {
     this.keyOfRow = [rowKeyExtractor(options.leftKeys), rowKeyExtractor(options.rightKeys)];
     this.preserve = [options.type === 'left' || options.type === 'full', options.type === 'right' || options.type === 'full'];
     this.widths = [options.leftWidth, options.rightWidth];
-    const native = options.numericKeys === true && options.leftKeys.length === 1 && options.rightKeys.length === 1;
-    this.sides = [new Arrangement({ nativeKeys: native }), new Arrangement({ nativeKeys: native })];
+    this.numeric = options.numericKeys === true && options.leftKeys.length === 1 && options.rightKeys.length === 1;
+    this.sides = [new Arrangement({ nativeKeys: this.numeric }), new Arrangement({ nativeKeys: this.numeric })];
   }
 
   /** Native-keyed sides: the rows of the batch with a non-NULL key and their keys; returns how many. */
@@ -100,9 +102,10 @@ export class Join implements Operator {
     const pairEntry: ArrangedRow[] = [];
     const lefts: Row[] = [];
     const rights: Row[] = [];
+    const numeric = this.numeric;
     const native = mine.nativeKeys;
     let keyed = 0;
-    if (native) {
+    if (numeric) {
       keyed = this.collectKeys(batch, side);
       theirs.bucketsOf(this.keyValues, keyed, this.found, this.lookups);
     }
@@ -110,7 +113,7 @@ export class Join implements Operator {
       const row = rowAt(batch, i);
       deltaRows[i] = row;
       let bucket: readonly ArrangedRow[] | undefined;
-      if (native) {
+      if (numeric) {
         if (k >= keyed || this.keyRows[k] !== i) continue;
         deltaKeys[i] = this.keyValues[k];
         bucket = this.found[k++];
@@ -164,7 +167,8 @@ export class Join implements Operator {
     if (native) mine.slotsOf(this.keyValues, keyed, this.slots);
     for (let i = 0, k = 0; i < batch.length; i++) {
       const key = deltaKeys[i];
-      const slot = native && key !== undefined ? this.slots[k++] : -1;
+      const slot = native && key !== undefined ? this.slots[k] : -1;
+      if (numeric && key !== undefined) k++;
       const w = weightAt(batch, i);
       if (w === 0) continue;
       const row = deltaRows[i];
@@ -178,6 +182,7 @@ export class Join implements Operator {
       else mine.add(key, row, w, deltaMatches[i]);
     }
     if (native) mine.releaseEmptied();
+    else if (numeric) mine.maybeGoNative();
     if (out.length > 0) this.out.push(out.take());
   }
 
@@ -199,6 +204,7 @@ export class Join implements Operator {
       a.clear();
       if (!a.nativeKeys) {
         for (const [row, weight, matches] of rows) a.add(this.keyOfRow[side](row), row, weight, matches);
+        a.maybeGoNative();
         return;
       }
       // one batched upsert for all keys (saved rows never have a NULL key)

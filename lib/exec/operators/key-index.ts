@@ -8,9 +8,11 @@
 //   1 M small integers    51–167 ns      29–143 ns        33 ns
 //   4 M small integers    417–1138 ns    91–127 ns        67 ns
 //   1 M integers > 2^31   199–738 ns     23–73 ns         28 ns
-// Equal for small-integer keys up to ~100 K, faster from there and for every other number, so
-// numeric keys always use it. Native memory is freed when the operator is garbage-collected
-// (the store's wrapper frees it), since operators have no close hook.
+// Equal for small-integer keys up to ~100 K (and Nexmark q4 ran ~9 % slower with it at ~60 K
+// auction keys), faster from there and for every other number: an Arrangement moves to it at
+// NATIVE_FROM_KEYS keys or its first key that is not a small integer (arrangement.ts). Native
+// memory is freed when the operator is garbage-collected (the store's wrapper frees it), since
+// operators have no close hook.
 //
 // A key is the IEEE-754 bit pattern of its value (read through a Float64Array over the same
 // memory as the BigUint64Array the store takes), with -0 folded into 0 and every NaN into one
