@@ -391,9 +391,11 @@ export declare class Database implements AsyncDisposable {
    * `params` fill `$1`, `$2`, … (values are never spliced into the SQL text).
    * Rejects with SqlSyntaxError, CatalogError, SqlTypeError, … (with line and column).
    * Several statements: the whole text is parsed first (a syntax error runs nothing), then the
-   * statements run in order, each on its own; when one fails, the call rejects and the statements
-   * before it stay applied (not a transaction — run dependent statements in separate calls if a
-   * later failure must undo them).
+   * statements run in order, all or nothing: when one fails, the call rejects with its error
+   * (naming the statement and its line/column) and the statements before it are rolled back —
+   * tables, views, created objects, settings — and subscribers see none of their changes.
+   * DROP and CHECKPOINT cannot be undone: each commits the statements before it. See
+   * docs/API.md, "execute() with several statements".
    */
   execute(sql: string, params?: readonly unknown[]): Promise<ExecuteResult>;
 

@@ -7,8 +7,8 @@
 // held changes are discarded, so subscribers see nothing of the call. A single statement takes
 // none of this (it is already all-or-nothing on its own).
 //
-// DROP and CHECKPOINT cannot be undone (a drop closes subscriptions and frees state): each
-// commits the statements before it, and the statements after it form the next unit.
+// DROP, CHECKPOINT and INSERT into an existing source cannot be undone: each commits the
+// statements before it, and the statements after it form the next unit (see commitsBefore).
 
 import { LaminarError } from '../errors.js';
 import type { Statement } from '../sql/ast.js';
@@ -21,10 +21,6 @@ import { drop } from './ddl.js';
 import type { EngineState } from './state.js';
 import type { StatementResult } from './types.js';
 
-/** Statements that commit what ran before them in the same call. */
-const COMMIT_POINTS: ReadonlySet<Statement['kind']> = new Set(['drop', 'checkpoint']);
-const READ_ONLY: ReadonlySet<Statement['kind']> = new Set(['select', 'show', 'describe', 'explain', 'begin', 'commit']);
-
 type DropKind = 'TABLE' | 'SOURCE' | 'VIEW' | 'MATERIALIZED VIEW' | 'SINK' | 'FUNCTION';
 const DROP_KIND_OF: Record<RelationEntry['kind'], DropKind> = {
   table: 'TABLE',
@@ -32,7 +28,7 @@ const DROP_KIND_OF: Record<RelationEntry['kind'], DropKind> = {
   view: 'VIEW',
   'materialized view': 'MATERIALIZED VIEW',
   sink: 'SINK',
-} as Record<RelationEntry['kind'], DropKind>;
+};
 
 type UndoEntry =
   | { kind: 'rows'; node: DataflowNode; rows: Row[]; weights: number[] }
@@ -50,61 +46,80 @@ export function executeStatements(s: EngineState, statements: readonly Statement
   // undone in time: such nested calls run statement by statement as before
   if (statements.length === 1 || s.flow.busy) return statements.map(run);
   const results: StatementResult[] = [];
-  let unit: number[] = [];
-  const runUnit = (): void => {
-    if (unit.length > 0) results.push(...runAtomically(s, statements, unit, run));
-    unit = [];
-  };
-  statements.forEach((st, i) => {
-    if (!COMMIT_POINTS.has(st.kind)) {
-      unit.push(i);
-      return;
-    }
-    runUnit();
-    results.push(withPosition(statements, i, () => run(st)));
-  });
-  runUnit();
+  let unit: Unit | null = null;
+  try {
+    statements.forEach((st, i) => {
+      if (commitsBefore(s, st, unit)) {
+        const done = unit;
+        unit = null;
+        done?.commit();
+        results.push(withPosition(statements, i, () => run(st)));
+        return;
+      }
+      const u: Unit = (unit ??= new Unit(s));
+      results.push(withPosition(statements, i, () => u.run(st, run)));
+    });
+  } catch (error) {
+    (unit as Unit | null)?.rollBack();
+    throw error;
+  }
+  (unit as Unit | null)?.commit();
   return results;
 }
 
-function runAtomically(s: EngineState, all: readonly Statement[], indices: number[], run: (st: Statement) => StatementResult): StatementResult[] {
-  if (indices.length === 1 || indices.every((i) => READ_ONLY.has(all[i]!.kind))) {
-    return indices.map((i) => withPosition(all, i, () => run(all[i]!)));
+/**
+ * Statements that cannot be undone commit what ran before them in the call: DROP (it closes
+ * subscriptions and frees state), CHECKPOINT, and INSERT into a source that existed before the
+ * unit (sources are append-only, and their rows move event time on).
+ */
+function commitsBefore(s: EngineState, st: Statement, unit: Unit | null): boolean {
+  if (st.kind === 'drop' || st.kind === 'checkpoint') return true;
+  if (st.kind !== 'insert') return false;
+  const target = s.catalog.relation(st.table);
+  return target !== undefined && (target.kind === 'source' || (target.kind === 'table' && target.appendOnly === true)) && !(unit?.created(target.name) ?? false);
+}
+
+/** Statements run together: their changes are held from subscribers until commit or roll-back. */
+class Unit {
+  private readonly undo: UndoEntry[] = [];
+
+  constructor(private readonly s: EngineState) {
+    s.flow.beginHold((node, batch) => this.record(node, batch));
   }
-  const undo: UndoEntry[] = [];
-  const record = (node: DataflowNode, batch: Batch): void => {
+
+  run(st: Statement, run: (st: Statement) => StatementResult): StatementResult {
+    const before = beforeStatement(this.s, st);
+    const result = run(st);
+    afterStatement(this.s, st, before, this.undo);
+    return result;
+  }
+
+  created(name: string): boolean {
+    return this.undo.some((e) => e.kind === 'created' && e.name === name);
+  }
+
+  commit(): void {
+    this.s.flow.endHold(true);
+  }
+
+  rollBack(): void {
+    this.s.flow.setRootRecorder(null);
+    try {
+      rollBack(this.s, this.undo);
+    } finally {
+      this.s.flow.endHold(false);
+    }
+  }
+
+  private record(node: DataflowNode, batch: Batch): void {
     const rows: Row[] = new Array(batch.length);
     const weights: number[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) {
       rows[i] = rowAt(batch, i);
       weights[i] = weightAt(batch, i);
     }
-    undo.push({ kind: 'rows', node, rows, weights });
-  };
-  const results: StatementResult[] = [];
-  s.flow.beginHold(record);
-  let committed = false;
-  try {
-    for (const i of indices) {
-      const st = all[i]!;
-      results.push(
-        withPosition(all, i, () => {
-          const before = beforeStatement(s, st);
-          const result = run(st);
-          afterStatement(s, st, before, undo);
-          return result;
-        }),
-      );
-    }
-    committed = true;
-  } catch (error) {
-    s.flow.setRootRecorder(null);
-    rollBack(s, undo);
-    throw error;
-  } finally {
-    s.flow.endHold(committed);
+    this.undo.push({ kind: 'rows', node, rows, weights });
   }
-  return results;
 }
 
 interface Before {

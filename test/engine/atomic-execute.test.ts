@@ -114,6 +114,24 @@ t.test('DROP commits the statements before it; the statements after it are the n
   t.ok(e.relation('scratch'));
 });
 
+t.test('INSERT into an existing source commits what ran before it; a source created in the call goes', async (t) => {
+  const e = engineWith(
+    "CREATE SOURCE ev (id INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)",
+    'CREATE TABLE t (a INT)',
+    'CREATE MATERIALIZED VIEW n AS SELECT count(*) AS c FROM ev',
+  );
+  t.throws(() => e.execute("INSERT INTO t VALUES (1); INSERT INTO ev VALUES (1, TIMESTAMP '2024-01-01 00:00:00'); INSERT INTO t VALUES (2); SELECT nope FROM t"), {
+    message: /statement 4 of 4/,
+  });
+  t.same(rowsOf(e, 'SELECT * FROM t'), [[1]], 'before the source insert: kept; after it: rolled back');
+  t.same(rowsOf(e, 'SELECT * FROM n'), [[1]], 'the source rows stay (append-only)');
+  t.throws(() => e.execute("CREATE SOURCE ev2 (id INT); INSERT INTO ev2 VALUES (1); CREATE MATERIALIZED VIEW n2 AS SELECT count(*) AS c FROM ev2; SELECT nope FROM ev2"), {
+    code: 'UNKNOWN_COLUMN',
+  });
+  t.equal(e.relation('ev2'), undefined);
+  t.equal(e.relation('n2'), undefined);
+});
+
 t.test('a failed call is replayed as failed after a durable restart', async (t) => {
   const dir = tempDir(t);
   {
