@@ -9,7 +9,7 @@
 // up to half the full checkpoint's size.
 import { StorageError } from '../errors.js';
 import { deserializeState, serializeState } from './checkpoint-codec.js';
-import { applyArrayDelta, ArrayDiff, same, type ArrayDelta } from './checkpoint-delta.js';
+import { applyArrayDelta, ArrayDiff, type ArrayDelta } from './checkpoint-delta.js';
 import { FrameWriter, MAGIC_V1, MAGIC_V2, readCheckpointBytes, readFrames, readV1Body } from './checkpoint-format.js';
 import { checkpointPath, finishState, type CatalogCall, type CheckpointCut, type CheckpointImage } from './checkpoint.js';
 
@@ -187,13 +187,15 @@ export class Checkpointer {
    * state as the checkpoint, in the objects later cuts will share.
    */
   seed(loaded: LoadedCheckpoint, live: Map<string, unknown[]>): void {
-    // a delta is applied to the arrays decoded from the file, so only live arrays that match
-    // them element for element may be diffed against (an append-only view restores its many
-    // batches as one, for instance: that array is written in full next time)
+    // a delta is applied to the arrays decoded from the file: diffing against them is always
+    // exact; diffing against the live arrays is cheaper (same objects as the next cuts) and
+    // exact too where they match the decoded ones element for element (an append-only view
+    // restores its many batches as one, for instance: then the decoded list is kept)
     const arrays = new Map<string, unknown[]>();
     for (const [key, decoded] of loaded.previous.arrays) {
       const now = live.get(key);
-      if (now !== undefined && now.length === decoded.length && now.every((e, i) => sameElement(e, decoded[i]))) arrays.set(key, now);
+      const matches = now !== undefined && now.length === decoded.length && now.every((e, i) => sameElement(e, decoded[i]));
+      arrays.set(key, matches ? now : decoded);
     }
     this.previous = { ...loaded.previous, arrays };
   }
@@ -209,10 +211,11 @@ export class Checkpointer {
   }
 }
 
-/** A restored element and the decoded one it came from: equal content (a row, a group record),
- *  or a batch over the same columns. */
+/** A restored element and the decoded one it came from (cheap tests only): the same object, a row
+ *  of the same values, or a batch over the same columns. */
 function sameElement(live: unknown, decoded: unknown): boolean {
-  if (same(live, decoded)) return true;
+  if (live === decoded) return true;
+  if (Array.isArray(live) && Array.isArray(decoded)) return live.length === decoded.length && live.every((v, i) => v === decoded[i]);
   const a = live as { length?: unknown; columns?: unknown };
   const b = decoded as { length?: unknown; columns?: unknown };
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
