@@ -310,7 +310,9 @@ t.test('INTERSECT / EXCEPT compare rows NULL-safely and stay maintained', (t) =>
   e.execute('CREATE MATERIALIZED VIEW ex AS SELECT * FROM l EXCEPT SELECT * FROM r');
   e.execute('DELETE FROM r WHERE x = 1');
   t.same(bag(rowsOf(e, 'SELECT * FROM ex')), bag([[1, 'a'], [3, 'c']]));
-  t.throws(() => e.query('SELECT * FROM l INTERSECT ALL SELECT * FROM r'), UnsupportedError);
+  // l after the delete still has (1,'a') twice, r has none: the ALL forms count copies
+  t.same(bag(rowsOf(e, 'SELECT * FROM l INTERSECT ALL SELECT * FROM r')), bag([[2, null], [null, null]]));
+  t.same(bag(rowsOf(e, 'SELECT * FROM l EXCEPT ALL SELECT * FROM r')), bag([[1, 'a'], [1, 'a'], [3, 'c']]));
   t.end();
 });
 
