@@ -43,7 +43,7 @@ export class ShardPool {
   readonly shards: Shard[] = [];
   private readonly writer = new Writer();
   private nextCall = 1;
-  private readonly listeners = new Map<number, (changes: EngineChange[]) => void>();
+  private readonly listeners = new Map<number, (changes: EngineChange[], shard: number) => void>();
 
   constructor(count: number, options: Record<string, unknown>, cpus: (number | undefined)[]) {
     for (let i = 0; i < count; i++) {
@@ -67,14 +67,14 @@ export class ShardPool {
   }
 
   /** Subscription changes arrive under the id given to `listen`. */
-  listen(id: number, listener: ((changes: EngineChange[]) => void) | undefined): void {
+  listen(id: number, listener: ((changes: EngineChange[], shard: number) => void) | undefined): void {
     if (listener) this.listeners.set(id, listener);
     else this.listeners.delete(id);
   }
 
   private dispatch(shard: Shard, m: ShardMessage): void {
     if (m.t === 'changes') {
-      this.listeners.get(m.sub)?.(decodeChanges(m.buf));
+      this.listeners.get(m.sub)?.(decodeChanges(m.buf), shard.index);
     } else if (m.t === 'error') {
       shard.failure ??= reviveError(m.error, shard.index);
     }

@@ -85,6 +85,9 @@ export class ShardedEngine {
     if (st.kind === 'create-sink') {
       throw new UnsupportedError('CREATE SINK is not supported with threads > 1 yet (each shard would write its part): open the database with threads: 1', st.pos);
     }
+    if (st.kind === 'create-table' && st.asQuery !== undefined) {
+      throw new UnsupportedError('CREATE TABLE … AS SELECT is not supported with threads > 1 yet: create the table, then INSERT INTO … SELECT', st.pos);
+    }
     if (DDL.has(st.kind)) return this.ddl(st, params);
     if (st.kind === 'insert' || st.kind === 'update' || st.kind === 'delete') return this.dml(st, params);
     if (st.kind === 'select') {
@@ -328,9 +331,13 @@ export class ShardedEngine {
     // same checks and errors as the single engine
     this.catalog.subscribe(name, () => {}, { snapshot: false }).close();
     const relName = this.catalog.relation(name)!.name;
-    const shards = this.isPartitioned(relName) ? undefined : [0];
+    // every shard listens: a view over relations without rows may still move between single and
+    // partitioned; while it is single, only shard 0's changes are its changes
+    const shards = undefined;
     const sub = this.nextSubscription++;
-    this.pool.listen(sub, listener);
+    this.pool.listen(sub, (changes, shard) => {
+      if (shard === 0 || this.isPartitioned(relName)) listener(changes);
+    });
     try {
       this.pool.call({ op: 'subscribe', sub, name: relName, snapshot: opts?.snapshot === true }, shards);
     } catch (error) {

@@ -134,4 +134,22 @@ t.test('statements refused with threads > 1', async (t) => {
   await t.rejects(db.execute("CREATE SINK out FROM x WITH (connector = 'file', path = '/tmp/never.jsonl', format = 'jsonl')"), UnsupportedError);
   t.throws(() => db.registerFunction('twice', (x: number) => x * 2, { args: ['int'], returns: 'int' }), /JavaScript functions cannot be shared/);
   await t.rejects(db.execute('INSERT INTO x VALUES (?); INSERT INTO x VALUES (?)', [1, 2]), /must be the only statement/);
+  await t.rejects(db.execute('CREATE TABLE y AS SELECT a FROM x'), /CREATE TABLE … AS SELECT is not supported with threads > 1/);
+});
+
+t.test('a subscription follows its view from shard 0 to both shards', async (t) => {
+  const { db, engine } = await openSharded(2);
+  t.teardown(() => db.close());
+  await db.execute('CREATE TABLE f (k INT, c INT)');
+  await db.execute('CREATE MATERIALIZED VIEW f_by_k AS SELECT k, count(*) AS n FROM f GROUP BY k');
+  await db.execute('CREATE MATERIALIZED VIEW f_by_c AS SELECT c, count(*) AS n FROM f GROUP BY c');
+  t.notOk(engine.isPartitioned('f_by_k'), 'two keys: single while both views exist');
+  const got = new Map<number, number>();
+  db.subscribe<{ k: number; n: number }>('f_by_k', { onChange: (c) => (c.op === 'delete' ? got.delete(c.row.k) : got.set(c.row.k, c.row.n)) });
+  await db.execute('DROP MATERIALIZED VIEW f_by_c');
+  t.ok(engine.isPartitioned('f_by_k'), 'partitioned once the other key is gone (no rows yet)');
+  db.insert('f', Array.from({ length: 60 }, (_, i) => ({ k: i % 12, c: 0 })));
+  await db.flush();
+  t.equal(got.size, 12, 'changes from both shards reach the subscription');
+  t.ok([...got.values()].every((n) => n === 5));
 });
