@@ -220,6 +220,17 @@ function isPlainRecord(v: object): boolean {
   return Object.getPrototypeOf(v) === Object.prototype;
 }
 
+/** The sink and shapes of the Map being encoded (saved and restored around nested Maps). */
+let mapSink: ByteSink | undefined;
+let mapShapes: Shapes | undefined;
+
+function writeMapEntry(x: unknown, k: unknown): void {
+  const out = mapSink!;
+  if (typeof k === 'number') out.num(k);
+  else encodeValue(out, k, mapShapes);
+  encodeValue(out, x, mapShapes);
+}
+
 export function encodeValue(out: ByteSink, v: unknown, shapes?: Shapes): void {
   switch (typeof v) {
     case 'number':
@@ -266,9 +277,16 @@ export function encodeValue(out: ByteSink, v: unknown, shapes?: Shapes): void {
       if (v instanceof Map) {
         out.u8(Tag.Map);
         out.u32(v.size);
-        for (const [k, x] of v) {
-          encodeValue(out, k, shapes);
-          encodeValue(out, x, shapes);
+        // forEach with one module-level callback: no iterator or [key, value] array per entry
+        const outer = mapSink;
+        const outerShapes = mapShapes;
+        mapSink = out;
+        mapShapes = shapes;
+        try {
+          v.forEach(writeMapEntry);
+        } finally {
+          mapSink = outer;
+          mapShapes = outerShapes;
         }
         return;
       }

@@ -36,6 +36,10 @@ const samples: unknown[] = [
     [1, { n: 1 }],
     ['k', [2]],
   ]),
+  new Map<unknown, unknown>([
+    ['outer', new Map<unknown, unknown>([[2, { n: 2 }], [-0, new Map()]])],
+    [3, { n: 3 }], // an entry after a nested Map: the encoder's context came back
+  ]),
   new Set([1, 'two', 3n]),
   new Uint8Array([1, 2, 3]), // not a plain shape: structured clone fallback
   // fields of every kind through the compiled per-shape writer (numbers and undefined inline)
