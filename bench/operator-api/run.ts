@@ -7,7 +7,10 @@
 //   floor        a hand-written TypeScript loop over the same rows (no database)
 // Events/s per core (one JS thread); results compared so no side cheats.
 //   --events N (default 1,000,000; --quick: 20,000)   --batch B (default 1,000)
-//   --rounds R (default 3; --quick: 1): the variants run interleaved R times, medians reported
+//   --rounds R (default 5; --quick: 1): the variants run interleaved R times, medians reported
+//   (the headline ratio is median SQL rate ÷ median operator rate; each round's own ratio is
+//   printed too, as rounds are closest in time and so in machine load)
+import * as os from 'node:os';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { open } from '../../lib/index.js';
@@ -187,7 +190,7 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const events = arg('--events', quick ? 20_000 : 1_000_000);
   const batch = arg('--batch', 1_000);
-  const rounds = arg('--rounds', quick ? 1 : 3);
+  const rounds = arg('--rounds', quick ? 1 : 5);
   const rows = bids(events);
   // the variants interleaved, several rounds, the median of each: the shared machine's load
   // swings between runs, and a ratio within one round is what compares
@@ -197,7 +200,12 @@ async function main(): Promise<void> {
   const o = median(runs.map((r) => r.o));
   const p = median(runs.map((r) => r.p));
   const f = floor(rows);
-  for (const r of runs) console.log(`  round: SQL ${(r.s.rate / 1e6).toFixed(2)} M, window API ${(r.o.rate / 1e6).toFixed(2)} M, process() ${(r.p.rate / 1e6).toFixed(2)} M events/s`);
+  for (const r of runs) {
+    console.log(
+      `  round: SQL ${(r.s.rate / 1e6).toFixed(2)} M, window API ${(r.o.rate / 1e6).toFixed(2)} M (${(r.s.rate / r.o.rate).toFixed(2)}×), ` +
+        `process() ${(r.p.rate / 1e6).toFixed(2)} M (${(r.s.rate / r.p.rate).toFixed(2)}×) events/s`,
+    );
+  }
   if (s.check !== o.check || o.check !== f.check || p.check !== f.check) {
     throw new Error(`results differ: SQL ${s.check} | operator API ${o.check} | process() ${p.check} | floor ${f.check}`);
   }
@@ -210,6 +218,7 @@ async function main(): Promise<void> {
     `operator API vs SQL (${events} bids, batches of ${batch}; ${o.check}); SQL / window API = ${(s.rate / o.rate).toFixed(2)}×, SQL / process() = ${(s.rate / p.rate).toFixed(2)}×`,
     table,
   );
+  console.log(`  load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} (shared machine: compare ratios within one run)`);
   console.log(`  results: ${writeResults(quick ? 'operator-api-quick.json' : 'operator-api.json', table)}`);
 }
 
