@@ -12,6 +12,7 @@
 
 import { LaminarError } from '../errors.js';
 import type { Statement } from '../sql/ast.js';
+import { parse } from '../sql/parser.js';
 import type { Batch, Column } from '../exec/batch.js';
 import { rowAt, weightAt } from '../exec/runtime/batch-builder.js';
 import type { DataflowNode } from '../exec/runtime/dataflow.js';
@@ -47,13 +48,17 @@ export function executeStatements(s: EngineState, statements: readonly Statement
   if (statements.length === 1 || s.flow.busy) return statements.map(run);
   const results: StatementResult[] = [];
   let unit: Unit | null = null;
+  // statements applied for good: those before the open unit
+  let committed = 0;
   try {
     statements.forEach((st, i) => {
       if (commitsBefore(s, st, unit)) {
         const done = unit;
         unit = null;
         done?.commit();
+        committed = i;
         results.push(withPosition(statements, i, () => run(st)));
+        committed = i + 1;
         return;
       }
       const u: Unit = (unit ??= new Unit(s));
@@ -61,10 +66,27 @@ export function executeStatements(s: EngineState, statements: readonly Statement
     });
   } catch (error) {
     (unit as Unit | null)?.rollBack();
+    if (typeof error === 'object' && error !== null) committedCounts.set(error, committed);
     throw error;
   }
   (unit as Unit | null)?.commit();
   return results;
+}
+
+const committedCounts = new WeakMap<object, number>();
+
+/**
+ * For an error thrown by a multi-statement execute(): the text of the statements that stayed
+ * applied (those a DROP / CHECKPOINT / source INSERT committed before the failing unit), so a
+ * durable catalog can record what the call really did. Undefined for other errors.
+ */
+export function committedText(sql: string, error: unknown): string | undefined {
+  const n = typeof error === 'object' && error !== null ? committedCounts.get(error) : undefined;
+  if (n === undefined) return undefined;
+  return parse(sql)
+    .slice(0, n)
+    .map((st) => st.text)
+    .join(';\n');
 }
 
 /**

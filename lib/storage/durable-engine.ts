@@ -11,6 +11,7 @@ import type { DataType } from '../types/datatype.js';
 import type { Row, Value } from '../types/value.js';
 import type { ChangeListener, EngineSubscription, QueryResult, RelationInfo, StatementResult } from '../engine/types.js';
 import { parse } from '../sql/parser.js';
+import { committedText } from '../engine/atomic-execute.js';
 import { wrapUdf, type FunctionSignature } from '../api/udf.js';
 import { WalWriter, type WalBackend } from '../native/wal.js';
 import { DirectoryLock } from './lock.js';
@@ -321,7 +322,13 @@ export class DurableEngine implements EnginePort {
       try {
         results = this.applyLogged(lsn, () => this.inner.execute(sql, params) as StatementResult[]);
       } catch (error) {
-        if (call !== null) call.failed = true;
+        if (call !== null) {
+          call.failed = true;
+          // a multi-statement call is all-or-nothing up to its DROP / CHECKPOINT: the catalog
+          // keeps only what stayed applied (its re-run at a restore may not fail without the data)
+          const kept = committedText(sql, error);
+          if (kept !== undefined) call.record = new Uint8Array(this.encoder.execute(kept, params));
+        }
         throw error;
       } finally {
         // a DDL statement may have replaced a relation (even when a later statement threw)

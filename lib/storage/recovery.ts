@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import { LaminarError, StorageError } from '../errors.js';
 import type { EnginePort } from '../api/engine-port.js';
 import { WalReader, type WalReplayStop } from '../native/wal.js';
-import { decodeRecord, RecordKind, type LogRecord } from './record.js';
+import { decodeRecord, RecordEncoder, RecordKind, type LogRecord } from './record.js';
+import { committedText } from '../engine/atomic-execute.js';
 import { schemaFingerprint } from './schema-fingerprint.js';
 import { changesCatalog, type CatalogCall } from './checkpoint.js';
 import { parse } from '../sql/parser.js';
@@ -54,8 +55,8 @@ export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandl
         if (pending === null || pending.lsn !== rec.lsn) {
           throw new StorageError('RECOVERY_FAILED', `${walDir}: record ${lsn} says call ${rec.lsn} failed, but it succeeded on replay; the log does not match this engine`);
         }
+        if (lastCatalogCall !== null && lastCatalogCall.lsn === rec.lsn) markFailed(lastCatalogCall.call, pending.error);
         pending = null;
-        if (lastCatalogCall !== null && lastCatalogCall.lsn === rec.lsn) lastCatalogCall.call.failed = true;
       } else {
         if (rec.kind === RecordKind.Execute && changesCatalog(parse(rec.sql).map((st) => st.kind))) {
           lastCatalogCall = { lsn, call: { record: new Uint8Array(data), failed: false } };
@@ -79,7 +80,7 @@ export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandl
     reader.close();
   }
   if (pending !== null) {
-    if (lastCatalogCall !== null && lastCatalogCall.lsn === pending.lsn) lastCatalogCall.call.failed = true;
+    if (lastCatalogCall !== null && lastCatalogCall.lsn === pending.lsn) markFailed(lastCatalogCall.call, pending.error);
     warn(`laminardb: the last logged call (record ${pending.lsn}) failed on replay and was not acknowledged; it is marked failed and ignored: ${(pending.error as Error).message}`);
   }
   const stop = reader.stop;
@@ -135,4 +136,13 @@ function checkSchema(engine: EnginePort, relation: string, fingerprint: number):
   if (schemaFingerprint(info) !== fingerprint) {
     throw new StorageError('CORRUPTION', `the write-ahead log inserts rows of another version of "${relation}"'s schema; refusing to apply them to the current one`);
   }
+}
+
+/** A catalog call that failed keeps only the statements that stayed applied (lib/engine/atomic-execute.ts). */
+function markFailed(call: CatalogCall, error: unknown): void {
+  call.failed = true;
+  const rec = decodeRecord(call.record);
+  if (rec.kind !== RecordKind.Execute) return;
+  const kept = committedText(rec.sql, error);
+  if (kept !== undefined) call.record = new Uint8Array(new RecordEncoder().execute(kept, rec.params));
 }
