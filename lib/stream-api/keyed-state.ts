@@ -126,6 +126,8 @@ function scratchFile(): string {
 export class KeyedState implements KeyedStateStore {
   private readonly slots = new Map<string, Slot>();
   private readonly byId: Slot[] = [];
+  /** user code asks for its handles by name per event: the slot asked for last skips the Map */
+  private lastAsked: Slot | undefined;
   private store: StateStore<'bytes', 'bytes'>;
   /** entries whose stream key is an integer in [0, 2^48) */
   private ints: StateStore<'u64', 'bytes'>;
@@ -157,8 +159,8 @@ export class KeyedState implements KeyedStateStore {
 
   value<T>(name: string): ValueState<T> {
     // handles are made once per name: user code asks for them per event
-    const known = this.slots.get(name);
-    if (known !== undefined && known.kind === 'value' && known.handle !== undefined) return known.handle as ValueState<T>;
+    const known = this.knownHandle(name, 'value');
+    if (known !== undefined) return known as ValueState<T>;
     return this.slot(name, 'value', (s) => ({
       value: () => this.read(s) as T | undefined,
       update: (v: T) => {
@@ -170,8 +172,8 @@ export class KeyedState implements KeyedStateStore {
   }
 
   list<T>(name: string): ListState<T> {
-    const known = this.slots.get(name);
-    if (known !== undefined && known.kind === 'list' && known.handle !== undefined) return known.handle as ListState<T>;
+    const known = this.knownHandle(name, 'list');
+    if (known !== undefined) return known as ListState<T>;
     return this.slot(name, 'list', (s) => ({
       get: () => (this.read(s) as T[] | undefined) ?? [],
       add: (v: T) => {
@@ -188,8 +190,8 @@ export class KeyedState implements KeyedStateStore {
   }
 
   map<K, V>(name: string): MapState<K, V> {
-    const known = this.slots.get(name);
-    if (known !== undefined && known.kind === 'map' && known.handle !== undefined) return known.handle as MapState<K, V>;
+    const known = this.knownHandle(name, 'map');
+    if (known !== undefined) return known as MapState<K, V>;
     const inner = (s: Slot, create: boolean): Map<K, V> | undefined => {
       let m = this.read(s) as Map<K, V> | undefined;
       if (!m && create) this.write(s, (m = new Map()));
@@ -213,8 +215,8 @@ export class KeyedState implements KeyedStateStore {
   }
 
   aggregating<I, A, O>(name: string, fn: AggregateFunction<I, A, O>): AggregatingState<I, O> {
-    const known = this.slots.get(name);
-    if (known !== undefined && known.kind === 'aggregating' && known.handle !== undefined) return known.handle as AggregatingState<I, O>;
+    const known = this.knownHandle(name, 'aggregating');
+    if (known !== undefined) return known as AggregatingState<I, O>;
     return this.slot(name, 'aggregating', (s) => ({
       get: () => {
         const acc = this.read(s);
@@ -359,6 +361,7 @@ export class KeyedState implements KeyedStateStore {
     }
     this.slots.clear();
     this.byId.length = 0;
+    this.lastAsked = undefined;
     this.cached = 0;
     this.cacheComplete = false;
     this.touched.length = 0;
@@ -488,6 +491,17 @@ export class KeyedState implements KeyedStateStore {
     encodeKey(sink, s.id, key);
     const bytes = this.store.get(sink.slice(0));
     return bytes === undefined ? ABSENT : decodeValue(bytes, this.shapes);
+  }
+
+  /** The handle made for `name` if it is of `kind`; the slot asked for last is checked first. */
+  private knownHandle(name: string, kind: Kind): unknown {
+    let s = this.lastAsked;
+    if (s === undefined || s.name !== name) {
+      s = this.slots.get(name);
+      if (s === undefined) return undefined;
+      this.lastAsked = s;
+    }
+    return s.kind === kind ? s.handle : undefined;
   }
 
   private addSlot(name: string, kind: Kind, id: number): Slot {

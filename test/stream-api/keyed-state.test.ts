@@ -268,6 +268,22 @@ t.test('a snapshot from before the integer-keyed store restores (its integer key
   legacy.close();
 });
 
+t.test('a restore into the same instance: handles asked for afterwards address the restored state', async (t) => {
+  const s = new KeyedState('op#7');
+  at(s, 'k');
+  s.value<number>('v').update(1);
+  s.map<number, number>('m').put(1, 1);
+  const snap = structuredClone(s.snapshot());
+  s.value<number>('v').update(2);
+  s.map<number, number>('m').put(1, 2);
+  s.commit();
+  s.restore(snap);
+  at(s, 'k');
+  t.equal(s.value<number>('v').value(), 1, 'not the value cached before the restore');
+  t.equal(s.map<number, number>('m').get(1), 1);
+  s.close();
+});
+
 t.test('misuse is named', async (t) => {
   const s = new KeyedState('Detector#4');
   s.value('x');
