@@ -2,6 +2,7 @@
 // store, not only the JS cache), a snapshot restores into a fresh store with the object shapes it
 // needs, keys compare by value, and misuse is reported by name.
 import t from 'tap';
+import { serializeState, deserializeState } from '../../lib/storage/checkpoint-codec.js';
 import { KeyedState } from '../../lib/stream-api/keyed-state.js';
 import { ByteSink, ByteSource, Shapes, decodeKey, encodeKey, encodeValue } from '../../lib/stream-api/state-codec.js';
 
@@ -229,6 +230,23 @@ t.test('integer keys live in the u64-keyed store; every other key in the byte-ke
   s.close();
   r.close();
   again.close();
+});
+
+t.test('both stores survive the checkpoint codec (what durable checkpoints write)', async (t) => {
+  const s = new KeyedState('op#8');
+  for (const k of [1, 2 ** 40, 'card-1', -3]) {
+    at(s, k);
+    s.value<{ k: unknown }>('v').update({ k });
+  }
+  const r = new KeyedState('op#8');
+  r.restore(deserializeState(serializeState(s.snapshot())));
+  for (const k of [1, 2 ** 40, 'card-1', -3]) {
+    at(r, k);
+    t.same(r.value('v').value(), { k }, `key ${String(k)}`);
+  }
+  t.equal(r.size(), 4);
+  s.close();
+  r.close();
 });
 
 t.test('a snapshot from before the integer-keyed store restores (its integer keys move over)', async (t) => {
