@@ -15,7 +15,7 @@ import type { Statement } from '../sql/ast.js';
 import { parse } from '../sql/parser.js';
 import type { Batch, Column } from '../exec/batch.js';
 import { rowAt, weightAt } from '../exec/runtime/batch-builder.js';
-import type { DataflowNode } from '../exec/runtime/dataflow.js';
+import type { DataflowNode, RootHold } from '../exec/runtime/dataflow.js';
 import type { FunctionEntry, RelationEntry } from '../plan/catalog.js';
 import type { Row } from '../types/value.js';
 import { drop } from './ddl.js';
@@ -104,9 +104,10 @@ function commitsBefore(s: EngineState, st: Statement, unit: Unit | null): boolea
 /** Statements run together: their changes are held from subscribers until commit or roll-back. */
 class Unit {
   private readonly undo: UndoEntry[] = [];
+  private readonly hold: RootHold;
 
   constructor(private readonly s: EngineState) {
-    s.flow.beginHold((node, batch) => this.record(node, batch));
+    this.hold = s.flow.beginHold((node, batch) => this.record(node, batch));
   }
 
   run(st: Statement, run: (st: Statement) => StatementResult): StatementResult {
@@ -121,15 +122,15 @@ class Unit {
   }
 
   commit(): void {
-    this.s.flow.endHold(true);
+    this.s.flow.endHold(this.hold, true);
   }
 
   rollBack(): void {
-    this.s.flow.setRootRecorder(null);
+    this.hold.recording = false;
     try {
       rollBack(this.s, this.undo);
     } finally {
-      this.s.flow.endHold(false);
+      this.s.flow.endHold(this.hold, false);
     }
   }
 

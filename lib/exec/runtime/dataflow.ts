@@ -36,6 +36,13 @@ export interface ChangeDeliverer {
   subscribe(listener: ChangeListener, opts?: { snapshot?: boolean }): { close(): void };
 }
 
+/** An open all-or-nothing unit of the dataflow (Dataflow.beginHold). */
+export interface RootHold {
+  readonly recorder: (node: DataflowNode, batch: Batch) => void;
+  /** false once the unit rolls back or ends: its own roll-back pushes are not recorded */
+  recording: boolean;
+}
+
 export function isMaterialized(op: Operator): op is Operator & Materialized {
   return typeof (op as Partial<Materialized>).contents === 'function';
 }
@@ -113,8 +120,8 @@ export class Dataflow {
   /** >0 while a transaction body runs: its pushes join the current step */
   private inTransaction = 0;
   private readonly queue: (() => void)[] = [];
-  /** >0 while an all-or-nothing execute() call holds step results back from subscribers */
-  private held = 0;
+  /** the all-or-nothing units open now (nested execute() calls), innermost last */
+  private readonly holds: RootHold[] = [];
   /** sees every batch a root (table / source store) emits while set: the undo log of a call */
   private rootRecorder: ((node: DataflowNode, batch: Batch) => void) | null = null;
 
@@ -137,24 +144,24 @@ export class Dataflow {
 
   /**
    * Start an all-or-nothing unit (a multi-statement execute()): steps still run and flush, but
-   * their changes stay with the view stores until `endHold`; `recorder` sees every delta the
-   * roots emit meanwhile, so the caller can push their inverses to roll back.
+   * their changes stay with the view stores until the outermost unit ends; while the returned
+   * hold is `recording`, `recorder` sees every delta the roots emit, so the caller can push their
+   * inverses to roll back (it clears `recording` first, so the roll-back is not recorded).
    */
-  beginHold(recorder: ((node: DataflowNode, batch: Batch) => void) | null): void {
-    this.held++;
-    this.rootRecorder = recorder;
-  }
-
-  /** Pause / resume the recorder (the roll-back's own pushes are not recorded). */
-  setRootRecorder(recorder: ((node: DataflowNode, batch: Batch) => void) | null): void {
-    this.rootRecorder = recorder;
+  beginHold(recorder: (node: DataflowNode, batch: Batch) => void): RootHold {
+    const hold: RootHold = { recorder, recording: true };
+    this.holds.push(hold);
+    this.rootRecorder = this.recordAll;
+    return hold;
   }
 
   /** End the unit: subscribers get the held changes (commit) or never see them (roll-back). */
-  endHold(deliver: boolean): void {
-    this.held--;
+  endHold(hold: RootHold, deliver: boolean): void {
+    hold.recording = false;
+    const i = this.holds.lastIndexOf(hold);
+    if (i >= 0) this.holds.splice(i, 1);
+    if (this.holds.length > 0) return;
     this.rootRecorder = null;
-    if (this.held > 0) return;
     if (!deliver) {
       for (const n of this.nodes) if (isDeliverer(n.op)) n.op.discardPending?.();
       return;
@@ -169,6 +176,11 @@ export class Dataflow {
     if (failure !== undefined) throw failure;
     if (queued !== undefined) throw queued;
   }
+
+  /** Every open unit records (an outer unit must also undo what a nested one did). */
+  private readonly recordAll = (node: DataflowNode, batch: Batch): void => {
+    for (const h of this.holds) if (h.recording) h.recorder(node, batch);
+  };
 
   /** Start building a subgraph (a view's operators) to attach to this graph. */
   builder(): SubgraphBuilder {
@@ -506,7 +518,7 @@ export class Dataflow {
     } finally {
       this.inStep = false;
     }
-    if (this.held === 0) {
+    if (this.holds.length === 0) {
       try {
         this.deliverAll();
       } catch (err) {
