@@ -38,6 +38,8 @@ export class ProcessHost implements Operator {
   private readonly eventTimers = new TimerWheel<number>(-1);
   private readonly procTimers = new TimerWheel<number>(-1);
   private readonly pending = { 'event-time': new Map<number, Set<unknown>>(), 'processing-time': new Map<number, Set<unknown>>() };
+  /** the key set registered into last (the keys of a batch mostly share a window end) */
+  private lastTimers: { domain: Domain; time: number; keys: Set<unknown> } | undefined;
   private out: unknown[] = [];
   private wm = -Infinity;
   private opened = false;
@@ -153,6 +155,11 @@ export class ProcessHost implements Operator {
   }
 
   private add(domain: Domain, key: unknown, time: number): void {
+    const last = this.lastTimers;
+    if (last !== undefined && last.time === time && last.domain === domain) {
+      last.keys.add(key);
+      return;
+    }
     const pending = this.pending[domain];
     let keys = pending.get(time);
     if (keys === undefined) {
@@ -160,6 +167,7 @@ export class ProcessHost implements Operator {
       (domain === 'event-time' ? this.eventTimers : this.procTimers).schedule(time, time);
     }
     keys.add(key);
+    this.lastTimers = { domain, time, keys };
   }
 
   close(): void {
@@ -197,6 +205,7 @@ export class ProcessHost implements Operator {
     const keys = this.pending[domain].get(time);
     if (keys === undefined || !keys.delete(this.state.currentKey) || keys.size > 0) return;
     this.pending[domain].delete(time);
+    this.lastTimers = undefined;
     (domain === 'event-time' ? this.eventTimers : this.procTimers).cancel(time);
   }
 
@@ -210,6 +219,7 @@ export class ProcessHost implements Operator {
       if (keys === undefined) continue;
       // callbacks registering a timer at this same time start a new set (fired on the next advance)
       pending.delete(time);
+      this.lastTimers = undefined;
       if (onTimer === undefined) continue;
       const info: TimerInfo = { time, domain };
       let done = 0;

@@ -44,6 +44,12 @@ t.test('ctx.key and ctx.watermark track the event, the timer and the watermark',
   h.flush();
   t.same(seen, ['process a wm=-Infinity', 'process b wm=-Infinity', 'timer a@10 wm=15', 'process c wm=15', 'timer b@20 wm=40', 'timer c@30 wm=40']);
   t.same(out, ['a@10', 'b@20', 'c@30']);
+  // a time that already fired is registered anew (not into the fired set) and fires next advance
+  h.push(objectBatch([{ k: 'z', at: 30 }, { k: 'y', at: 45 }, { k: 'x', at: 30 }]), 0);
+  t.same(out, ['a@10', 'b@20', 'c@30'], 'a timer at or below the watermark waits for the next advance');
+  h.watermark(50, 0);
+  t.same(out, ['a@10', 'b@20', 'c@30', 'z@30', 'x@30', 'y@45']);
+  t.same((h.snapshot() as { timers: unknown[] }).timers, [], 'nothing left pending');
   h.close();
 });
 
