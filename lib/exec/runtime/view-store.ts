@@ -16,7 +16,8 @@ import type { Operator, Output } from '../operator.js';
 import type { ChangeListener, EngineChange } from '../../engine/types.js';
 import type { Row } from '../../types/value.js';
 import { BatchBuilder, batchFromRows, compactLogTail, rowAt, weightAt } from './batch-builder.js';
-import { encodeRow, encodeRowAt, keyExtractor, rowKeyExtractor, sameRow, sameRowAt, type Key } from './values.js';
+import { keyExtractor, rowKeyExtractor, sameRow, sameRowAt, type Key } from './values.js';
+import { rowHash, rowHashAt } from './row-hash.js';
 import type { ChangeDeliverer, Materialized } from './dataflow.js';
 import { ClosedError } from '../../errors.js';
 import { deliverChanges } from './listeners.js';
@@ -35,7 +36,8 @@ export interface ViewStoreOptions {
 }
 
 export class ViewStore implements Operator, Materialized, ChangeDeliverer {
-  /** unique key (or the whole row's encoding) → the distinct rows under it with multiplicities */
+  /** unique key (or, unkeyed, the row's hash: rows that collide share a list) → the distinct
+   *  rows under it with multiplicities */
   private readonly state = new Map<Key, Entry[]>();
   /** per step: the entries of every touched key as they were before the step */
   private touched = new Map<Key, readonly Entry[]>();
@@ -47,6 +49,8 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   private readonly keyOfColumns: ((columns: Batch['columns'], i: number) => Key) | null;
   private readonly keyOfRow: ((row: Row) => Key) | null;
   private rowCount = 0;
+  /** unkeyed: distinct rows held (several can share a hash, so this is not state.size) */
+  private distinctRows = 0;
   /** append-only mode (unkeyed views until the first retraction): the batches, by reference */
   private log: Batch[] | null;
   /** append-only mode: the batches pushed in this step while someone listens */
@@ -87,6 +91,7 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     this.log = null;
     this.stepLog = [];
     this.rowCount = 0;
+    this.distinctRows = 0;
     const listeners = this.listeners;
     for (const b of log) if (!thisStep.has(b)) this.applyToMap(b, false);
     for (const b of log) if (thisStep.has(b)) this.applyToMap(b, listeners.size > 0);
@@ -99,22 +104,19 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     for (let i = 0; i < batch.length; i++) {
       const w = weightAt(batch, i);
       if (w === 0) continue;
-      // keyed: the key comes from the key columns and rows under it are compared by value;
-      // unkeyed: the whole row's encoding is the key, so a key holds exactly one distinct row
-      const key = keyed ? this.keyOfColumns!(cols, i) : encodeRowAt(cols, i);
+      // keyed: the key comes from the key columns; unkeyed: the row's hash (a small integer,
+      // no string built). Either way the rows under a key are compared by value.
+      const key = keyed ? this.keyOfColumns!(cols, i) : rowHashAt(cols, i);
       let entries = this.state.get(key);
       if (tracking && !this.touched.has(key)) {
         this.touched.set(key, entries ? entries.map((e) => ({ row: e.row, weight: e.weight })) : NONE);
       }
       let j = -1;
       if (entries !== undefined) {
-        if (!keyed) j = entries.length > 0 ? 0 : -1;
-        else {
-          for (let k = 0; k < entries.length; k++) {
-            if (sameRowAt(entries[k].row, cols, i)) {
-              j = k;
-              break;
-            }
+        for (let k = 0; k < entries.length; k++) {
+          if (sameRowAt(entries[k].row, cols, i)) {
+            j = k;
+            break;
           }
         }
       }
@@ -123,11 +125,13 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
         e.weight += w;
         if (e.weight === 0) {
           entries!.splice(j, 1);
+          this.distinctRows--;
           if (entries!.length === 0) this.emptied.push(key);
         }
       } else {
         if (entries === undefined) this.state.set(key, (entries = []));
         entries.push({ row: rowAt(batch, i), weight: w });
+        this.distinctRows++;
       }
       this.rowCount += w;
     }
@@ -277,6 +281,7 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     this.touched = new Map();
     this.pending = [];
     this.rowCount = 0;
+    this.distinctRows = 0;
     this.stepLog = [];
     if (this.keyOfRow === null && s.weights.every((w) => w === 1)) {
       this.log = s.rows.length > 0 ? [batchFromRows(s.rows, this.width)] : [];
@@ -285,17 +290,18 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     }
     this.log = null;
     s.rows.forEach((row, i) => {
-      const key = this.keyOfRow !== null ? this.keyOfRow(row) : encodeRow(row);
+      const key = this.keyOfRow !== null ? this.keyOfRow(row) : rowHash(row);
       let entries = this.state.get(key);
       if (!entries) this.state.set(key, (entries = []));
       entries.push({ row, weight: s.weights[i] });
+      this.distinctRows++;
       this.rowCount += s.weights[i];
     });
   }
 
   stateSize(): number {
     if (this.log !== null) return this.rowCount;
-    return this.state.size;
+    return this.keyOfColumns === null ? this.distinctRows : this.state.size;
   }
 
   /** Stop delivering: later subscriptions fail, listeners are dropped (DROP MATERIALIZED VIEW). */

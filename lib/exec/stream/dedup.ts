@@ -38,6 +38,11 @@ export class DedupOperator implements Operator {
   /** keep 'first': key → time of its first row (−Infinity without a time column) */
   private readonly firstSeen = new Map<Key, number>();
   private readonly last = new Map<Key, LastEntry>();
+  /** keep 'last' over exactly two key columns: first key → second key → entry, for keys that are
+   *  both numbers (Map compares numbers by SameValueZero: -0 = 0, NaN = NaN, as the encoding) */
+  private readonly lastByPair = new Map<number, Map<number, LastEntry>>();
+  private pairCount = 0;
+  private readonly pairKeys: readonly [RowFn, RowFn] | null;
   private readonly out: BatchBuilder;
   private wm = NO_WATERMARK;
   /** the time a NULL ranks as: winning when nullsFirst, losing otherwise */
@@ -51,6 +56,7 @@ export class DedupOperator implements Operator {
       throw new ExecutionError('INVALID_ARGUMENT', 'dedup state TTL needs an event-time column and a non-negative interval');
     }
     this.keyOf = keyFunction(cfg.keys);
+    this.pairKeys = cfg.keys.length === 2 ? [cfg.keys[0]!, cfg.keys[1]!] : null;
     this.nullTime = (cfg.nullsFirst === true) !== (cfg.earliest === true) ? Infinity : -Infinity;
     this.out = new BatchBuilder(cfg.inputWidth);
   }
@@ -93,18 +99,55 @@ export class DedupOperator implements Operator {
 
   private pushLast(batch: Batch): void {
     const time = this.cfg.timeColumn === undefined ? undefined : batch.columns[this.cfg.timeColumn]!;
+    const cols = batch.columns;
+    const earliest = this.cfg.earliest === true;
     for (let i = 0; i < batch.length; i++) {
-      const key = this.keyOf(batch.columns, i);
       // without a time column the latest arrival wins; a NULL time ranks by nullsFirst
       const raw = time === undefined ? null : time[i];
       const t = time === undefined ? null : typeof raw === 'number' ? raw : this.nullTime;
-      const prev = this.last.get(key);
-      if (prev !== undefined && t !== null && prev.time !== null && (this.cfg.earliest ? t >= prev.time : t < prev.time)) continue; // the held row ranks first
+      const prev = this.findLast(cols, i);
+      if (prev !== undefined) {
+        if (t !== null && prev.time !== null && (earliest ? t >= prev.time : t < prev.time)) continue; // the held row ranks first
+        const row = readRow(batch, i);
+        this.out.add(prev.row, -1);
+        this.out.add(row, 1);
+        // replaced in place: no new entry object per superseding row
+        prev.time = t;
+        prev.row = row;
+        continue;
+      }
       const row = readRow(batch, i);
-      if (prev !== undefined) this.out.add(prev.row, -1);
       this.out.add(row, 1);
-      this.last.set(key, { time: t, row });
+      this.addLast(cols, i, { time: t, row });
     }
+  }
+
+  /** The entry held for row i's key. Two all-number keys (ids) go through nested number-keyed
+   *  Maps instead of a string built per row; anything else through the encoded key. */
+  private findLast(cols: Column[], i: number): LastEntry | undefined {
+    const pair = this.pairKeys;
+    if (pair !== null) {
+      const a = pair[0](cols, i);
+      const b = pair[1](cols, i);
+      if (typeof a === 'number' && typeof b === 'number') return this.lastByPair.get(a)?.get(b);
+    }
+    return this.last.get(this.keyOf(cols, i));
+  }
+
+  private addLast(cols: Column[], i: number, e: LastEntry): void {
+    const pair = this.pairKeys;
+    if (pair !== null) {
+      const a = pair[0](cols, i);
+      const b = pair[1](cols, i);
+      if (typeof a === 'number' && typeof b === 'number') {
+        let inner = this.lastByPair.get(a);
+        if (inner === undefined) this.lastByPair.set(a, (inner = new Map()));
+        inner.set(b, e);
+        this.pairCount++;
+        return;
+      }
+    }
+    this.last.set(this.keyOf(cols, i), e);
   }
 
   watermark(wm: number, _port: number): void {
@@ -115,6 +158,15 @@ export class DedupOperator implements Operator {
       for (const [k, t] of this.firstSeen) if (t < bound) this.firstSeen.delete(k);
       // expiring a kept-last row keeps it in the output: the TTL bounds state, not results
       for (const [k, e] of this.last) if (e.time !== null && e.time < bound) this.last.delete(k);
+      for (const [a, inner] of this.lastByPair) {
+        for (const [b, e] of inner) {
+          if (e.time !== null && e.time < bound) {
+            inner.delete(b);
+            this.pairCount--;
+          }
+        }
+        if (inner.size === 0) this.lastByPair.delete(a);
+      }
     }
     this.flush();
     this.output.watermark(wm);
@@ -125,7 +177,9 @@ export class DedupOperator implements Operator {
   }
 
   snapshot(): unknown {
-    return { wm: this.wm, first: [...this.firstSeen], last: [...this.last] };
+    const last: [Key, LastEntry][] = [...this.last].map(([k, e]) => [k, { time: e.time, row: e.row }]);
+    for (const inner of this.lastByPair.values()) for (const e of inner.values()) last.push([this.keyOfRow(e.row), { time: e.time, row: e.row }]);
+    return { wm: this.wm, first: [...this.firstSeen], last };
   }
 
   restore(state: unknown): void {
@@ -133,12 +187,23 @@ export class DedupOperator implements Operator {
     this.wm = s.wm;
     this.firstSeen.clear();
     this.last.clear();
+    this.lastByPair.clear();
+    this.pairCount = 0;
     for (const [k, t] of s.first) this.firstSeen.set(k, t);
-    for (const [k, e] of s.last) this.last.set(k, e);
+    // the key is derived again from the row, so an entry lands where push will look for it
+    for (const [, e] of s.last) this.addLast(singleRowColumns(e.row), 0, { time: e.time, row: e.row });
+  }
+
+  private keyOfRow(row: Row): Key {
+    return this.keyOf(singleRowColumns(row), 0);
   }
 
   /** Keys held. */
   stateSize(): number {
-    return this.firstSeen.size + this.last.size;
+    return this.firstSeen.size + this.last.size + this.pairCount;
   }
+}
+
+function singleRowColumns(row: Row): Column[] {
+  return row.map((v) => [v]) as Column[];
 }
