@@ -107,10 +107,38 @@ function nodeLine(p: LogicalPlan): string {
   }
 }
 
-export function explainLines(plan: LogicalPlan, depth = 0, out: string[] = []): string[] {
-  out.push(`${'  '.repeat(depth)}${nodeLine(plan)}`);
-  for (const c of planInputs(plan)) explainLines(c, depth + 1, out);
+/**
+ * A subplan shared by several consumers (lib/plan/optimizer/share-subplans.ts) is printed once,
+ * tagged `[shared #n]`; its other consumers show `Shared #n` in its place.
+ */
+export function explainLines(plan: LogicalPlan, depth = 0, out: string[] = [], labels: Map<LogicalPlan, number> = sharedLabels(plan), printed = new Set<LogicalPlan>()): string[] {
+  const label = labels.get(plan);
+  const pad = '  '.repeat(depth);
+  if (label !== undefined && printed.has(plan)) {
+    out.push(`${pad}Shared #${label}`);
+    return out;
+  }
+  printed.add(plan);
+  out.push(`${pad}${nodeLine(plan)}${label !== undefined ? ` [shared #${label}]` : ''}`);
+  for (const c of planInputs(plan)) explainLines(c, depth + 1, out, labels, printed);
   return out;
+}
+
+/** Plan objects reached along more than one path, numbered in print order. Scans are not
+ *  labelled: every scan of a relation reads the same store anyway. */
+function sharedLabels(plan: LogicalPlan): Map<LogicalPlan, number> {
+  const seen = new Set<LogicalPlan>();
+  const labels = new Map<LogicalPlan, number>();
+  const walk = (p: LogicalPlan): void => {
+    if (seen.has(p)) {
+      if (p.kind !== 'scan' && !labels.has(p)) labels.set(p, labels.size + 1);
+      return;
+    }
+    seen.add(p);
+    for (const c of planInputs(p)) walk(c);
+  };
+  walk(plan);
+  return labels;
 }
 
 export function explain(plan: LogicalPlan): string {

@@ -91,7 +91,24 @@ function withComputedColumns(
   return { node, indices, width: all.length };
 }
 
+/** per build context: the node built for each plan object, so a shared subplan is built once */
+const builtPlans = new WeakMap<PhysicalContext, WeakMap<LogicalPlan, DataflowNode>>();
+
+/**
+ * Attach `plan`'s operators. A plan object reached twice (a subplan shared by
+ * lib/plan/optimizer/share-subplans.ts) is built once: its node fans out to both consumers.
+ */
 export function buildPhysical(plan: LogicalPlan, ctx: PhysicalContext): DataflowNode {
+  let built = builtPlans.get(ctx);
+  if (!built) builtPlans.set(ctx, (built = new WeakMap()));
+  const existing = built.get(plan);
+  if (existing && !existing.removed) return existing;
+  const node = buildPlanNode(plan, ctx);
+  built.set(plan, node);
+  return node;
+}
+
+function buildPlanNode(plan: LogicalPlan, ctx: PhysicalContext): DataflowNode {
   const b = ctx.builder;
   if ((plan.kind === 'aggregate' || plan.kind === 'top-n') && ctx.stream) {
     // windowed aggregates / per-window Top-N have streaming operators; others fall back
