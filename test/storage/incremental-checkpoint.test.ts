@@ -152,6 +152,37 @@ t.test('the cut is the state at the CHECKPOINT call, though later steps run whil
   await db.close();
 });
 
+t.test('a cut taken by reference (stores, a large aggregate) holds exactly the state at the call', async (t) => {
+  const dir = tempDir(t);
+  const inner = new Engine({});
+  const db = DurableEngine.open({ path: dir, checkpointIntervalMs: 0, walSegmentBytes: 1 << 20 }, inner);
+  db.execute(SCHEMA);
+  db.execute('CREATE MATERIALIZED VIEW per_key AS SELECT k, count(*) AS n, sum(v) AS s, min(note) AS lo, max(v) AS hi, bool_or(v > 5) AS big FROM kv GROUP BY k');
+  const state = inner.storageState();
+  step(db, 0);
+  for (let round = 1; round <= 2; round++) {
+    step(db, round);
+    await db.flush();
+    // what every operator holds at the call (no step can run before the cut's microtask)
+    const expected = durableNodes(state).map((n) => deserializeState(serializeState(n.op.snapshot())));
+    const running = db.execute('CHECKPOINT') as Promise<unknown>;
+    let done = false;
+    void running.then(() => (done = true));
+    let s = 10 * round;
+    // the cut is taken on a microtask after the call, so the first step comes after a turn
+    await new Promise((r) => setImmediate(r));
+    while (!done) {
+      step(db, s++); // updates, deletes and new keys: the aggregate's groups and the stores change
+      await new Promise((r) => setImmediate(r));
+    }
+    await running;
+    t.ok(s > 10 * round, `${s - 10 * round} steps ran during checkpoint ${db.lastCheckpoint!.epoch}`);
+    const image = readCheckpointChain(dir, readManifest(dir)!.checkpoints!.at(-1)!).image;
+    t.same(image.nodes.map((n) => n.state), expected, `checkpoint ${image.epoch} (${db.lastCheckpoint!.incremental ? 'incremental' : 'full'}) is the state at the call`);
+  }
+  await db.close();
+});
+
 t.test(`the chain is compacted: after ${MAX_CHAIN} deltas the next checkpoint is full and old files go`, async (t) => {
   const dir = tempDir(t);
   const db = open(dir);
