@@ -12,6 +12,7 @@ import type { Row, Value } from '../../types/value.js';
 import { LateRows, type LatePolicy } from './late.js';
 import { PairEvaluator } from './join-scratch.js';
 import { anyNull, BatchBuilder, keyFunction, readRow, sameRow, type Key, type RowFn } from './rows.js';
+import { IntervalSide } from './interval-side.js';
 import { NO_WATERMARK, WatermarkCombiner } from './watermark.js';
 
 export interface IntervalJoinConfig {
@@ -29,68 +30,9 @@ export interface IntervalJoinConfig {
   late?: { left?: LatePolicy; right?: LatePolicy };
 }
 
-interface Entry {
-  time: number;
-  row: Row;
-  /** left rows: number of matches (weighted) so far, for LEFT join padding */
-  matches: number;
-}
-
-class Side {
-  readonly byKey = new Map<Key, Entry[]>();
-  size = 0;
-  /** smallest time held (lower bound; refreshed on cleanup) */
-  minTime = Infinity;
-
-  add(key: Key, e: Entry): void {
-    let list = this.byKey.get(key);
-    if (list === undefined) {
-      list = [];
-      this.byKey.set(key, list);
-    }
-    list.push(e);
-    this.size++;
-    if (e.time < this.minTime) this.minTime = e.time;
-  }
-
-  /** Removes one entry equal to `row`; returns it, or undefined. */
-  remove(key: Key, row: readonly Value[]): Entry | undefined {
-    const list = this.byKey.get(key);
-    if (list === undefined) return undefined;
-    const at = list.findIndex((e) => sameRow(e.row, row));
-    if (at < 0) return undefined;
-    const [e] = list.splice(at, 1);
-    if (list.length === 0) this.byKey.delete(key);
-    this.size--;
-    return e;
-  }
-
-  /** Drops entries with time < `bound`, calling `onDrop` for each. */
-  expire(bound: number, onDrop?: (e: Entry) => void): void {
-    if (!(this.minTime < bound)) return;
-    let min = Infinity;
-    for (const [key, list] of this.byKey) {
-      let kept = 0;
-      for (let i = 0; i < list.length; i++) {
-        const e = list[i]!;
-        if (e.time < bound) {
-          onDrop?.(e);
-          this.size--;
-        } else {
-          list[kept++] = e;
-          if (e.time < min) min = e.time;
-        }
-      }
-      list.length = kept;
-      if (kept === 0) this.byKey.delete(key);
-    }
-    this.minTime = min;
-  }
-}
-
 export class IntervalJoinOperator implements Operator {
-  private readonly left = new Side();
-  private readonly right = new Side();
+  private readonly left: IntervalSide;
+  private readonly right: IntervalSide;
   private readonly leftKeyOf: (c: Column[], r: number) => Key;
   private readonly rightKeyOf: (c: Column[], r: number) => Key;
   private readonly pairs: PairEvaluator;
@@ -112,6 +54,8 @@ export class IntervalJoinOperator implements Operator {
     if (cfg.leftKeys.length !== cfg.rightKeys.length) throw new ExecutionError('INVALID_ARGUMENT', 'interval join needs as many left keys as right keys');
     this.leftKeyOf = keyFunction(cfg.leftKeys);
     this.rightKeyOf = keyFunction(cfg.rightKeys);
+    this.left = new IntervalSide(cfg.leftWidth);
+    this.right = new IntervalSide(cfg.rightWidth);
     this.pairs = new PairEvaluator(cfg.leftWidth, cfg.rightWidth, cfg.residual);
     this.out = new BatchBuilder(cfg.leftWidth + cfg.rightWidth);
     this.lateLeft = new LateRows(cfg.leftWidth, cfg.late?.left);
@@ -141,51 +85,65 @@ export class IntervalJoinOperator implements Operator {
         continue;
       }
       const key = keyOf(batch.columns, i);
-      const row = readRow(batch, i);
       if (w > 0) {
-        for (let k = 0; k < w; k++) this.insert(isLeft, key, t, row);
+        for (let k = 0; k < w; k++) this.insert(isLeft, key, t, batch, i);
       } else {
+        const row = readRow(batch, i);
         for (let k = 0; k < -w; k++) this.retract(isLeft, key, row);
       }
     }
   }
 
-  private insert(isLeft: boolean, key: Key, t: number, row: Row): void {
+  /** Joins row i of the batch with the other side's rows in range, then buffers it. Rows are
+   *  built only for pairs inside the time bounds. */
+  private insert(isLeft: boolean, key: Key, t: number, batch: Batch, i: number): void {
     const { lowerMs, upperMs, leftWidth } = this.cfg;
-    const entry: Entry = { time: t, row, matches: 0 };
-    const others = (isLeft ? this.right : this.left).byKey.get(key);
-    if (others !== undefined) {
-      for (const o of others) {
-        const d = isLeft ? o.time - t : t - o.time;
-        if (d < lowerMs || d > upperMs) continue;
-        const l = isLeft ? row : o.row;
-        const r = isLeft ? o.row : row;
-        if (!this.pairs.test(l, r)) continue;
-        this.out.addJoined(l, r, leftWidth, 1);
-        if (isLeft) entry.matches++;
-        else o.matches++;
-      }
+    const other = isLeft ? this.right : this.left;
+    let matches = 0;
+    let row: Row | null = null;
+    for (let o = other.first(key); o >= 0; o = other.nextOf(o)) {
+      const ot = other.timeOf(o);
+      const d = isLeft ? ot - t : t - ot;
+      if (d < lowerMs || d > upperMs) continue;
+      row ??= readRow(batch, i);
+      const orow = other.rowOf(o);
+      const l = isLeft ? row : orow;
+      const r = isLeft ? orow : row;
+      if (!this.pairs.test(l, r)) continue;
+      this.out.addJoined(l, r, leftWidth, 1);
+      if (isLeft) matches++;
+      else other.addMatches(o, 1);
     }
-    (isLeft ? this.left : this.right).add(key, entry);
+    (isLeft ? this.left : this.right).addFromBatch(key, t, batch, i, matches);
   }
 
   private retract(isLeft: boolean, key: Key, row: Row): void {
     const { lowerMs, upperMs, leftWidth } = this.cfg;
-    const removed = (isLeft ? this.left : this.right).remove(key, row);
-    if (removed === undefined) {
+    const own = isLeft ? this.left : this.right;
+    let found = -1;
+    for (let s = own.first(key); s >= 0; s = own.nextOf(s)) {
+      if (sameRow(own.rowOf(s), row)) {
+        found = s;
+        break;
+      }
+    }
+    if (found < 0) {
       this.unmatchedRetractions++;
       return;
     }
-    const others = (isLeft ? this.right : this.left).byKey.get(key);
-    if (others === undefined) return;
-    for (const o of others) {
-      const d = isLeft ? o.time - removed.time : removed.time - o.time;
+    const removedTime = own.timeOf(found);
+    own.remove(found);
+    const other = isLeft ? this.right : this.left;
+    for (let o = other.first(key); o >= 0; o = other.nextOf(o)) {
+      const ot = other.timeOf(o);
+      const d = isLeft ? ot - removedTime : removedTime - ot;
       if (d < lowerMs || d > upperMs) continue;
-      const l = isLeft ? row : o.row;
-      const r = isLeft ? o.row : row;
+      const orow = other.rowOf(o);
+      const l = isLeft ? row : orow;
+      const r = isLeft ? orow : row;
       if (!this.pairs.test(l, r)) continue;
       this.out.addJoined(l, r, leftWidth, -1);
-      if (!isLeft) o.matches--;
+      if (!isLeft) other.addMatches(o, -1);
     }
   }
 
@@ -195,8 +153,9 @@ export class IntervalJoinOperator implements Operator {
     const leftWm = this.wms.of(0);
     const rightWm = this.wms.of(1);
     // a left row can still match right rows with time ≥ rightWm: keep it while time + upper ≥ rightWm
-    this.left.expire(rightWm - upperMs, joinKind === 'left' ? (e) => {
-      if (e.matches <= 0) this.out.addJoined(e.row, null, leftWidth, 1);
+    const left = this.left;
+    left.expire(rightWm - upperMs, joinKind === 'left' ? (s) => {
+      if (left.matchesOf(s) <= 0) this.out.addJoined(left.rowOf(s), null, leftWidth, 1);
     } : undefined);
     this.right.expire(leftWm + lowerMs);
     this.emit();
@@ -235,7 +194,7 @@ export class IntervalJoinOperator implements Operator {
   }
 
   snapshot(): unknown {
-    const dump = (s: Side) => [...s.byKey].map(([k, list]) => [k, list.map((e) => [e.time, e.row, e.matches])]);
+    const dump = (side: IntervalSide) => [...side.chains()].map(([k, slots]) => [k, slots.map((s) => [side.timeOf(s), side.rowOf(s), side.matchesOf(s)])]);
     return { left: dump(this.left), right: dump(this.right), wm: [this.wms.of(0), this.wms.of(1)], outWm: this.outWm, late: [this.lateLeft.count, this.lateRight.count] };
   }
 
@@ -243,11 +202,9 @@ export class IntervalJoinOperator implements Operator {
     const s = state as { left: [Key, [number, Row, number][]][]; right: [Key, [number, Row, number][]][]; wm: [number, number]; outWm: number; late?: [number, number] };
     this.lateLeft.count = s.late?.[0] ?? 0;
     this.lateRight.count = s.late?.[1] ?? 0;
-    const load = (side: Side, data: [Key, [number, Row, number][]][]) => {
-      side.byKey.clear();
-      side.size = 0;
-      side.minTime = Infinity;
-      for (const [k, list] of data) for (const [time, row, matches] of list) side.add(k, { time, row, matches });
+    const load = (side: IntervalSide, data: [Key, [number, Row, number][]][]) => {
+      side.clear();
+      for (const [k, list] of data) for (const [time, row, matches] of list) side.addRow(k, time, row, matches);
     };
     load(this.left, s.left);
     load(this.right, s.right);
