@@ -54,7 +54,7 @@ t.test('the error points at the option: line and column within the statement', a
   t.equal(sql.split('\n')[3]!.slice(8, 8 + 'fields.b.max'.length), 'fields.b.max');
 });
 
-t.test('a failing CREATE in a script leaves the statements before it applied, itself and later ones not', async (t) => {
+t.test('a failing CREATE in a script rolls the whole script back (execute() is all-or-nothing)', async (t) => {
   const db = await open();
   t.teardown(() => db.close());
   await t.rejects(
@@ -63,7 +63,11 @@ t.test('a failing CREATE in a script leaves the statements before it applied, it
       CREATE TABLE after_it (a INT)`),
     { code: 'INVALID_OPTION' },
   );
-  t.same(db.relations().map((r) => r.name), ['before_it']);
+  t.same(db.relations().map((r) => r.name), []);
+  // a connector source created by a rolled-back script never starts
+  await t.rejects(db.execute(`CREATE SOURCE gen (a INT) WITH (connector = 'datagen', number_of_rows = 3); SELECT nope FROM gen`), { code: 'UNKNOWN_COLUMN' });
+  t.same(db.relations().map((r) => r.name), []);
+  t.equal(db.connectors().length, 0);
 });
 
 t.test('options the engine reads itself (retention, FORMAT … ENCODE) sit beside connector options', async (t) => {
