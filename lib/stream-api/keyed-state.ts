@@ -270,9 +270,13 @@ export class KeyedState implements KeyedStateStore {
     valueOffsets[0] = 0;
     deleteOffsets[0] = 0;
     intValueOffsets[0] = 0;
+    // while the cache mirrors the whole store, a key without an entry needs no lookup, so the
+    // entries of deleted (or never written) keys are dropped: the cache holds live keys only
+    const dropAbsent = this.cacheComplete;
     for (let i = 0; i < touched.length; i++) {
       const e = touched[i]!;
       const v = e.value;
+      if (v === ABSENT && dropAbsent) this.forget(e);
       // a primitive that was only read cannot have changed (objects may have been changed in place)
       if (!e.dirty && (typeof v !== 'object' || v === null)) continue;
       e.dirty = false;
@@ -441,6 +445,13 @@ export class KeyedState implements KeyedStateStore {
   close(): void {
     this.store.close();
     this.ints.close();
+  }
+
+  private forget(e: Entry): void {
+    const s = e.slot;
+    s.live.delete(e.key);
+    if (s.last === e) s.last = undefined;
+    this.cached--;
   }
 
   /** The entry of the current key in `s`, loaded from the store when not cached; marked touched. */

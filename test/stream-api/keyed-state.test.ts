@@ -302,6 +302,38 @@ t.test('a restore into the same instance: handles asked for afterwards address t
   s.close();
 });
 
+t.test('keys whose state was cleared leave the cache: churning keys never overflow it', async (t) => {
+  const s = new KeyedState('op#9');
+  const internals = s as unknown as { cached: number; cacheComplete: boolean };
+  // 200 000 distinct keys (more than the cache keeps), each written in one step and cleared in
+  // the next, as windows keyed by a fresh id are
+  let wrong = 0;
+  for (let step = 0; step < 200; step++) {
+    for (let k = step * 1000; k < step * 1000 + 1000; k++) {
+      at(s, k);
+      s.value<{ n: number }>('v').update({ n: k });
+      at(s, `s${k}`);
+      s.value<number>('v').update(k);
+    }
+    s.commit();
+    for (let k = step * 1000; k < step * 1000 + 1000; k++) {
+      at(s, k);
+      if (s.value<{ n: number }>('v').value()?.n !== k) wrong++;
+      s.value('v').clear();
+      at(s, `s${k}`);
+      s.value('v').clear();
+    }
+    s.commit();
+  }
+  t.equal(wrong, 0, 'every value read back before its clear');
+  t.equal(s.size(), 0);
+  t.equal(internals.cached, 0, 'no entry kept for a deleted key');
+  t.equal(internals.cacheComplete, true, 'the cache never overflowed, so a miss still needs no store lookup');
+  at(s, 5);
+  t.equal(s.value('v').value(), undefined);
+  s.close();
+});
+
 t.test('misuse is named', async (t) => {
   const s = new KeyedState('Detector#4');
   s.value('x');
