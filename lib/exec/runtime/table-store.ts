@@ -10,7 +10,7 @@ import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { Row, Value } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from './batch-builder.js';
-import { encodeRow, keyExtractor, rowKeyExtractor, sameRowAt, type Key } from './values.js';
+import { encodeRow, keyExtractor, keyOfValue, rowKeyExtractor, sameRowAt, type Key } from './values.js';
 import type { Materialized } from './dataflow.js';
 
 export interface TableStoreOptions {
@@ -25,6 +25,8 @@ export class TableStore implements Operator, Materialized {
   private readonly pk: readonly number[];
   private readonly keyOf: (row: readonly Value[]) => Key;
   private readonly keyOfColumns: (columns: Batch['columns'], i: number) => Key;
+  /** the primary key's column when it has exactly one (the common case: keyed without encoding), else -1 */
+  private readonly keyColumn: number;
   /** keyed: key → row; multiset: encoded row → { row, count } */
   private readonly byKey = new Map<Key, Row>();
   private readonly bag = new Map<string, { row: Row; count: number }>();
@@ -38,6 +40,7 @@ export class TableStore implements Operator, Materialized {
     this.pk = options.primaryKey ?? [];
     this.keyOf = rowKeyExtractor(this.pk);
     this.keyOfColumns = keyExtractor(this.pk);
+    this.keyColumn = this.pk.length === 1 ? this.pk[0] : -1;
   }
 
   get hasPrimaryKey(): boolean {
@@ -49,17 +52,18 @@ export class TableStore implements Operator, Materialized {
     if (batch.columns.length !== this.width) {
       throw new SchemaError('INVALID_ROW', `expected ${this.width} columns, got ${batch.columns.length}`);
     }
-    if (this.pk.length > 0) {
+    // column by column: one pass over each key column, no per-row iteration over the key
+    for (let k = 0; k < this.pk.length; k++) {
+      const c = this.pk[k];
+      const col = batch.columns[c];
       for (let i = 0; i < batch.length; i++) {
-        for (const c of this.pk) {
-          const v = batch.columns[c][i];
-          if (v === null || v === undefined) {
-            throw new SchemaError(
-              'NOT_NULL_VIOLATION',
-              `primary key column "${this.options.columnNames[c]}" cannot be NULL`,
-              { column: this.options.columnNames[c], rowIndex: i },
-            );
-          }
+        const v = col[i];
+        if (v === null || v === undefined) {
+          throw new SchemaError(
+            'NOT_NULL_VIOLATION',
+            `primary key column "${this.options.columnNames[c]}" cannot be NULL`,
+            { column: this.options.columnNames[c], rowIndex: i },
+          );
         }
       }
     }
@@ -69,23 +73,35 @@ export class TableStore implements Operator, Materialized {
     this.out.push(delta.take());
   }
 
+  // The upsert path (live inserts and WAL replay): one Map probe per row, the stored row built
+  // straight from the columns (rows stay immutable: checkpoints hold them by reference), the
+  // before-image copied into the delta from the stored row, nothing else allocated per row.
   private applyKeyed(batch: Batch, delta: BatchBuilder): void {
     const cols = batch.columns;
+    const weights = batch.weights;
+    const width = this.width;
+    const byKey = this.byKey;
+    const keyColumn = this.keyColumn;
+    const keyCol = keyColumn >= 0 ? cols[keyColumn] : null;
     for (let i = 0; i < batch.length; i++) {
-      const w = weightAt(batch, i);
+      const w = weights === null ? 1 : weights[i];
       if (w === 0) continue;
-      const key = this.keyOfColumns(cols, i);
-      const old = this.byKey.get(key);
+      const key = keyCol !== null ? keyOfValue(keyCol[i]) : this.keyOfColumns(cols, i);
+      const old = byKey.get(key);
       if (w > 0) {
         if (old !== undefined) {
           if (sameRowAt(old, cols, i)) continue;
           delta.addRow(old, -1);
         } else this.rowCount++;
-        const row = rowAt(batch, i);
-        this.byKey.set(key, row);
+        const row: Row = new Array(width);
+        for (let c = 0; c < width; c++) {
+          const v = cols[c][i];
+          row[c] = v === undefined ? null : v;
+        }
+        byKey.set(key, row);
         delta.addRow(row, 1);
       } else if (old !== undefined) {
-        this.byKey.delete(key);
+        byKey.delete(key);
         this.rowCount--;
         delta.addRow(old, -1);
       }
@@ -150,21 +166,30 @@ export class TableStore implements Operator, Materialized {
       : { rows: [...this.bag.values()].map((e) => e.row), counts: [...this.bag.values()].map((e) => e.count) };
   }
 
+  // Bulk load (checkpoint restore): a plain indexed loop, the key read straight from the row when
+  // the primary key is one column; a snapshot never holds two rows with one key.
   restore(state: unknown): void {
     const s = state as { rows: Row[]; counts?: number[] };
+    const rows = s.rows;
+    const n = rows.length;
     this.byKey.clear();
     this.bag.clear();
     this.rowCount = 0;
-    s.rows.forEach((row, i) => {
-      if (this.pk.length > 0) {
-        this.byKey.set(this.keyOf(row), row);
-        this.rowCount++;
-      } else {
-        const count = s.counts?.[i] ?? 1;
-        this.bag.set(encodeRow(row), { row, count });
-        this.rowCount += count;
-      }
-    });
+    if (this.pk.length > 0) {
+      const byKey = this.byKey;
+      const keyColumn = this.keyColumn;
+      if (keyColumn >= 0) for (let i = 0; i < n; i++) byKey.set(keyOfValue(rows[i][keyColumn]), rows[i]);
+      else for (let i = 0; i < n; i++) byKey.set(this.keyOf(rows[i]), rows[i]);
+      this.rowCount = byKey.size;
+      return;
+    }
+    const counts = s.counts;
+    for (let i = 0; i < n; i++) {
+      const row = rows[i];
+      const count = counts?.[i] ?? 1;
+      this.bag.set(encodeRow(row), { row, count });
+      this.rowCount += count;
+    }
   }
 
   stateSize(): number {
