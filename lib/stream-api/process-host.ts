@@ -17,7 +17,7 @@ import type { SideOutputs } from './side-outputs.js';
 import type { OutputTag, ProcessContext, ProcessFunction, TimerInfo, TimerService } from './types.js';
 
 type Domain = TimerInfo['domain'];
-/** ctx with key and watermark as data fields the host sets: read per event, a getter call cost ~20 ns */
+/** ctx with key and watermark as data fields the host sets: they are read per event, and the getters they were showed up at ~20 ns per event in a profile */
 type HostContext = { -readonly [P in keyof ProcessContext<unknown, unknown>]: ProcessContext<unknown, unknown>[P] };
 
 
