@@ -134,3 +134,23 @@ t.test('a retraction removes the equal buffered row, not another under the same 
   t.same(again.snapshot(), op.snapshot(), 'snapshot round-trips through restore, chain order kept');
   t.equal(again.stateSize(), 3);
 });
+
+t.test('number keys (typed-array index) and other keys (Map) live side by side', async (t) => {
+  const side = new IntervalSide(1);
+  side.addRow(0, 1, ['zero'], 0);
+  side.addRow(-0, 2, ['minus zero'], 0);
+  side.addRow(NaN, 3, ['nan'], 0);
+  side.addRow('0', 4, ['string zero'], 0);
+  side.addRow(2 ** 40 + 0.5, 5, ['big'], 0);
+  t.same(chainRows(side, 0), [['zero'], ['minus zero']], '-0 and 0 are one key');
+  t.same(chainRows(side, -0), [['zero'], ['minus zero']]);
+  t.same(chainRows(side, NaN), [['nan']], 'NaN finds NaN (Map SameValueZero, as before)');
+  t.same(chainRows(side, '0'), [['string zero']], 'a string is not the number');
+  t.same(chainRows(side, 2 ** 40 + 0.5), [['big']]);
+  side.expire(3);
+  t.equal(side.first(0), -1, 'emptied number key leaves the index');
+  const again = side.addRow(-0, 9, ['back'], 0);
+  t.same(chainRows(side, 0), [['back']]);
+  t.same([...side.chains()].map(([k, slots]) => [k, slots.length]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))), [['0', 1], [-0, 1], [2 ** 40 + 0.5, 1], [NaN, 1]].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
+  t.ok(again >= 0);
+});

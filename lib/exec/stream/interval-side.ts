@@ -4,21 +4,34 @@
 // integer), so buffering a row allocates no row array, no entry object and no per-key list.
 // Freed slots are reused through a free list.
 //
+// Number keys (join on a price, an id) are looked up in a typed-array hash table
+// (operators/group-index.ts), which beats a Map holding ~1 M keys; other keys use a Map. Either
+// gives a chain id whose head slot lives in `chainHeads`.
+//
 // Chains are doubly linked in insertion order: `next` runs head → tail (-1 ends), `prev` runs
 // back and the head's `prev` is the tail, so appending and unlinking are O(1).
 
 import type { Batch } from '../batch.js';
 import type { Row, Value } from '../../types/value.js';
 import type { Key } from './rows.js';
+import { NumericKeyIndex } from '../operators/group-index.js';
 
 const NIL = -1;
 
 export class IntervalSide {
-  /** key → first slot of its chain */
-  private readonly heads = new Map<Key, number>();
+  /** number keys (not NaN; -0 stored as 0) → chain id */
+  private readonly numericChains = new NumericKeyIndex(1, 1024);
+  /** every other key → chain id */
+  private readonly otherChains = new Map<Key, number>();
+  /** per chain id: its key, its first slot (-1: free chain id) */
+  private chainKeys: Key[] = [];
+  private chainHeads: Int32Array = new Int32Array(256);
+  private freeChains: number[] = [];
+  private chainCount = 0;
   /** per column: the values by slot */
   private readonly cols: Value[][] = [];
-  private keys: Key[] = [];
+  /** per slot: its chain id */
+  private slotChains: Int32Array = new Int32Array(256);
   private times: Float64Array = new Float64Array(256);
   private matchCounts: Float64Array = new Float64Array(256);
   private next: Int32Array = new Int32Array(256);
@@ -37,8 +50,42 @@ export class IntervalSide {
 
   /** First slot held under `key`, or -1; walk on with nextOf. */
   first(key: Key): number {
-    const h = this.heads.get(key);
-    return h === undefined ? NIL : h;
+    const chain = this.findChain(key);
+    return chain === NIL ? NIL : this.chainHeads[chain]!;
+  }
+
+  private findChain(key: Key): number {
+    if (typeof key === 'number' && key === key) {
+      this.numericChains.probe[0] = key + 0; // -0 → 0
+      return this.numericChains.find();
+    }
+    const c = this.otherChains.get(key);
+    return c === undefined ? NIL : c;
+  }
+
+  private newChain(key: Key): number {
+    let c = this.freeChains.pop();
+    if (c === undefined) {
+      c = this.chainCount++;
+      if (c === this.chainHeads.length) this.chainHeads = growI32(this.chainHeads, c * 2);
+    }
+    this.chainKeys[c] = key;
+    if (typeof key === 'number' && key === key) {
+      this.numericChains.probe[0] = key + 0;
+      this.numericChains.insert(c);
+    } else this.otherChains.set(key, c);
+    return c;
+  }
+
+  private dropChain(c: number): void {
+    const key = this.chainKeys[c]!;
+    if (typeof key === 'number' && key === key) {
+      this.numericChains.probe[0] = key + 0;
+      this.numericChains.delete();
+    } else this.otherChains.delete(key);
+    this.chainKeys[c] = null;
+    this.chainHeads[c] = NIL;
+    this.freeChains.push(c);
   }
 
   nextOf(slot: number): number {
@@ -84,20 +131,22 @@ export class IntervalSide {
       if (this.used === this.times.length) this.grow();
       s = this.used++;
     }
-    this.keys[s] = key;
     this.times[s] = t;
     this.matchCounts[s] = matches;
     this.live[s] = 1;
-    const h = this.heads.get(key);
-    if (h === undefined) {
-      this.heads.set(key, s);
+    let c = this.findChain(key);
+    if (c === NIL) {
+      c = this.newChain(key);
+      this.chainHeads[c] = s;
       this.prev[s] = s;
     } else {
+      const h = this.chainHeads[c]!;
       const tail = this.prev[h]!;
       this.next[tail] = s;
       this.prev[s] = tail;
       this.prev[h] = s;
     }
+    this.slotChains[s] = c;
     this.next[s] = NIL;
     this.size++;
     if (t < this.minTime) this.minTime = t;
@@ -106,14 +155,14 @@ export class IntervalSide {
 
   /** Unlinks the slot from its key's chain and frees it. */
   remove(slot: number): void {
-    const key = this.keys[slot]!;
-    const h = this.heads.get(key)!;
+    const c = this.slotChains[slot]!;
+    const h = this.chainHeads[c]!;
     const n = this.next[slot]!;
     if (slot === h) {
-      if (n === NIL) this.heads.delete(key);
+      if (n === NIL) this.dropChain(c);
       else {
         this.prev[n] = this.prev[slot]!;
-        this.heads.set(key, n);
+        this.chainHeads[c] = n;
       }
     } else {
       const p = this.prev[slot]!;
@@ -122,7 +171,6 @@ export class IntervalSide {
       else this.prev[n] = p;
     }
     this.live[slot] = 0;
-    this.keys[slot] = null;
     // drop references so freed values can be collected
     for (let c = 0; c < this.width; c++) this.cols[c]![slot] = null;
     this.next[slot] = this.freeHead;
@@ -153,17 +201,24 @@ export class IntervalSide {
 
   /** Every key with its slots in chain order (snapshot). */
   *chains(): IterableIterator<[Key, number[]]> {
-    for (const [key, h] of this.heads) {
+    // chain ids in order of creation (reused ids aside), so a snapshot is deterministic
+    for (let c = 0; c < this.chainCount; c++) {
+      const h = this.chainHeads[c]!;
+      if (h === NIL) continue;
       const slots: number[] = [];
       for (let s = h; s !== NIL; s = this.next[s]!) slots.push(s);
-      yield [key, slots];
+      yield [this.chainKeys[c]!, slots];
     }
   }
 
   clear(): void {
-    this.heads.clear();
+    this.numericChains.clear();
+    this.otherChains.clear();
+    this.chainKeys = [];
+    this.chainHeads.fill(NIL);
+    this.freeChains = [];
+    this.chainCount = 0;
     for (let c = 0; c < this.width; c++) this.cols[c] = [];
-    this.keys = [];
     this.live.fill(0);
     this.used = 0;
     this.freeHead = NIL;
@@ -177,6 +232,7 @@ export class IntervalSide {
     this.matchCounts = growF64(this.matchCounts, cap);
     this.next = growI32(this.next, cap);
     this.prev = growI32(this.prev, cap);
+    this.slotChains = growI32(this.slotChains, cap);
     const live = new Uint8Array(cap);
     live.set(this.live);
     this.live = live;
