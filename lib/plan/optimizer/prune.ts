@@ -152,25 +152,6 @@ function prune(plan: LogicalPlan, required: Set<number>): Pruned {
       if (plan.rankOutput) map.set(w, child.plan.schema.length);
       return { plan: withRowNumberKey(node), map };
     }
-    case 'window-tvf': {
-      // HOP / CUMULATE copy every input column once per window: copy only the ones read above
-      if (plan.tvf === 'session') break;
-      const w = plan.input.schema.length;
-      const needs = new Set([...required].filter((i) => i < w));
-      needs.add(plan.timeColumn);
-      const child = prune(plan.input, needs);
-      const nw = child.plan.schema.length;
-      const node = B.windowTvf(child.plan, plan.tvf, child.map.get(plan.timeColumn)!, {
-        sizeMs: plan.sizeMs,
-        slideMs: plan.slideMs,
-        stepMs: plan.stepMs,
-        offsetMs: plan.offsetMs,
-      });
-      const map = new Map(child.map);
-      map.set(w, nw);
-      map.set(w + 1, nw + 1);
-      return { plan: node, map };
-    }
     default:
       break;
   }
