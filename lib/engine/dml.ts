@@ -54,24 +54,37 @@ export function validateRows(table: TableEntry, rows: readonly (readonly Row[num
   }
 }
 
-/** Push a validated batch into a table/source and advance the source's watermark. */
+/**
+ * Push a validated batch into a table/source and advance the source's watermark. Both happen in
+ * one dataflow step (one flush, one delivery): a single-row insert into a watermarked source
+ * costs one step, and subscribers see the rows and what the watermark closes as one change set.
+ */
 export function pushBatch(s: EngineState, table: TableEntry, batch: Batch): void {
   const node = s.stores.get(table.name)!;
   if (table.appendOnly) s.idleSources.beforeRows(s, table.name);
-  s.flow.push(node, batch);
-  if (table.watermark && batch.length > 0) {
-    const col = batch.columns[table.watermark.column]!;
-    let max = s.maxEventTime.get(table.name) ?? -Infinity;
-    const before = max;
-    for (let i = 0; i < batch.length; i++) {
-      const v = col[i];
-      if (typeof v === 'number' && v > max) max = v;
-    }
-    if (max > before) {
-      s.maxEventTime.set(table.name, max);
-      s.flow.advanceWatermark(node, max - table.watermark.delayMs);
-    }
+  const max = table.watermark && batch.length > 0 ? raisedEventTime(s, table, batch) : undefined;
+  if (max === undefined) {
+    s.flow.push(node, batch);
+    return;
   }
+  const wm = max - table.watermark!.delayMs;
+  s.flow.transaction(() => {
+    s.flow.push(node, batch);
+    s.flow.advanceWatermark(node, wm);
+  });
+  s.maxEventTime.set(table.name, max);
+}
+
+/** The batch's largest event time when it exceeds the table's maximum so far, else undefined. */
+function raisedEventTime(s: EngineState, table: TableEntry, batch: Batch): number | undefined {
+  const col = batch.columns[table.watermark!.column]!;
+  const before = s.maxEventTime.get(table.name) ?? -Infinity;
+  let max = before;
+  for (let i = 0; i < batch.length; i++) {
+    const v = col[i];
+    if (typeof v === 'number' && v > max) max = v;
+  }
+  return max > before ? max : undefined;
 }
 
 export function insertPlanRows(s: EngineState, table: TableEntry, rows: readonly (readonly Row[number][])[]): void {
