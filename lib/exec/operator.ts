@@ -11,6 +11,9 @@ export interface Output {
   push(batch: Batch): void;
   /** event time (epoch ms) below which no more input will arrive */
   watermark(wm: number): void;
+  /** Optional: true while nothing would see a pushed batch (no consumer, no recorder), so an
+   *  operator may skip building its delta. Absent means someone may be listening. */
+  unobserved?(): boolean;
 }
 
 export interface Operator {

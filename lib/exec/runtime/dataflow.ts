@@ -136,6 +136,7 @@ export class Dataflow {
         downstream.push(batch);
       },
       watermark: (wm: number): void => downstream.watermark(wm),
+      unobserved: (): boolean => this.rootRecorder === null && node.downstream.length === 0,
     };
     node.op = factory(output);
     this.nodes.push(node);

@@ -67,16 +67,18 @@ export class TableStore implements Operator, Materialized {
         }
       }
     }
-    const delta = new BatchBuilder(this.width);
+    // before-images and the delta are built only when a view, subscriber or undo log sees them
+    // (a table nothing reads yet, e.g. during recovery before views attach, just stores)
+    const delta = this.out.unobserved?.() === true ? null : new BatchBuilder(this.width);
     if (this.pk.length > 0) this.applyKeyed(batch, delta);
     else this.applyBag(batch, delta);
-    this.out.push(delta.take());
+    if (delta !== null) this.out.push(delta.take());
   }
 
   // The upsert path (live inserts and WAL replay): one Map probe per row, the stored row built
   // straight from the columns (rows stay immutable: checkpoints hold them by reference), the
   // before-image copied into the delta from the stored row, nothing else allocated per row.
-  private applyKeyed(batch: Batch, delta: BatchBuilder): void {
+  private applyKeyed(batch: Batch, delta: BatchBuilder | null): void {
     const cols = batch.columns;
     const weights = batch.weights;
     const width = this.width;
@@ -91,7 +93,7 @@ export class TableStore implements Operator, Materialized {
       if (w > 0) {
         if (old !== undefined) {
           if (sameRowAt(old, cols, i)) continue;
-          delta.addRow(old, -1);
+          delta?.addRow(old, -1);
         } else this.rowCount++;
         const row: Row = new Array(width);
         for (let c = 0; c < width; c++) {
@@ -99,16 +101,16 @@ export class TableStore implements Operator, Materialized {
           row[c] = v === undefined ? null : v;
         }
         byKey.set(key, row);
-        delta.addRow(row, 1);
+        delta?.addRow(row, 1);
       } else if (old !== undefined) {
         byKey.delete(key);
         this.rowCount--;
-        delta.addRow(old, -1);
+        delta?.addRow(old, -1);
       }
     }
   }
 
-  private applyBag(batch: Batch, delta: BatchBuilder): void {
+  private applyBag(batch: Batch, delta: BatchBuilder | null): void {
     for (let i = 0; i < batch.length; i++) {
       const w = weightAt(batch, i);
       if (w === 0) continue;
@@ -124,7 +126,7 @@ export class TableStore implements Operator, Materialized {
         if (e.count === 0) this.bag.delete(key);
       } else this.bag.set(key, { row, count: applied });
       this.rowCount += applied;
-      delta.addRow(row, applied);
+      delta?.addRow(row, applied);
     }
   }
 
