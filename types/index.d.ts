@@ -925,7 +925,16 @@ export declare class Pipeline {
   /** every stage's state and timers, for a restart with `{ restore }` */
   snapshot(): PipelineSnapshot;
   /** the keyed state of every custom operator and window stage, decoded (for debugging and tests) */
-  inspectState(): { stage: string; state: string; key: unknown; value: unknown }[];
+  inspectState(): {
+    /** the stage (operator) name, e.g. `FraudDetector#2` */
+    stage: string;
+    /** the state's name as given to `ctx.state.value(name)` and the like */
+    state: string;
+    /** the stream key the entry belongs to */
+    key: unknown;
+    /** the decoded value */
+    value: unknown;
+  }[];
   /** number of state entries (keyed state and timers) across its stages */
   stateSize(): number;
   /** detach it from the database (user close() hooks run) */
