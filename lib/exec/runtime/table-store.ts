@@ -10,6 +10,7 @@ import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { Row, Value } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from './batch-builder.js';
+import { batchOf } from '../batch.js';
 import { encodeRow, keyExtractor, keyOfValue, rowKeyExtractor, sameRowAt, type Key } from './values.js';
 import type { Materialized } from './dataflow.js';
 
@@ -69,16 +70,22 @@ export class TableStore implements Operator, Materialized {
     }
     // before-images and the delta are built only when a view, subscriber or undo log sees them
     // (a table nothing reads yet, e.g. during recovery before views attach, just stores)
-    const delta = this.out.unobserved?.() === true ? null : new BatchBuilder(this.width);
-    if (this.pk.length > 0) this.applyKeyed(batch, delta);
-    else this.applyBag(batch, delta);
+    const observed = this.out.unobserved?.() !== true;
+    if (this.pk.length > 0) {
+      const delta = observed ? new KeyedDelta(this.width, 2 * batch.length) : null;
+      this.applyKeyed(batch, delta);
+      if (delta !== null) this.out.push(delta.take());
+      return;
+    }
+    const delta = observed ? new BatchBuilder(this.width) : null;
+    this.applyBag(batch, delta);
     if (delta !== null) this.out.push(delta.take());
   }
 
   // The upsert path (live inserts and WAL replay): one Map probe per row, the stored row built
   // straight from the columns (rows stay immutable: checkpoints hold them by reference), the
   // before-image copied into the delta from the stored row, nothing else allocated per row.
-  private applyKeyed(batch: Batch, delta: BatchBuilder | null): void {
+  private applyKeyed(batch: Batch, delta: KeyedDelta | null): void {
     const cols = batch.columns;
     const weights = batch.weights;
     const width = this.width;
@@ -93,7 +100,7 @@ export class TableStore implements Operator, Materialized {
       if (w > 0) {
         if (old !== undefined) {
           if (sameRowAt(old, cols, i)) continue;
-          delta?.addRow(old, -1);
+          delta?.add(old, -1);
         } else this.rowCount++;
         const row: Row = new Array(width);
         for (let c = 0; c < width; c++) {
@@ -101,11 +108,11 @@ export class TableStore implements Operator, Materialized {
           row[c] = v === undefined ? null : v;
         }
         byKey.set(key, row);
-        delta?.addRow(row, 1);
+        delta?.add(row, 1);
       } else if (old !== undefined) {
         byKey.delete(key);
         this.rowCount--;
-        delta?.addRow(old, -1);
+        delta?.add(old, -1);
       }
     }
   }
@@ -196,5 +203,34 @@ export class TableStore implements Operator, Materialized {
 
   stateSize(): number {
     return this.pk.length > 0 ? this.byKey.size : this.bag.size;
+  }
+}
+
+/** A keyed table's delta: at most two rows (-old +new) per input row, so the columns are sized
+ *  once up front instead of growing row by row. */
+class KeyedDelta {
+  private readonly columns: Value[][];
+  private readonly weights: Int32Array;
+  private n = 0;
+  private allOnes = true;
+
+  constructor(private readonly width: number, capacity: number) {
+    this.columns = new Array(width);
+    for (let c = 0; c < width; c++) this.columns[c] = new Array(capacity);
+    this.weights = new Int32Array(capacity);
+  }
+
+  add(row: readonly Value[], weight: number): void {
+    const n = this.n;
+    for (let c = 0; c < this.width; c++) this.columns[c][n] = row[c] ?? null;
+    this.weights[n] = weight;
+    if (weight !== 1) this.allOnes = false;
+    this.n = n + 1;
+  }
+
+  take(): Batch {
+    const n = this.n;
+    for (let c = 0; c < this.width; c++) this.columns[c].length = n;
+    return batchOf(this.columns, n, this.allOnes ? null : this.weights.subarray(0, n));
   }
 }
