@@ -1,5 +1,6 @@
 // Partition hash of a key value: equal SQL values (as internal values) must land on the same
 // shard, whichever relation or shard computes it. NULL keys go to shard 0.
+import { Decimal } from '../types/decimal.js';
 import type { Value } from '../types/value.js';
 
 const F64 = new Float64Array(1);
@@ -17,6 +18,16 @@ function hashString(s: string): number {
   return mix(h);
 }
 
+/** Decimal text without trailing fractional zeros, so 1.0 and 1.00 (equal in SQL) hash alike. */
+function canonicalDecimal(text: string): string {
+  if (!text.includes('.')) return text === '-0' ? '0' : text;
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === 48 /* 0 */) end--;
+  if (text.charCodeAt(end - 1) === 46 /* . */) end--;
+  const t = text.slice(0, end);
+  return t === '-0' ? '0' : t;
+}
+
 /** 32-bit hash of a key value (numbers hash by value, so 1 and 1.0 agree; -0 equals 0). */
 export function hashValue(v: Value): number {
   if (v === null || v === undefined) return 0;
@@ -32,7 +43,8 @@ export function hashValue(v: Value): number {
     for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v[i]!, 0x01000193);
     return mix(h);
   }
-  // Decimal, Interval, JSON, arrays: their text form is canonical enough for equality
+  if (v instanceof Decimal) return hashString(canonicalDecimal(v.toString()));
+  // Interval, JSON, arrays: their text form is canonical enough for equality
   return hashString(Array.isArray(v) ? JSON.stringify(v) : String(v));
 }
 

@@ -58,6 +58,14 @@ t.test('the partition hash: equal values agree, NULL goes to shard 0, keys sprea
   t.equal(hashValue('abc'), hashValue('ab' + 'c'));
   t.equal(hashValue(new Uint8Array([1, 2])), hashValue(new Uint8Array([1, 2])));
   t.not(hashValue('a'), hashValue('b'));
+  // equal decimals of different scales must meet on one shard (a join on a DECIMAL key)
+  t.equal(hashValue(Decimal.parse('1.0')), hashValue(Decimal.parse('1.00')));
+  t.equal(hashValue(Decimal.parse('1')), hashValue(Decimal.parse('1.000')));
+  t.equal(hashValue(Decimal.parse('-2.50')), hashValue(Decimal.parse('-2.5')));
+  t.equal(hashValue(Decimal.parse('0.00')), hashValue(Decimal.parse('0')));
+  t.equal(hashValue(Decimal.parse('-0.0')), hashValue(Decimal.parse('0')));
+  t.equal(hashValue(Decimal.parse('10')), hashValue(Decimal.parse('10.0')));
+  t.not(hashValue(Decimal.parse('10')), hashValue(Decimal.parse('1')));
   t.not(hashValue(true), hashValue(false));
   const col: Column = [null, ...Array.from({ length: 999 }, (_, i) => i)];
   const out = new Uint8Array(1000);
