@@ -16,6 +16,7 @@ import { SourceStore } from '../exec/runtime/source-store.js';
 import type { SourceRetention } from '../exec/runtime/source-store.js';
 import { TableStore } from '../exec/runtime/table-store.js';
 import { ViewStore } from '../exec/runtime/view-store.js';
+import type { DataflowNode } from '../exec/runtime/dataflow.js';
 import { T } from '../types/datatype.js';
 import type { Field } from '../types/datatype.js';
 import type { Interval } from '../types/interval.js';
@@ -161,10 +162,16 @@ export function createMaterializedView(s: EngineState, st: CreateMaterializedVie
   const uniqueKey = plan.props.uniqueKey && plan.props.uniqueKey.length > 0 ? plan.props.uniqueKey : undefined;
   const builder = s.flow.builder();
   const late = new LateRowRouter();
-  const stream = s.stream && streamBuilder({ ...streamOptionsFor(s.settings, st.options, st.pos), lateFor: (columns) => late.policyFor(columns) });
-  const top = buildPhysical(plan, s.physicalContext(builder, stream, s.viewCompiler(st.name)));
-  // an empty key (a global aggregate's single row) still pairs its retraction and insertion into one 'update'
-  const store = builder.add((out) => new ViewStore(out, width, { uniqueKey: plan.props.uniqueKey }), [top], st.name);
+  let store: DataflowNode;
+  try {
+    const stream = s.stream && streamBuilder({ ...streamOptionsFor(s.settings, st.options, st.pos), lateFor: (columns) => late.policyFor(columns) });
+    const top = buildPhysical(plan, s.physicalContext(builder, stream, s.viewCompiler(st.name)));
+    // an empty key (a global aggregate's single row) still pairs its retraction and insertion into one 'update'
+    store = builder.add((out) => new ViewStore(out, width, { uniqueKey: plan.props.uniqueKey }), [top], st.name);
+  } catch (err) {
+    builder.abandon(); // operators built so far free their native state now
+    throw err;
+  }
   const subgraph = builder.commit(); // back-fills from the inputs' current contents
   const entry: MaterializedViewEntry = {
     kind: 'materialized view',

@@ -223,7 +223,10 @@ export class Engine {
   }
 
   close(): void {
+    if (this.closed) return;
     this.closed = true;
+    // operators free their native state stores now rather than at garbage collection
+    this.state.flow.close();
   }
 
   private assertOpen(): void {

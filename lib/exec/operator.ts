@@ -29,4 +29,8 @@ export interface Operator {
   restore(state: unknown): void;
   /** Number of state entries held (for metrics and bounded-state tests). */
   stateSize(): number;
+  /** Optional: the operator left the graph for good (DROP, db.close(), a CREATE that failed):
+   *  free native state stores and drop large state now instead of at garbage collection. Called
+   *  at most once; the operator receives no calls afterwards. */
+  close?(): void;
 }

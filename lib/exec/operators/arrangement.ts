@@ -270,6 +270,18 @@ export class Arrangement {
     this.rows = 0;
   }
 
+  /** Frees the native index (if any) and drops every row; the arrangement is not used again. */
+  close(): void {
+    this.index?.close();
+    this.index = null;
+    this.canGoNative = false;
+    this.buckets.clear();
+    this.bySlot = [];
+    this.emptiedKeys = [];
+    this.emptiedSlots = [];
+    this.rows = 0;
+  }
+
   save(): [Row, number, number][] {
     const out: [Row, number, number][] = [];
     for (const e of this.entries()) out.push([e.row, e.weight, e.matches]);

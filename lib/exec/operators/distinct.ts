@@ -64,4 +64,9 @@ export class Distinct implements Operator {
   stateSize(): number {
     return this.counts.size;
   }
+  /** Drops the counted rows (DROP, db.close()). */
+  close(): void {
+    this.counts.clear();
+    this.touched = new Map();
+  }
 }

@@ -221,4 +221,10 @@ export class Join implements Operator {
   stateSize(): number {
     return this.sides[0].size + this.sides[1].size;
   }
+
+  /** Frees both arrangements' native key indexes (DROP, db.close()). */
+  close(): void {
+    this.sides[0].close();
+    this.sides[1].close();
+  }
 }

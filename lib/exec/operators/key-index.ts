@@ -11,8 +11,8 @@
 // Equal for small-integer keys up to ~100 K (and Nexmark q4 ran ~9 % slower with it at ~60 K
 // auction keys), faster from there and for every other number: an Arrangement moves to it at
 // NATIVE_FROM_KEYS keys or its first key that is not a small integer (arrangement.ts). Native
-// memory is freed when the operator is garbage-collected (the store's wrapper frees it), since
-// operators have no close hook.
+// memory is freed by `close()` (the join's close hook: DROP, db.close()), or at garbage
+// collection when nobody closed it.
 //
 // A key is the IEEE-754 bit pattern of its value (read through a Float64Array over the same
 // memory as the BigUint64Array the store takes), with -0 folded into 0 and every NaN into one
@@ -112,5 +112,10 @@ export class NativeKeyIndex {
 
   clear(): void {
     this.store.clear();
+  }
+
+  /** Frees the native store; the index must not be used afterwards. */
+  close(): void {
+    this.store.close();
   }
 }

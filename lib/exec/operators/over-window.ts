@@ -236,4 +236,11 @@ export class OverWindow implements Operator {
   stateSize(): number {
     return this.parts.entryCount;
   }
+
+  /** Drops the partitions (DROP, db.close()). */
+  close(): void {
+    this.parts.clear();
+    this.emitted.clear();
+    this.emittedBase.clear();
+  }
 }

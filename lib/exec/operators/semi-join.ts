@@ -226,4 +226,10 @@ export class SemiJoin implements Operator {
   stateSize(): number {
     return this.left.size + this.right.size;
   }
+
+  /** Drops both arrangements (DROP, db.close()). */
+  close(): void {
+    this.left.close();
+    this.right.close();
+  }
 }

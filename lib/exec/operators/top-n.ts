@@ -232,6 +232,12 @@ export class TopN implements Operator {
   stateSize(): number {
     return this.parts.entryCount;
   }
+
+  /** Drops the partitions (DROP, db.close()): held state goes now, not when the graph is collected. */
+  close(): void {
+    this.parts.clear();
+    this.emitted.clear();
+  }
 }
 
 function copyInto<T>(target: T[], source: readonly T[]): void {

@@ -110,6 +110,25 @@ export class SubgraphBuilder {
     this.committed = true;
     return this.flow.attach(this.pending);
   }
+
+  /** Building failed before commit: close the operators created so far (their native state). */
+  abandon(): void {
+    if (this.committed) return;
+    this.committed = true;
+    closeOperators(this.pending);
+  }
+}
+
+/** Calls the close hooks of removed nodes' operators; one failing hook does not keep the others
+ *  from freeing their state (a close hook only releases memory, so there is nothing to report). */
+function closeOperators(nodes: readonly DataflowNode[]): void {
+  for (const node of nodes) {
+    try {
+      node.op?.close?.();
+    } catch {
+      // released at garbage collection instead
+    }
+  }
 }
 
 export class Dataflow {
@@ -449,6 +468,15 @@ export class Dataflow {
       }
     }
     this.nodes = this.nodes.filter((n) => !gone.has(n));
+    closeOperators(toRemove);
+  }
+
+  /** The database is closing: every operator's close hook frees its state (native stores). */
+  close(): void {
+    const live = this.nodes;
+    this.nodes = [];
+    for (const node of live) node.removed = true;
+    closeOperators(live);
   }
 
   /** Remove a root node (DROP TABLE / SOURCE); fails while views still read it. */
