@@ -62,20 +62,53 @@ t.test('HOP expands each row into every window containing it', async (t) => {
   t.ok(r.batches[0]!.columns[0] instanceof Float64Array, 'typed columns stay typed');
 });
 
-t.test('HOP grows its scratch buffers on big batches', async (t) => {
+t.test('HOP on a big batch: one zero-copy batch per window rank, every window right', async (t) => {
   const r = new Recorder();
   const op = new WindowAssignOperator(r, { kind: 'hop', timeColumn: 0, sizeMs: 100, slideMs: 10 });
   const n = 5000;
   const times = new Float64Array(n);
-  for (let i = 0; i < n; i++) times[i] = i;
-  op.push({ length: n, columns: [times], weights: null }, 0);
-  t.equal(r.batches[0]!.length, n * 10);
-  const ends = r.batches[0]!.columns[2]!;
-  for (let k = 0; k < r.batches[0]!.length; k++) {
-    const ts = r.batches[0]!.columns[0]![k] as number;
-    const s = r.batches[0]!.columns[1]![k] as number;
-    if (!(s <= ts && ts < (ends[k] as number) && (ends[k] as number) - s === 100)) t.fail(`bad window for ${ts}`);
+  const names: string[] = [];
+  for (let i = 0; i < n; i++) {
+    times[i] = i;
+    names.push(`r${i}`);
   }
+  const weights = new Int32Array(n).fill(2);
+  op.push({ length: n, columns: [times, names], weights }, 0);
+  t.equal(r.batches.length, 10, 'size / slide batches');
+  t.equal(r.log.length, n * 10);
+  for (const b of r.batches) {
+    t.equal(b.columns[0], times, 'input columns are passed on, not copied');
+    t.equal(b.columns[1], names);
+    t.equal(b.weights, weights);
+  }
+  const seen = new Set<string>();
+  for (const { row, weight } of r.log) {
+    const [ts, , s, e] = row as [number, string, number, number];
+    if (!(s <= ts && ts < e && e - s === 100 && s % 10 === 0 && weight === 2)) t.fail(`bad window [${s}, ${e}) for ${ts}`);
+    seen.add(`${ts}/${s}`);
+  }
+  t.equal(seen.size, n * 10, 'each row in each of its 10 windows exactly once');
+});
+
+t.test('HOP: NULL times and sizes that are not a multiple of the slide', async (t) => {
+  const r = new Recorder();
+  const op = new WindowAssignOperator(r, { kind: 'hop', timeColumn: 0, sizeMs: 10, slideMs: 4 });
+  // ts 10 is in [8,18) and [4,14) only; 9 is in [8,18), [4,14) and [0,10); NULL is in none
+  op.push({ length: 3, columns: [[10, null, 9], ['a', 'b', 'c']], weights: Int32Array.from([1, 1, -1]) }, 0);
+  t.same(r.log, [
+    { row: [10, 'a', 8, 18], weight: 1 },
+    { row: [9, 'c', 8, 18], weight: -1 },
+    { row: [10, 'a', 4, 14], weight: 1 },
+    { row: [9, 'c', 4, 14], weight: -1 },
+    { row: [9, 'c', 0, 10], weight: -1 },
+  ]);
+  t.equal(r.batches.length, 3);
+  t.equal(r.batches[2]!.length, 1, 'the third rank holds only the row still inside its window');
+  r.clear();
+  op.push({ length: 2, columns: [[null, null], ['x', 'y']], weights: null }, 0);
+  t.equal(r.log.length, 0, 'rows without an event time belong to no window');
+  op.push({ length: 2, columns: [Float64Array.from([-1, 3]), ['x', 'y']], weights: null }, 0);
+  t.same(r.inserts(), [[-1, 'x', -4, 6], [3, 'y', 0, 10], [-1, 'x', -8, 2], [3, 'y', -4, 6]], 'negative times align down');
 });
 
 t.test('CUMULATE', async (t) => {

@@ -1,6 +1,7 @@
 // TUMBLE / HOP / CUMULATE as stateless row expansion: output = input columns ++ window_start ++
 // window_end. TUMBLE keeps the input columns as they are (zero copy) and adds two Float64Array
-// columns; HOP and CUMULATE gather each input row once per window it falls into. Rows whose
+// columns; HOP does the same once per window rank (one batch per rank, see pushHop); CUMULATE
+// gathers each input row once per window it falls into. Rows whose
 // event time is NULL belong to no window and are dropped (as in Flink and RisingWave).
 // Watermarks pass through unchanged: a window_end is always greater than the row's time.
 
@@ -74,23 +75,13 @@ export class WindowAssignOperator implements Operator {
 
   private pushExpanded(batch: Batch): void {
     const spec = this.spec;
+    if (spec.kind === 'hop') {
+      this.pushHop(batch, spec.sizeMs, spec.slideMs);
+      return;
+    }
     const time = batch.columns[spec.timeColumn]!;
     this.n = 0;
-    if (spec.kind === 'hop') {
-      // window-major order (every row's latest window, then the one before …): consecutive
-      // output rows then mostly share a window, which the windowed aggregate exploits
-      const { slideMs, sizeMs } = spec;
-      const perRow = Math.ceil(sizeMs / slideMs);
-      this.ensure(batch.length * perRow);
-      for (let k = 0; k < perRow; k++) {
-        for (let i = 0; i < batch.length; i++) {
-          const ts = time[i];
-          if (typeof ts !== 'number') continue;
-          const s = tumbleStart(ts, slideMs, this.offset) - k * slideMs;
-          if (s > ts - sizeMs) this.record(i, s, s + sizeMs);
-        }
-      }
-    } else if (spec.kind === 'cumulate') {
+    if (spec.kind === 'cumulate') {
       for (let i = 0; i < batch.length; i++) {
         const ts = time[i];
         if (typeof ts !== 'number') continue;
@@ -101,6 +92,52 @@ export class WindowAssignOperator implements Operator {
       }
     }
     this.emitGathered(batch);
+  }
+
+  /**
+   * HOP: one output batch per window rank k (every row's latest window, then the one before …),
+   * window-major so consecutive rows mostly share a window, which the windowed aggregate
+   * exploits. A rank every row falls into (no NULL time; size a multiple of slide, or the row's
+   * k-th window still contains it) reuses the input columns as they are and only adds the two
+   * window columns: copying every column once per window was most of HOP's cost.
+   */
+  private pushHop(batch: Batch, sizeMs: number, slideMs: number): void {
+    const time = batch.columns[this.spec.timeColumn]!;
+    const len = batch.length;
+    const perRow = Math.ceil(sizeMs / slideMs);
+    // each row's latest window start (NaN: no event time)
+    const latest = new Float64Array(len);
+    for (let i = 0; i < len; i++) {
+      const ts = time[i];
+      latest[i] = typeof ts === 'number' ? tumbleStart(ts, slideMs, this.offset) : NaN;
+    }
+    for (let k = 0; k < perRow; k++) {
+      const starts = new Float64Array(len);
+      const ends = new Float64Array(len);
+      const back = k * slideMs;
+      let all = true;
+      for (let i = 0; i < len; i++) {
+        const ts = time[i] as number;
+        const s = latest[i]! - back;
+        // NaN (no event time) fails too; so does a row with fewer windows than perRow (size not
+        // a multiple of slide)
+        if (s > ts - sizeMs) {
+          starts[i] = s;
+          ends[i] = s + sizeMs;
+        } else {
+          all = false;
+          starts[i] = NaN;
+        }
+      }
+      if (all) {
+        this.out.push({ length: len, columns: [...batch.columns, starts, ends], weights: batch.weights });
+        continue;
+      }
+      this.n = 0;
+      this.ensure(len);
+      for (let i = 0; i < len; i++) if (!Number.isNaN(starts[i]!)) this.record(i, starts[i]!, ends[i]!);
+      this.emitGathered(batch);
+    }
   }
 
   private ensure(cap: number): void {
