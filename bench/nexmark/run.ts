@@ -1,5 +1,6 @@
 // `npm run bench:nexmark` — Nexmark queries through the engine, side by side with a hand-written
-// TypeScript floor and RxJS, over the same pre-generated columnar batches.
+// TypeScript floor doing the same observable work (floor.ts), the old minimal kernels ("kernel
+// only", floor-kernels.ts) and RxJS, over the same pre-generated columnar batches.
 //   --events N     events per query run (default 2,000,000; --quick: 20,000)
 //   --queries a,b  subset (default: every query file)
 //   --batch N      events per insert call (default 4096)
@@ -14,8 +15,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { Engine } from '../../lib/engine/engine.js';
 import { NexmarkGenerator, insertNexmarkBatch, type EventBatch } from '../../lib/nexmark/generator.js';
-import { floors } from './floor.js';
-import * as rx from './rxjs.js';
+import { comparisonTable, timeFloor, timeKernel, timeRx, verdicts, type ComparisonRow } from './compare.js';
 import { printTable, writeResults, type BenchRow } from '../report.js';
 import { nexmarkChart } from './chart.js';
 
@@ -132,36 +132,6 @@ export function runQuery(name: string, batches: EventBatch[]): QueryResult {
   }
 }
 
-function timeFloor(name: string, batches: EventBatch[]): number | undefined {
-  const make = floors[name];
-  if (!make) return undefined;
-  const f = make();
-  const warm = Math.max(1, Math.floor(batches.length / 10));
-  for (let i = 0; i < warm; i++) f.push(batches[i]);
-  let events = 0;
-  const t0 = performance.now();
-  for (let i = warm; i < batches.length; i++) {
-    f.push(batches[i]);
-    events += batches[i].events;
-  }
-  f.finish();
-  return (events / (performance.now() - t0)) * 1000;
-}
-
-function timeRx(name: string, batches: EventBatch[]): number | undefined {
-  const fn = ({ q1: rx.q1, q2: rx.q2, q5: rx.q5, q7: rx.q7 } as Record<string, ((b: rx.BidObject[]) => number) | undefined>)[name];
-  if (!fn) return undefined;
-  const bids: rx.BidObject[] = [];
-  let events = 0;
-  for (const b of batches) {
-    for (const o of rx.bidObjects(b)) bids.push(o);
-    events += b.events;
-  }
-  const t0 = performance.now();
-  fn(bids);
-  return (events / (performance.now() - t0)) * 1000;
-}
-
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const events = Number(arg('events') ?? (quick ? 20_000 : 2_000_000));
@@ -169,27 +139,37 @@ async function main(): Promise<void> {
   const names = (arg('queries') ?? queryNames().join(',')).split(',');
   const { batches, ms } = generate(events, batchSize);
   const rows: BenchRow[] = [{ name: 'generator alone', value: (events / ms) * 1000, unit: 'events/s' }];
-  const results: (QueryResult & { target?: number; floor?: number; rxjs?: number })[] = [];
+  const results: (QueryResult & { target?: number; floor?: number; kernel?: number; rxjs?: number; verdicts?: ReturnType<typeof verdicts> })[] = [];
+  const comparison: ComparisonRow[] = [];
   for (const name of names) {
     const r = runQuery(name, batches);
+    collectGarbage();
     const floor = timeFloor(name, batches);
+    collectGarbage();
+    const kernel = timeKernel(name, batches);
+    collectGarbage();
     const rxjs = timeRx(name, batches);
-    results.push({ ...r, target: TARGETS[name], floor, rxjs });
+    const target = TARGETS[name];
+    results.push({ ...r, target, floor: floor?.eventsPerSec, kernel: kernel?.eventsPerSec, rxjs: rxjs?.eventsPerSec, verdicts: verdicts(r.eventsPerSec, target, floor?.eventsPerSec, rxjs?.eventsPerSec) });
+    comparison.push({ query: name, engine: r.eventsPerSec, target, floor: floor?.eventsPerSec, kernel: kernel?.eventsPerSec, rxjs: rxjs?.eventsPerSec, error: r.error });
     rows.push({
       name: r.error ? `${name} (FAILED: ${r.error})` : name,
       value: r.eventsPerSec,
       unit: 'events/s',
-      ...(floor !== undefined ? { baseline: 'hand-written floor', baselineValue: floor } : {}),
+      ...(floor !== undefined ? { baseline: 'hand-written floor, same work', baselineValue: floor.eventsPerSec } : {}),
     });
-    if (rxjs !== undefined) rows.push({ name: `${name} RxJS`, value: rxjs, unit: 'events/s' });
-    const target = TARGETS[name] !== undefined ? ` (target ${(TARGETS[name] / 1e6).toFixed(1)} M: ${r.eventsPerSec >= TARGETS[name] ? 'met' : 'MISSED'})` : '';
+    if (kernel !== undefined) rows.push({ name: `${name} kernel only (less work than the view)`, value: kernel.eventsPerSec, unit: 'events/s' });
+    if (rxjs !== undefined) rows.push({ name: `${name} RxJS`, value: rxjs.eventsPerSec, unit: 'events/s' });
+    const targetText = target !== undefined ? ` (target ${(target / 1e6).toFixed(1)} M: ${r.eventsPerSec >= target ? 'met' : 'MISSED'})` : '';
+    const floorText = floor !== undefined ? `; floor ${(floor.eventsPerSec / 1e6).toFixed(3)} M, ${floor.outputRows} changes` : '';
     console.log(
-      `${name}: ${(r.eventsPerSec / 1e6).toFixed(3)} M ev/s (${(r.cpuEventsPerSec / 1e6).toFixed(3)} M per CPU-second)${target}, ${r.outputRows} changes, RSS ${r.rssBeforeMb.toFixed(0)} → peak ${r.peakRssMb.toFixed(0)} MB, ${r.stateEntries} state entries${r.error ? ` ERROR ${r.error}` : ''}`,
+      `${name}: ${(r.eventsPerSec / 1e6).toFixed(3)} M ev/s (${(r.cpuEventsPerSec / 1e6).toFixed(3)} M per CPU-second)${targetText}, ${r.outputRows} changes, RSS ${r.rssBeforeMb.toFixed(0)} → peak ${r.peakRssMb.toFixed(0)} MB, ${r.stateEntries} state entries${floorText}${r.error ? ` ERROR ${r.error}` : ''}`,
     );
   }
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   const title = `Nexmark, ${events} events, batches of ${batchSize}, views as changelogs (EMIT CHANGES); load average ${load}`;
   printTable(title, rows);
+  console.log(`\nEngine against the hand-written floor (same observable work) and RxJS; load average ${load}\n${comparisonTable(comparison)}`);
   const file = quick ? 'nexmark-quick.json' : 'nexmark.json';
   const json = writeResults(file, rows, { mode: 'materialized views, EMIT CHANGES, one subscriber', events, batchSize, queries: results });
   const svg = json.replace(/\.json$/, '.svg');

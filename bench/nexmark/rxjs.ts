@@ -1,5 +1,10 @@
 // The alternative a Node developer would reach for: RxJS pipelines over bid objects, written the
-// idiomatic way (map/filter, and scan for event-time windows, since RxJS windows are wall-clock).
+// idiomatic way (map/filter, and scan for event-time windows, since RxJS windows are wall-clock),
+// with a subscriber that keeps every result row in an array, like a user who reads them later.
+// q5 and q7 emit each window's rows when the window closes (at the end of input for the rest),
+// not a changelog: after the end their kept rows are the query's result. q7 is the version a
+// Node developer would write: a bid at exactly a window's end is not matched to that window's max
+// (the SQL's inclusive BETWEEN would), which the generator's data never makes matter.
 import { from, type Observable } from 'rxjs';
 import { filter, map, mergeMap, scan } from 'rxjs/operators';
 import type { EventBatch } from '../../lib/nexmark/generator.js';
@@ -24,18 +29,31 @@ export function bidObjects(b: EventBatch): BidObject[] {
   return out;
 }
 
-function count<T>(source: Observable<T>): number {
-  let n = 0;
-  source.subscribe(() => n++);
-  return n;
+/** A pipeline's kept output: every row its subscriber received. */
+export interface RxRun<T> {
+  rows: T[];
 }
 
-export function q1(bids: BidObject[]): number {
-  return count(from(bids).pipe(map((b) => ({ auction: b.auction, bidder: b.bidder, price: b.price * 0.908, date_time: b.date_time, extra: b.extra }))));
+function keep<T>(source: Observable<T>): RxRun<T> {
+  const rows: T[] = [];
+  source.subscribe((row) => rows.push(row));
+  return { rows };
 }
 
-export function q2(bids: BidObject[]): number {
-  return count(from(bids).pipe(filter((b) => b.auction % 123 === 0), map((b) => ({ auction: b.auction, price: b.price }))));
+export interface Q1Row {
+  auction: number;
+  bidder: number;
+  price: number;
+  date_time: number;
+  extra: string;
+}
+
+export function q1(bids: BidObject[]): RxRun<Q1Row> {
+  return keep(from(bids).pipe(map((b) => ({ auction: b.auction, bidder: b.bidder, price: b.price * 0.908, date_time: b.date_time, extra: b.extra }))));
+}
+
+export function q2(bids: BidObject[]): RxRun<{ auction: number; price: number }> {
+  return keep(from(bids).pipe(filter((b) => b.auction % 123 === 0), map((b) => ({ auction: b.auction, price: b.price }))));
 }
 
 interface HopState {
@@ -45,11 +63,11 @@ interface HopState {
 }
 
 /** q5-like: HOP(10 s, 2 s) bid counts per auction, emitting each closed window's top auctions. */
-export function q5(bids: BidObject[], delayMs = 4000): number {
+export function q5(bids: BidObject[], delayMs = 4000): RxRun<{ auction: number; num: number }> {
   const size = 10_000;
   const slide = 2_000;
   const flushAll = { auction: 0, bidder: 0, price: 0, channel: '', url: '', date_time: Infinity, extra: '' };
-  return count(
+  return keep(
     from([...bids, flushAll]).pipe(
       scan(
         (st: HopState, b: BidObject) => {
@@ -74,16 +92,24 @@ export function q5(bids: BidObject[], delayMs = 4000): number {
         { windows: new Map(), maxTs: -Infinity, closed: [] } as HopState,
       ),
       mergeMap((st) => st.closed),
+      map((w) => ({ auction: w.auction, num: w.num })),
     ),
   );
 }
 
 /** q7-like: highest bids of each 10-second tumbling window. */
-export function q7(bids: BidObject[], delayMs = 4000): number {
+export interface Q7Row {
+  auction: number;
+  price: number;
+  bidder: number;
+  date_time: number;
+}
+
+export function q7(bids: BidObject[], delayMs = 4000): RxRun<Q7Row> {
   const size = 10_000;
   type St = { windows: Map<number, BidObject[]>; maxTs: number; out: BidObject[] };
   const end = { auction: 0, bidder: 0, price: 0, channel: '', url: '', date_time: Infinity, extra: '' };
-  return count(
+  return keep(
     from([...bids, end]).pipe(
       scan(
         (st: St, b: BidObject) => {
@@ -106,6 +132,7 @@ export function q7(bids: BidObject[], delayMs = 4000): number {
         { windows: new Map(), maxTs: -Infinity, out: [] } as St,
       ),
       mergeMap((st) => st.out),
+      map((b) => ({ auction: b.auction, price: b.price, bidder: b.bidder, date_time: b.date_time })),
     ),
   );
 }

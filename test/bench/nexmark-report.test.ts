@@ -2,6 +2,7 @@
 import t from 'tap';
 import { generate, runQuery, TARGETS } from '../../bench/nexmark/run.js';
 import { nexmarkChart } from '../../bench/nexmark/chart.js';
+import { comparisonTable, verdicts } from '../../bench/nexmark/compare.js';
 
 t.test('runQuery reports operator state entries and RSS', async (t) => {
   const { batches } = generate(4000, 512);
@@ -36,4 +37,19 @@ t.test('the chart has one row per query, colours by target, and escapes text', a
   // a faster rate draws a longer bar (log scale)
   const width = (q: string) => Number(new RegExp(`width="([\\d.]+)" height="14" fill="[^"]+"><title>${q}:`).exec(svg)![1]);
   t.ok(width('q0') > width('q1') && width('q1') > width('q11'));
+});
+
+t.test('the comparison verdicts: absolute target, half the floor, ten times RxJS', async (t) => {
+  t.same(verdicts(6e6, 5e6, 12e6, 0.5e6), { absolute: true, halfFloor: true, tenTimesRx: true }, 'exactly half the floor and ten times RxJS meet');
+  t.same(verdicts(6e6, 7e6, 12.1e6, 0.61e6), { absolute: false, halfFloor: false, tenTimesRx: false });
+  t.same(verdicts(6e6), {}, 'no target, floor or RxJS: no verdict');
+  const table = comparisonTable([
+    { query: 'q1', engine: 6e6, target: 5e6, floor: 20e6, kernel: 500e6, rxjs: 0.5e6 },
+    { query: 'q9', engine: 0, error: 'boom' },
+  ]);
+  const lines = table.split('\n');
+  t.equal(lines.length, 3, 'a header and a line per query');
+  t.match(lines[0], /engine\s+floor \(same work\)\s+engine÷floor\s+kernel only\s+RxJS\s+engine÷RxJS\s+targets/);
+  t.match(lines[1], /^q1\s+6\.00 M\s+20\.00 M\s+0\.30×\s+500\.00 M\s+500\.0 K\s+12\.00×\s+≥ 5\.00 M: met, ≥ 0\.5× floor: MISSED, ≥ 10× RxJS: met$/);
+  t.match(lines[2], /^q9 .*FAILED: boom$/);
 });

@@ -1,0 +1,126 @@
+// The Nexmark bench's comparisons: the hand-written floors (same observable work as the views),
+// the old minimal kernels (less work, printed for the record) and RxJS, timed over the same
+// batches as the engine, and the issue-7 verdicts: the absolute target (PRODUCT.md §4), at least
+// half the floor's rate, at least ten times RxJS's.
+import type { EventBatch } from '../../lib/nexmark/generator.js';
+import { floors } from './floor.js';
+import { kernels } from './floor-kernels.js';
+import * as rx from './rxjs.js';
+
+/** A floor, kernel or RxJS run, timed like the engine: the first tenth warms up untimed. */
+export interface TimedRun {
+  eventsPerSec: number;
+  /** changes (floor), output rows (kernel) or kept rows (RxJS) */
+  outputRows: number;
+}
+
+function warmCount(batches: readonly EventBatch[]): number {
+  return Math.max(1, Math.floor(batches.length / 10));
+}
+
+export function timeFloor(name: string, batches: readonly EventBatch[]): TimedRun | undefined {
+  const make = floors[name];
+  if (!make) return undefined;
+  let outputRows = 0;
+  // the subscriber does what the engine's bench subscriber does: counts the changes it receives
+  const f = make((changes) => {
+    outputRows += changes.length;
+  });
+  const warm = warmCount(batches);
+  for (let i = 0; i < warm; i++) f.push(batches[i]);
+  outputRows = 0;
+  let events = 0;
+  const t0 = performance.now();
+  for (let i = warm; i < batches.length; i++) {
+    f.push(batches[i]);
+    events += batches[i].events;
+  }
+  f.finish();
+  return { eventsPerSec: (events / (performance.now() - t0)) * 1000, outputRows };
+}
+
+export function timeKernel(name: string, batches: readonly EventBatch[]): TimedRun | undefined {
+  const make = kernels[name];
+  if (!make) return undefined;
+  const k = make();
+  const warm = warmCount(batches);
+  for (let i = 0; i < warm; i++) k.push(batches[i]);
+  let events = 0;
+  let outputRows = 0;
+  const t0 = performance.now();
+  for (let i = warm; i < batches.length; i++) {
+    outputRows += k.push(batches[i]);
+    events += batches[i].events;
+  }
+  outputRows += k.finish();
+  return { eventsPerSec: (events / (performance.now() - t0)) * 1000, outputRows };
+}
+
+const RX: Record<string, ((bids: rx.BidObject[]) => rx.RxRun<unknown>) | undefined> = { q1: rx.q1, q2: rx.q2, q5: rx.q5, q7: rx.q7 };
+
+/** RxJS over every batch's bids as objects (built before timing: an RxJS user holds objects). */
+export function timeRx(name: string, batches: readonly EventBatch[]): TimedRun | undefined {
+  const fn = RX[name];
+  if (!fn) return undefined;
+  const bids: rx.BidObject[] = [];
+  let events = 0;
+  for (const b of batches) {
+    for (const o of rx.bidObjects(b)) bids.push(o);
+    events += b.events;
+  }
+  const t0 = performance.now();
+  const run = fn(bids);
+  return { eventsPerSec: (events / (performance.now() - t0)) * 1000, outputRows: run.rows.length };
+}
+
+/** Which issue-7 targets a query meets; undefined where the target does not apply. */
+export interface Verdicts {
+  absolute?: boolean;
+  halfFloor?: boolean;
+  tenTimesRx?: boolean;
+}
+
+export function verdicts(engine: number, target?: number, floor?: number, rxjs?: number): Verdicts {
+  const v: Verdicts = {};
+  if (target !== undefined) v.absolute = engine >= target;
+  if (floor !== undefined) v.halfFloor = engine >= 0.5 * floor;
+  if (rxjs !== undefined) v.tenTimesRx = engine >= 10 * rxjs;
+  return v;
+}
+
+export interface ComparisonRow {
+  query: string;
+  engine: number;
+  target?: number;
+  floor?: number;
+  kernel?: number;
+  rxjs?: number;
+  error?: string;
+}
+
+function rate(n: number | undefined): string {
+  if (n === undefined) return '-';
+  return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n / 1e3).toFixed(1)} K`;
+}
+
+function ratio(a: number, b: number | undefined): string {
+  return b === undefined ? '-' : `${(a / b).toFixed(2)}×`;
+}
+
+function verdictText(r: ComparisonRow): string {
+  if (r.error !== undefined) return `FAILED: ${r.error}`;
+  const v = verdicts(r.engine, r.target, r.floor, r.rxjs);
+  const parts: string[] = [];
+  if (v.absolute !== undefined) parts.push(`≥ ${rate(r.target)}: ${v.absolute ? 'met' : 'MISSED'}`);
+  if (v.halfFloor !== undefined) parts.push(`≥ 0.5× floor: ${v.halfFloor ? 'met' : 'MISSED'}`);
+  if (v.tenTimesRx !== undefined) parts.push(`≥ 10× RxJS: ${v.tenTimesRx ? 'met' : 'MISSED'}`);
+  return parts.join(', ');
+}
+
+/** The side-by-side table: engine, floor, engine÷floor, kernel only, RxJS, engine÷RxJS, targets. */
+export function comparisonTable(rows: readonly ComparisonRow[]): string {
+  const head = ['query', 'engine', 'floor (same work)', 'engine÷floor', 'kernel only', 'RxJS', 'engine÷RxJS', 'targets'];
+  const body = rows.map((r) => [r.query, rate(r.engine), rate(r.floor), ratio(r.engine, r.floor), rate(r.kernel), rate(r.rxjs), ratio(r.engine, r.rxjs), verdictText(r)]);
+  const widths = head.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
+  return [head, ...body].map((cells) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ')).join('\n');
+}
