@@ -34,11 +34,27 @@ bool ParseSegmentFileName(const std::string& name, uint64_t* first_lsn) {
   return v != 0;
 }
 
-namespace {
-// One step of the scan: decodes the frame at `off`. Returns 1 for a record, 0 for a clean end,
-// -1 for an invalid frame (reason set).
-int DecodeFrameAt(const uint8_t* data, uint64_t size, uint64_t off, uint64_t expected_lsn, uint32_t* len,
-                  std::string* reason) {
+std::string FreeSegmentFileName(uint64_t number) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%020llu.free", static_cast<unsigned long long>(number));
+  return name;
+}
+
+bool ParseFreeSegmentFileName(const std::string& name, uint64_t* number) {
+  if (name.size() != 25 || name.compare(20, 5, ".free") != 0) return false;
+  uint64_t v = 0;
+  for (int i = 0; i < 20; i++) {
+    char c = name[i];
+    if (c < '0' || c > '9') return false;
+    if (v > (UINT64_MAX - 9) / 10) return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *number = v;
+  return true;
+}
+
+int DecodeFrameAt(const uint8_t* data, uint64_t size, uint64_t off, uint64_t expected_lsn, uint32_t salt,
+                  uint32_t* len, std::string* reason) {
   if (size - off < kFrameHeaderBytes) {
     // Trailing bytes too short for a header: fine if they are zero padding.
     for (uint64_t i = off; i < size; i++)
@@ -54,6 +70,7 @@ int DecodeFrameAt(const uint8_t* data, uint64_t size, uint64_t off, uint64_t exp
   std::memcpy(&crc, data + off + 4, 4);
   std::memcpy(&lsn, data + off + 8, 8);
   if (n == 0 && crc == 0 && lsn == 0) return 0;
+  if (n == kSealLength && lsn == expected_lsn && crc == FrameHeadCrc(salt, n, lsn)) return 2;
   if (n > kMaxRecordBytes || FrameSpan(n) > size - off) {
     *reason = "record length runs past the end of the segment";
     return -1;
@@ -62,25 +79,27 @@ int DecodeFrameAt(const uint8_t* data, uint64_t size, uint64_t off, uint64_t exp
     *reason = "record LSN " + std::to_string(lsn) + " where " + std::to_string(expected_lsn) + " was expected";
     return -1;
   }
-  if (FrameCrc(n, lsn, data + off + kFrameHeaderBytes) != crc) {
+  if (FrameCrc(n, lsn, data + off + kFrameHeaderBytes, salt) != crc) {
     *reason = "record checksum mismatch";
     return -1;
   }
   *len = n;
   return 1;
 }
-}  // namespace
 
 ScanResult ScanSegment(const uint8_t* data, uint64_t size, uint64_t expected_first_lsn,
                        const std::function<bool(uint64_t, const uint8_t*, uint32_t)>& on_record) {
   ScanResult r;
-  if (!DecodeSegmentHeader(data, size, &r.first_lsn)) {
+  if (!DecodeSegmentHeader(data, size, &r.first_lsn, &r.salt)) {
     r.status = ScanStatus::kBadHeader;
     r.reason = "invalid segment header";
     return r;
   }
   if (expected_first_lsn != 0 && r.first_lsn != expected_first_lsn) {
     r.status = ScanStatus::kBadHeader;
+    // A recycled file renamed for a new segment whose new header never reached disk still
+    // carries its previous incarnation's header, which names an older (smaller) first LSN.
+    r.stale_header = r.first_lsn < expected_first_lsn;
     r.reason = "segment header names first LSN " + std::to_string(r.first_lsn) + ", file name says " +
                std::to_string(expected_first_lsn);
     return r;
@@ -89,9 +108,10 @@ ScanResult ScanSegment(const uint8_t* data, uint64_t size, uint64_t expected_fir
   uint64_t lsn = r.first_lsn;
   for (;;) {
     uint32_t len = 0;
-    int kind = off >= size ? 0 : DecodeFrameAt(data, size, off, lsn, &len, &r.reason);
-    if (kind <= 0) {
-      r.status = kind == 0 ? ScanStatus::kEnd : ScanStatus::kCorrupt;
+    int kind = off >= size ? 0 : DecodeFrameAt(data, size, off, lsn, r.salt, &len, &r.reason);
+    if (kind != 1) {
+      r.status = kind >= 0 ? ScanStatus::kEnd : ScanStatus::kCorrupt;
+      r.sealed = kind == 2;
       break;
     }
     bool more = !on_record || on_record(lsn, data + off + kFrameHeaderBytes, len);
@@ -199,6 +219,7 @@ bool WalReader::NextBatch(uint64_t max_bytes, std::vector<uint8_t>* payloads, st
         break;
       }
       offset_ = kSegmentHeaderBytes;
+      salt_ = r.salt;
     }
     // Frame-by-frame scan from offset_ (the header was validated above).
     uint64_t off = offset_;
@@ -206,8 +227,8 @@ bool WalReader::NextBatch(uint64_t max_bytes, std::vector<uint8_t>* payloads, st
     int kind = 1;
     while (payloads->size() < max_bytes) {
       uint32_t len = 0;
-      kind = off >= map_size_ ? 0 : DecodeFrameAt(map_, map_size_, off, next_lsn_, &len, &reason);
-      if (kind <= 0) break;
+      kind = off >= map_size_ ? 0 : DecodeFrameAt(map_, map_size_, off, next_lsn_, salt_, &len, &reason);
+      if (kind != 1) break;
       if (next_lsn_ >= from_lsn_) {
         if (ends->empty()) *first_lsn = next_lsn_;
         const uint8_t* p = map_ + off + kFrameHeaderBytes;
@@ -223,13 +244,14 @@ bool WalReader::NextBatch(uint64_t max_bytes, std::vector<uint8_t>* payloads, st
       next_lsn_++;
     }
     offset_ = off;
-    if (kind > 0) break;  // batch full
+    if (kind == 1) break;  // batch full
     if (kind < 0) {
       done_ = true;
       stop_ = {last ? ReplayStop::kTornTail : ReplayStop::kCorrupt, seg.path, off, next_lsn_, reason};
       break;
     }
-    // Clean end of this segment: the next one must start at exactly the next LSN.
+    // Clean end of this segment (zero header or seal): the next one must start at exactly the
+    // next LSN.
     if (last) {
       done_ = true;
       stop_ = {ReplayStop::kEnd, seg.path, off, next_lsn_, ""};

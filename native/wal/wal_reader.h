@@ -19,8 +19,20 @@ struct ScanResult {
   uint64_t first_lsn = 0;  // from the segment header
   uint64_t next_lsn = 0;   // LSN the next valid record would carry
   uint64_t end_offset = 0; // where the valid part ends (append position)
+  uint32_t salt = 0;       // from the segment header: seeds every frame checksum
+  bool sealed = false;     // kEnd at a seal (the writer closed cleanly right there)
+  bool stale_header = false;  // kBadHeader: a valid header of an older incarnation (recycled file)
   std::string reason;      // for kCorrupt / kBadHeader
 };
+
+/**
+ * Decodes the frame at `off` of a segment whose frames are checksummed with `salt`: 1 for a
+ * record continuing the sequence (`*len` set), 0 for a clean end (zero header or zero padding),
+ * 2 for a seal carrying `expected_lsn`, -1 for anything else (`reason` set): a torn or damaged
+ * frame, or bytes of an earlier incarnation of a recycled segment.
+ */
+int DecodeFrameAt(const uint8_t* data, uint64_t size, uint64_t off, uint64_t expected_lsn, uint32_t salt,
+                  uint32_t* len, std::string* reason);
 
 /**
  * Scans one segment held in memory. `on_record(lsn, payload, len)` is called for each valid record
@@ -73,6 +85,7 @@ class WalReader {
   uint64_t map_size_ = 0;
   uint64_t offset_ = 0;      // scan position within the mapped segment
   uint64_t next_lsn_ = 0;    // next LSN expected
+  uint32_t salt_ = 0;        // of the mapped segment
   uint64_t from_lsn_ = 1;
   bool done_ = false;
   ReplayStop stop_;

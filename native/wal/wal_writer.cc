@@ -1,5 +1,6 @@
 #include "wal/wal_writer.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -8,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <random>
 
 #include "sys/sys.h"
 #include "wal/wal_format.h"
@@ -47,6 +49,29 @@ bool MakeDirs(const std::string& dir, std::string* error) {
 }
 
 int CodeFor(int err) { return err == ENOSPC || err == EDQUOT ? kDiskFull : kIoError; }
+
+// A new salt for every segment start: frames of a recycled file's earlier incarnation (and of a
+// lost header's incarnation) then fail the checksum even where their LSNs would fit.
+uint32_t NewSalt() {
+  static std::atomic<uint32_t> counter{0};
+  std::random_device rd;
+  uint32_t s = rd() ^ static_cast<uint32_t>(NowNs()) ^ (counter.fetch_add(1) * 0x9E3779B9u);
+  return s == 0 ? 1 : s;
+}
+
+// Offset just past the last non-zero byte at or after `from` (== from when all are zero).
+uint64_t EndOfNonZero(const uint8_t* data, uint64_t size, uint64_t from) {
+  uint64_t i = size;
+  while (i > from && (i & 7) != 0 && data[i - 1] == 0) i--;
+  while (i >= from + 8 && (i & 7) == 0) {
+    uint64_t word;
+    std::memcpy(&word, data + i - 8, 8);
+    if (word != 0) break;
+    i -= 8;
+  }
+  while (i > from && data[i - 1] == 0) i--;
+  return i;
+}
 }  // namespace
 
 int64_t WalWriter::LoadControl(ControlSlot slot) const {
@@ -85,6 +110,20 @@ std::unique_ptr<WalWriter> WalWriter::Open(const WalOptions& options, void* ring
   }
   w->spare_path_ = options.dir + "/spare.wal.tmp";
   unlink(w->spare_path_.c_str());
+  if (DIR* d = opendir(options.dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      uint64_t n;
+      if (!ParseFreeSegmentFileName(e->d_name, &n)) continue;
+      std::string path = options.dir + "/" + e->d_name;
+      if (w->free_.size() < options.recycle_segments) {
+        w->free_.push_back(path);
+      } else {
+        unlink(path.c_str());
+      }
+      if (n >= w->next_free_) w->next_free_ = n + 1;
+    }
+    closedir(d);
+  }
   if (!w->Recover(error, error_code)) return nullptr;
   for (int i = 0; i < kControlSlots; i++) std::atomic_ref<int64_t>(control[i]).store(0);
   w->StoreControl(kDurableLsn, static_cast<int64_t>(w->durable_lsn_));
@@ -144,15 +183,18 @@ bool WalWriter::StartSegment(uint64_t first_lsn, std::string* error) {
     }
     fd = spare_fd_;
     spare_fd_ = -1;
+  } else if (std::string free_path; TakeFreeSegment(&free_path) && (fd = OpenRecycled(free_path, path)) >= 0) {
+    // a recycled file, renamed in place (no spare was prepared, e.g. the first segment of a run)
   } else if (!CreateSegmentFile(backend_.get(), path, segment_bytes_, &fd, error)) {
     return false;
   }
   uint8_t header[kSegmentHeaderBytes];
-  EncodeSegmentHeader(header, first_lsn, segment_bytes_);
+  uint32_t salt = NewSalt();
+  EncodeSegmentHeader(header, first_lsn, segment_bytes_, salt);
   // No sync of its own: every durable LSN published from now on comes from a sync of this file,
   // which carries the header with it (one fdatasync less per roll, on the commit path). A crash
-  // before that leaves a zero header, which recovery and the reader already treat as an empty
-  // segment (torn tail).
+  // before that leaves a zero header (a new file) or the previous incarnation's header (a recycled
+  // one), which recovery and the reader treat as an empty segment (torn tail).
   int err = backend_->WriteAndSync(fd, header, sizeof header, 0, false);
   if (err != 0) {
     *error = Errno("cannot write the header of WAL segment " + path, err);
@@ -165,6 +207,7 @@ bool WalWriter::StartSegment(uint64_t first_lsn, std::string* error) {
   seg_fd_ = fd;
   seg_size_ = segment_bytes_;
   seg_offset_ = kSegmentHeaderBytes;
+  seg_salt_ = salt;
   std::lock_guard<std::mutex> lock(mu_);
   segments_.push_back(first_lsn);
   return true;
@@ -200,33 +243,43 @@ bool WalWriter::Recover(std::string* error, int* code) {
     const auto* data = static_cast<const uint8_t*>(map);
     ScanResult r = ScanSegment(data, size, last.first_lsn, nullptr);
     uint64_t dirty_from = r.end_offset, dirty_to = r.end_offset;
+    bool new_header = false;
     if (r.status == ScanStatus::kBadHeader) {
-      // A crash between creating a segment and its header reaching disk leaves a zero header
-      // (and nothing else): start the segment again. Any other bad header is corruption.
-      bool all_zero = true;
-      for (uint64_t i = 0; i < size && all_zero; i++) all_zero = data[i] == 0;
-      if (!all_zero || size < 4096) {
+      // A crash between starting a segment and its header reaching disk leaves a zero header (a
+      // new file) or the header of the file's previous incarnation (a recycled one, naming an
+      // older first LSN). No record in it was ever durable: start the segment again with a new
+      // salt, which invalidates every frame already in the file. Any other bad header is
+      // corruption.
+      // (Frames written after a lost header carry that header's salt, which the new one is not.)
+      bool zero_header = !r.stale_header && EndOfNonZero(data, kSegmentHeaderBytes, 0) == 0;
+      if (!(r.stale_header || zero_header) || size < 4096) {
         *error = "WAL segment " + last.path + ": " + r.reason;
         *code = kCorruption;
         munmap(map, size);
         close(fd);
         return false;
       }
+      new_header = true;
       r.next_lsn = last.first_lsn;
       dirty_from = dirty_to = 0;
-    } else if (r.status == ScanStatus::kCorrupt) {
-      // Torn tail: clear every non-zero byte after the valid part so no stale frame survives.
-      for (uint64_t i = size; i > r.end_offset; i--)
-        if (data[i - 1] != 0) {
-          dirty_to = i;
-          break;
-        }
+    } else if (r.sealed) {
+      // A clean close: nothing after the seal was written. Clear the seal durably before anything
+      // new is written, so a crash in this run can never leave it in front of newer frames.
+      dirty_to = r.end_offset + kFrameHeaderBytes;
+    } else {
+      // No seal: the last run crashed (or predates seals). Bytes it wrote past the valid part
+      // (torn or never synced frames) carry this segment's salt and plausible LSNs: clear every
+      // non-zero byte after the valid part so none can be mistaken for a newer frame. In a
+      // recycled segment that is the whole rest of the file (a crash is rare; a clean close seals).
+      dirty_to = EndOfNonZero(data, size, r.end_offset);
     }
     if (map != nullptr) munmap(map, size);
     int err = 0;
-    if (r.status == ScanStatus::kBadHeader) {
+    uint32_t salt = r.salt;
+    if (new_header) {
       uint8_t header[kSegmentHeaderBytes];
-      EncodeSegmentHeader(header, last.first_lsn, size);
+      salt = NewSalt();
+      EncodeSegmentHeader(header, last.first_lsn, size, salt);
       err = backend_->WriteAndSync(fd, header, sizeof header, 0, false);
       r.end_offset = kSegmentHeaderBytes;
     }
@@ -243,6 +296,7 @@ bool WalWriter::Recover(std::string* error, int* code) {
       close(fd);
       return false;
     }
+    seg_salt_ = salt;
     seg_fd_ = fd;
     seg_size_ = size;
     seg_offset_ = r.end_offset;
@@ -314,6 +368,10 @@ bool WalWriter::SyncNow() {
 }
 
 bool WalWriter::Roll() {
+  // End the segment with a zero record header (or zero the <16 bytes left): a recycled file holds
+  // an earlier incarnation's bytes there, and the reader must see a clean end before moving on.
+  uint64_t left = seg_size_ - seg_offset_ - buffer_.size();
+  buffer_.resize(buffer_.size() + (left < kFrameHeaderBytes ? left : kFrameHeaderBytes), 0);
   if (!FlushBuffer(true)) return false;
   std::string error;
   if (!StartSegment(next_lsn_, &error)) {
@@ -323,13 +381,72 @@ bool WalWriter::Roll() {
   return true;
 }
 
+bool WalWriter::TakeFreeSegment(std::string* path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (free_.empty()) return false;
+  *path = free_.back();
+  free_.pop_back();
+  return true;
+}
+
+size_t WalWriter::free_segments() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return free_.size();
+}
+
+// Keeps a file that is no longer part of the log as a free segment when fewer than
+// recycle_segments are kept and it has the segment size. Called with mu_ held.
+bool WalWriter::KeepAsFree(const std::string& path) {
+  struct stat st {};
+  if (free_.size() >= options_.recycle_segments || stat(path.c_str(), &st) != 0 ||
+      static_cast<uint64_t>(st.st_size) != segment_bytes_)
+    return false;
+  std::string to = options_.dir + "/" + FreeSegmentFileName(next_free_++);
+  if (rename(path.c_str(), to.c_str()) != 0) return false;
+  free_.push_back(to);
+  return true;
+}
+
+// Renames a free segment file to `to` and opens it; -1 when it cannot be used (then it is gone).
+int WalWriter::OpenRecycled(const std::string& free_path, const std::string& to) {
+  if (rename(free_path.c_str(), to.c_str()) != 0) {
+    unlink(free_path.c_str());
+    return -1;
+  }
+  int fd = open(to.c_str(), O_RDWR | O_CLOEXEC);
+  struct stat st {};
+  if (fd >= 0 && fstat(fd, &st) == 0 && static_cast<uint64_t>(st.st_size) == segment_bytes_) return fd;
+  if (fd >= 0) close(fd);
+  unlink(to.c_str());
+  return -1;
+}
+
+bool WalWriter::Seal() {
+  if (seg_fd_ < 0 || seg_size_ - seg_offset_ < kFrameHeaderBytes) return true;
+  uint8_t seal[kFrameHeaderBytes];
+  EncodeSeal(seal, next_lsn_, seg_salt_);
+  int err = backend_->WriteAndSync(seg_fd_, seal, sizeof seal, seg_offset_, true);
+  if (err != 0) {
+    Fail(err, "cannot seal the WAL on close");
+    return false;
+  }
+  return true;
+}
+
 void WalWriter::StartSparePreparation() {
   // Zeroing a segment takes tens of milliseconds: do it on a helper thread so commits never wait
-  // for it (unless the current segment fills before the spare is ready).
-  spare_thread_ = std::thread([this] {
+  // for it (unless the current segment fills before the spare is ready). A recycled file needs no
+  // zeroing (its stale bytes fail the new salt and the LSN sequence): only a rename.
+  std::string recycled;
+  if (!TakeFreeSegment(&recycled)) recycled.clear();
+  spare_thread_ = std::thread([this, recycled] {
     sys::NameCurrentThread("laminar-wal-pre");
     std::string error;
     int fd = -1;
+    if (!recycled.empty() && (fd = OpenRecycled(recycled, spare_path_)) >= 0) {
+      spare_fd_ = fd;
+      return;
+    }
     // Its own pwrite backend: an io_uring instance must not be shared between threads.
     auto io = MakeIoBackend(BackendKind::kPwrite, &error);
     // On failure (e.g. disk full) there is no spare; the roll itself then reports the error.
@@ -363,7 +480,7 @@ void WalWriter::Run() {
       if (!ok) break;
       size_t at = buffer_.size();
       buffer_.resize(at + span);
-      EncodeFrame(buffer_.data() + at, next_lsn_++, rec, len);
+      EncodeFrame(buffer_.data() + at, next_lsn_++, rec, len, seg_salt_);
       ring_.Advance();
       drained++;
       if (unsynced_records_++ == 0) first_unsynced_ns_ = NowNs();
@@ -393,7 +510,8 @@ void WalWriter::Run() {
     }
     if (timeout > 0) ring_.WaitForData(timeout);
   }
-  if (!failed_.load()) SyncNow();
+  // A clean stop seals the segment so the next open may append in place without repair.
+  if (!failed_.load() && SyncNow()) Seal();
 }
 
 void WalWriter::Wake() { ring_.WakeConsumer(); }
@@ -409,8 +527,10 @@ bool WalWriter::Close(std::string* error) {
   seg_fd_ = -1;
   if (spare_fd_ >= 0) {
     close(spare_fd_);
-    unlink(spare_path_.c_str());
     spare_fd_ = -1;
+    std::lock_guard<std::mutex> lock(mu_);
+    // Prepared already: the next run's first roll can use it.
+    if (!KeepAsFree(spare_path_)) unlink(spare_path_.c_str());
   }
   if (dir_fd_ >= 0) close(dir_fd_);
   dir_fd_ = -1;
@@ -435,6 +555,7 @@ int WalWriter::TruncateBefore(uint64_t lsn, std::string* error) {
   while (remove + 1 < segments_.size() && segments_[remove + 1] <= lsn) remove++;
   for (size_t i = 0; i < remove; i++) {
     std::string path = options_.dir + "/" + SegmentFileName(segments_[i]);
+    if (KeepAsFree(path)) continue;
     if (unlink(path.c_str()) != 0 && errno != ENOENT) {
       *error = Errno("cannot delete WAL segment " + path, errno);
       segments_.erase(segments_.begin(), segments_.begin() + static_cast<long>(i));

@@ -1,6 +1,7 @@
 // The WAL writer: a native background thread that drains an SPSC ring (filled by JavaScript or
-// C++), frames each record with length + CRC32C + LSN into preallocated, pre-zeroed segment files,
-// and makes them durable under a group-commit policy. Progress is published in shared control
+// C++), frames each record with length + CRC32C + LSN into preallocated segment files (pre-zeroed
+// when new, recycled from retired segments without zeroing once a checkpoint retired some), and
+// makes them durable under a group-commit policy. Progress is published in shared control
 // words (see ControlSlot) so JavaScript can poll it without crossing into native code.
 #pragma once
 #include <pthread.h>
@@ -36,6 +37,9 @@ struct WalOptions {
   uint32_t group_max_records = 0;
   BackendKind backend = BackendKind::kAuto;
   bool pre_zero = true;        // write zeros into new segments so appends never change metadata
+  // Retired segments (TruncateBefore) kept as <n>.free files and reused for new segments instead
+  // of creating and zeroing fresh ones; at most this many (0: delete retired segments).
+  uint32_t recycle_segments = 2;
   int cpu = -1;                // pin the writer thread to this CPU (-1: no pinning)
   uint64_t start_lsn = 1;      // first LSN of a brand-new log
   uint64_t fail_after_bytes = 0;  // test seam: writes fail with fail_errno after this many bytes
@@ -75,19 +79,28 @@ class WalWriter {
   void Wake();
   /** Drains the ring, syncs and stops the thread. Returns false with the writer's error if it failed. */
   bool Close(std::string* error);
-  /** Deletes segments whose records are all below `lsn`; returns how many, or -1 with `error`. */
+  /**
+   * Retires segments whose records are all below `lsn` (recycled up to options.recycle_segments,
+   * deleted beyond); returns how many, or -1 with `error`.
+   */
   int TruncateBefore(uint64_t lsn, std::string* error);
   /** The writer's failure, "" while healthy. */
   std::string error_message() const;
   int64_t error_code() const;
   /** Largest record payload this log accepts (a record must fit in one segment). */
   uint64_t max_record_bytes() const { return segment_bytes_ - 64 - 16; }
+  /** Retired segment files currently kept for reuse. */
+  size_t free_segments() const;
 
  private:
   WalWriter() = default;
   bool Recover(std::string* error, int* code);
   bool CreateSegmentFile(IoBackend* io, const std::string& path, uint64_t size, int* fd, std::string* error);
   bool StartSegment(uint64_t first_lsn, std::string* error);
+  bool TakeFreeSegment(std::string* path);
+  bool KeepAsFree(const std::string& path);
+  int OpenRecycled(const std::string& free_path, const std::string& to);
+  bool Seal();
   bool FlushBuffer(bool sync);
   bool SyncNow();
   bool Roll();
@@ -111,6 +124,7 @@ class WalWriter {
   int seg_fd_ = -1;
   uint64_t seg_size_ = 0;     // size of the current segment file
   uint64_t seg_offset_ = 0;   // append position in the current segment
+  uint32_t seg_salt_ = 0;     // seeds the frame checksums of the current segment
   int spare_fd_ = -1;
   std::string spare_path_;
   std::thread spare_thread_;  // preallocates + zeroes the next segment off the commit path
@@ -122,8 +136,10 @@ class WalWriter {
   uint64_t unsynced_records_ = 0;
   int64_t first_unsynced_ns_ = 0;
 
-  mutable std::mutex mu_;  // guards segments_ and error_
+  mutable std::mutex mu_;  // guards segments_, free_, next_free_ and error_
   std::vector<uint64_t> segments_;  // first LSNs, ascending; the last one is being written
+  std::vector<std::string> free_;   // paths of retired segment files kept for reuse
+  uint64_t next_free_ = 1;          // number of the next <n>.free name
   std::string error_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> failed_{false};
