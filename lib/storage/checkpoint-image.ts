@@ -117,7 +117,8 @@ export class Checkpointer {
         continue;
       }
       meta.state = w.add(serializeState(n.skeleton));
-      for (const [prop, { elements: arr, chunk, encode, rows }] of n.arrays!) {
+      for (const [prop, { elements: arr, chunk, encode, rows, fill }] of n.arrays!) {
+        if (fill !== undefined) await fill(arr, () => slicer.pause());
         arrays.set(arrayKey(i, prop), arr);
         const before = prev?.arrays.get(arrayKey(i, prop));
         const delta = before === undefined ? null : await diff(before, arr, slicer);

@@ -23,6 +23,7 @@ import { crc32c, fsyncDir } from './fsync.js';
 import { decodeRecord, RecordKind } from './record.js';
 import { schemaFingerprint } from './schema-fingerprint.js';
 import { checkpointExtras } from '../engine/checkpoint-extras.js';
+import { CHUNK_SLOTS, chunkRows, encodeChunks, type RowChunk } from '../exec/runtime/keyed-rows.js';
 
 export const CHECKPOINT_DIR = 'checkpoints';
 const FILE = 'state.ckpt';
@@ -91,6 +92,8 @@ function deferrable(op: object): boolean {
 export const LARGE_ARRAY = 4096;
 /** rows per frame of a large array */
 const ROWS_PER_FRAME = 16_384;
+/** a keyed table's chunks per frame (about ROWS_PER_FRAME rows) */
+const CHUNKS_PER_FRAME = ROWS_PER_FRAME / CHUNK_SLOTS;
 
 /** A large array of a deferred node: immutable elements, kept by reference until encoded. */
 export interface CutArray {
@@ -101,6 +104,9 @@ export interface CutArray {
   encode?: (slice: unknown[]) => unknown[];
   /** rows an element holds (default 1) */
   rows?: (element: unknown) => number;
+  /** when set, `elements` starts empty and this appends them while encoding, pausing between
+   *  slices (an aggregate's copy-on-write capture: the cut itself walks nothing) */
+  fill?: (into: unknown[], pause: () => Promise<void>) => Promise<void>;
 }
 
 /** One node of a cut: its state either already serialized or (deferred) kept by reference. */
@@ -162,7 +168,19 @@ function deferredState(n: DataflowNode): { skeleton: Record<string, unknown>; ar
     const batches = (log as Batch[]).slice();
     return { skeleton: { [VIEW_LOG]: true }, arrays: new Map([['batches', { elements: batches, chunk: 16, encode: sourceChunks, rows: (b) => (b as Batch).length }]]) };
   }
+  // a keyed table hands over its chunks of columns (copied on their next write): no row is
+  // materialised at the cut, and an unchanged chunk is the same object in the next cut
+  const chunked = (op as { checkpointChunks?: () => { used: number; chunks: RowChunk[] } | null }).checkpointChunks?.();
+  if (chunked) {
+    return { skeleton: { used: chunked.used }, arrays: new Map([['chunks', { elements: chunked.chunks, chunk: CHUNKS_PER_FRAME, encode: encodeChunks, rows: chunkRows }]]) };
+  }
   if (!deferrable(op)) return null;
+  // a large aggregate: O(1) at the cut, its groups recorded while encoding (copy-on-write)
+  const capture = (op as unknown as { captureGroups?: () => { fill: NonNullable<CutArray['fill']> } }).captureGroups;
+  if (typeof capture === 'function' && n.op.stateSize() >= LARGE_ARRAY) {
+    const { fill } = capture.call(op);
+    return { skeleton: {}, arrays: new Map([['groups', { elements: [], chunk: ROWS_PER_FRAME, fill }]]) };
+  }
   const snap = n.op.snapshot();
   if (snap === null || typeof snap !== 'object' || Array.isArray(snap)) return null;
   const skeleton: Record<string, unknown> = {};

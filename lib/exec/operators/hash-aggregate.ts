@@ -62,6 +62,33 @@ export function kernelFor(
   return builtinKernel(s.fn, appendOnly);
 }
 
+/** One group as snapshot() writes it (and a checkpoint capture encodes it). */
+export interface GroupRecord {
+  key: Row;
+  count: number;
+  emitted: Row | null;
+  aggs: unknown[];
+  distinct: ([Key, number][] | null)[];
+}
+
+/**
+ * A checkpoint capture in progress: the groups as they were at the cut, produced later in slices
+ * (copy-on-write: a group is recorded at its first change after the cut, unless already encoded).
+ */
+class GroupCapture {
+  /** slots below this are encoded already: their later changes do not matter */
+  cursor = 0;
+  /** the cut-time record of slots changed since (null: no group in the slot at the cut) */
+  readonly preserved = new Map<number, GroupRecord | null>();
+  /** replaced by a newer capture, a restore or close: filling it would be wrong */
+  abandoned = false;
+  /** `end`: slots at and above it were never used at the cut */
+  constructor(readonly end: number) {}
+}
+
+/** groups encoded between two pauses of a capture's fill */
+const CAPTURE_SLICE = 4096;
+
 export interface HashAggregateOptions {
   groupBy: readonly number[];
   aggregates: readonly AggregateSpec[];
@@ -102,6 +129,8 @@ export class HashAggregate implements Operator {
    *  e.g. window-major HOP output) */
   private lastOuterKey: Key | undefined = undefined;
   private lastInner: Map<Key, number> | undefined = undefined;
+  /** the checkpoint capture being encoded, if any (see captureGroups) */
+  private capture: GroupCapture | null = null;
 
   constructor(
     private readonly out: Output,
@@ -136,9 +165,18 @@ export class HashAggregate implements Operator {
       this.touchedFlags = flags = grown;
     }
     if (flags[slot] === 0) {
+      // every change to a group happens after its first touch of the step
+      if (this.capture !== null) this.preserve(slot);
       flags[slot] = 1;
       this.touchedList.push(slot);
     }
+  }
+
+  /** Copy-on-write for an open capture: record the slot as it was at the cut before it changes. */
+  private preserve(slot: number): void {
+    const c = this.capture!;
+    if (slot < c.cursor || slot >= c.end || c.preserved.has(slot)) return;
+    c.preserved.set(slot, this.keyRows[slot] === undefined ? null : this.record(slot));
   }
 
   /** Put the key row into the numeric index's probe; false if it is not all (non-NaN) numbers. */
@@ -175,6 +213,7 @@ export class HashAggregate implements Operator {
 
   private allocateSlot(keyRow: Row): number {
     const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.rowCounts.length;
+    if (this.capture !== null) this.preserve(slot);
     this.keyRows[slot] = keyRow;
     this.rowCounts[slot] = 0;
     this.emitted[slot] = null;
@@ -325,23 +364,67 @@ export class HashAggregate implements Operator {
     this.freeSlots.push(slot);
   }
 
+  /** The group in `slot` as a fresh record (key and emitted rows are never changed in place). */
+  private record(slot: number): GroupRecord {
+    return {
+      key: this.keyRows[slot]!,
+      count: this.rowCounts[slot],
+      emitted: this.emitted[slot],
+      aggs: this.kernels.map((k) => k.save(slot)),
+      distinct: this.distinctSeen.map((d) => (d ? [...(d.get(slot) ?? new Map<Key, number>()).entries()] : null)),
+    };
+  }
+
   snapshot(): unknown {
-    const groups: { key: Row; count: number; emitted: Row | null; aggs: unknown[]; distinct: ([Key, number][] | null)[] }[] = [];
+    const groups: GroupRecord[] = [];
     for (let slot = 0; slot < this.keyRows.length; slot++) {
-      if (this.keyRows[slot] === undefined) continue;
-      groups.push({
-        key: this.keyRows[slot]!,
-        count: this.rowCounts[slot],
-        emitted: this.emitted[slot],
-        aggs: this.kernels.map((k) => k.save(slot)),
-        distinct: this.distinctSeen.map((d) => (d ? [...(d.get(slot) ?? new Map<Key, number>()).entries()] : null)),
-      });
+      if (this.keyRows[slot] !== undefined) groups.push(this.record(slot));
     }
     return { groups };
   }
 
+  /**
+   * A checkpoint cut that does not walk the groups: O(1) now; `fill` appends to `into` the
+   * groups snapshot() would have returned at this moment, in slices (awaiting `pause` between
+   * them), while later steps keep running — a group changed before `fill` reached it is
+   * recorded as it was, at its first change (copy-on-write). A newer capture, restore() or
+   * close() abandons this one (its fill then throws). Only for kernels whose save() returns
+   * fresh values, like snapshot() records kept by reference.
+   */
+  captureGroups(): { fill(into: unknown[], pause: () => Promise<void>): Promise<void> } {
+    if (this.capture !== null) this.capture.abandoned = true;
+    const capture = new GroupCapture(this.keyRows.length);
+    this.capture = capture;
+    return {
+      fill: async (into, pause) => {
+        try {
+          for (let slot = 0; slot < capture.end; slot++) {
+            if (capture.abandoned) throw new ExecutionError('INVALID_ARGUMENT', 'checkpoint capture of an aggregate was superseded (a newer checkpoint, restore or close)');
+            const kept = capture.preserved.get(slot);
+            if (kept !== undefined) {
+              if (kept !== null) into.push(kept);
+            } else if (this.keyRows[slot] !== undefined) into.push(this.record(slot));
+            capture.cursor = slot + 1;
+            capture.preserved.delete(slot);
+            if ((slot + 1) % CAPTURE_SLICE === 0) await pause();
+          }
+        } finally {
+          if (this.capture === capture) this.capture = null;
+        }
+      },
+    };
+  }
+
+  /** Frees the group state (DROP, db.close()); an open capture is abandoned. */
+  close(): void {
+    if (this.capture !== null) this.capture.abandoned = true;
+    this.capture = null;
+  }
+
   restore(state: unknown): void {
-    const s = state as { groups: { key: Row; count: number; emitted: Row | null; aggs: unknown[]; distinct: ([Key, number][] | null)[] }[] };
+    const s = state as { groups: GroupRecord[] };
+    if (this.capture !== null) this.capture.abandoned = true;
+    this.capture = null;
     this.slots.clear();
     this.pairIndex?.clear();
     this.numericIndex?.clear();
