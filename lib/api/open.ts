@@ -2,7 +2,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LaminarError, StorageError, UnsupportedError } from '../errors.js';
+import { LaminarError, StorageError } from '../errors.js';
 import { Database, checkOverflow, type DatabaseSettings } from './database.js';
 import type { EnginePort, EngineSettings } from './engine-port.js';
 import { DEFAULT_BUFFER_SIZE, type OverflowPolicy } from './subscription.js';
@@ -41,6 +41,10 @@ function realEngine(settings: EngineSettings): EnginePort {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Engine } = require('../engine/engine.js') as { Engine: new (o: EngineSettings) => EnginePort };
   if (settings.path === undefined) return new Engine(settings);
+  // a directory written by open({ path, threads: N > 1 }) holds shards, not one engine's log
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { checkThreads } = require('../shard/shard-files.js') as typeof import('../shard/shard-files.js');
+  checkThreads(settings.path, 1);
   // a durable database: WAL, recovery and the directory lock (lib/storage)
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { DurableEngine } = require('../storage/durable-engine.js') as typeof import('../storage/durable-engine.js');
@@ -104,9 +108,6 @@ function normalizeOptions(pathOrOptions: string | OpenOptions | undefined): Open
   }
   if (o.threads !== undefined && (!Number.isInteger(o.threads) || (o.threads as number) < 1 || (o.threads as number) > 64)) {
     throw new LaminarError('INVALID_ARGUMENT', `open: threads must be an integer from 1 to 64, got ${JSON.stringify(o.threads)}`);
-  }
-  if (o.threads !== undefined && (o.threads as number) > 1 && o.path !== undefined) {
-    throw new UnsupportedError('open: a durable database (path) with threads > 1 is not supported yet; use threads: 1 or an in-memory database');
   }
   if (o.onConnectorError !== undefined && typeof o.onConnectorError !== 'function') {
     throw new LaminarError('INVALID_ARGUMENT', 'open: onConnectorError must be a function');

@@ -19,7 +19,27 @@ export type ControlRequest =
   | { op: 'subscribe'; sub: number; name: string; snapshot: boolean }
   | { op: 'unsubscribe'; sub: number }
   | { op: 'call'; method: 'setSourceIdle' | 'viewStateSize' | 'viewLateRows' | 'advanceWatermark'; args: unknown[] }
-  | { op: 'dump'; name: string };
+  | { op: 'dump'; name: string }
+  // durable shards (open({ path, threads })): see lib/shard/durable-shards.ts
+  /** checks that local checkpoint `local` (0: none) reads back intact; answers DurableShardCheck */
+  | { op: 'verify'; local: number }
+  /** opens the shard's durable engine from local checkpoint `local` (0: none); answers its DDL count */
+  | { op: 'open'; local: number }
+  /** answers once every earlier row of the shard is on disk */
+  | { op: 'sync' }
+  /** a checkpoint barrier: the cut is taken before any later record; answers the local epoch */
+  | { op: 'checkpoint' }
+  /** closes the shard's durable engine (WAL, MANIFEST, lock) */
+  | { op: 'close' };
+
+/** Answer of a 'verify' call. */
+export interface DurableShardCheck {
+  ok: boolean;
+  /** DDL calls the checkpoint holds (its catalog), when ok */
+  ddl: number;
+  /** why not, when not ok */
+  message?: string;
+}
 
 export interface SerializedError {
   name: string;
@@ -32,6 +52,7 @@ export type ShardMessage =
   | { t: 'reply'; id: number; ok: false; error: SerializedError }
   | { t: 'changes'; sub: number; buf: ArrayBuffer }
   | { t: 'error'; error: SerializedError }
+  | { t: 'warning'; message: string }
   | { t: 'ready' };
 
 export interface WorkerData {
@@ -42,6 +63,8 @@ export interface WorkerData {
   port: MessagePort;
   cpu: number | undefined;
   options: Record<string, unknown>;
+  /** a durable shard: its directory and the durable engine's settings (the engine opens at 'open') */
+  durable?: { dir: string; settings: Record<string, unknown> };
 }
 
 export function serializeError(e: unknown): SerializedError {

@@ -12,6 +12,24 @@ import type { Column } from '../exec/batch.js';
 import { SpscRing } from '../native/ring.js';
 import { Writer } from './codec.js';
 import { RecordKind, decodeChanges, reviveError, type ControlRequest, type ShardMessage, type WorkerData } from './protocol.js';
+import { shardDir } from './shard-files.js';
+
+/** A durable pool: shard i keeps its log and checkpoints in <dir>/shard-<i>/. */
+export interface DurablePoolOptions {
+  dir: string;
+  /** the durable engine's settings (durability, WAL tuning) */
+  settings: Record<string, unknown>;
+  /** receives the shards' recovery warnings */
+  onWarning: (message: string, shard: number) => void;
+}
+
+interface PendingCall {
+  remaining: number;
+  results: unknown[];
+  error: LaminarError | undefined;
+  resolve: (results: unknown[]) => void;
+  reject: (error: LaminarError) => void;
+}
 
 /** Data bytes of each shard's ring (records up to half of it). */
 const RING_BYTES = 1 << 25;
@@ -44,13 +62,21 @@ export class ShardPool {
   private readonly writer = new Writer();
   private nextCall = 1;
   private readonly listeners = new Map<number, (changes: EngineChange[], shard: number) => void>();
+  /** asynchronous calls waiting for replies, by call id (each id belongs to one shard) */
+  private readonly pending = new Map<number, { call: PendingCall; slot: number; shard: number }>();
 
-  constructor(count: number, options: Record<string, unknown>, cpus: (number | undefined)[]) {
+  constructor(
+    count: number,
+    options: Record<string, unknown>,
+    cpus: (number | undefined)[],
+    private readonly durable?: DurablePoolOptions,
+  ) {
     for (let i = 0; i < count; i++) {
       const ring = SpscRing.create(RING_BYTES);
       const signalBuffer = new SharedArrayBuffer(4);
       const { port1, port2 } = new MessageChannel();
       const data: WorkerData = { shard: i, shards: count, ring: ring.buffer, signal: signalBuffer, port: port2 as never, cpu: cpus[i], options };
+      if (durable) data.durable = { dir: shardDir(durable.dir, i), settings: durable.settings };
       const entry = workerEntry();
       const worker = new Worker(entry.file, { eval: entry.eval, workerData: data, transferList: [port2 as never], name: `laminardb-shard-${i}` });
       const shard: Shard = { index: i, worker, ring, signal: new Int32Array(signalBuffer), port: port1, failure: undefined, unpublished: false, exited: false };
@@ -58,7 +84,15 @@ export class ShardPool {
       worker.on('error', (e) => {
         shard.failure ??= new ExecutionError('SHARD_FAILED', `shard ${i} failed: ${e.message}`);
       });
-      worker.on('exit', () => (shard.exited = true));
+      worker.on('exit', () => {
+        shard.exited = true;
+        // a stopped shard answers nothing more: its asynchronous calls fail now
+        for (const [id, p] of this.pending) {
+          if (p.shard !== i) continue;
+          const error = shard.failure ?? new ExecutionError('SHARD_FAILED', `shard ${i} has stopped`);
+          this.settle({ t: 'reply', id, ok: false, error: { name: error.constructor.name, code: error.code, message: error.message } }, i);
+        }
+      });
       // like the single-threaded engine, an open database does not keep the process alive
       port1.unref();
       worker.unref();
@@ -77,8 +111,54 @@ export class ShardPool {
       this.listeners.get(m.sub)?.(decodeChanges(m.buf), shard.index);
     } else if (m.t === 'error') {
       shard.failure ??= reviveError(m.error, shard.index);
+    } else if (m.t === 'warning') {
+      this.durable?.onWarning(m.message, shard.index);
+    } else if (m.t === 'reply') {
+      this.settle(m, shard.index);
     }
-    // replies are read synchronously by call(); 'ready' needs nothing
+    // replies of synchronous calls are read by call(); 'ready' needs nothing
+  }
+
+  private settle(m: Extract<ShardMessage, { t: 'reply' }>, shard: number): void {
+    const entry = this.pending.get(m.id);
+    if (entry === undefined) return;
+    this.pending.delete(m.id);
+    const call = entry.call;
+    if (m.ok) call.results[entry.slot] = m.result;
+    else call.error ??= reviveError(m.error, shard);
+    if (--call.remaining > 0) return;
+    if (this.pending.size === 0) for (const s of this.shards) s.port.unref();
+    if (call.error) call.reject(call.error);
+    else call.resolve(call.results);
+  }
+
+  /**
+   * Runs `request` on the given shards (after everything written before) without blocking:
+   * resolves with their results once every shard answered (e.g. once its rows are on disk).
+   */
+  callAsync(request: ControlRequest, shards: readonly number[] = this.shards.map((s) => s.index)): Promise<unknown[]> {
+    return new Promise<unknown[]>((resolve, reject) => {
+      const call: PendingCall = { remaining: shards.length, results: new Array(shards.length), error: undefined, resolve, reject };
+      if (shards.length === 0) return resolve([]);
+      // an answer still to come keeps the process alive, as a pending disk write does
+      for (const s of this.shards) s.port.ref();
+      shards.forEach((i, slot) => {
+        const s = this.shards[i]!;
+        const id = this.nextCall++;
+        this.pending.set(id, { call, slot, shard: i });
+        s.port.postMessage(request);
+        this.announce(s, id);
+      });
+      this.publish();
+    });
+  }
+
+  private announce(s: Shard, id: number): void {
+    const w = this.writer;
+    w.reset();
+    w.u8(RecordKind.Control);
+    w.u32(id);
+    this.write(s, w.bytes.subarray(0, w.pos));
   }
 
   /** Throws (once) the first failure a shard reported since the last check. */
@@ -142,19 +222,15 @@ export class ShardPool {
     }
   }
 
-  /** Runs `request` on the given shards (after everything written before) and returns their results. */
-  call(request: ControlRequest, shards: readonly number[] = this.shards.map((s) => s.index)): unknown[] {
+  /** Runs `request` (or the request for each shard) on the given shards, after everything written before, and returns their results. */
+  call(request: ControlRequest | ((shard: number) => ControlRequest), shards: readonly number[] = this.shards.map((s) => s.index)): unknown[] {
     const ids: number[] = [];
     for (const i of shards) {
       const s = this.shards[i]!;
       const id = this.nextCall++;
       ids.push(id);
-      s.port.postMessage(request);
-      const w = this.writer;
-      w.reset();
-      w.u8(RecordKind.Control);
-      w.u32(id);
-      this.write(s, w.bytes.subarray(0, w.pos));
+      s.port.postMessage(typeof request === 'function' ? request(i) : request);
+      this.announce(s, id);
     }
     this.publish();
     const results: unknown[] = [];
@@ -183,8 +259,9 @@ export class ShardPool {
     }
   }
 
-  /** Stops every worker; resolves once all have exited. */
+  /** Stops every worker (a durable shard closes its log first); resolves once all have exited. */
   async close(): Promise<void> {
+    if (this.durable && this.shards.every((s) => !s.exited)) await this.callAsync({ op: 'close' });
     await Promise.all(
       this.shards.map(async (s) => {
         s.port.close();

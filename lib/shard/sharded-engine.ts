@@ -20,6 +20,7 @@ import { mentionedRelations, queryOverContents } from './merge-query.js';
 import { PlacementAnalyzer, type Placement, type PlacementResult } from './placement.js';
 import { unpackResults } from './protocol.js';
 import { ShardPool } from './shard-pool.js';
+import { DurableShards } from './durable-shards.js';
 
 const DDL = new Set(['create-table', 'create-materialized-view', 'create-view', 'create-function', 'create-index', 'drop', 'set']);
 const CATALOG_ONLY = new Set(['show', 'describe', 'explain', 'checkpoint', 'begin', 'commit']);
@@ -49,28 +50,79 @@ export class ShardedEngine {
   private nextSubscription = 1;
   private closed = false;
   private shardOf = new Uint8Array(1024);
+  /** a durable database (path): catalog log, checkpoints across shards, recovery */
+  private readonly storage: DurableShards | undefined;
 
   constructor(options: ShardedEngineOptions) {
     this.threads = options.threads;
     const engineOptions: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(options)) {
-      if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) engineOptions[k] = v;
+      if (k !== 'path' && (v === null || ['string', 'number', 'boolean'].includes(typeof v))) engineOptions[k] = v;
     }
     this.catalog = new Engine(engineOptions);
     const pin = options.pinThreads ?? availableParallelism() >= this.threads;
     const cpus = Array.from({ length: this.threads }, (_, i) => (pin ? i : undefined));
-    this.pool = new ShardPool(this.threads, engineOptions, cpus);
+    if (typeof options.path !== 'string') {
+      this.pool = new ShardPool(this.threads, engineOptions, cpus);
+      return;
+    }
+    const storage = DurableShards.open(options.path, this.threads, options);
+    this.storage = storage;
+    this.pool = new ShardPool(this.threads, engineOptions, cpus, storage.poolOptions());
+    try {
+      storage.recover(this.pool);
+      this.replayCatalog(storage);
+    } catch (error) {
+      this.closed = true;
+      this.catalog.close();
+      void this.pool.close().catch(() => {}).finally(() => storage.release());
+      throw error;
+    }
+    storage.startTimer(this.pool);
+  }
+
+  /** Rebuilds the main thread's catalog and placements from the catalog log. */
+  private replayCatalog(storage: DurableShards): void {
+    for (const entry of storage.entries) {
+      if ('ddl' in entry) {
+        try {
+          this.catalog.execute(entry.ddl, entry.params);
+        } catch {
+          // it failed the same way when it was logged (the catalog checked it first)
+        }
+        this.replan();
+      } else {
+        this.forced.set(entry.force, entry.placement);
+      }
+    }
+    this.replan();
+  }
+
+  /** Takes a checkpoint consistent across shards; resolves once every shard completed it. */
+  async checkpoint(): Promise<{ epoch: number; shards: number[] }> {
+    this.live();
+    if (this.storage === undefined) throw new UnsupportedError('CHECKPOINT needs a durable database (open({ path, threads }))');
+    return this.storage.checkpoint(this.pool);
+  }
+
+  /** The committed checkpoint cuts, oldest first, and the one the database was opened from. */
+  checkpoints(): { committed: readonly { epoch: number; shards: number[] }[]; recovered: { epoch: number; shards: number[] } } | undefined {
+    if (this.storage === undefined) return undefined;
+    return { committed: this.storage.committedCuts(), recovered: this.storage.recoveredCut };
   }
 
   // ---- statements -------------------------------------------------------------------------
 
-  execute(sql: string, params: readonly unknown[] = []): StatementResult[] {
+  execute(sql: string, params: readonly unknown[] = []): StatementResult[] | Promise<StatementResult[]> {
     this.live();
     const statements = parse(sql);
     if (statements.length > 1 && params.length > 0) {
       throw new UnsupportedError('with threads > 1, a statement with parameters must be the only statement of its execute() call');
     }
-    return statements.map((st) => this.run(st, params));
+    const results = statements.map((st) => this.run(st, params));
+    // FLUSH and CHECKPOINT of a durable database answer once the shards' disks have
+    if (results.some((r) => r instanceof Promise)) return Promise.all(results);
+    return results as StatementResult[];
   }
 
   query(sql: string, params: readonly unknown[] = []): QueryResult {
@@ -81,7 +133,7 @@ export class ShardedEngine {
     return this.catalog.query(sql, params);
   }
 
-  private run(st: Statement, params: readonly unknown[]): StatementResult {
+  private run(st: Statement, params: readonly unknown[]): StatementResult | Promise<StatementResult> {
     if (st.kind === 'create-sink') {
       throw new UnsupportedError('CREATE SINK is not supported with threads > 1 yet (each shard would write its part): open the database with threads: 1', st.pos);
     }
@@ -95,8 +147,16 @@ export class ShardedEngine {
       return { command: 'SELECT', rowsAffected: r.rows.length, columns: r.columns, rows: r.rows };
     }
     if (st.kind === 'flush') {
-      this.flush();
+      const done = this.flush();
+      if (done instanceof Promise) return done.then(() => ({ command: 'FLUSH', rowsAffected: 0 }));
       return { command: 'FLUSH', rowsAffected: 0 };
+    }
+    if (st.kind === 'checkpoint' && this.storage !== undefined) {
+      return this.checkpoint().then((cut) => ({
+        command: 'CHECKPOINT',
+        rowsAffected: 0,
+        notice: `CHECKPOINT: epoch ${cut.epoch} is on disk on all ${this.threads} shards (local checkpoints ${cut.shards.join(', ')}); recovery replays only each shard's log after it`,
+      }));
     }
     if (CATALOG_ONLY.has(st.kind)) return this.catalog.execute(st.text, params)[0]!;
     throw new UnsupportedError(`${st.kind} is not supported with threads > 1`, st.pos);
@@ -115,6 +175,8 @@ export class ShardedEngine {
         throw new UnsupportedError(`cannot create "${name}" with threads > 1: ${conflict}. Create materialized views before inserting rows, or open the database with threads: 1`, st.pos);
       }
     }
+    // on disk before any shard sees it: recovery gives it to shards that crashed without it
+    this.storage?.logDdl(st.text, params);
     this.pool.call({ op: 'execute', sql: st.text, params });
     return result!;
   }
@@ -146,6 +208,8 @@ export class ShardedEngine {
       this.replan();
       throw new UnsupportedError(`with threads > 1, SQL ${st.kind.toUpperCase()} would move rows to shard 0: ${conflict}`, st.pos);
     }
+    for (const b of added) this.storage?.logForce(b, { mode: 'single' });
+    if (this.storage) this.storage.dirty = true;
     const [packed] = this.pool.call({ op: 'execute', sql: st.text, params }, [0]) as unknown[][];
     return unpackResults(packed!)[0]!;
   }
@@ -260,6 +324,12 @@ export class ShardedEngine {
     const { table, placement } = this.route(name);
     checkColumns(table, columns, length);
     if (length === 0) return;
+    if (this.storage) {
+      this.storage.checkHealthy();
+      // the placement is on disk before the rows: recovery must route the next rows the same way
+      if (!this.forced.has(table.name)) this.storage.logForce(table.name, placement);
+      this.storage.dirty = true;
+    }
     if (!this.forced.has(table.name)) this.forced.set(table.name, placement);
     if (placement.mode === 'single') {
       this.pool.writeRows(0, table.name, columns, length);
@@ -318,6 +388,8 @@ export class ShardedEngine {
     this.live();
     // validates the name and kind exactly as the single engine does (it holds no rows)
     this.catalog.advanceWatermark(source, eventTimeMs);
+    this.storage?.checkHealthy();
+    if (this.storage) this.storage.dirty = true;
     this.pool.writeWatermark(this.catalog.relation(source)!.name, eventTimeMs);
     this.pool.publish();
   }
@@ -327,7 +399,7 @@ export class ShardedEngine {
   subscribe(name: string, listener: ChangeListener, opts?: { snapshot?: boolean; from?: unknown }): EngineSubscription {
     this.live();
     this.pool.throwFailures();
-    if (opts?.from !== undefined) throw new UnsupportedError('subscribe({ from }) needs a durable database, which threads > 1 does not support yet');
+    if (opts?.from !== undefined) throw new UnsupportedError('subscribe({ from }) is not supported with threads > 1 yet (a position would have to name every shard\'s log): use threads: 1');
     // same checks and errors as the single engine
     this.catalog.subscribe(name, () => {}, { snapshot: false }).close();
     const relName = this.catalog.relation(name)!.name;
@@ -384,8 +456,12 @@ export class ShardedEngine {
   }
 
   /** Waits until every shard has applied every earlier row and call, and delivered its changes. */
-  flush(): void {
+  flush(): void | Promise<void> {
     this.live();
+    if (this.storage !== undefined) {
+      // a durable database: also once every shard's log is on disk (each shard answers when its is)
+      return this.pool.callAsync({ op: 'flush' }).then(() => this.pool.throwFailures());
+    }
     this.pool.call({ op: 'flush' });
     this.pool.throwFailures();
   }
@@ -394,7 +470,16 @@ export class ShardedEngine {
     if (this.closed) return;
     this.closed = true;
     this.catalog.close();
-    await this.pool.close();
+    if (this.storage === undefined) {
+      await this.pool.close();
+      return;
+    }
+    await this.storage.quiesce();
+    try {
+      await this.pool.close();
+    } finally {
+      this.storage.release();
+    }
   }
 
   private live(): void {

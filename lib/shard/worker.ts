@@ -1,8 +1,14 @@
 // A shard: one Engine in a worker thread, fed by its SPSC ring (rows, watermarks, call markers)
-// and answering through its MessagePort (replies, subscription changes, failures).
+// and answering through its MessagePort (replies, subscription changes, failures). A durable
+// shard wraps its Engine in a DurableEngine (its own WAL and checkpoints in <path>/shard-<i>/),
+// opened by the main thread's 'open' call once it has chosen the checkpoint to start from.
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { Engine } from '../engine/engine.js';
+import { DurableEngine } from '../storage/durable-engine.js';
+import { readManifest, writeManifest } from '../storage/manifest.js';
+import { readCheckpointChain } from '../storage/checkpoint-image.js';
+import { StorageError } from '../errors.js';
 import type { EngineChange, EngineSubscription } from '../engine/types.js';
 import type { Column } from '../exec/batch.js';
 import { SpscRing } from '../native/ring.js';
@@ -14,7 +20,15 @@ const data = workerData as WorkerData;
 const port = data.port as unknown as MessagePort;
 const ring = SpscRing.attach(data.ring);
 const signal = new Int32Array(data.signal);
-const engine = new Engine(data.options);
+/** the shard's engine (rows, views, queries) */
+let inner = new Engine(data.options);
+/** what rows and calls go to: the durable engine around `inner`, or `inner` itself */
+let engine: Engine | DurableEngine = inner;
+let durable: DurableEngine | undefined;
+/** DDL calls held by the checkpoint the durable engine opened from (its catalog) */
+let checkpointDdl = 0;
+/** replies still waiting for the disk (sync, checkpoint, close, durability 'sync' DDL) */
+let awaiting = 0;
 const subscriptions = new Map<number, EngineSubscription>();
 /** changes produced while handling records, posted once per drained run of the ring */
 const pendingChanges = new Map<number, EngineChange[]>();
@@ -71,12 +85,16 @@ function handleWatermark(r: Reader): void {
 
 function run(request: ControlRequest): unknown {
   switch (request.op) {
-    case 'execute':
-      return packResults(engine.execute(request.sql, request.params));
+    case 'execute': {
+      const results = engine.execute(request.sql, request.params);
+      return results instanceof Promise ? results.then(packResults) : packResults(results);
+    }
     case 'query':
       return packResults([{ command: 'SELECT', rowsAffected: 0, ...engine.query(request.sql, request.params) }]);
     case 'flush':
-      engine.flush();
+      // a durable engine logs the flush and answers once it is on disk
+      if (durable !== undefined) return durable.flush().then(() => null);
+      inner.flush();
       return null;
     case 'subscribe': {
       const sub = request.sub;
@@ -94,40 +112,122 @@ function run(request: ControlRequest): unknown {
       pendingChanges.delete(request.sub);
       return null;
     case 'call': {
-      const fn = (engine as unknown as Record<string, (...a: unknown[]) => unknown>)[request.method]!;
-      return fn.apply(engine, request.args) ?? null;
+      // a watermark is logged by the durable engine; idleness and introspection are not logged
+      const target = request.method === 'advanceWatermark' ? engine : inner;
+      const fn = (target as unknown as Record<string, (...a: unknown[]) => unknown>)[request.method]!;
+      return fn.apply(target, request.args) ?? null;
     }
     case 'dump':
       return packResults([{ command: 'SELECT', rowsAffected: 0, ...engine.query(`SELECT * FROM "${request.name.replace(/"/g, '""')}"`) }]);
+    case 'verify':
+      return verifyCheckpoint(request.local);
+    case 'open':
+      return openDurable(request.local);
+    case 'sync':
+      return requireDurable().flush().then(() => null);
+    case 'checkpoint': {
+      const d = requireDurable();
+      return d.checkpoint().then(() => d.lastCheckpoint!.epoch);
+    }
+    case 'close':
+      return durable === undefined ? null : durable.close().then(() => null);
   }
 }
 
-function handleControl(r: Reader): void {
+function requireDurable(): DurableEngine {
+  if (durable === undefined) throw new StorageError('IO_ERROR', `shard ${data.shard} is not a durable shard`);
+  return durable;
+}
+
+function shardDirectory(): string {
+  if (data.durable === undefined) throw new StorageError('IO_ERROR', `shard ${data.shard} has no directory`);
+  return data.durable.dir;
+}
+
+/** Whether local checkpoint `local` reads back intact, and how many DDL calls its catalog holds. */
+function verifyCheckpoint(local: number): { ok: boolean; ddl: number; message?: string } {
+  if (local === 0) return { ok: true, ddl: 0 };
+  const dir = shardDirectory();
+  const entry = readManifest(dir)?.checkpoints?.find((c) => c.epoch === local);
+  if (entry === undefined) return { ok: false, ddl: 0, message: `${dir} no longer has checkpoint ${local}` };
+  try {
+    return { ok: true, ddl: readCheckpointChain(dir, entry).image.catalog.length };
+  } catch (error) {
+    if (!(error instanceof StorageError) || error.code !== 'CORRUPTION') throw error;
+    return { ok: false, ddl: 0, message: error.message };
+  }
+}
+
+/**
+ * Opens the durable engine from local checkpoint `local` (checked by 'verify' first): newer local
+ * checkpoints (taken at a barrier the other shards did not complete) are dropped from the
+ * shard's MANIFEST, so the durable engine starts from the committed cut and replays its WAL.
+ */
+function openDurable(local: number): number {
+  const dir = shardDirectory();
+  const manifest = readManifest(dir);
+  if (manifest !== null && (manifest.checkpoints ?? []).some((c) => c.epoch > local)) {
+    writeManifest(dir, { ...manifest, checkpoints: (manifest.checkpoints ?? []).filter((c) => c.epoch <= local), reason: 'open' });
+  }
+  checkpointDdl = local === 0 ? 0 : verifyCheckpoint(local).ddl;
+  inner.close();
+  inner = new Engine(data.options);
+  durable = DurableEngine.open(
+    { ...data.durable!.settings, path: dir, checkpointIntervalMs: 0, onWarning: (message: string) => post({ t: 'warning', message }) },
+    inner,
+  );
+  engine = durable;
+  return checkpointDdl + durable.recovery.catalogCalls.length;
+}
+
+/** Runs a call; returns true for a checkpoint barrier (no later record may run before its cut). */
+function handleControl(r: Reader): boolean {
   const id = r.u32();
   const got = receiveMessageOnPort(port);
   if (!got) throw new Error(`shard ${data.shard}: call ${id} announced but its message is missing`);
   const request = got.message as ControlRequest;
   let reply: ShardMessage;
   try {
-    reply = { t: 'reply', id, ok: true, result: run(request) };
+    const result = run(request);
+    if (result instanceof Promise) {
+      // answered when the disk has it; later records go on meanwhile
+      awaiting++;
+      result.then(
+        (value: unknown) => answer({ t: 'reply', id, ok: true, result: value }),
+        (error: unknown) => answer({ t: 'reply', id, ok: false, error: serializeError(error) }),
+      );
+      return request.op === 'checkpoint';
+    }
+    reply = { t: 'reply', id, ok: true, result };
   } catch (error) {
     reply = { t: 'reply', id, ok: false, error: serializeError(error) };
   }
   // changes caused by earlier records and by this call reach the main thread before the reply
   postChanges();
   post(reply);
+  return false;
 }
 
-function handle(bytes: Uint8Array): void {
+function answer(reply: ShardMessage): void {
+  awaiting--;
+  postChanges();
+  post(reply);
+}
+
+/** Applies one ring record; true when the drain must pause (a checkpoint barrier). */
+function handle(bytes: Uint8Array): boolean {
   const r = new Reader(bytes);
   switch (r.u8() as RecordKind) {
     case RecordKind.Data:
-      return handleData(r);
+      handleData(r);
+      return false;
     case RecordKind.Watermark:
-      return handleWatermark(r);
+      handleWatermark(r);
+      return false;
     case RecordKind.Control:
       return handleControl(r);
   }
+  return false;
 }
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -137,15 +237,18 @@ async function loop(): Promise<void> {
     let handled = 0;
     for (let at = ring.peek(); at >= 0; at = ring.peek()) {
       // the record is decoded (and copied out) before its space is handed back
-      handle(ring.bytes.subarray(at, at + ring.lastLength));
+      const barrier = handle(ring.bytes.subarray(at, at + ring.lastLength));
       ring.advance();
       if (++handled % 32 === 0) ring.release();
+      // the durable engine takes its cut in a microtask: let it run before the next record
+      if (barrier) break;
     }
     ring.release();
     if (handled > 0) postChanges();
     // let the engine's microtasks and timers run, then sleep until rows or a call arrive
     await yieldToLoop();
-    if (ring.used === 0) ring.waitForData(handled > 0 ? 1 : 50);
+    // while a reply waits for the disk, wake often so its completion is seen promptly
+    if (ring.used === 0) ring.waitForData(handled > 0 || awaiting > 0 ? 1 : 50);
   }
 }
 
