@@ -9,7 +9,9 @@
 // io_uring's deletes: one run measured group-commit p50 529 µs for io_uring, 11 ms for pwrite.)
 // Latencies run in two rounds of opposite backend order and each row merges both. The
 // group-commit latency runs use 8 MiB segments so that a spare-segment preparation and a
-// roll-over fall inside each (~12 MiB of frames). The disk-floor rows (ideal group commit: bare
+// roll-over fall inside each (~12 MiB of frames). The "recycled" rows first fill and retire a few
+// segments (as checkpoints do in a running database), so the spare and the rolls reuse retired
+// files instead of zeroing new ones; the other rows are a brand-new log. The disk-floor rows (ideal group commit: bare
 // writes + fdatasyncs back to back, see fdatasyncFloor) say what the device allows.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -89,10 +91,12 @@ export async function commitLatency(
   ticks: number,
   segmentBytes = 8 << 20,
   cpuWait?: WriterCpuWait,
+  recycled = false,
 ): Promise<Float64Array> {
   const dir = tempDir();
   try {
     const wal = WalWriter.open(dir, { sync, backend, segmentBytes });
+    if (recycled) await retireSegments(wal, segmentBytes, 3);
     const batch = new Array<Uint8Array>(perTick).fill(RECORD);
     const sentAt = new Float64Array(ticks);
     const lsnOf = new Float64Array(ticks);
@@ -131,6 +135,16 @@ export async function commitLatency(
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// Writes `count` segments' worth of records and retires them (kept as free files for reuse).
+async function retireSegments(wal: WalWriter, segmentBytes: number, count: number): Promise<void> {
+  const batch = new Array<Uint8Array>(1024).fill(RECORD);
+  const frames = Math.ceil((count * segmentBytes) / (16 + RECORD.length + 4)); // 120-byte frames
+  let last = 0;
+  for (let i = 0; i < frames; i += batch.length) last = wal.append(batch);
+  await wal.waitDurable(last);
+  wal.truncateBefore(last);
 }
 
 // The disk's floor for the same load: ideal group commit with no WAL. Write + fdatasync run back
@@ -199,12 +213,14 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   const ticks = opts.quick ? 250 : 10_000;
   const floor: Float64Array[] = [];
   const group = new Map<WalBackend, Float64Array[]>(backends.map((b) => [b, []]));
+  const recycledGroup = new Map<WalBackend, Float64Array[]>(backends.map((b) => [b, []]));
   const groupWait = new Map<WalBackend, WriterCpuWait>(backends.map((b) => [b, { waitUs: 0, spanUs: 0 }]));
   const every = new Map<WalBackend, Float64Array[]>(backends.map((b) => [b, []]));
   for (const order of [backends, [...backends].reverse()]) {
     floor.push(fdatasyncFloor(ticks));
     for (const backend of order) {
       group.get(backend)!.push(await commitLatency('group', backend, 10, 100, ticks, undefined, groupWait.get(backend)));
+      recycledGroup.get(backend)!.push(await commitLatency('group', backend, 10, 100, ticks, undefined, undefined, true));
       // One fdatasync per record, offered at 200 records/s: within what an idle disk sustains.
       // When syncs take over 5 ms (a busy shared disk) records queue up and latency grows through
       // the run: compare with the sync=every throughput row.
@@ -219,6 +235,10 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
     const lat = merged(group.get(backend)!);
     for (const [p, label] of quantiles) {
       rows.push({ name: `commit latency ${label} @100K rec/s, group, ${backend}`, value: pct(lat, p), unit: 'µs' });
+    }
+    const rec = merged(recycledGroup.get(backend)!);
+    for (const [p, label] of quantiles) {
+      rows.push({ name: `commit latency ${label} @100K rec/s, group, recycled segments, ${backend}`, value: pct(rec, p), unit: 'µs' });
     }
     // On a busy machine the I/O threads wait for a CPU around each sync: that wait is in every
     // commit (summed over threads, so it can pass 100 %).
