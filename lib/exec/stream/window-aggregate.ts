@@ -18,7 +18,8 @@ import type { Operator, Output } from '../operator.js';
 import type { Value } from '../../types/value.js';
 import type { AccumulatorFactory, StreamAccumulator } from './accumulators.js';
 import { LateRows, type LatePolicy } from './late.js';
-import { BatchBuilder, keyFunction, sameRow, type Key, type RowFn } from './rows.js';
+import { keyFunction, sameRow, type Key, type RowFn } from './rows.js';
+import { WindowGroups } from './window-groups.js';
 import { NO_WATERMARK } from './watermark.js';
 
 export interface WindowAggregateSpec {
@@ -46,32 +47,24 @@ export interface WindowAggregateConfig {
   late?: LatePolicy;
 }
 
-interface GroupState {
-  end: number;
-  key: Key;
-  values: Value[];
-  accs: StreamAccumulator[];
-  /** net number of input rows in the group */
-  rows: number;
-  /** changelog mode: the row last emitted for this group */
-  emitted: Value[] | null;
-  dirty: boolean;
-}
-
 export class WindowAggregateOperator implements Operator {
-  private readonly windows = new Map<number, Map<Key, GroupState>>();
+  /** window end → group key → slot in `groups` */
+  private readonly windows = new Map<number, Map<Key, number>>();
+  private readonly groups: WindowGroups;
   /** window ends with state, ascending, from `endsHead` on (closed ones before it are dropped
    *  in bulk: removing the first element per close would move the whole array each time) */
   private ends: number[] = [];
   private endsHead = 0;
-  private dirty: GroupState[] = [];
+  /** changelog mode: slots changed since the last emit */
+  private dirty: number[] = [];
   private wm = NO_WATERMARK;
-  private groups = 0;
   private readonly keyOf: (c: Column[], r: number) => Key;
   private readonly lateness: number;
   private readonly strict: boolean;
   readonly late: LateRows;
   private readonly width: number;
+  /** emitChanges scratch: one group's current results */
+  private readonly results: Value[];
 
   constructor(
     private readonly out: Output,
@@ -88,6 +81,8 @@ export class WindowAggregateOperator implements Operator {
     this.strict = cfg.closeWhen === 'after-end';
     this.late = new LateRows(cfg.inputWidth, cfg.late);
     this.width = cfg.groupBy.length + cfg.aggregates.length;
+    this.groups = new WindowGroups(cfg.groupBy.length, cfg.aggregates.map((a) => a.create));
+    this.results = new Array<Value>(cfg.aggregates.length);
   }
 
   /** Whether a window ending at `end` has been closed (emitted or dropped) by watermark `wm`. */
@@ -98,46 +93,54 @@ export class WindowAggregateOperator implements Operator {
 
   push(batch: Batch, _port: number): void {
     const cols = batch.columns;
+    const weights = batch.weights;
     const endFn = this.cfg.groupBy[this.cfg.windowEndGroupIndex]!;
+    const groupBy = this.cfg.groupBy;
     const aggs = this.cfg.aggregates;
+    const nAggs = aggs.length;
+    const keyOf = this.keyOf;
+    const g = this.groups;
     const changes = this.cfg.emit === 'changes';
+    // consecutive rows usually share a window: its lookup and close test are done once per run
     let lastEnd = NaN;
-    let lastGroups: Map<Key, GroupState> | undefined;
+    let lastClosed = false;
+    let slots: Map<Key, number> | undefined;
     for (let i = 0; i < batch.length; i++) {
       const end = endFn(cols, i);
-      if (typeof end !== 'number') throw new ExecutionError('INVALID_ARGUMENT', 'window_end is NULL in windowed aggregation input');
-      if (this.closed(end, this.wm)) {
+      if (end !== lastEnd) {
+        if (typeof end !== 'number') throw new ExecutionError('INVALID_ARGUMENT', 'window_end is NULL in windowed aggregation input');
+        lastEnd = end;
+        lastClosed = this.closed(end, this.wm);
+        if (!lastClosed) {
+          slots = this.windows.get(end);
+          if (slots === undefined) {
+            slots = new Map();
+            this.windows.set(end, slots);
+            this.insertEnd(end);
+          }
+        }
+      }
+      if (lastClosed) {
         this.late.add(batch, i);
         continue;
       }
-      const w = batch.weights === null ? 1 : batch.weights[i]!;
-      // consecutive rows usually share a window: skip the lookup then
-      let groups = end === lastEnd ? lastGroups : this.windows.get(end);
-      if (groups === undefined) {
-        groups = new Map();
-        this.windows.set(end, groups);
-        this.insertEnd(end);
+      const key = keyOf(cols, i);
+      let slot = slots!.get(key);
+      if (slot === undefined) {
+        slot = g.allocate(end, key);
+        for (let k = 0; k < groupBy.length; k++) g.keyValues[k]![slot] = groupBy[k]!(cols, i);
+        slots!.set(key, slot);
       }
-      lastEnd = end;
-      lastGroups = groups;
-      const key = this.keyOf(cols, i);
-      let g = groups.get(key);
-      if (g === undefined) {
-        const values = new Array<Value>(this.cfg.groupBy.length);
-        for (let k = 0; k < values.length; k++) values[k] = this.cfg.groupBy[k]!(cols, i);
-        g = { end, key, values, accs: aggs.map((a) => a.create()), rows: 0, emitted: null, dirty: false };
-        groups.set(key, g);
-        this.groups++;
-      }
-      g.rows += w;
-      for (let a = 0; a < aggs.length; a++) {
+      const w = weights === null ? 1 : weights[i]!;
+      g.rows[slot] += w;
+      for (let a = 0; a < nAggs; a++) {
         const spec = aggs[a]!;
         if (spec.filter !== undefined && spec.filter(cols, i) !== true) continue;
-        g.accs[a]!.add(spec.arg === undefined ? null : spec.arg(cols, i), w);
+        g.accs[a]![slot]!.add(spec.arg === undefined ? null : spec.arg(cols, i), w);
       }
-      if (changes && !g.dirty) {
-        g.dirty = true;
-        this.dirty.push(g);
+      if (changes && g.dirty[slot] === 0) {
+        g.dirty[slot] = 1;
+        this.dirty.push(slot);
       }
     }
   }
@@ -159,25 +162,17 @@ export class WindowAggregateOperator implements Operator {
   }
 
   /** Appends the result row of each non-empty group to `columns`; returns how many. */
-  private appendResults(groups: Map<Key, GroupState>, columns: Value[][]): number {
+  private appendResults(slots: Map<Key, number>, columns: Value[][]): number {
     const nKeys = this.cfg.groupBy.length;
-    const nAggs = this.cfg.aggregates.length;
+    const g = this.groups;
     let rows = 0;
-    for (const g of groups.values()) {
-      if (g.rows <= 0) continue;
+    for (const slot of slots.values()) {
+      if (g.rows[slot]! <= 0) continue;
       rows++;
-      const values = g.values;
-      for (let c = 0; c < nKeys; c++) columns[c]!.push(values[c]!);
-      const accs = g.accs;
-      for (let a = 0; a < nAggs; a++) columns[nKeys + a]!.push(accs[a]!.result());
+      for (let c = 0; c < nKeys; c++) columns[c]!.push(g.keyValues[c]![slot]!);
+      for (let a = 0; a < g.accs.length; a++) columns[nKeys + a]!.push(g.accs[a]![slot]!.result());
     }
     return rows;
-  }
-
-  private resultRow(g: GroupState): Value[] {
-    const row = g.values.slice();
-    for (const acc of g.accs) row.push(acc.result());
-    return row;
   }
 
   watermark(wm: number, _port: number): void {
@@ -196,9 +191,9 @@ export class WindowAggregateOperator implements Operator {
       let rows = 0;
       for (let k = head; k < next; k++) {
         const end = ends[k]!;
-        const groups = this.windows.get(end)!;
-        if (columns !== null) rows += this.appendResults(groups, columns);
-        this.groups -= groups.size;
+        const slots = this.windows.get(end)!;
+        if (columns !== null) rows += this.appendResults(slots, columns);
+        for (const slot of slots.values()) this.groups.release(slot);
         this.windows.delete(end);
       }
       this.dropEnds(next);
@@ -219,23 +214,55 @@ export class WindowAggregateOperator implements Operator {
     } else this.endsHead = next;
   }
 
+  /** Changelog: each changed group's last emitted row retracted and its current row inserted
+   *  (nothing when the results did not change), written straight into output columns. */
   private emitChanges(): void {
-    if (this.dirty.length === 0) return;
-    const builder = new BatchBuilder(this.width);
-    for (const g of this.dirty) {
-      g.dirty = false;
-      const next = g.rows > 0 ? this.resultRow(g) : null;
-      if (g.emitted !== null && next !== null && sameRow(g.emitted, next)) continue;
-      if (g.emitted !== null) builder.add(g.emitted, -1);
-      if (next !== null) builder.add(next, 1);
-      g.emitted = next;
-      if (next === null) {
-        const groups = this.windows.get(g.end);
-        if (groups !== undefined && groups.delete(g.key)) this.groups--;
+    const dirty = this.dirty;
+    if (dirty.length === 0) return;
+    this.dirty = [];
+    const g = this.groups;
+    const nKeys = this.cfg.groupBy.length;
+    const nAggs = this.cfg.aggregates.length;
+    const results = this.results;
+    const columns: Value[][] = [];
+    for (let c = 0; c < this.width; c++) columns.push([]);
+    const weights: number[] = [];
+    let retractions = false;
+    for (let d = 0; d < dirty.length; d++) {
+      const slot = dirty[d]!;
+      g.dirty[slot] = 0;
+      const alive = g.rows[slot]! > 0;
+      const had = g.hasEmitted[slot] === 1;
+      if (alive) {
+        let same = had;
+        for (let a = 0; a < nAggs; a++) {
+          const r = g.accs[a]![slot]!.result();
+          results[a] = r;
+          if (same && !sameValue(g.emitted[a]![slot]!, r)) same = false;
+        }
+        if (same) continue;
+      }
+      if (had) {
+        for (let c = 0; c < nKeys; c++) columns[c]!.push(g.keyValues[c]![slot]!);
+        for (let a = 0; a < nAggs; a++) columns[nKeys + a]!.push(g.emitted[a]![slot]!);
+        weights.push(-1);
+        retractions = true;
+      }
+      if (alive) {
+        for (let c = 0; c < nKeys; c++) columns[c]!.push(g.keyValues[c]![slot]!);
+        for (let a = 0; a < nAggs; a++) {
+          columns[nKeys + a]!.push(results[a]!);
+          g.emitted[a]![slot] = results[a]!;
+        }
+        weights.push(1);
+        g.hasEmitted[slot] = 1;
+      } else {
+        // an emptied group is forgotten (a later row for it starts afresh)
+        this.windows.get(g.end[slot]!)?.delete(g.keys[slot] as Key);
+        g.release(slot);
       }
     }
-    this.dirty = [];
-    if (builder.length > 0) this.out.push(builder.take());
+    if (weights.length > 0) this.out.push({ length: weights.length, columns, weights: retractions ? Int32Array.from(weights) : null });
   }
 
   flush(): void {
@@ -244,46 +271,64 @@ export class WindowAggregateOperator implements Operator {
   }
 
   snapshot(): unknown {
+    const g = this.groups;
+    const nKeys = this.cfg.groupBy.length;
     const groups: unknown[] = [];
-    for (const m of this.windows.values()) {
-      for (const g of m.values()) groups.push({ end: g.end, key: g.key, values: g.values, rows: g.rows, emitted: g.emitted, accs: g.accs.map((a) => a.save()) });
+    for (const slots of this.windows.values()) {
+      for (const [key, slot] of slots) {
+        const values: Value[] = [];
+        for (let k = 0; k < nKeys; k++) values.push(g.keyValues[k]![slot]!);
+        const emitted = g.hasEmitted[slot] === 1 ? [...values, ...g.emitted.map((col) => col[slot]!)] : null;
+        groups.push({ end: g.end[slot], key, values, rows: g.rows[slot], emitted, accs: g.accs.map((col) => col[slot]!.save()) });
+      }
     }
     return { wm: this.wm, lateCount: this.late.count, groups };
   }
 
   restore(state: unknown): void {
     const s = state as { wm: number; lateCount: number; groups: { end: number; key: Key; values: Value[]; rows: number; emitted: Value[] | null; accs: unknown[] }[] };
+    const g = this.groups;
+    const nKeys = this.cfg.groupBy.length;
     this.windows.clear();
+    g.clear();
     this.ends = [];
     this.endsHead = 0;
     this.dirty = [];
-    this.groups = 0;
     this.wm = s.wm;
     this.late.count = s.lateCount;
     for (const saved of s.groups) {
-      let m = this.windows.get(saved.end);
-      if (m === undefined) {
-        m = new Map();
-        this.windows.set(saved.end, m);
+      let slots = this.windows.get(saved.end);
+      if (slots === undefined) {
+        slots = new Map();
+        this.windows.set(saved.end, slots);
         this.insertEnd(saved.end);
       }
-      const accs = this.cfg.aggregates.map((a, i) => {
-        const acc = a.create();
-        acc.load(saved.accs[i]);
-        return acc;
-      });
-      m.set(saved.key, { end: saved.end, key: saved.key, values: saved.values, accs, rows: saved.rows, emitted: saved.emitted, dirty: false });
-      this.groups++;
+      const slot = g.allocate(saved.end, saved.key);
+      for (let k = 0; k < nKeys; k++) g.keyValues[k]![slot] = saved.values[k]!;
+      g.rows[slot] = saved.rows;
+      for (let a = 0; a < g.accs.length; a++) g.accs[a]![slot]!.load(saved.accs[a]);
+      if (saved.emitted !== null) {
+        g.hasEmitted[slot] = 1;
+        for (let a = 0; a < g.emitted.length; a++) g.emitted[a]![slot] = saved.emitted[nKeys + a]!;
+      }
+      slots.set(saved.key, slot);
     }
   }
 
   /** (window, group) entries held. */
   stateSize(): number {
-    return this.groups;
+    return this.groups.size;
   }
 
   /** Late rows seen so far (dropped or routed to the side output). */
   get lateRows(): number {
     return this.late.count;
   }
+}
+
+/** Equal aggregate results (non-primitive values, e.g. decimals, compared structurally). */
+function sameValue(x: Value, y: Value): boolean {
+  if (x === y) return true;
+  if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return false;
+  return sameRow([x], [y]);
 }
