@@ -64,6 +64,12 @@ export interface OpenOptions {
   /** With `path`: how often (ms) the MANIFEST records the durable log position (default 10000; 0 = only at CHECKPOINT and close). */
   checkpointIntervalMs?: number;
   /**
+   * With `path`: close() first takes a checkpoint when more than this many bytes of log were
+   * written since the newest checkpoint, counting what open replayed (default 1 MiB; 0: whenever
+   * anything was logged; Infinity: never), so the next open replays at most about that much.
+   */
+  closeCheckpointBytes?: number;
+  /**
    * With `path`: views (materialized views, tables, sources) whose changes are kept so that
    * `subscribe(name, { from })` can resume after a restart; '*' = all. Closed epochs are kept on
    * disk for the last `retainCheckpoints` checkpoints (default 16); older positions fail with

@@ -85,6 +85,12 @@ export class DurableEngine implements EnginePort {
 
   /** checkpoints on disk that recovery may use, oldest first */
   private checkpoints: CheckpointEntry[] = [];
+  /** bytes of log records (as framed on disk) since open, plus those replayed at open */
+  private loggedBytes = 0;
+  /** `loggedBytes` at the newest checkpoint's cut */
+  private checkpointedBytes = 0;
+  /** close() checkpoints first above this many bytes logged since the newest checkpoint */
+  private readonly closeCheckpointBytes: number;
 
   private constructor(
     readonly dir: string,
@@ -95,6 +101,7 @@ export class DurableEngine implements EnginePort {
   ) {
     const warn = options.onWarning ?? ((m: string) => console.warn(m));
     this.durability = options.durability ?? 'group';
+    this.closeCheckpointBytes = options.closeCheckpointBytes ?? CLOSE_CHECKPOINT_BYTES;
     const existing = readManifest(dir);
     const walDir = path.join(dir, existing?.walDir ?? WAL_DIR);
     if (existing === null && fs.existsSync(walDir) && fs.readdirSync(walDir).length > 0) {
@@ -135,6 +142,8 @@ export class DurableEngine implements EnginePort {
       executed: () => this.catalogChanged(true),
     });
     this.catalogCalls.push(...this.recovery.catalogCalls);
+    // what this open replayed, as the last MANIFEST knew it (0 when a crash left it unrecorded)
+    this.loggedBytes = this.recovery.records > 0 ? (existing?.logBytesSinceCheckpoint ?? 0) : 0;
     if (existing !== null && this.recovery.lastLsn < existing.durableLsn) {
       throw new StorageError(
         'CORRUPTION',
@@ -166,6 +175,7 @@ export class DurableEngine implements EnginePort {
       checkpoints: this.checkpoints,
       changelog: this.changelog.named,
       sinks: existing?.sinks,
+      logBytesSinceCheckpoint: this.loggedBytes,
     };
     writeManifest(dir, this.manifest);
     const every = options.checkpointIntervalMs ?? 10_000;
@@ -194,7 +204,7 @@ export class DurableEngine implements EnginePort {
     const durable = this.wal.durableLsn;
     if (durable <= this.manifest.durableLsn) return;
     try {
-      this.manifest = { ...this.manifest, durableLsn: durable, reason: 'periodic', writtenAt: new Date().toISOString() };
+      this.manifest = { ...this.manifest, durableLsn: durable, reason: 'periodic', writtenAt: new Date().toISOString(), logBytesSinceCheckpoint: this.logBytesSinceCheckpoint };
       writeManifest(this.dir, this.manifest);
     } catch (error) {
       this.failure = error;
@@ -361,6 +371,7 @@ export class DurableEngine implements EnginePort {
     const t0 = performance.now();
     // the only pause of the hot path: the encoding after it runs in slices, the writes off the thread
     const cut = captureCut(state, this.catalogCalls, epoch, lsn);
+    const bytesAtCut = this.loggedBytes;
     // the same cut closes the epoch of the changelog and of the sinks
     const sealed = this.changelogEnabled ? this.changelog.seal(epoch, lsn) : null;
     const sinkEpoch = this.sinks.cut();
@@ -377,7 +388,7 @@ export class DurableEngine implements EnginePort {
       if (sealed !== null) await this.changelog.write(sealed);
       sinkRecords = await this.sinks.preCommit(sinkEpoch, epoch, lsn);
       const changelog = sealed !== null ? this.changelog.segmentsAfter(sealed) : this.manifest.changelog;
-      this.manifest = { ...this.manifest, durableLsn: Math.max(this.manifest.durableLsn, this.wal.durableLsn), epoch, reason: 'checkpoint', writtenAt: new Date().toISOString(), checkpoints: keep, changelog, sinks: sinkRecords };
+      this.manifest = { ...this.manifest, durableLsn: Math.max(this.manifest.durableLsn, this.wal.durableLsn), epoch, reason: 'checkpoint', writtenAt: new Date().toISOString(), checkpoints: keep, changelog, sinks: sinkRecords, logBytesSinceCheckpoint: this.loggedBytes - bytesAtCut };
       writeManifest(this.dir, this.manifest);
     } catch (error) {
       if (sealed !== null) this.changelog.failed(sealed);
@@ -385,6 +396,7 @@ export class DurableEngine implements EnginePort {
     }
     if (sealed !== null) this.changelog.committed(sealed, this.manifest.changelog ?? []);
     this.checkpoints = keep;
+    this.checkpointedBytes = bytesAtCut;
     this.checkpointer.committed(encoded);
     this.lastCheckpoint = {
       epoch,
@@ -416,6 +428,14 @@ export class DurableEngine implements EnginePort {
     return this.wal.lastLsn;
   }
 
+  /**
+   * Bytes of log after the newest checkpoint (framed as on disk, including what open replayed):
+   * what the next open would replay.
+   */
+  get logBytesSinceCheckpoint(): number {
+    return this.loggedBytes - this.checkpointedBytes;
+  }
+
   /** Every record up to this LSN is on disk. */
   get durableLsn(): number {
     return this.wal.durableLsn;
@@ -425,8 +445,10 @@ export class DurableEngine implements EnginePort {
     if (this.closed) return;
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.checkpointing?.catch(() => {});
-    // sink output becomes visible at checkpoints: do not leave the last epoch's waiting for the next open
-    if (this.failure === null && this.sinks.pending) await this.checkpoint().catch(() => {});
+    // sink output becomes visible at checkpoints: do not leave the last epoch's waiting for the next
+    // open; and a long log tail would make the next open slow to replay it
+    const longTail = this.logBytesSinceCheckpoint > this.closeCheckpointBytes && engineStateOf(this.inner) !== null;
+    if (this.failure === null && (this.sinks.pending || longTail)) await this.checkpoint().catch(() => {});
     this.closed = true;
     this.changelog.close();
     this.sinks.close();
@@ -434,7 +456,7 @@ export class DurableEngine implements EnginePort {
     try {
       await this.wal.close();
       if (this.failure === null) {
-        this.manifest = { ...this.manifest, durableLsn: this.wal.lastLsn, reason: 'close', writtenAt: new Date().toISOString() };
+        this.manifest = { ...this.manifest, durableLsn: this.wal.lastLsn, reason: 'close', writtenAt: new Date().toISOString(), logBytesSinceCheckpoint: this.logBytesSinceCheckpoint };
         writeManifest(this.dir, this.manifest);
       }
     } finally {
@@ -463,6 +485,7 @@ export class DurableEngine implements EnginePort {
     }
     try {
       const lsn = this.wal.append(record);
+      this.loggedBytes += frameBytes(record.byteLength);
       this.dirtySinceFlush = true;
       return lsn;
     } catch (error) {
@@ -512,6 +535,14 @@ export class DurableEngine implements EnginePort {
       );
     }
   }
+}
+
+/** Default of closeCheckpointBytes: replaying 1 MiB of log takes a few tens of ms. */
+const CLOSE_CHECKPOINT_BYTES = 1 << 20;
+
+/** A record's size in a WAL segment: 16-byte frame header, payload padded to 8 bytes. */
+function frameBytes(payload: number): number {
+  return 16 + ((payload + 7) & ~7);
 }
 
 function engineStateOf(inner: EnginePort): EngineState | null {

@@ -41,6 +41,12 @@ export interface StorageOptions {
    * restart; '*' = all. `retainCheckpoints`: closed epochs kept on disk (default 16).
    */
   changelog?: { views: readonly string[] | '*'; retainCheckpoints?: number };
+  /**
+   * close() first takes a checkpoint when more than this many bytes were logged since the newest
+   * one (default 1 MiB; 0: whenever anything was; Infinity: never), so the next open replays at
+   * most that much log. Bytes replayed at open count too (as the MANIFEST recorded them).
+   */
+  closeCheckpointBytes?: number;
   /** test seam: WAL writes fail after this many bytes (simulates a full disk or a failing device) */
   walFaultInjection?: { failAfterBytes: number; errno: 'ENOSPC' | 'EIO' };
 }
@@ -53,6 +59,10 @@ export function checkOptions(settings: EngineSettings): StorageOptions {
   const every = settings.checkpointIntervalMs;
   if (every !== undefined && (typeof every !== 'number' || !Number.isInteger(every) || every < 0)) {
     throw new LaminarError('INVALID_ARGUMENT', `open: checkpointIntervalMs must be a non-negative integer, got ${JSON.stringify(every)}`);
+  }
+  const closeBytes = settings.closeCheckpointBytes;
+  if (closeBytes !== undefined && (typeof closeBytes !== 'number' || !(closeBytes >= 0) || (!Number.isInteger(closeBytes) && closeBytes !== Infinity))) {
+    throw new LaminarError('INVALID_ARGUMENT', `open: closeCheckpointBytes must be a non-negative integer or Infinity, got ${String(closeBytes)}`);
   }
   const fns = settings.functions;
   if (fns !== undefined && (typeof fns !== 'object' || fns === null || Object.values(fns).some((f) => typeof (f as { fn?: unknown })?.fn !== 'function'))) {
@@ -68,6 +78,7 @@ export function checkOptions(settings: EngineSettings): StorageOptions {
     walBackend: settings.walBackend as WalBackend | undefined,
     walGroupDelayUs: settings.walGroupDelayUs as number | undefined,
     checkpointIntervalMs: every,
+    closeCheckpointBytes: closeBytes as number | undefined,
     functions: fns as StorageOptions['functions'],
     walFaultInjection: settings.walFaultInjection as StorageOptions['walFaultInjection'],
     changelog: checkChangelogOption(settings.changelog),

@@ -30,6 +30,11 @@ export interface Manifest {
   changelog?: { file: string; fromLsn: number; toLsn: number }[];
   /** each exactly-once sink's pre-commit handle of the newest checkpoint (lib/storage/sink-protocol.ts) */
   sinks?: { sink: string; epoch: number; lsn: number; handle: unknown }[];
+  /**
+   * bytes of log records after the newest checkpoint when the manifest was written (what the
+   * next open replays; close() checkpoints first when it is large, see closeCheckpointBytes)
+   */
+  logBytesSinceCheckpoint?: number;
 }
 
 export function writeManifest(dir: string, m: Manifest): void {
