@@ -7,10 +7,11 @@
 // (key-index.ts has the measurements), and small joins keep no native memory.
 
 import type { Row } from '../../types/value.js';
-import { encodeRow, sameRow, type Key } from '../runtime/values.js';
+import { sameRow, type Key } from '../runtime/values.js';
 import { BatchBuilder } from '../runtime/batch-builder.js';
 import type { PredicateFn } from './filter.js';
 import { tryNativeKeyIndex, type NativeKeyIndex } from './key-index.js';
+import { BucketRowIndex } from './bucket-row-index.js';
 
 export interface ArrangedRow {
   readonly row: Row;
@@ -30,7 +31,7 @@ const INDEX_THRESHOLD = 8;
 
 interface Bucket {
   list: ArrangedRow[];
-  index: Map<string, ArrangedRow> | null;
+  index: BucketRowIndex<ArrangedRow> | null;
   /** no retraction has reached this bucket yet: insertions append without looking for an
    *  equal row, so equal rows may sit in separate entries (the Z-set sum is the same); the
    *  first retraction merges them and the bucket keeps one entry per distinct row from then on */
@@ -172,11 +173,8 @@ export class Arrangement {
       this.mergeEqualRows(bucket);
     }
     let e: ArrangedRow | undefined;
-    let rowKey: string | undefined;
-    if (bucket.index !== null) {
-      rowKey = encodeRow(row);
-      e = bucket.index.get(rowKey);
-    } else {
+    if (bucket.index !== null) e = bucket.index.get(row);
+    else {
       const list = bucket.list;
       for (let i = 0; i < list.length; i++) {
         if (sameRow(list[i].row, row)) {
@@ -188,16 +186,13 @@ export class Arrangement {
     if (!e) {
       e = { row, key, weight: 0, matches, pos: bucket.list.length };
       bucket.list.push(e);
-      if (bucket.index !== null) bucket.index.set(rowKey!, e);
-      else if (bucket.list.length > INDEX_THRESHOLD) {
-        bucket.index = new Map();
-        for (const x of bucket.list) bucket.index.set(encodeRow(x.row), x);
-      }
+      if (bucket.index !== null) bucket.index.add(e);
+      else if (bucket.list.length > INDEX_THRESHOLD) bucket.index = new BucketRowIndex(bucket.list);
       this.rows++;
     }
     e.weight += weight;
     e.matches = matches;
-    if (e.weight === 0) this.remove(bucket, e, rowKey);
+    if (e.weight === 0) this.remove(bucket, e);
     return e;
   }
 
@@ -206,13 +201,12 @@ export class Arrangement {
     bucket.appendOnly = false;
     const merged: ArrangedRow[] = [];
     const big = bucket.list.length > INDEX_THRESHOLD;
-    const index = big ? new Map<string, ArrangedRow>() : null;
+    const index = big ? new BucketRowIndex<ArrangedRow>() : null;
     for (const e of bucket.list) {
       let same: ArrangedRow | undefined;
       if (index !== null) {
-        const k = encodeRow(e.row);
-        same = index.get(k);
-        if (same === undefined) index.set(k, e);
+        same = index.get(e.row);
+        if (same === undefined) index.add(e);
       } else same = merged.find((m) => sameRow(m.row, e.row));
       if (same !== undefined) {
         same.weight += e.weight;
@@ -226,14 +220,14 @@ export class Arrangement {
     bucket.index = index;
   }
 
-  private remove(bucket: Bucket, e: ArrangedRow, rowKey: string | undefined): void {
+  private remove(bucket: Bucket, e: ArrangedRow): void {
     const list = bucket.list;
     const last = list.pop()!;
     if (last !== e) {
       list[e.pos] = last;
       last.pos = e.pos;
     }
-    if (bucket.index !== null) bucket.index.delete(rowKey ?? encodeRow(e.row));
+    if (bucket.index !== null) bucket.index.delete(e);
     this.rows--;
     if (list.length === 0) {
       if (bucket.slot < 0) this.buckets.delete(e.key);
