@@ -154,3 +154,84 @@ t.test('number keys (typed-array index) and other keys (Map) live side by side',
   t.same([...side.chains()].map(([k, slots]) => [k, slots.length]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))), [['0', 1], [-0, 1], [2 ** 40 + 0.5, 1], [NaN, 1]].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
   t.ok(again >= 0);
 });
+
+function lookupRows(side: IntervalSide, key: number | string): unknown[][] {
+  const n = side.lookup(key);
+  const out: unknown[][] = [];
+  for (let k = 0; k < n; k++) out.push(side.rowOf(side.found[k]!));
+  return out;
+}
+
+// property: lookups (which scan rows not yet indexed, and index them once scans cost enough)
+// always see exactly the rows of a plain model, per key and in insertion order, across removes,
+// expiries, slot reuse and the switch from pending to indexed
+t.test('lookup agrees with a plain model while rows move from pending to indexed', async (t) => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.oneof(
+          { weight: 4, arbitrary: fc.record({ op: fc.constant('add' as const), key: fc.integer({ min: -1, max: 3 }), time: fc.integer({ min: 0, max: 50 }) }) },
+          { weight: 1, arbitrary: fc.record({ op: fc.constant('del' as const), pick: fc.nat() }) },
+          { weight: 1, arbitrary: fc.record({ op: fc.constant('expire' as const), bound: fc.integer({ min: 0, max: 50 }) }) },
+          { weight: 3, arbitrary: fc.record({ op: fc.constant('look' as const), key: fc.integer({ min: -1, max: 3 }) }) },
+        ),
+        { maxLength: 400 },
+      ),
+      (ops) => {
+        const side = new IntervalSide(1);
+        let model: { key: number; time: number; id: number; slot: number }[] = [];
+        let id = 0;
+        // key -1 stands for a string key (chained at once); the others are numbers (pending first)
+        const keyOf = (k: number): number | string => (k < 0 ? 'str' : k);
+        for (const o of ops) {
+          if (o.op === 'add') {
+            const slot = side.addRow(keyOf(o.key), o.time, [id], 0);
+            model.push({ key: o.key, time: o.time, id: id++, slot });
+          } else if (o.op === 'del') {
+            if (model.length === 0) continue;
+            const m = model[o.pick % model.length]!;
+            side.remove(m.slot);
+            model = model.filter((x) => x !== m);
+          } else if (o.op === 'expire') {
+            side.expire(o.bound);
+            model = model.filter((x) => x.time >= o.bound);
+          } else {
+            const got = lookupRows(side, keyOf(o.key)).map((r) => r[0]);
+            const want = model.filter((m) => m.key === o.key).map((m) => m.id);
+            if (JSON.stringify(got) !== JSON.stringify(want)) return false;
+          }
+        }
+        return side.size === model.length;
+      },
+    ),
+    { numRuns: 300 },
+  );
+  t.pass('model agrees');
+});
+
+t.test('many lookups on a large side index its rows and still find every one', async (t) => {
+  const side = new IntervalSide(2);
+  for (let i = 0; i < 5000; i++) side.addRow(i % 1000, i, [i % 1000, i], 0);
+  // 100 lookups scan 5000 pending rows each: far past the indexing threshold
+  for (let k = 0; k < 100; k++) t.equal(side.lookup(k * 7), 5, `key ${k * 7} has its five rows`);
+  t.same(lookupRows(side, 3).map((r) => r[1]), [3, 1003, 2003, 3003, 4003], 'in insertion order');
+  side.addRow(3, 9999, [3, 9999], 0); // pending again, after indexed rows
+  t.same(lookupRows(side, 3).map((r) => r[1]), [3, 1003, 2003, 3003, 4003, 9999]);
+  t.same(chainRows(side, 3).map((r) => r[1]), [3, 1003, 2003, 3003, 4003, 9999], 'first/nextOf see the same rows');
+  t.equal(side.lookup(-0), 5, '-0 finds key 0');
+  t.equal(side.lookup(1000), 0);
+});
+
+t.test('a column of numbers turns generic when another value arrives, keeping every value', async (t) => {
+  const side = new IntervalSide(2);
+  const a = side.addRow(1, 1, [1.5, -0], 0);
+  const b = side.addRow(1, 2, [2 ** 53, NaN], 0);
+  side.remove(a);
+  const c = side.addRow(1, 3, ['text', null], 0);
+  const d = side.addRow(1, 4, [7, 8], 0);
+  t.same(side.rowOf(b), [2 ** 53, NaN]);
+  t.same(side.rowOf(c), ['text', null]);
+  t.same(side.rowOf(d), [7, 8]);
+  t.ok(Object.is(side.rowOf(side.addRow(2, 5, [0, -0], 0))[1], -0), '-0 survives in a generic column');
+  t.same(lookupRows(side, 1), [[2 ** 53, NaN], ['text', null], [7, 8]]);
+});

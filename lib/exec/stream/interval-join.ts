@@ -101,7 +101,9 @@ export class IntervalJoinOperator implements Operator {
     const other = isLeft ? this.right : this.left;
     let matches = 0;
     let row: Row | null = null;
-    for (let o = other.first(key); o >= 0; o = other.nextOf(o)) {
+    const found = other.lookup(key);
+    for (let k = 0; k < found; k++) {
+      const o = other.found[k]!;
       const ot = other.timeOf(o);
       const d = isLeft ? ot - t : t - ot;
       if (d < lowerMs || d > upperMs) continue;
@@ -121,7 +123,9 @@ export class IntervalJoinOperator implements Operator {
     const { lowerMs, upperMs, leftWidth } = this.cfg;
     const own = isLeft ? this.left : this.right;
     let found = -1;
-    for (let s = own.first(key); s >= 0; s = own.nextOf(s)) {
+    const held = own.lookup(key);
+    for (let k = 0; k < held; k++) {
+      const s = own.found[k]!;
       if (sameRow(own.rowOf(s), row)) {
         found = s;
         break;
@@ -134,7 +138,9 @@ export class IntervalJoinOperator implements Operator {
     const removedTime = own.timeOf(found);
     own.remove(found);
     const other = isLeft ? this.right : this.left;
-    for (let o = other.first(key); o >= 0; o = other.nextOf(o)) {
+    const partners = other.lookup(key);
+    for (let k = 0; k < partners; k++) {
+      const o = other.found[k]!;
       const ot = other.timeOf(o);
       const d = isLeft ? ot - removedTime : removedTime - ot;
       if (d < lowerMs || d > upperMs) continue;

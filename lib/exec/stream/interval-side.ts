@@ -1,6 +1,8 @@
 // One side of an interval join: the rows held per equi key, stored in columns. A row lives in a
-// slot: its values in one array per column, its time, its match count and its place in its key's
-// chain in typed arrays. A key maps to the first slot of its chain (a Map value that is a small
+// slot: its values in one array per column (a Float64Array while the column has held only
+// numbers: no boxed doubles for the collector to trace, e.g. timestamps; a plain array once any
+// other value arrives), its time, its match count and its place in its key's chain in typed
+// arrays. A key maps to the first slot of its chain (a Map value that is a small
 // integer), so buffering a row allocates no row array, no entry object and no per-key list.
 // Freed slots are reused through a free list.
 //
@@ -10,6 +12,15 @@
 //
 // Chains are doubly linked in insertion order: `next` runs head → tail (-1 ends), `prev` runs
 // back and the head's `prev` is the tail, so appending and unlinking are O(1).
+//
+// Rows with number keys are indexed lazily. A new one goes on a pending list (its slot and key
+// in two typed arrays, in arrival order); a lookup scans that list sequentially after the key's
+// chain. Once the scans since the last indexing have cost INDEX_AFTER_SCANS times the pending
+// rows, the pending rows are linked into their chains in one go. A side that is probed rarely
+// (q7's bids, probed only when a window's max changes) so never hashes its rows — at ~1 M keys
+// each hash insert is a cache miss — while a side probed per row is indexed every few dozen
+// rows, so a scan stays short. Pending rows are always newer than chained ones: chain then
+// pending is insertion order.
 
 import type { Batch } from '../batch.js';
 import type { Row, Value } from '../../types/value.js';
@@ -17,6 +28,8 @@ import type { Key } from './rows.js';
 import { NumericKeyIndex } from '../operators/group-index.js';
 
 const NIL = -1;
+/** pending rows are indexed once lookups have scanned this many times their number */
+const INDEX_AFTER_SCANS = 32;
 
 export class IntervalSide {
   /** number keys (not NaN; -0 stored as 0) → chain id */
@@ -28,8 +41,10 @@ export class IntervalSide {
   private chainHeads: Int32Array = new Int32Array(256);
   private freeChains: number[] = [];
   private chainCount = 0;
-  /** per column: the values by slot */
-  private readonly cols: Value[][] = [];
+  /** per column: the values by slot as doubles, or null once the column went generic */
+  private readonly nums: (Float64Array | null)[] = [];
+  /** per column: the values by slot, for columns that hold non-numbers */
+  private readonly objs: (Value[] | null)[] = [];
   /** per slot: its chain id */
   private slotChains: Int32Array = new Int32Array(256);
   private times: Float64Array = new Float64Array(256);
@@ -37,6 +52,17 @@ export class IntervalSide {
   private next: Int32Array = new Int32Array(256);
   private prev: Int32Array = new Int32Array(256);
   private live: Uint8Array = new Uint8Array(256);
+  /** per slot: its place in the pending list, or -1 when chained (or free) */
+  private pendingPos: Int32Array = new Int32Array(256).fill(NIL);
+  /** rows not yet chained, in arrival order: their slots (-1: removed) and keys (NaN: removed) */
+  private pendingSlots: Int32Array = new Int32Array(256);
+  private pendingKeys: Float64Array = new Float64Array(256);
+  private pendingLen = 0;
+  private pendingRemoved = 0;
+  /** pending entries scanned by lookups since the last indexing */
+  private scanned = 0;
+  /** slots found by the last lookup (valid until the next lookup on this side) */
+  found: Int32Array = new Int32Array(64);
   /** slots ever used (slots ≥ this were never handed out) */
   private used = 0;
   private freeHead = NIL;
@@ -45,13 +71,107 @@ export class IntervalSide {
   minTime = Infinity;
 
   constructor(readonly width: number) {
-    for (let c = 0; c < width; c++) this.cols.push([]);
+    for (let c = 0; c < width; c++) {
+      this.nums.push(new Float64Array(256));
+      this.objs.push(null);
+    }
+  }
+
+  private write(c: number, s: number, v: Value): void {
+    const f = this.nums[c]!;
+    if (f !== null) {
+      if (typeof v === 'number') {
+        f[s] = v;
+        return;
+      }
+      this.toGeneric(c);
+    }
+    this.objs[c]![s] = v;
+  }
+
+  /** The value of column `c` at `slot`. */
+  valueOf(c: number, slot: number): Value {
+    const f = this.nums[c]!;
+    return f !== null ? f[slot]! : this.objs[c]![slot]!;
+  }
+
+  /** A column met a value that is not a number: hold it in a plain array from now on. */
+  private toGeneric(c: number): void {
+    const f = this.nums[c]!;
+    const arr: Value[] = new Array<Value>(this.used);
+    const live = this.live;
+    for (let s = 0; s < this.used; s++) arr[s] = live[s] === 1 ? f[s]! : null;
+    this.objs[c] = arr;
+    this.nums[c] = null;
   }
 
   /** First slot held under `key`, or -1; walk on with nextOf. */
   first(key: Key): number {
+    this.indexPending();
     const chain = this.findChain(key);
     return chain === NIL ? NIL : this.chainHeads[chain]!;
+  }
+
+  /**
+   * Collects the slots held under `key` into `found`, in insertion order; returns how many.
+   * The side must not change while the caller walks them.
+   */
+  lookup(key: Key): number {
+    let n = 0;
+    const numeric = typeof key === 'number' && key === key;
+    if (numeric && this.pendingLen > 0) {
+      if (this.scanned + this.pendingLen > INDEX_AFTER_SCANS * this.pendingLen) this.indexPending();
+      else this.scanned += this.pendingLen;
+    }
+    const chain = this.findChain(key);
+    if (chain !== NIL) {
+      for (let s = this.chainHeads[chain]!; s !== NIL; s = this.next[s]!) {
+        if (n === this.found.length) this.found = growI32(this.found, n * 2);
+        this.found[n++] = s;
+      }
+    }
+    if (!numeric) return n;
+    const keys = this.pendingKeys;
+    const len = this.pendingLen;
+    for (let p = 0; p < len; p++) {
+      if (keys[p] !== key) continue;
+      if (n === this.found.length) this.found = growI32(this.found, n * 2);
+      this.found[n++] = this.pendingSlots[p]!;
+    }
+    return n;
+  }
+
+  /** Links every pending row into its key's chain. */
+  private indexPending(): void {
+    const len = this.pendingLen;
+    if (len === 0) return;
+    const slots = this.pendingSlots;
+    const keys = this.pendingKeys;
+    for (let p = 0; p < len; p++) {
+      const s = slots[p]!;
+      if (s === NIL) continue;
+      this.pendingPos[s] = NIL;
+      this.link(s, keys[p]!);
+    }
+    this.pendingLen = 0;
+    this.pendingRemoved = 0;
+    this.scanned = 0;
+  }
+
+  /** Drops removed entries from the pending list, keeping arrival order. */
+  private compactPending(): void {
+    const slots = this.pendingSlots;
+    const keys = this.pendingKeys;
+    let k = 0;
+    for (let p = 0; p < this.pendingLen; p++) {
+      const s = slots[p]!;
+      if (s === NIL) continue;
+      slots[k] = s;
+      keys[k] = keys[p]!;
+      this.pendingPos[s] = k++;
+    }
+    this.pendingLen = k;
+    this.pendingRemoved = 0;
   }
 
   private findChain(key: Key): number {
@@ -105,7 +225,7 @@ export class IntervalSide {
   rowOf(slot: number): Row {
     const w = this.width;
     const row: Row = new Array<Value>(w);
-    for (let c = 0; c < w; c++) row[c] = this.cols[c]![slot]!;
+    for (let c = 0; c < w; c++) row[c] = this.valueOf(c, slot);
     return row;
   }
 
@@ -113,14 +233,14 @@ export class IntervalSide {
   addFromBatch(key: Key, t: number, batch: Batch, i: number, matches: number): number {
     const s = this.allocate(key, t, matches);
     const src = batch.columns;
-    for (let c = 0; c < this.width; c++) this.cols[c]![s] = (src[c]![i] ?? null) as Value;
+    for (let c = 0; c < this.width; c++) this.write(c, s, (src[c]![i] ?? null) as Value);
     return s;
   }
 
   /** Stores a materialized row (restore). */
   addRow(key: Key, t: number, row: readonly Value[], matches: number): number {
     const s = this.allocate(key, t, matches);
-    for (let c = 0; c < this.width; c++) this.cols[c]![s] = row[c] ?? null;
+    for (let c = 0; c < this.width; c++) this.write(c, s, row[c] ?? null);
     return s;
   }
 
@@ -134,6 +254,26 @@ export class IntervalSide {
     this.times[s] = t;
     this.matchCounts[s] = matches;
     this.live[s] = 1;
+    if (typeof key === 'number' && key === key) {
+      let p = this.pendingLen;
+      if (p === this.pendingSlots.length) {
+        this.pendingSlots = growI32(this.pendingSlots, p * 2);
+        this.pendingKeys = growF64(this.pendingKeys, p * 2);
+      }
+      this.pendingSlots[p] = s;
+      this.pendingKeys[p] = key + 0; // -0 → 0
+      this.pendingPos[s] = p;
+      this.pendingLen = p + 1;
+      this.slotChains[s] = NIL;
+      this.next[s] = NIL;
+    } else this.link(s, key);
+    this.size++;
+    if (t < this.minTime) this.minTime = t;
+    return s;
+  }
+
+  /** Appends the slot to its key's chain. */
+  private link(s: number, key: Key): void {
     let c = this.findChain(key);
     if (c === NIL) {
       c = this.newChain(key);
@@ -148,13 +288,30 @@ export class IntervalSide {
     }
     this.slotChains[s] = c;
     this.next[s] = NIL;
-    this.size++;
-    if (t < this.minTime) this.minTime = t;
-    return s;
   }
 
   /** Unlinks the slot from its key's chain and frees it. */
   remove(slot: number): void {
+    const p = this.pendingPos[slot]!;
+    if (p !== NIL) {
+      this.pendingSlots[p] = NIL;
+      this.pendingKeys[p] = NaN; // matches no key
+      this.pendingPos[slot] = NIL;
+      this.pendingRemoved++;
+    } else this.unlink(slot);
+    this.live[slot] = 0;
+    // drop references so freed values can be collected
+    for (let c = 0; c < this.width; c++) {
+      const o = this.objs[c]!;
+      if (o !== null) o[slot] = null;
+    }
+    this.next[slot] = this.freeHead;
+    this.freeHead = slot;
+    this.size--;
+    if (this.pendingRemoved > 64 && this.pendingRemoved * 2 > this.pendingLen) this.compactPending();
+  }
+
+  private unlink(slot: number): void {
     const c = this.slotChains[slot]!;
     const h = this.chainHeads[c]!;
     const n = this.next[slot]!;
@@ -170,12 +327,6 @@ export class IntervalSide {
       if (n === NIL) this.prev[h] = p;
       else this.prev[n] = p;
     }
-    this.live[slot] = 0;
-    // drop references so freed values can be collected
-    for (let c = 0; c < this.width; c++) this.cols[c]![slot] = null;
-    this.next[slot] = this.freeHead;
-    this.freeHead = slot;
-    this.size--;
   }
 
   /** Drops slots with time < `bound`, calling `onDrop` before each goes. */
@@ -201,6 +352,7 @@ export class IntervalSide {
 
   /** Every key with its slots in chain order (snapshot). */
   *chains(): IterableIterator<[Key, number[]]> {
+    this.indexPending();
     // chain ids in order of creation (reused ids aside), so a snapshot is deterministic
     for (let c = 0; c < this.chainCount; c++) {
       const h = this.chainHeads[c]!;
@@ -218,8 +370,15 @@ export class IntervalSide {
     this.chainHeads.fill(NIL);
     this.freeChains = [];
     this.chainCount = 0;
-    for (let c = 0; c < this.width; c++) this.cols[c] = [];
+    for (let c = 0; c < this.width; c++) {
+      this.nums[c] = new Float64Array(this.times.length);
+      this.objs[c] = null;
+    }
     this.live.fill(0);
+    this.pendingPos.fill(NIL);
+    this.pendingLen = 0;
+    this.pendingRemoved = 0;
+    this.scanned = 0;
     this.used = 0;
     this.freeHead = NIL;
     this.size = 0;
@@ -236,6 +395,13 @@ export class IntervalSide {
     const live = new Uint8Array(cap);
     live.set(this.live);
     this.live = live;
+    const pos = new Int32Array(cap).fill(NIL);
+    pos.set(this.pendingPos);
+    this.pendingPos = pos;
+    for (let c = 0; c < this.width; c++) {
+      const f = this.nums[c]!;
+      if (f !== null) this.nums[c] = growF64(f, cap);
+    }
   }
 }
 
