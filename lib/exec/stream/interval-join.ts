@@ -40,6 +40,9 @@ export class IntervalJoinOperator implements Operator {
   private readonly out: BatchBuilder;
   private outWm = NO_WATERMARK;
   private readonly idle = [false, false];
+  /** pushInserts: the batch rows kept and the slots reserved for them */
+  private rowScratch = new Int32Array(0);
+  private slotScratch = new Int32Array(0);
   readonly lateLeft: LateRows;
   readonly lateRight: LateRows;
   unmatchedRetractions = 0;
@@ -71,6 +74,10 @@ export class IntervalJoinOperator implements Operator {
     const time = batch.columns[isLeft ? cfg.leftTimeColumn : cfg.rightTimeColumn]!;
     const ownWm = this.wms.of(port);
     const late = isLeft ? this.lateLeft : this.lateRight;
+    if (batch.weights === null) {
+      this.pushInserts(isLeft, batch, time, ownWm);
+      return;
+    }
     for (let i = 0; i < batch.length; i++) {
       const w = batch.weights === null ? 1 : batch.weights[i]!;
       const t = time[i];
@@ -94,9 +101,51 @@ export class IntervalJoinOperator implements Operator {
     }
   }
 
+  /**
+   * A batch of inserts only (an append-only input): each row is joined as it comes, its slot
+   * reserved, and the buffered values are copied a column at a time at the end — no row of the
+   * batch can retract another, so nothing reads them before.
+   */
+  private pushInserts(isLeft: boolean, batch: Batch, time: Column, ownWm: number): void {
+    const cfg = this.cfg;
+    const keyOf = isLeft ? this.leftKeyOf : this.rightKeyOf;
+    const keyFns = isLeft ? cfg.leftKeys : cfg.rightKeys;
+    const late = isLeft ? this.lateLeft : this.lateRight;
+    const own = isLeft ? this.left : this.right;
+    const n = batch.length;
+    if (this.rowScratch.length < n) {
+      this.rowScratch = new Int32Array(n);
+      this.slotScratch = new Int32Array(n);
+    }
+    const rows = this.rowScratch;
+    const slots = this.slotScratch;
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const t = time[i];
+      if (typeof t !== 'number' || anyNull(keyFns, batch.columns, i)) {
+        if (isLeft && cfg.joinKind === 'left') this.out.addJoined(readRow(batch, i), null, cfg.leftWidth, 1);
+        continue;
+      }
+      if (t < ownWm) {
+        late.add(batch, i);
+        continue;
+      }
+      const key = keyOf(batch.columns, i);
+      slots[kept] = own.reserve(key, t, this.joinWithOther(isLeft, key, t, batch, i));
+      rows[kept++] = i;
+    }
+    own.writeColumns(batch.columns, rows, slots, kept);
+  }
+
   /** Joins row i of the batch with the other side's rows in range, then buffers it. Rows are
    *  built only for pairs inside the time bounds. */
   private insert(isLeft: boolean, key: Key, t: number, batch: Batch, i: number): void {
+    const matches = this.joinWithOther(isLeft, key, t, batch, i);
+    (isLeft ? this.left : this.right).addFromBatch(key, t, batch, i, matches);
+  }
+
+  /** Emits the pairs of row i with the other side's rows in range; returns how many a left row made. */
+  private joinWithOther(isLeft: boolean, key: Key, t: number, batch: Batch, i: number): number {
     const { lowerMs, upperMs, leftWidth } = this.cfg;
     const other = isLeft ? this.right : this.left;
     let matches = 0;
@@ -116,7 +165,7 @@ export class IntervalJoinOperator implements Operator {
       if (isLeft) matches++;
       else other.addMatches(o, 1);
     }
-    (isLeft ? this.left : this.right).addFromBatch(key, t, batch, i, matches);
+    return matches;
   }
 
   private retract(isLeft: boolean, key: Key, row: Row): void {

@@ -22,7 +22,7 @@
 // rows, so a scan stays short. Pending rows are always newer than chained ones: chain then
 // pending is insertion order.
 
-import type { Batch } from '../batch.js';
+import type { Batch, Column } from '../batch.js';
 import type { Row, Value } from '../../types/value.js';
 import type { Key } from './rows.js';
 import { NumericKeyIndex } from '../operators/group-index.js';
@@ -235,6 +235,24 @@ export class IntervalSide {
     const src = batch.columns;
     for (let c = 0; c < this.width; c++) this.write(c, s, (src[c]![i] ?? null) as Value);
     return s;
+  }
+
+  /** Reserves a slot for a row under `key`; its values follow through writeColumns. */
+  reserve(key: Key, t: number, matches: number): number {
+    return this.allocate(key, t, matches);
+  }
+
+  /** Copies row rows[k] of `columns` into slot slots[k] for k < n, a column at a time. */
+  writeColumns(columns: readonly Column[], rows: Int32Array, slots: Int32Array, n: number): void {
+    for (let c = 0; c < this.width; c++) {
+      const src = columns[c]!;
+      const f = this.nums[c]!;
+      if (f !== null && src instanceof Float64Array) {
+        for (let k = 0; k < n; k++) f[slots[k]!] = src[rows[k]!]!;
+        continue;
+      }
+      for (let k = 0; k < n; k++) this.write(c, slots[k]!, (src[rows[k]!] ?? null) as Value);
+    }
   }
 
   /** Stores a materialized row (restore). */
