@@ -1,27 +1,38 @@
-// Scaling bench: a keyed aggregation (nexmark q4-like count/sum/max per auction; --query agg) or
-// a keyed join + aggregation (bids joined to their auction's row, then per-auction totals;
-// --query join) with 1 vs N shard threads. Rows enter as prebuilt columnar batches at the engine port, so what is measured
-// is routing + exchange + aggregation, not row-object conversion. Reports wall-clock events/s,
-// CPU time per event of every thread (main and each shard, from /proc), and the load average.
+// Scaling bench: a keyed aggregation (nexmark q4-like count/sum/max per auction; agg), a keyed
+// join + aggregation (bids joined to their auction's row, then per-auction totals; join) and the
+// exchange alone (rows into a source no view reads: route + ring write + decode; exchange), each
+// with 1 vs N shard threads. Rows enter as prebuilt columnar batches at the engine port, so what
+// is measured is routing + exchange + operators, not row-object conversion. Reports wall-clock
+// events/s, CPU time per event of every thread (main and each shard, from /proc), the ratios
+// 1 → N of both, and the load average before and after every run (wall-clock ratios mean
+// something only when the load average stays below the number of CPUs: --quiet waits for that).
 //
-//   npx tsx bench/scaling/keyed.ts [--query agg|join] [--events 4000000] [--batch 8192] [--keys 10000] [--threads 1,2] [--json out.json]
+//   npx tsx bench/scaling/keyed.ts [--query agg,join,exchange] [--events 4000000] [--batch 8192]
+//     [--keys 10000] [--threads 1,2] [--repeat 3] [--quiet 1.5] [--json out.json]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { Engine } from '../../lib/engine/engine.js';
 import { ShardedEngine } from '../../lib/shard/sharded-engine.js';
 import type { Column } from '../../lib/exec/batch.js';
 
+type Query = 'agg' | 'join' | 'exchange';
+const QUERIES: Query[] = ['agg', 'join', 'exchange'];
+
 interface Args {
   events: number;
   batch: number;
   keys: number;
   threads: number[];
-  query: 'agg' | 'join';
+  queries: Query[];
+  /** runs of each configuration; the median wall-clock run is reported */
+  repeat: number;
+  /** wait (up to 10 min) until the 1-minute load average is below this before each run */
+  quiet?: number;
   json?: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { events: 4_000_000, batch: 8192, keys: 10_000, threads: [1, 2], query: 'agg' };
+  const a: Args = { events: 4_000_000, batch: 8192, keys: 10_000, threads: [1, 2], queries: QUERIES, repeat: 1 };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     if (argv[i] === '--events') a.events = Number(v);
@@ -29,9 +40,12 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === '--keys') a.keys = Number(v);
     else if (argv[i] === '--threads') a.threads = v!.split(',').map(Number);
     else if (argv[i] === '--json') a.json = v;
+    else if (argv[i] === '--repeat') a.repeat = Math.max(1, Number(v));
+    else if (argv[i] === '--quiet') a.quiet = Number(v);
     else if (argv[i] === '--query') {
-      if (v !== 'agg' && v !== 'join') throw new Error(`--query must be agg or join, got ${v}`);
-      a.query = v;
+      const list = v!.split(',');
+      for (const q of list) if (!QUERIES.includes(q as Query)) throw new Error(`--query takes ${QUERIES.join(', ')} (comma-separated), got ${q}`);
+      a.queries = list as Query[];
     }
     else continue;
     i++;
@@ -79,7 +93,9 @@ function makeBatches(args: Args): { columns: Column[]; length: number }[] {
   return batches;
 }
 
-const DDL = {
+const DDL: Record<Query, string[]> = {
+  // no view reads the source: a shard decodes each record and appends the batch to the source
+  exchange: ['CREATE SOURCE bid (auction BIGINT NOT NULL, price BIGINT NOT NULL)'],
   agg: [
     'CREATE TABLE bid (auction BIGINT NOT NULL, price BIGINT NOT NULL)',
     'CREATE MATERIALIZED VIEW q AS SELECT auction, count(*) AS bids, sum(price) AS total, max(price) AS top FROM bid GROUP BY auction',
@@ -100,14 +116,29 @@ interface Result {
   cpuNsPerEvent: Record<string, number>;
   /** events/s if every thread had a core to itself: 1e9 / the busiest thread's CPU ns per event */
   cpuBoundEventsPerSecond: number;
+  /** 1-minute load average before the run and after it */
+  loadBefore: number;
   loadAverage: number[];
   groups: number;
 }
 
-async function runOnce(threads: number, args: Args, batches: { columns: Column[]; length: number }[]): Promise<Result> {
+const load1 = (): number => Math.round(os.loadavg()[0]! * 100) / 100;
+
+/** Waits until the 1-minute load average is below `limit` (at most 10 minutes). */
+async function waitForQuiet(limit: number): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  while (load1() >= limit && Date.now() < deadline) {
+    console.log(`waiting for a quiet machine: load average ${load1()} ≥ ${limit}`);
+    await new Promise((r) => setTimeout(r, 10_000));
+  }
+}
+
+async function runOnce(query: Query, threads: number, args: Args, batches: { columns: Column[]; length: number }[]): Promise<Result> {
+  if (args.quiet !== undefined) await waitForQuiet(args.quiet);
+  const loadBefore = load1();
   const engine = threads === 1 ? new Engine({}) : new ShardedEngine({ threads });
-  for (const sql of DDL[args.query]) engine.execute(sql);
-  if (args.query === 'join') {
+  for (const sql of DDL[query]) engine.execute(sql);
+  if (query === 'join') {
     const ids = new Float64Array(args.keys);
     const reserve = new Float64Array(args.keys);
     for (let i = 0; i < args.keys; i++) {
@@ -135,32 +166,71 @@ async function runOnce(threads: number, args: Args, batches: { columns: Column[]
   }
   const busiest = Math.max(...Object.values(cpuNsPerEvent));
   const cpuBoundEventsPerSecond = busiest > 0 ? Math.round(1e9 / busiest) : 0;
-  const groups = engine.query('SELECT count(*) AS n FROM q').rows[0]![0] as number;
+  const groups = query === 'exchange' ? 0 : (engine.query('SELECT count(*) AS n FROM q').rows[0]![0] as number);
   const loadAverage = os.loadavg().map((x) => Math.round(x * 100) / 100);
   await engine.close();
-  return { query: args.query, threads, events, seconds, eventsPerSecond: Math.round(events / seconds), cpuNsPerEvent, cpuBoundEventsPerSecond, loadAverage, groups };
+  return { query, threads, events, seconds, eventsPerSecond: Math.round(events / seconds), cpuNsPerEvent, cpuBoundEventsPerSecond, loadBefore, loadAverage, groups };
+}
+
+/** The median run by wall-clock time (the CPU figures of that same run). */
+function median(runs: Result[]): Result {
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+interface Scaling {
+  query: Query;
+  threads: number;
+  wallRatio: number;
+  cpuBoundRatio: number | null;
+  /** the main thread's CPU per event (for exchange: hash, gather and ring writes, nothing else) */
+  mainNsPerEvent: number;
+  shardNsPerEvent: number[];
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const batches = makeBatches(args);
+  console.log(`cpus=${os.cpus().length} load average=${os.loadavg().map((x) => x.toFixed(2)).join(' ')} events=${args.events} batch=${args.batch} repeat=${args.repeat}`);
   const results: Result[] = [];
-  for (const threads of args.threads) {
-    const r = await runOnce(threads, args, batches);
-    results.push(r);
-    console.log(
-      `${r.query} threads=${r.threads} events=${r.events} ${r.seconds.toFixed(2)} s  ${(r.eventsPerSecond / 1e6).toFixed(2)} M events/s  ` +
-        `cpu ns/event ${JSON.stringify(r.cpuNsPerEvent)}  cpu-bound ${(r.cpuBoundEventsPerSecond / 1e6).toFixed(2)} M events/s  groups=${r.groups}  load=${r.loadAverage.join(' ')}`,
-    );
-  }
-  const base = results.find((r) => r.threads === 1);
-  if (base) {
-    for (const r of results) {
+  const scaling: Scaling[] = [];
+  for (const query of args.queries) {
+    const byThreads: Result[] = [];
+    for (const threads of args.threads) {
+      const runs: Result[] = [];
+      for (let k = 0; k < args.repeat; k++) runs.push(await runOnce(query, threads, args, batches));
+      const r = median(runs);
+      byThreads.push(r);
+      results.push(r);
+      console.log(
+        `${r.query} threads=${r.threads} events=${r.events} ${r.seconds.toFixed(2)} s  ${(r.eventsPerSecond / 1e6).toFixed(2)} M events/s  ` +
+          `cpu ns/event ${JSON.stringify(r.cpuNsPerEvent)}  cpu-bound ${(r.cpuBoundEventsPerSecond / 1e6).toFixed(2)} M events/s  groups=${r.groups}  load before=${r.loadBefore} after=${r.loadAverage.join(' ')}`,
+      );
+    }
+    const base = byThreads.find((r) => r.threads === 1);
+    if (!base) continue;
+    for (const r of byThreads) {
       if (r === base) continue;
-      console.log(`speed-up ${r.threads} threads vs 1: wall ${(r.eventsPerSecond / base.eventsPerSecond).toFixed(2)}x, cpu-bound ${(r.cpuBoundEventsPerSecond / base.cpuBoundEventsPerSecond).toFixed(2)}x`);
+      const shards = Object.entries(r.cpuNsPerEvent).filter(([k]) => k.startsWith('laminar-shard')).map(([, v]) => v);
+      const s: Scaling = {
+        query,
+        threads: r.threads,
+        wallRatio: Number((r.eventsPerSecond / base.eventsPerSecond).toPrecision(3)),
+        // CPU time comes in 10 ms ticks: a run too short to register any has no CPU-bound ratio
+        cpuBoundRatio: base.cpuBoundEventsPerSecond > 0 && r.cpuBoundEventsPerSecond > 0 ? Number((r.cpuBoundEventsPerSecond / base.cpuBoundEventsPerSecond).toPrecision(3)) : null,
+        mainNsPerEvent: r.cpuNsPerEvent.main ?? 0,
+        shardNsPerEvent: shards,
+      };
+      scaling.push(s);
+      console.log(`speed-up ${query} ${r.threads} threads vs 1: wall ${s.wallRatio}x, cpu-bound ${s.cpuBoundRatio === null ? 'n/a (run too short)' : `${s.cpuBoundRatio}x`}`);
+      if (query === 'exchange') {
+        console.log(
+          `exchange cost per event (${r.threads} threads): main thread ${s.mainNsPerEvent} ns (route + gather + ring write), shards ${shards.join(' / ')} ns (decode + append); one thread inserting the same batches: ${base.cpuNsPerEvent.main} ns`,
+        );
+      }
     }
   }
-  if (args.json) fs.writeFileSync(args.json, JSON.stringify({ args, cpus: os.cpus().length, results }, null, 2));
+  if (args.json) fs.writeFileSync(args.json, JSON.stringify({ args, cpus: os.cpus().length, loadAverage: os.loadavg(), results, scaling }, null, 2));
 }
 
 void main();

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-for (const query of ['agg', 'join']) t.test(`bench/scaling/keyed.ts --query ${query} runs with threads 1 and 2`, async (t) => {
+for (const query of ['agg', 'join', 'exchange']) t.test(`bench/scaling/keyed.ts --query ${query} runs with threads 1 and 2`, async (t) => {
   const out = path.join(os.tmpdir(), `laminar-scaling-${process.pid}-${query}.json`);
   t.teardown(() => fs.rmSync(out, { force: true }));
   const bench = path.join(__dirname, '..', '..', 'bench', 'scaling', 'keyed.ts');
@@ -15,9 +15,23 @@ for (const query of ['agg', 'join']) t.test(`bench/scaling/keyed.ts --query ${qu
     timeout: 120_000,
   });
   t.equal(r.status, 0, r.stderr);
-  t.match(r.stdout, /speed-up 2 threads vs 1/);
-  const report = JSON.parse(fs.readFileSync(out, 'utf8')) as { results: { threads: number; groups: number; events: number; cpuNsPerEvent: Record<string, number> }[] };
+  // CPU time comes in 10 ms ticks: a smoke run may be too short for a CPU-bound ratio
+  t.match(r.stdout, new RegExp(`speed-up ${query} 2 threads vs 1: wall [0-9.]+x, cpu-bound ([0-9.]+x|n/a \\(run too short\\))`));
+  t.match(r.stdout, /load average=/, 'the load average is printed');
+  const report = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+    results: { threads: number; groups: number; events: number; cpuNsPerEvent: Record<string, number> }[];
+    scaling: { query: string; wallRatio: number; cpuBoundRatio: number | null; shardNsPerEvent: number[] }[];
+  };
   t.strictSame(report.results.map((x) => x.threads), [1, 2]);
+  t.equal(report.scaling.length, 1);
+  t.equal(report.scaling[0]!.query, query);
+  t.ok(report.scaling[0]!.wallRatio > 0, 'the wall-clock ratio is reported');
+  t.ok(report.scaling[0]!.cpuBoundRatio === null || report.scaling[0]!.cpuBoundRatio > 0, 'the CPU-bound ratio is reported when measurable');
+  t.equal(report.scaling[0]!.shardNsPerEvent.length, 2);
+  if (query === 'exchange') {
+    t.match(r.stdout, /exchange cost per event \(2 threads\): main thread \d+ ns/);
+    return;
+  }
   for (const x of report.results) {
     if (query === 'agg') t.equal(x.groups, 500, `threads=${x.threads}: every key aggregated`);
     t.equal(x.groups, report.results[0]!.groups, `threads=${x.threads}: as many groups as one thread`);
