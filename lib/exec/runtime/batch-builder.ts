@@ -191,3 +191,36 @@ export function compactLogTail(log: Batch[], width: number): void {
   log.length = start;
   log.push(merged);
 }
+
+/** Reads row `i` of columns as a new array (undefined read as NULL). */
+export type RowReader = (columns: ArrayLike<Value>[], i: number) => Row;
+
+const rowReaders: (RowReader | undefined)[] = [];
+/** Widths up to this get a generated reader (one array literal); wider rows use a loop. */
+const GENERATED_MAX_WIDTH = 64;
+
+/**
+ * The row reader for a width: for the usual widths a generated function returning one array
+ * literal — exactly sized and packed, no per-column loop — as materializing rows for
+ * subscribers and stores is on every step's path.
+ */
+export function rowReader(width: number): RowReader {
+  let reader = rowReaders[width];
+  if (reader !== undefined) return reader;
+  if (width <= GENERATED_MAX_WIDTH) {
+    const values: string[] = [];
+    for (let c = 0; c < width; c++) values.push(`cols[${c}][i] ?? null`);
+    reader = new Function('cols', 'i', `return [${values.join(', ')}];`) as RowReader;
+  } else {
+    reader = (cols, i) => {
+      const row: Row = new Array(width);
+      for (let c = 0; c < width; c++) {
+        const v = cols[c][i];
+        row[c] = v === undefined ? null : v;
+      }
+      return row;
+    };
+  }
+  rowReaders[width] = reader;
+  return reader;
+}

@@ -15,19 +15,13 @@ import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { ChangeListener, EngineChange } from '../../engine/types.js';
 import type { Row } from '../../types/value.js';
-import { BatchBuilder, batchFromRows, compactLogTail, rowAt, weightAt } from './batch-builder.js';
-import { keyExtractor, rowKeyExtractor, sameRow, sameRowAt, type Key } from './values.js';
+import { BatchBuilder, batchFromRows, compactLogTail, rowAt, rowReader, weightAt } from './batch-builder.js';
+import { keyExtractor, rowKeyExtractor, type Key } from './values.js';
 import { rowHash, rowHashAt } from './row-hash.js';
 import type { ChangeDeliverer, Materialized } from './dataflow.js';
 import { ClosedError } from '../../errors.js';
 import { deliverChanges } from './listeners.js';
-
-interface Entry {
-  row: Row;
-  weight: number;
-}
-
-const NONE: readonly Entry[] = [];
+import { RowSlot, TOUCHED, TRACKED, UNTOUCHED } from './row-slots.js';
 
 export interface ViewStoreOptions {
   /** column indices that identify a row (changes of the same key become 'update's); `[]` for
@@ -36,20 +30,23 @@ export interface ViewStoreOptions {
 }
 
 export class ViewStore implements Operator, Materialized, ChangeDeliverer {
-  /** unique key (or, unkeyed, the row's hash: rows that collide share a list) → the distinct
+  /** unique key (or, unkeyed, the row's hash: rows that collide share a slot) → the distinct
    *  rows under it with multiplicities */
-  private readonly state = new Map<Key, Entry[]>();
-  /** per step: the entries of every touched key as they were before the step */
-  private touched = new Map<Key, readonly Entry[]>();
-  /** keys whose entries became empty in this step; dropped at flush unless refilled (an update
-   *  is -old then +new under one key: no Map delete and re-insert for it) */
-  private emptied: Key[] = [];
-  private pending: EngineChange[] = [];
+  private readonly state = new Map<Key, RowSlot>();
+  /** slots touched in this step, in first-touch order (their `mark` says so; no per-step set):
+   *  the first `touchedCount` entries of a list kept across steps */
+  private touched: (RowSlot | null)[] = [];
+  private touchedCount = 0;
+  /** the slot found last in this step: an update is -old then +new under one key */
+  private lastSlot: RowSlot | null = null;
+  /** changes of the last flush not yet delivered (NO_CHANGES, shared, when there are none: it
+   *  is never appended to) */
+  private pending: EngineChange[] = NO_CHANGES;
   private readonly listeners = new Set<ChangeListener>();
   private readonly keyOfColumns: ((columns: Batch['columns'], i: number) => Key) | null;
   private readonly keyOfRow: ((row: Row) => Key) | null;
   private rowCount = 0;
-  /** unkeyed: distinct rows held (several can share a hash, so this is not state.size) */
+  /** distinct rows held (several can share a hash or, transiently, a key: not state.size) */
   private distinctRows = 0;
   /** append-only mode (unkeyed views until the first retraction): the batches, by reference */
   private log: Batch[] | null;
@@ -100,39 +97,28 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   private applyToMap(batch: Batch, tracking = this.listeners.size > 0): void {
     const cols = batch.columns;
     const keyed = this.keyOfColumns !== null;
-    // before-images are only needed to tell listeners what changed
     for (let i = 0; i < batch.length; i++) {
       const w = weightAt(batch, i);
       if (w === 0) continue;
       // keyed: the key comes from the key columns; unkeyed: the row's hash (a small integer,
       // no string built). Either way the rows under a key are compared by value.
       const key = keyed ? this.keyOfColumns!(cols, i) : rowHashAt(cols, i);
-      let entries = this.state.get(key);
-      if (tracking && !this.touched.has(key)) {
-        this.touched.set(key, entries ? entries.map((e) => ({ row: e.row, weight: e.weight })) : NONE);
+      let slot = this.lastSlot;
+      if (slot === null || slot.key !== key) {
+        slot = this.state.get(key) ?? null;
+        if (slot === null) this.state.set(key, (slot = new RowSlot(key)));
+        this.lastSlot = slot;
       }
-      let j = -1;
-      if (entries !== undefined) {
-        for (let k = 0; k < entries.length; k++) {
-          if (sameRowAt(entries[k].row, cols, i)) {
-            j = k;
-            break;
-          }
-        }
+      if (slot.mark === UNTOUCHED) {
+        slot.mark = TOUCHED;
+        this.touched[this.touchedCount++] = slot;
       }
-      if (j >= 0) {
-        const e = entries![j];
-        e.weight += w;
-        if (e.weight === 0) {
-          entries!.splice(j, 1);
-          this.distinctRows--;
-          if (entries!.length === 0) this.emptied.push(key);
-        }
-      } else {
-        if (entries === undefined) this.state.set(key, (entries = []));
-        entries.push({ row: rowAt(batch, i), weight: w });
-        this.distinctRows++;
+      // before-images are only needed to tell listeners what changed
+      if (tracking && slot.mark !== TRACKED) {
+        slot.mark = TRACKED;
+        slot.recordBefore();
       }
+      this.distinctRows += slot.add(batch, i, w);
       this.rowCount += w;
     }
   }
@@ -142,56 +128,32 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   }
 
   flush(): void {
-    if (this.emptied.length > 0) {
-      for (const key of this.emptied) if (this.state.get(key)?.length === 0) this.state.delete(key);
-      this.emptied = [];
-    }
     if (this.stepLog.length > 0) {
-      const changes = this.pending;
-      for (const b of this.stepLog) {
-        const cols = b.columns;
-        const width = cols.length;
-        for (let i = 0; i < b.length; i++) {
-          const row: Row = new Array(width);
-          for (let c = 0; c < width; c++) {
-            const v = cols[c][i];
-            row[c] = v === undefined ? null : v;
-          }
-          changes.push({ op: 'insert', row });
-        }
-      }
+      this.pending = appendInserts(this.pending, this.stepLog, this.width);
       this.stepLog = [];
     }
     // the step's batches are no longer looked up by identity (leaveAppendOnlyMode)
     if (this.log !== null) compactLogTail(this.log, this.width);
-    if (this.touched.size === 0) return;
-    if (this.listeners.size === 0) {
-      // nobody to tell: skip building change objects (a later snapshot subscription reads state)
-      this.touched = new Map();
-      return;
-    }
-    const changes = this.pending;
+    const touched = this.touched;
+    const count = this.touchedCount;
+    if (count === 0) return;
+    this.touchedCount = 0;
+    this.lastSlot = null;
+    // nobody to tell: no change objects (a later snapshot subscription reads state)
+    const telling = this.listeners.size > 0;
+    let changes = this.pending;
     const keyed = this.keyOfColumns !== null;
-    for (const [key, before] of this.touched) {
-      const after = this.state.get(key) ?? NONE;
-      if (keyed && before.length === 1 && after.length === 1 && before[0].weight === 1 && after[0].weight === 1) {
-        if (!sameRow(before[0].row, after[0].row)) changes.push({ op: 'update', row: after[0].row, old: before[0].row });
-        continue;
-      }
-      const inserts: Row[] = [];
-      for (const b of before) {
-        const a = after.find((e) => sameRow(e.row, b.row));
-        const d = (a ? a.weight : 0) - b.weight;
-        for (let k = 0; k < -d; k++) changes.push({ op: 'delete', row: b.row });
-        for (let k = 0; k < d; k++) inserts.push(a!.row);
-      }
-      for (const a of after) {
-        if (before.some((b) => sameRow(b.row, a.row))) continue;
-        for (let k = 0; k < a.weight; k++) inserts.push(a.row);
-      }
-      for (const row of inserts) changes.push({ op: 'insert', row });
+    for (let t = 0; t < count; t++) {
+      const slot = touched[t]!;
+      touched[t] = null;
+      if (telling && slot.mark === TRACKED) changes = slot.collectChanges(keyed, changes);
+      slot.endStep();
+      // an update is -old then +new under one key: the slot is dropped only if still empty
+      if (slot.empty) this.state.delete(slot.key);
     }
-    this.touched = new Map();
+    this.pending = changes;
+    // a big list is let go rather than kept at its largest size forever
+    if (touched.length > 1024) this.touched = [];
   }
 
   hasPendingChanges(): boolean {
@@ -199,13 +161,13 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   }
 
   discardPending(): void {
-    this.pending = [];
+    this.pending = NO_CHANGES;
   }
 
   /** Hand the changes of the last flush to every listener (errors are rethrown after all ran). */
   deliver(): void {
     const changes = this.pending;
-    this.pending = [];
+    this.pending = NO_CHANGES;
     if (changes.length > 0) deliverChanges(this.listeners, changes);
   }
 
@@ -237,8 +199,10 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
       for (const b of this.log) for (let i = 0; i < b.length; i++) rows.push(rowAt(b, i));
       return rows;
     }
-    for (const entries of this.state.values()) {
-      for (const e of entries) for (let k = 0; k < e.weight; k++) rows.push(e.row);
+    for (const slot of this.state.values()) {
+      slot.forEach((row, weight) => {
+        for (let k = 0; k < weight; k++) rows.push(row);
+      });
     }
     return rows;
   }
@@ -246,7 +210,11 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   contents(): Batch[] {
     if (this.log !== null) return this.log.slice();
     const b = new BatchBuilder(this.width);
-    for (const entries of this.state.values()) for (const e of entries) if (e.weight > 0) b.addRow(e.row, e.weight);
+    for (const slot of this.state.values()) {
+      slot.forEach((row, weight) => {
+        if (weight > 0) b.addRow(row, weight);
+      });
+    }
     return [b.take()];
   }
 
@@ -265,11 +233,11 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
       }
       return { rows, weights };
     }
-    for (const entries of this.state.values()) {
-      for (const e of entries) {
-        rows.push(e.row);
-        weights.push(e.weight);
-      }
+    for (const slot of this.state.values()) {
+      slot.forEach((row, weight) => {
+        rows.push(row);
+        weights.push(weight);
+      });
     }
     return { rows, weights };
   }
@@ -277,9 +245,10 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   restore(state: unknown): void {
     const s = state as { rows: Row[]; weights: number[] };
     this.state.clear();
-    this.emptied = [];
-    this.touched = new Map();
-    this.pending = [];
+    this.touched = [];
+    this.touchedCount = 0;
+    this.lastSlot = null;
+    this.pending = NO_CHANGES;
     this.rowCount = 0;
     this.distinctRows = 0;
     this.stepLog = [];
@@ -291,9 +260,9 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     this.log = null;
     s.rows.forEach((row, i) => {
       const key = this.keyOfRow !== null ? this.keyOfRow(row) : rowHash(row);
-      let entries = this.state.get(key);
-      if (!entries) this.state.set(key, (entries = []));
-      entries.push({ row, weight: s.weights[i] });
+      let slot = this.state.get(key);
+      if (!slot) this.state.set(key, (slot = new RowSlot(key)));
+      slot.addRow(row, s.weights[i]);
       this.distinctRows++;
       this.rowCount += s.weights[i];
     });
@@ -311,6 +280,25 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
       throw new ClosedError('materialized view');
     };
   }
+}
+
+const NO_CHANGES: EngineChange[] = [];
+
+/** `changes` followed by one insert per row of `batches`, in a list sized once. */
+function appendInserts(changes: EngineChange[], batches: readonly Batch[], width: number): EngineChange[] {
+  const readRow = rowReader(width);
+  let total = changes.length;
+  for (const b of batches) total += b.length;
+  // one row (the latency path): an exactly sized, packed literal
+  if (total === 1) return [{ op: 'insert', row: readRow(batches.find((b) => b.length > 0)!.columns, 0) }];
+  const out: EngineChange[] = new Array(total);
+  let k = 0;
+  for (; k < changes.length; k++) out[k] = changes[k]!;
+  for (const b of batches) {
+    const cols = b.columns;
+    for (let i = 0; i < b.length; i++) out[k++] = { op: 'insert', row: readRow(cols, i) };
+  }
+  return out;
 }
 
 function allInserts(batch: Batch): boolean {
