@@ -10,8 +10,16 @@ import * as rx from './rxjs.js';
 /** A floor, kernel or RxJS run, timed like the engine: the first tenth warms up untimed. */
 export interface TimedRun {
   eventsPerSec: number;
+  /** events per second of process CPU time (moves less with other processes' load) */
+  cpuEventsPerSec: number;
   /** changes (floor), output rows (kernel) or kept rows (RxJS) */
   outputRows: number;
+}
+
+function rates(events: number, t0: number, cpu0: NodeJS.CpuUsage, outputRows: number): TimedRun {
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { eventsPerSec: (events / ms) * 1000, cpuEventsPerSec: (events / ((cpu.user + cpu.system) / 1000)) * 1000, outputRows };
 }
 
 function warmCount(batches: readonly EventBatch[]): number {
@@ -30,13 +38,14 @@ export function timeFloor(name: string, batches: readonly EventBatch[]): TimedRu
   for (let i = 0; i < warm; i++) f.push(batches[i]);
   outputRows = 0;
   let events = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = warm; i < batches.length; i++) {
     f.push(batches[i]);
     events += batches[i].events;
   }
   f.finish();
-  return { eventsPerSec: (events / (performance.now() - t0)) * 1000, outputRows };
+  return rates(events, t0, cpu0, outputRows);
 }
 
 export function timeKernel(name: string, batches: readonly EventBatch[]): TimedRun | undefined {
@@ -47,13 +56,14 @@ export function timeKernel(name: string, batches: readonly EventBatch[]): TimedR
   for (let i = 0; i < warm; i++) k.push(batches[i]);
   let events = 0;
   let outputRows = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = warm; i < batches.length; i++) {
     outputRows += k.push(batches[i]);
     events += batches[i].events;
   }
   outputRows += k.finish();
-  return { eventsPerSec: (events / (performance.now() - t0)) * 1000, outputRows };
+  return rates(events, t0, cpu0, outputRows);
 }
 
 const RX: Record<string, ((bids: rx.BidObject[]) => rx.RxRun<unknown>) | undefined> = { q1: rx.q1, q2: rx.q2, q5: rx.q5, q7: rx.q7 };
@@ -68,9 +78,10 @@ export function timeRx(name: string, batches: readonly EventBatch[]): TimedRun |
     for (const o of rx.bidObjects(b)) bids.push(o);
     events += b.events;
   }
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const run = fn(bids);
-  return { eventsPerSec: (events / (performance.now() - t0)) * 1000, outputRows: run.rows.length };
+  return rates(events, t0, cpu0, run.rows.length);
 }
 
 /** Which issue-7 targets a query meets; undefined where the target does not apply. */
@@ -95,6 +106,8 @@ export interface ComparisonRow {
   floor?: number;
   kernel?: number;
   rxjs?: number;
+  /** the same rates per CPU-second, when measured: their ratios are printed beside the wall-clock ones */
+  cpu?: { engine: number; floor?: number; rxjs?: number };
   error?: string;
 }
 
@@ -103,8 +116,10 @@ function rate(n: number | undefined): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n / 1e3).toFixed(1)} K`;
 }
 
-function ratio(a: number, b: number | undefined): string {
-  return b === undefined ? '-' : `${(a / b).toFixed(2)}×`;
+function ratio(a: number, b: number | undefined, cpuA?: number, cpuB?: number): string {
+  if (b === undefined) return '-';
+  const wall = `${(a / b).toFixed(2)}×`;
+  return cpuA !== undefined && cpuB !== undefined ? `${wall} (CPU ${(cpuA / cpuB).toFixed(2)}×)` : wall;
 }
 
 function verdictText(r: ComparisonRow): string {
@@ -117,10 +132,20 @@ function verdictText(r: ComparisonRow): string {
   return parts.join(', ');
 }
 
-/** The side-by-side table: engine, floor, engine÷floor, kernel only, RxJS, engine÷RxJS, targets. */
+/** The side-by-side table: engine, floor, engine÷floor, kernel only, RxJS, engine÷RxJS, targets
+ *  (verdicts on wall-clock rates; CPU-time ratios in parentheses where measured). */
 export function comparisonTable(rows: readonly ComparisonRow[]): string {
   const head = ['query', 'engine', 'floor (same work)', 'engine÷floor', 'kernel only', 'RxJS', 'engine÷RxJS', 'targets'];
-  const body = rows.map((r) => [r.query, rate(r.engine), rate(r.floor), ratio(r.engine, r.floor), rate(r.kernel), rate(r.rxjs), ratio(r.engine, r.rxjs), verdictText(r)]);
+  const body = rows.map((r) => [
+    r.query,
+    rate(r.engine),
+    rate(r.floor),
+    ratio(r.engine, r.floor, r.cpu?.engine, r.cpu?.floor),
+    rate(r.kernel),
+    rate(r.rxjs),
+    ratio(r.engine, r.rxjs, r.cpu?.engine, r.cpu?.rxjs),
+    verdictText(r),
+  ]);
   const widths = head.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
   return [head, ...body].map((cells) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ')).join('\n');
 }

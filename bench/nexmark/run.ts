@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   const names = (arg('queries') ?? queryNames().join(',')).split(',');
   const { batches, ms } = generate(events, batchSize);
   const rows: BenchRow[] = [{ name: 'generator alone', value: (events / ms) * 1000, unit: 'events/s' }];
-  const results: (QueryResult & { target?: number; floor?: number; kernel?: number; rxjs?: number; verdicts?: ReturnType<typeof verdicts> })[] = [];
+  const results: (QueryResult & { target?: number; floor?: number; floorCpu?: number; kernel?: number; rxjs?: number; rxjsCpu?: number; verdicts?: ReturnType<typeof verdicts> })[] = [];
   const comparison: ComparisonRow[] = [];
   for (const name of names) {
     const r = runQuery(name, batches);
@@ -150,8 +150,26 @@ async function main(): Promise<void> {
     collectGarbage();
     const rxjs = timeRx(name, batches);
     const target = TARGETS[name];
-    results.push({ ...r, target, floor: floor?.eventsPerSec, kernel: kernel?.eventsPerSec, rxjs: rxjs?.eventsPerSec, verdicts: verdicts(r.eventsPerSec, target, floor?.eventsPerSec, rxjs?.eventsPerSec) });
-    comparison.push({ query: name, engine: r.eventsPerSec, target, floor: floor?.eventsPerSec, kernel: kernel?.eventsPerSec, rxjs: rxjs?.eventsPerSec, error: r.error });
+    results.push({
+      ...r,
+      target,
+      floor: floor?.eventsPerSec,
+      floorCpu: floor?.cpuEventsPerSec,
+      kernel: kernel?.eventsPerSec,
+      rxjs: rxjs?.eventsPerSec,
+      rxjsCpu: rxjs?.cpuEventsPerSec,
+      verdicts: verdicts(r.eventsPerSec, target, floor?.eventsPerSec, rxjs?.eventsPerSec),
+    });
+    comparison.push({
+      query: name,
+      engine: r.eventsPerSec,
+      target,
+      floor: floor?.eventsPerSec,
+      kernel: kernel?.eventsPerSec,
+      rxjs: rxjs?.eventsPerSec,
+      cpu: { engine: r.cpuEventsPerSec, floor: floor?.cpuEventsPerSec, rxjs: rxjs?.cpuEventsPerSec },
+      error: r.error,
+    });
     rows.push({
       name: r.error ? `${name} (FAILED: ${r.error})` : name,
       value: r.eventsPerSec,

@@ -53,3 +53,8 @@ t.test('the comparison verdicts: absolute target, half the floor, ten times RxJS
   t.match(lines[1], /^q1\s+6\.00 M\s+20\.00 M\s+0\.30×\s+500\.00 M\s+500\.0 K\s+12\.00×\s+≥ 5\.00 M: met, ≥ 0\.5× floor: MISSED, ≥ 10× RxJS: met$/);
   t.match(lines[2], /^q9 .*FAILED: boom$/);
 });
+
+t.test('the comparison prints CPU-time ratios beside the wall-clock ones', async (t) => {
+  const table = comparisonTable([{ query: 'q7', engine: 1e6, floor: 4e6, rxjs: 2e6, cpu: { engine: 2e6, floor: 4e6, rxjs: 1e6 } }]);
+  t.match(table.split('\n')[1], /0\.25× \(CPU 0\.50×\).*0\.50× \(CPU 2\.00×\)/);
+});
