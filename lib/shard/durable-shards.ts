@@ -151,8 +151,9 @@ export class DurableShards {
    * cut is committed (SHARDS) once every shard has durably completed its part.
    */
   checkpoint(pool: ShardPool): Promise<CommittedCut> {
-    const previous = this.running ?? Promise.resolve(undefined);
-    const run = previous.catch(() => undefined).then(() => this.runCheckpoint(pool));
+    // the barrier enters the rings now (synchronously) unless a checkpoint is still running:
+    // then it follows that one, at a later point of the input but the same for every shard
+    const run = this.running === null ? this.runCheckpoint(pool) : this.running.catch(() => undefined).then(() => this.runCheckpoint(pool));
     const tracked = run.finally(() => {
       if (this.running === tracked) this.running = null;
     });
