@@ -110,6 +110,8 @@ export class IntervalJoinOperator implements Operator {
     const cfg = this.cfg;
     const keyOf = isLeft ? this.leftKeyOf : this.rightKeyOf;
     const keyFns = isLeft ? cfg.leftKeys : cfg.rightKeys;
+    // one key (q7's price): evaluated once per row, a number or string is its own key
+    const single = keyFns.length === 1 ? keyFns[0]! : undefined;
     const late = isLeft ? this.lateLeft : this.lateRight;
     const own = isLeft ? this.left : this.right;
     const n = batch.length;
@@ -120,9 +122,12 @@ export class IntervalJoinOperator implements Operator {
     const rows = this.rowScratch;
     const slots = this.slotScratch;
     let kept = 0;
+    const columns = batch.columns;
     for (let i = 0; i < n; i++) {
       const t = time[i];
-      if (typeof t !== 'number' || anyNull(keyFns, batch.columns, i)) {
+      let key: Key;
+      const v = single === undefined ? undefined : single(columns, i);
+      if (typeof t !== 'number' || v === null || (single === undefined && anyNull(keyFns, columns, i))) {
         if (isLeft && cfg.joinKind === 'left') this.out.addJoined(readRow(batch, i), null, cfg.leftWidth, 1);
         continue;
       }
@@ -130,7 +135,8 @@ export class IntervalJoinOperator implements Operator {
         late.add(batch, i);
         continue;
       }
-      const key = keyOf(batch.columns, i);
+      if (typeof v === 'number' || typeof v === 'string') key = v;
+      else key = keyOf(columns, i);
       slots[kept] = own.reserve(key, t, this.joinWithOther(isLeft, key, t, batch, i));
       rows[kept++] = i;
     }
