@@ -40,6 +40,8 @@ export class DurableShards {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly warn: (message: string) => void;
+  /** the pool's bytesWritten at the last barrier */
+  private bytesAtCheckpoint = 0;
 
   /** Locks `dir`, checks the thread count and reads the catalog log. */
   static open(dir: string, threads: number, options: Record<string, unknown>): DurableShards {
@@ -82,6 +84,8 @@ export class DurableShards {
   poolOptions(): DurablePoolOptions {
     const settings: Record<string, unknown> = {};
     for (const k of SHARD_SETTINGS) if (this.options[k] !== undefined) settings[k] = this.options[k];
+    // a shard's own checkpoint at close would not be a committed cut: close() takes a common one
+    settings.closeCheckpointBytes = Infinity;
     return { dir: this.dir, settings, onWarning: (m, shard) => this.warn(`shard ${shard}: ${m}`) };
   }
 
@@ -166,6 +170,7 @@ export class DurableShards {
     this.checkHealthy();
     const epoch = this.nextEpoch++;
     this.dirty = false;
+    this.bytesAtCheckpoint = pool.bytesWritten;
     try {
       const shards = (await pool.callAsync({ op: 'checkpoint' })) as number[];
       const cut = { epoch, shards };
@@ -193,11 +198,20 @@ export class DurableShards {
     );
   }
 
-  /** Waits for a running checkpoint; the caller closes the pool (each shard closes its log). */
-  async quiesce(): Promise<void> {
+  /**
+   * Waits for a running checkpoint, then takes a last one when more than `closeCheckpointBytes`
+   * (default 1 MiB; 0: whenever anything was written; Infinity: never) went to the shards since
+   * the newest, so the next open replays little. The caller then closes the pool.
+   */
+  async quiesce(pool: ShardPool): Promise<void> {
     this.closed = true;
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.running?.catch(() => {});
+    const limit = (this.options.closeCheckpointBytes as number | undefined) ?? 1 << 20;
+    const written = pool.bytesWritten - this.bytesAtCheckpoint;
+    if (this.failure === null && this.dirty && written > limit) {
+      await this.checkpoint(pool).catch((error: unknown) => this.warn(`laminardb: the checkpoint at close of ${this.dir} failed: ${(error as Error).message}`));
+    }
   }
 
   /** After the pool closed: the catalog log and the directory lock. */

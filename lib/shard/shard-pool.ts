@@ -203,7 +203,11 @@ export class ShardPool {
     for (const s of this.shards) this.write(s, rec);
   }
 
+  /** bytes written into the rings so far (how much the shards logged, roughly) */
+  bytesWritten = 0;
+
   private write(s: Shard, rec: Uint8Array): void {
+    this.bytesWritten += rec.length;
     while (!s.ring.tryWrite(rec)) {
       s.ring.publish();
       if (s.exited) throw new ExecutionError('SHARD_FAILED', `shard ${s.index} has stopped`);

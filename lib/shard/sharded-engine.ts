@@ -474,7 +474,7 @@ export class ShardedEngine {
       await this.pool.close();
       return;
     }
-    await this.storage.quiesce();
+    await this.storage.quiesce(this.pool);
     try {
       await this.pool.close();
     } finally {

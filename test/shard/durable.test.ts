@@ -223,3 +223,25 @@ t.test('every shard takes its cut at the barrier, before the rows written behind
   t.same(await again.db.query('SELECT sum(s) AS total FROM s'), [{ total: 64 * 35 }], 'checkpoint + the log after it: every batch once');
   await again.db.close();
 });
+
+t.test('close() takes a checkpoint common to all shards after more than closeCheckpointBytes', async (t) => {
+  const rows = Array.from({ length: 4000 }, (_, i) => ({ k: i, v: i * 3 }));
+  for (const [option, expectCut] of [[undefined, true], [Infinity, false], [0, true]] as const) {
+    const dir = tempDir(t);
+    const { db } = await openDurableSharded(dir, option === undefined ? {} : { closeCheckpointBytes: option });
+    await db.execute('CREATE TABLE a (k INT, v INT)');
+    await db.execute('CREATE MATERIALIZED VIEW s AS SELECT k, sum(v) AS s FROM a GROUP BY k');
+    // about 2 MiB through the rings with the default; 0 and Infinity do not depend on the amount
+    for (let b = 0; b < (option === 0 ? 1 : 40); b++) db.insert('a', rows);
+    await db.close();
+    const cuts = readShardsFile(dir)!.cuts;
+    t.equal(cuts.length > 0, expectCut, `closeCheckpointBytes ${String(option)}: ${expectCut ? 'a' : 'no'} checkpoint at close`);
+    for (let i = 0; i < 2; i++) {
+      const local = readManifest(shardDir(dir, i))!.checkpoints ?? [];
+      t.same(local.map((c) => c.epoch), cuts.map((c) => c.shards[i]), `shard ${i} took no checkpoint of its own at close`);
+    }
+    const again = await openDurableSharded(dir);
+    t.same(await again.db.query('SELECT count(*) AS n FROM s'), [{ n: 4000 }]);
+    await again.db.close();
+  }
+});
