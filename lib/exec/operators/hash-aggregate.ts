@@ -6,6 +6,11 @@
 // a step the touched groups are remembered; at flush each touched group emits -old +new (only
 // if its row changed). A group whose row count drops to 0 disappears (emits -old). Without GROUP
 // BY there is always exactly one output row, even over empty input (count 0, sum NULL).
+//
+// Where the state lives: group keys made only of numbers are indexed in the native state store
+// (group-index.ts; one native call per input batch), other keys in JS maps; the accumulators in
+// per-kernel typed arrays (count, sum, bool) or per-slot values (min/max, accumulators) in JS.
+// close() frees the native index. A checkpoint takes the groups by copy-on-write (captureGroups).
 
 import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
@@ -22,7 +27,7 @@ import {
   type FlatAccumulator,
   type StateAccumulator,
 } from './aggregate-kernels.js';
-import { NumericKeyIndex } from './group-index.js';
+import { NativeGroupIndex, NumericKeyIndex } from './group-index.js';
 import { ExecutionError } from '../../errors.js';
 
 export interface AggregateSpec {
@@ -94,6 +99,22 @@ export interface HashAggregateOptions {
   aggregates: readonly AggregateSpec[];
   /** the input never retracts (a source): min/max keep only their extreme, not every value */
   appendOnly?: boolean;
+  /** where all-number group keys are indexed: the native state store (default when the addon
+   *  loads) or the typed-array table in JS (for comparison in benches and tests) */
+  groupIndex?: 'native' | 'js';
+}
+
+let nativeMissing = false;
+
+/** A native group index, or null when the addon cannot be loaded (remembered, not retried). */
+function tryNativeGroupIndex(width: number): NativeGroupIndex | null {
+  if (nativeMissing) return null;
+  try {
+    return new NativeGroupIndex(width);
+  } catch {
+    nativeMissing = true;
+    return null;
+  }
 }
 
 export class HashAggregate implements Operator {
@@ -120,6 +141,12 @@ export class HashAggregate implements Operator {
   /** all-number group keys (ids, timestamps) → slot without building a string key; groups
    *  whose key holds anything else (NULL, text, NaN) are found through `slots` only */
   private readonly numericIndex: NumericKeyIndex | null;
+  /** the same groups in the native store instead (batched per input batch); then numericIndex is null */
+  private readonly nativeIndex: NativeGroupIndex | null;
+  /** group slot of each row of the batch being pushed (native index) */
+  private rowSlots = new Int32Array(0);
+  /** rows of the batch whose key went to the native index, in order */
+  private nativeRows = new Int32Array(0);
   private readonly global: boolean;
   private readonly width: number;
   /** two grouping columns (e.g. window_start, auction): slot by nested per-column keys, so a
@@ -149,7 +176,8 @@ export class HashAggregate implements Operator {
     this.global = this.groupBy.length === 0;
     this.width = this.groupBy.length + this.specs.length;
     this.pairIndex = this.groupBy.length === 2 ? new Map() : null;
-    this.numericIndex = this.global ? null : new NumericKeyIndex(this.groupBy.length);
+    this.nativeIndex = this.global || options.groupIndex === 'js' ? null : tryNativeGroupIndex(this.groupBy.length);
+    this.numericIndex = this.global || this.nativeIndex !== null ? null : new NumericKeyIndex(this.groupBy.length);
     if (this.global) {
       this.slotFor('', null);
       // the single row of a global aggregate exists before any input
@@ -264,14 +292,65 @@ export class HashAggregate implements Operator {
     return this.slotFor(key, keyRow);
   }
 
+  /**
+   * Native index: the group slot of every row of the batch into rowSlots, all-number keys in one
+   * native call (new groups allocated in row order), other keys through the JS maps.
+   */
+  private slotsOfBatch(batch: Batch): Int32Array {
+    const n = batch.length;
+    if (this.rowSlots.length < n) {
+      this.rowSlots = new Int32Array(Math.max(n, this.rowSlots.length * 2));
+      this.nativeRows = new Int32Array(this.rowSlots.length);
+    }
+    const rowSlots = this.rowSlots;
+    const nativeRows = this.nativeRows;
+    const index = this.nativeIndex!;
+    const cols = batch.columns;
+    const groupBy = this.groupBy;
+    const width = groupBy.length;
+    const weights = batch.weights;
+    index.reserve(n);
+    const words = index.keyWords;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      if (weights !== null && weights[i] === 0) continue;
+      const at = m * width;
+      let c = 0;
+      for (; c < width; c++) {
+        const v = cols[groupBy[c]][i];
+        if (typeof v !== 'number' || v !== v) break;
+        words[at + c] = v + 0; // -0 groups with 0
+      }
+      if (c === width) {
+        nativeRows[m++] = i;
+        index.next();
+      } else rowSlots[i] = this.slotOfRow(cols, i);
+    }
+    if (m === 0) return rowSlots;
+    index.upsert();
+    for (let j = 0; j < m; j++) {
+      let slot = index.groupSlot(j);
+      if (slot < 0) {
+        const keyRow: Row = new Array(width);
+        for (let c = 0; c < width; c++) keyRow[c] = words[j * width + c];
+        slot = this.allocateSlot(keyRow);
+        this.slotKeys[slot] = undefined;
+        index.assign(j, slot);
+      }
+      rowSlots[nativeRows[j]] = slot;
+    }
+    return rowSlots;
+  }
+
   push(batch: Batch, _port = 0): void {
     const cols = batch.columns;
     const specs = this.specs;
     const kernels = this.kernels;
+    const batched = this.nativeIndex !== null ? this.slotsOfBatch(batch) : null;
     for (let i = 0; i < batch.length; i++) {
       const w = weightAt(batch, i);
       if (w === 0) continue;
-      const slot = this.slotOfRow(cols, i);
+      const slot = batched !== null ? batched[i] : this.slotOfRow(cols, i);
       this.touch(slot);
       this.rowCounts[slot] += w;
       for (let a = 0; a < specs.length; a++) {
@@ -334,6 +413,7 @@ export class HashAggregate implements Operator {
       this.emitted[slot] = row;
       if (!alive) this.release(slot);
     }
+    this.nativeIndex?.applyDeletes();
     this.out.push(delta.take());
   }
 
@@ -348,8 +428,11 @@ export class HashAggregate implements Operator {
   private release(slot: number): void {
     const key = this.slotKeys[slot];
     if (key === undefined) {
-      this.probeKeyRow(this.keyRows[slot]!);
-      this.numericIndex!.delete();
+      if (this.nativeIndex !== null) this.nativeIndex.forget(this.keyRows[slot]!);
+      else {
+        this.probeKeyRow(this.keyRows[slot]!);
+        this.numericIndex!.delete();
+      }
     } else this.slots.delete(key);
     if (this.pairIndex !== null && key !== undefined) {
       const keyRow = this.keyRows[slot]!;
@@ -419,6 +502,7 @@ export class HashAggregate implements Operator {
   close(): void {
     if (this.capture !== null) this.capture.abandoned = true;
     this.capture = null;
+    this.nativeIndex?.close();
   }
 
   restore(state: unknown): void {
@@ -428,6 +512,7 @@ export class HashAggregate implements Operator {
     this.slots.clear();
     this.pairIndex?.clear();
     this.numericIndex?.clear();
+    this.nativeIndex?.clear();
     this.lastInner = undefined;
     this.keyRows = [];
     this.rowCounts = [];
@@ -437,8 +522,20 @@ export class HashAggregate implements Operator {
     for (const slot of this.touchedList) this.touchedFlags[slot] = 0;
     this.touchedList = [];
     this.distinctSeen = this.specs.map((sp) => (sp.distinct ? new Map() : null));
+    const native = this.nativeIndex;
+    native?.reserve(s.groups.length);
+    const indexed: number[] = [];
     for (const g of s.groups) {
-      const slot = !this.global && this.probeKeyRow(g.key) ? this.numericSlotFor() : this.slotFor(this.global ? '' : this.keyOfKeyRow(g.key), g.key);
+      let slot: number;
+      if (native !== null && allNumbers(g.key)) {
+        // indexed below, all in one native call
+        const at = native.cursor;
+        for (let c = 0; c < g.key.length; c++) native.keyWords[at + c] = (g.key[c] as number) + 0;
+        native.next();
+        slot = this.allocateSlot(g.key);
+        this.slotKeys[slot] = undefined;
+        indexed.push(slot);
+      } else slot = !this.global && native === null && this.probeKeyRow(g.key) ? this.numericSlotFor() : this.slotFor(this.global ? '' : this.keyOfKeyRow(g.key), g.key);
       this.rowCounts[slot] = g.count;
       this.emitted[slot] = g.emitted;
       this.kernels.forEach((k, a) => k.load(slot, g.aggs[a]));
@@ -446,9 +543,22 @@ export class HashAggregate implements Operator {
         if (entries) this.distinctSeen[a]!.set(slot, new Map(entries));
       });
     }
+    if (native !== null && indexed.length > 0) {
+      native.upsert();
+      for (let j = 0; j < indexed.length; j++) native.assign(j, indexed[j]!);
+    }
   }
 
   stateSize(): number {
-    return this.slots.size + (this.numericIndex?.size ?? 0);
+    return this.slots.size + (this.numericIndex?.size ?? this.nativeIndex?.size ?? 0);
   }
+}
+
+/** A key the numeric indexes take: every column a number other than NaN. */
+function allNumbers(key: readonly Value[]): boolean {
+  for (let c = 0; c < key.length; c++) {
+    const v = key[c];
+    if (typeof v !== 'number' || v !== v) return false;
+  }
+  return key.length > 0;
 }
