@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite (what `npm test` and CI run): type-check, TypeScript tests with coverage,
-# C++ tests (normal + ASan/UBSan), bounded fuzzing. Ends with one line "N passed, M failed".
+# The whole test suite (what `npm test` and CI run): type-check, TypeScript tests with coverage
+# (and a check that it was collected right), C++ tests (normal + ASan/UBSan), bounded fuzzing.
+# Ends with one line "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .test-logs
@@ -34,6 +35,15 @@ if [ "$tap_rc" -ne 0 ]; then
 fi
 echo "tap $pass passed, $((total - pass)) failed"
 passed=$((passed + pass)); failed=$((failed + total - pass))
+
+# The totals above are only right if every process ran each .ts file as the same generated code
+# and no other tap run in this tree deleted .tap/ meanwhile: scripts/check-coverage.cjs says why.
+echo "== coverage check"
+if node scripts/check-coverage.cjs --tap-log .test-logs/tap.log > .test-logs/coverage-check.log 2>&1; then
+  cat .test-logs/coverage-check.log; echo "coverage-check 1 passed, 0 failed"; passed=$((passed + 1))
+else
+  cat .test-logs/coverage-check.log; echo "coverage-check 0 passed, 1 failed"; failed=$((failed + 1)); status=1
+fi
 
 echo "== native tests"
 native_out=$(bash scripts/test-native.sh 2>&1); native_rc=$?

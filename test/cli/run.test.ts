@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { main } from '../../lib/cli/main.js';
 import { open } from '../../lib/index.js';
+import { TS_CHILD_ARGS, tsChildEnv } from '../helpers/ts-child.js';
 
 const root = path.resolve(__dirname, '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'laminar-run-'));
@@ -40,7 +41,7 @@ interface Child {
 /** The CLI in its own process (main() under tsx, as bin/laminardb.js calls it). */
 function runChild(args: string[], timeoutMs = 60_000): Child {
   const entry = `require(${JSON.stringify(path.join(root, 'lib', 'cli', 'main.ts'))}).main(process.argv.slice(1), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }).then((c) => { process.exitCode = c; })`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', entry, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TS_CHILD_ARGS, '-e', entry, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: tsChildEnv() });
   let out = '';
   let err = '';
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { open, ClosedError, type Database } from '../../lib/index.js';
 import { NexmarkGenerator } from '../../lib/nexmark/generator.js';
+import { TS_CHILD_ARGS, tsChildEnv } from '../helpers/ts-child.js';
 
 const root = path.resolve(__dirname, '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'laminar-connectors-'));
@@ -84,7 +85,7 @@ t.test('an in-memory database with running connectors lets the process exit afte
       console.log('closed', db.closed);
     })();`;
   const started = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(process.execPath, [...TS_CHILD_ARGS, '-e', script], { cwd: root, encoding: 'utf8', timeout: 20_000, env: tsChildEnv() });
   t.equal(r.signal, null, 'not killed by the timeout: nothing kept the process alive');
   t.equal(r.status, 0, r.stderr);
   t.equal(r.stdout.trim(), 'closed true');

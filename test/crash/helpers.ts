@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { open } from '../../lib/index.js';
 import { BATCH_ROWS, VIEWS, batchRows } from './stream.js';
+import { TS_CHILD_ARGS, tsChildEnv } from '../helpers/ts-child.js';
 
 const CHILD = path.join(__dirname, 'ingest-child.ts');
 
@@ -15,9 +16,9 @@ export interface ChildRun {
 }
 
 export function startChild(dir: string, maxBatches = 1e9, env: Record<string, string> = {}): ChildRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, String(maxBatches)], {
+  const child = spawn(process.execPath, [...TS_CHILD_ARGS, CHILD, dir, String(maxBatches)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    env: tsChildEnv(env),
   });
   let acked = -1;
   let buffered = '';

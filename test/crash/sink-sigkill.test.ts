@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { open } from '../../lib/index.js';
 import { SINK_FILE, referenceLines } from './sink-stream.js';
+import { TS_CHILD_ARGS, tsChildEnv } from '../helpers/ts-child.js';
 
 const ITERATIONS = Number(process.env.LAMINAR_CRASH_ITERATIONS ?? 8);
 const SEED = Number(process.env.LAMINAR_CRASH_SEED ?? Date.now() % 100000);
@@ -27,7 +28,7 @@ function rng(seed: number): () => number {
 }
 
 function runChild(dir: string): { kill: () => void; ready: Promise<number>; acked: () => number; exited: Promise<{ signal: string | null; stderr: string }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TS_CHILD_ARGS, CHILD, dir], { stdio: ['ignore', 'pipe', 'pipe'], env: tsChildEnv() });
   let acked = -1;
   let out = '';
   let stderr = '';

@@ -11,6 +11,7 @@ import { DurableEngine } from '../../lib/storage/durable-engine.js';
 import { RecordEncoder } from '../../lib/storage/record.js';
 import { FORMAT_VERSION, writeManifest } from '../../lib/storage/manifest.js';
 import { openDurable, tempDir } from './helpers.js';
+import { TS_CHILD_ARGS, tsChildEnv } from '../helpers/ts-child.js';
 
 t.test('catalog, inserts, DML and views survive close and reopen', async (t) => {
   const dir = tempDir(t);
@@ -112,10 +113,10 @@ t.test('one process per directory', async (t) => {
   const dir = tempDir(t);
   const { db } = await openDurable(dir);
   await t.rejects(openDurable(dir), { code: 'DATABASE_LOCKED', message: /this process already has it open/ });
-  const other = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
+  const other = spawnSync(process.execPath, [...TS_CHILD_ARGS, '-e', `
     require('${path.resolve(__dirname, '../../lib/api/open.ts').replace(/\\/g, '/')}').open(${JSON.stringify(dir)})
       .then(() => process.exit(0), (e) => { console.log(e.code + ' ' + e.message); process.exit(3); });
-  `], { encoding: 'utf8' });
+  `], { encoding: 'utf8', env: tsChildEnv() });
   t.equal(other.status, 3, other.stderr);
   t.match(other.stdout, new RegExp(`DATABASE_LOCKED .*process ${process.pid} has it open`));
   await db.close();

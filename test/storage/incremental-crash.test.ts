@@ -13,6 +13,7 @@ import { DurableEngine } from '../../lib/storage/durable-engine.js';
 import { readManifest } from '../../lib/storage/manifest.js';
 import { SCHEMA, batchColumns, batchLength } from './incremental-crash-stream.js';
 import { tempDir } from './helpers.js';
+import { TS_CHILD_ARGS, tsChildEnv } from '../helpers/ts-child.js';
 
 const CHILD = path.join(__dirname, 'incremental-crash-child.ts');
 const KILLS = Number(process.env.LAMINAR_CRASH_KILLS ?? 6);
@@ -37,7 +38,7 @@ function reference(lastBatch: number): unknown[] {
 
 /** Runs the child until it acknowledged past `minAck`, then kills it after a random delay. */
 async function runAndKill(dir: string, minAck: number, seed: number): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TS_CHILD_ARGS, CHILD, dir], { stdio: ['ignore', 'pipe', 'pipe'], env: tsChildEnv() });
   let acked = -1;
   let stderr = '';
   let buffered = '';

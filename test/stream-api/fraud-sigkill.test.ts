@@ -11,12 +11,13 @@ import * as path from 'node:path';
 import { open } from '../../lib/index.js';
 import { CRASH_TXS } from './fraud-crash-child.js';
 import { expected, sortAlerts } from './fraud-fixture.js';
+import { TS_CHILD_ARGS, tsChildEnv } from '../helpers/ts-child.js';
 
 const CHILD = path.join(__dirname, 'fraud-crash-child.ts');
 const SEED = Number(process.env.LAMINAR_CRASH_SEED ?? Date.now() % 100000);
 
 function run(dir: string, mode: string, killAfterMs?: number): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TS_CHILD_ARGS, CHILD, dir, mode], { stdio: ['ignore', 'pipe', 'pipe'], env: tsChildEnv() });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => {
