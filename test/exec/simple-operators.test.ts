@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import { Project, columnProjection } from '../../lib/exec/operators/project.js';
 import { Filter } from '../../lib/exec/operators/filter.js';
 import { Distinct } from '../../lib/exec/operators/distinct.js';
-import { UnionAll } from '../../lib/exec/operators/union-all.js';
 import { Values } from '../../lib/exec/operators/values.js';
 import { Sort } from '../../lib/exec/operators/sort.js';
 import { batchOf, type Batch } from '../../lib/exec/batch.js';
@@ -67,19 +66,6 @@ t.test('property: distinct equals the set of the net input', async (t) => {
     { numRuns: 300 },
   );
   t.pass('held');
-});
-
-t.test('union all passes every input; watermark is the minimum', async (t) => {
-  const { op, out } = make((o) => new UnionAll(o, 2));
-  op.push(inserts([1]), 0);
-  op.push(deletes([1]), 1);
-  t.same(out.changes(), [[[1], 1], [[1], -1]]);
-  op.watermark(100, 0);
-  t.same(out.watermarks, [], 'the other input has no watermark yet');
-  op.watermark(50, 1);
-  op.watermark(70, 1);
-  op.watermark(60, 1);
-  t.same(out.watermarks, [50, 70], 'min of inputs, monotonic');
 });
 
 t.test('values emit once', async (t) => {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { WatermarkAssignerOperator, WatermarkCombiner, WatermarkGenerator, NO_WATERMARK } from '../../lib/exec/stream/watermark.js';
+import { WatermarkAssignerOperator, WatermarkGenerator, NO_WATERMARK } from '../../lib/exec/stream/watermark.js';
 import { IntervalJoinOperator } from '../../lib/exec/stream/interval-join.js';
 import { TtlJoinOperator } from '../../lib/exec/stream/ttl-join.js';
 import { batch, col, Recorder } from './harness.js';
@@ -37,26 +37,6 @@ t.test('generator: idle flag clears when rows arrive; snapshot/restore', async (
   g2.restore(JSON.parse(JSON.stringify(g.snapshot())));
   t.equal(g2.current(), 5);
   t.equal(g2.pending(), 5);
-});
-
-t.test('combiner: minimum of inputs, idle inputs skipped, monotonic', async (t) => {
-  const c = new WatermarkCombiner(2);
-  t.equal(c.update(0, 10), undefined, 'the other input has no watermark yet');
-  t.equal(c.update(1, 5), 5);
-  t.equal(c.update(1, 20), 10);
-  t.equal(c.update(0, 8), undefined, 'a port never moves backwards');
-  t.equal(c.of(0), 10);
-  t.equal(c.update(0, 15), 15);
-  t.equal(c.setIdle(0, true), 20, 'idle input 0 no longer holds the minimum');
-  t.equal(c.update(0, 16), undefined, 'input 0 active again (16): the combined watermark stays at 20');
-  t.equal(c.current(), 20);
-  const all = new WatermarkCombiner(2);
-  all.update(0, 3);
-  all.update(1, 7);
-  all.setIdle(0, true);
-  t.equal(all.setIdle(1, true), undefined, 'all idle: held at the most advanced (7), already reached');
-  t.equal(all.current(), 7);
-  t.throws(() => c.update(2, 1), { message: /no input port 2/ });
 });
 
 t.test('assigner operator: batch first, watermark at the end of the step', async (t) => {

@@ -1,46 +1,12 @@
-// UNION ALL of append-only (event-time) inputs: rows pass through; the output watermark is the
-// minimum of the inputs' watermarks like the relational UnionAll, except that an idle input
-// (Engine.setSourceIdle, idle_timeout) stops holding it back until it is active again.
+// UNION ALL of append-only (event-time) inputs: the relational UnionAll, except that an idle
+// input (Engine.setSourceIdle, idle_timeout) stops holding the watermark back until it is active
+// again. A separate class because the engine finds idle-aware operators by their setInputIdle
+// method (lib/engine/idle-sources.ts), and the relational union must not become one.
 
-import { ExecutionError } from '../../errors.js';
-import type { Batch } from '../batch.js';
-import type { Operator, Output } from '../operator.js';
-import { WatermarkCombiner } from './watermark.js';
+import { UnionAll } from '../operators/union-all.js';
 
-export class EventTimeUnionOperator implements Operator {
-  private readonly wms: WatermarkCombiner;
-
-  constructor(
-    private readonly out: Output,
-    inputs: number,
-  ) {
-    if (!(inputs >= 1)) throw new ExecutionError('INVALID_ARGUMENT', `UNION ALL needs at least one input, got ${inputs}`);
-    this.wms = new WatermarkCombiner(inputs);
-  }
-
-  push(batch: Batch, _port: number): void {
-    this.out.push(batch);
-  }
-
-  watermark(wm: number, port: number): void {
-    const combined = this.wms.update(port, wm);
-    if (combined !== undefined) this.out.watermark(combined);
-  }
-
+export class EventTimeUnionOperator extends UnionAll {
   setInputIdle(port: number, idle: boolean): void {
-    const combined = this.wms.setIdle(port, idle);
-    if (combined !== undefined) this.out.watermark(combined);
-  }
-
-  flush(): void {}
-
-  snapshot(): unknown {
-    return null;
-  }
-
-  restore(): void {}
-
-  stateSize(): number {
-    return 0;
+    this.forward(this.watermarks.setIdle(port, idle));
   }
 }

@@ -1,17 +1,17 @@
-// Watermark generation and combination.
+// Watermark generation at the sources.
 //
 // Contract with the runtime (lib/exec/runtime): a source's WatermarkGenerator observes every
 // batch inserted into the source (observeBatch), and the runtime forwards `pending()` to the
 // source's downstream operators through Operator.watermark(wm, port) at the end of the insert's
 // propagation step (after the batch itself). Operators with several inputs combine their
-// ports' watermarks with a WatermarkCombiner (minimum over non-idle ports).
+// ports' watermarks with a WatermarkCombiner (lib/exec/runtime/watermark.ts, re-exported here).
 
 import { ExecutionError } from '../../errors.js';
 import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
+import { NO_WATERMARK } from '../runtime/watermark.js';
 
-/** No watermark yet: nothing is known about event time. */
-export const NO_WATERMARK = -Infinity;
+export { NO_WATERMARK, WatermarkCombiner } from '../runtime/watermark.js';
 
 /**
  * A source's watermark: the largest event time seen so far minus the declared delay, never
@@ -90,59 +90,6 @@ export class WatermarkGenerator {
     this.wm = s.wm;
     this.emitted = s.emitted;
     this.idleFlag = s.idle;
-  }
-}
-
-/** The minimum of several inputs' watermarks, skipping idle inputs; monotonic. */
-export class WatermarkCombiner {
-  private readonly marks: number[];
-  private readonly idle: boolean[];
-  private combined = NO_WATERMARK;
-
-  constructor(readonly ports: number) {
-    this.marks = new Array<number>(ports).fill(NO_WATERMARK);
-    this.idle = new Array<boolean>(ports).fill(false);
-  }
-
-  /** Records port `port`'s watermark; returns the new combined watermark if it advanced. */
-  update(port: number, wm: number): number | undefined {
-    if (port < 0 || port >= this.ports) throw new ExecutionError('INVALID_ARGUMENT', `no input port ${port}`);
-    if (wm > this.marks[port]!) this.marks[port] = wm;
-    this.idle[port] = false;
-    return this.recompute();
-  }
-
-  /** An idle port stops holding the minimum back until its next update. */
-  setIdle(port: number, idle: boolean): number | undefined {
-    this.idle[port] = idle;
-    return this.recompute();
-  }
-
-  of(port: number): number {
-    return this.marks[port]!;
-  }
-
-  current(): number {
-    return this.combined;
-  }
-
-  private recompute(): number | undefined {
-    let min = Infinity;
-    let any = false;
-    for (let p = 0; p < this.ports; p++) {
-      if (this.idle[p]) continue;
-      any = true;
-      if (this.marks[p]! < min) min = this.marks[p]!;
-    }
-    if (!any) {
-      // every input idle: time is held by the most advanced one
-      min = Math.max(...this.marks);
-    }
-    if (min > this.combined) {
-      this.combined = min;
-      return min;
-    }
-    return undefined;
   }
 }
 
