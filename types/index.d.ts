@@ -95,8 +95,12 @@ export interface OpenOptions {
    * Shards in worker threads (default 1: the single-threaded engine). With N > 1, each shard runs
    * its own engine; rows of tables and sources are split by a partition key chosen from the
    * materialized views that read them, or kept whole on shard 0 when a view cannot be split
-   * (docs/thread-per-core.md). In-memory databases only (with `path`: UnsupportedError); CREATE
-   * SINK, registerFunction and subscribe({ from }) are refused.
+   * (docs/thread-per-core.md). With `path` each shard logs its partition in <path>/shard-<i>/;
+   * flush() waits for every shard's disk, CHECKPOINT (and checkpointIntervalMs) commits one
+   * checkpoint consistent across shards, and recovery starts every shard from the same one. The
+   * count is recorded: reopening with another `threads` fails (INVALID_ARGUMENT naming both).
+   * CREATE SINK, registerFunction and subscribe({ from }) are refused, and with `path` the
+   * `changelog` and `functions` options.
    */
   threads?: number;
   /** With threads > 1: pin shard i to CPU i (default true when the machine has that many CPUs). */
