@@ -245,3 +245,31 @@ t.test('close() takes a checkpoint common to all shards after more than closeChe
     await again.db.close();
   }
 });
+
+t.test("durability 'sync' and 'none' work across shards", async (t) => {
+  for (const durability of ['sync', 'none'] as const) {
+    const dir = tempDir(t);
+    let { db } = await openDurableSharded(dir, { durability });
+    await db.execute('CREATE TABLE a (k INT, v INT)');
+    await db.execute('CREATE MATERIALIZED VIEW s AS SELECT k, sum(v) AS s FROM a GROUP BY k');
+    db.insert('a', Array.from({ length: 50 }, (_, k) => ({ k, v: k })));
+    await db.execute('FLUSH');
+    await db.close();
+    ({ db } = await openDurableSharded(dir, { durability }));
+    t.same(await db.query('SELECT count(*) AS n, sum(s) AS total FROM s'), [{ n: 50, total: 1225 }], `durability ${durability}`);
+    await db.close();
+  }
+});
+
+t.test('a failing DDL statement on a durable sharded database is refused before it is logged', async (t) => {
+  const dir = tempDir(t);
+  let { db } = await openDurableSharded(dir);
+  await db.execute('CREATE TABLE a (k INT)');
+  await t.rejects(db.execute('CREATE TABLE a (k INT)'), { code: 'DUPLICATE_OBJECT' });
+  await t.rejects(db.execute('CREATE MATERIALIZED VIEW bad AS SELECT nope FROM a'), { code: 'UNKNOWN_COLUMN' });
+  await db.close();
+  t.equal(fs.readFileSync(path.join(dir, 'catalog.log'), 'utf8').trim().split('\n').length, 1, 'only the statement that succeeded is in the catalog log');
+  ({ db } = await openDurableSharded(dir));
+  t.same(db.relations().map((r) => r.name), ['a']);
+  await db.close();
+});
