@@ -6,7 +6,9 @@
 // incremental checkpoint: only the rows changed since then are written). A checkpoint with any
 // delta names its parent; recovery reads the chain from the last full checkpoint on. The chain is
 // compacted (the next checkpoint is written full) after MAX_CHAIN deltas or once the deltas add
-// up to half the full checkpoint's size.
+// up to half the full checkpoint's size. Participants outside the catalog that can diff their
+// captures (checkpoint-extras: operator-API pipelines) are chained the same way.
+import { checkpointExtras } from '../engine/checkpoint-extras.js';
 import { StorageError } from '../errors.js';
 import { deserializeState, serializeState } from './checkpoint-codec.js';
 import { applyArrayDelta, ArrayDiff, type ArrayDelta } from './checkpoint-delta.js';
@@ -42,6 +44,8 @@ interface Meta {
   maxEventTime: [string, number][];
   extras: number;
   nodes: { name: string | null; op: string; outWatermark: number; state: number; arrays: MetaArray[] }[];
+  /** the incremental participants' frames: their capture in full, or a delta on the parent's */
+  incExtras?: { name: string; mode: 'full' | 'delta'; frame: number }[];
 }
 
 export interface EncodedCheckpoint {
@@ -68,6 +72,8 @@ interface Previous {
   shape: string;
   catalogKey: string;
   arrays: Map<string, unknown[]>;
+  /** the incremental participants' captures (checkpoint-extras with diff/patch), by name */
+  extras: Map<string, unknown>;
   baseBytes: number;
   chainBytes: number;
 }
@@ -140,7 +146,23 @@ export class Checkpointer {
         await slicer.pause();
       }
     }
-    const parent = deltaArrays > 0 ? prev! : null;
+    const extras = new Map<string, unknown>();
+    const incExtras: NonNullable<Meta['incExtras']> = [];
+    let deltaExtras = 0;
+    for (const [name, value] of cut.incrementalExtras ?? []) {
+      extras.set(name, value);
+      const diffFn = checkpointExtras().get(name)?.diff;
+      const before = prev?.extras.get(name);
+      const delta = before !== undefined && diffFn !== undefined ? diffFn(before, value) : null;
+      if (delta !== null && delta !== undefined) {
+        incExtras.push({ name, mode: 'delta', frame: w.add(serializeState(delta)) });
+        deltaExtras++;
+      } else {
+        incExtras.push({ name, mode: 'full', frame: w.add(serializeState(value)) });
+      }
+      await slicer.pause();
+    }
+    const parent = deltaArrays > 0 || deltaExtras > 0 ? prev! : null;
     const meta: Meta = {
       epoch: cut.epoch,
       lsn: cut.lsn,
@@ -150,6 +172,7 @@ export class Checkpointer {
       maxEventTime: cut.maxEventTime,
       extras: w.add(cut.extras),
       nodes,
+      ...(incExtras.length > 0 ? { incExtras } : {}),
     };
     const buffers = w.finish(serializeState(meta));
     slicer.end();
@@ -171,6 +194,7 @@ export class Checkpointer {
         shape: cut.shape,
         catalogKey: catalogKey(cut.catalog, cut.catalogFingerprint),
         arrays,
+        extras,
         baseBytes: parent === null ? bytes : parent.baseBytes,
         chainBytes: parent === null ? 0 : parent.chainBytes + bytes,
       },
@@ -248,6 +272,7 @@ export function readCheckpointChain(dir: string, entry: CheckpointEntry): Loaded
   const links = [...(entry.chain ?? []), { epoch: entry.epoch, lsn: entry.lsn }];
   let image: CheckpointImage | null = null;
   let arrays = new Map<string, unknown[]>();
+  let extras = new Map<string, unknown>();
   let baseBytes = 0;
   let chainBytes = 0;
   for (let k = 0; k < links.length; k++) {
@@ -255,12 +280,13 @@ export function readCheckpointChain(dir: string, entry: CheckpointEntry): Loaded
     const file = checkpointPath(dir, epoch);
     const bytes = readCheckpointBytes(file);
     const parent = k === 0 ? null : links[k - 1]!.epoch;
-    const read = bytes.subarray(0, 8).equals(MAGIC_V1) && parent === null ? readV1(file, bytes) : readV2(file, bytes, parent, arrays);
+    const read = bytes.subarray(0, 8).equals(MAGIC_V1) && parent === null ? { ...readV1(file, bytes), extras: new Map<string, unknown>() } : readV2(file, bytes, parent, arrays, extras);
     if (read.image.epoch !== epoch || read.image.lsn !== lsn) {
       throw new StorageError('CORRUPTION', `checkpoint ${file} does not match the MANIFEST (epoch ${read.image.epoch}, record ${read.image.lsn})`);
     }
     image = read.image;
     arrays = read.arrays;
+    extras = read.extras;
     if (k === 0) baseBytes = bytes.length;
     else chainBytes += bytes.length;
   }
@@ -274,6 +300,7 @@ export function readCheckpointChain(dir: string, entry: CheckpointEntry): Loaded
       shape: img.nodes.map((n) => `${n.op}:${n.name ?? ''}`).join('\n'),
       catalogKey: catalogKey(img.catalog, img.catalogFingerprint),
       arrays,
+      extras,
       baseBytes,
       chainBytes,
     },
@@ -302,7 +329,13 @@ function readV1(file: string, bytes: Buffer): { image: CheckpointImage; arrays: 
   return { image, arrays };
 }
 
-function readV2(file: string, bytes: Buffer, parent: number | null, before: Map<string, unknown[]>): { image: CheckpointImage; arrays: Map<string, unknown[]> } {
+function readV2(
+  file: string,
+  bytes: Buffer,
+  parent: number | null,
+  before: Map<string, unknown[]>,
+  extrasBefore: Map<string, unknown>,
+): { image: CheckpointImage; arrays: Map<string, unknown[]>; extras: Map<string, unknown> } {
   if (!bytes.subarray(0, 8).equals(MAGIC_V2)) throw new StorageError('CORRUPTION', `checkpoint ${file} is damaged: bad header`);
   const frames = readFrames(file, bytes);
   const meta = decode(file, frames[0]!) as Meta;
@@ -346,6 +379,25 @@ function readV2(file: string, bytes: Buffer, parent: number | null, before: Map<
     return { name: n.name, op: n.op, outWatermark: n.outWatermark, state: finishState(state) };
   });
   const extras = decode(file, frame(meta.extras)) as [string, unknown][];
+  const incremental = new Map<string, unknown>();
+  for (const x of meta.incExtras ?? []) {
+    const patchFn = checkpointExtras().get(x.name)?.patch;
+    // a participant whose module is not loaded cannot be restored anyway
+    if (patchFn === undefined) continue;
+    let value = decode(file, frame(x.frame));
+    if (x.mode === 'delta') {
+      const base = extrasBefore.get(x.name);
+      if (base === undefined) throw new StorageError('CORRUPTION', `checkpoint ${file} has a delta for ${x.name}, which its parent does not have`);
+      try {
+        value = patchFn(base, value);
+      } catch (error) {
+        if (error instanceof StorageError) throw error;
+        throw new StorageError('CORRUPTION', `checkpoint ${file} is damaged: the delta of ${x.name} does not apply (${(error as Error).message})`);
+      }
+    }
+    incremental.set(x.name, value);
+    extras.push([x.name, value]);
+  }
   const image: CheckpointImage = {
     epoch: meta.epoch,
     lsn: meta.lsn,
@@ -355,5 +407,5 @@ function readV2(file: string, bytes: Buffer, parent: number | null, before: Map<
     maxEventTime: meta.maxEventTime,
     extras,
   };
-  return { image, arrays };
+  return { image, arrays, extras: incremental };
 }

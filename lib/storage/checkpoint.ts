@@ -132,6 +132,8 @@ export interface CheckpointCut {
   maxEventTime: [string, number][];
   /** serialized at the cut: participants outside the catalog (checkpoint-extras) */
   extras: Buffer;
+  /** captures of the participants with diff/patch (immutable), encoded as deltas when possible */
+  incrementalExtras?: [string, unknown][];
   /** identifies the graph: deltas are only taken against a cut of the same graph */
   shape: string;
 }
@@ -214,7 +216,8 @@ export function captureCut(state: EngineState, catalog: readonly CatalogCall[], 
     catalogFingerprint: catalogFingerprint(state),
     nodes,
     maxEventTime: [...state.maxEventTime],
-    extras: serializeState(captureExtras(state)),
+    extras: serializeState(captureExtras(state, false)),
+    incrementalExtras: captureExtras(state, true),
     shape: nodes.map((n) => `${n.op}:${n.name ?? ''}`).join('\n'),
   };
 }
@@ -317,9 +320,10 @@ export function restoreCheckpoint(image: CheckpointImage, engine: CatalogTarget,
   for (const [name, saved] of image.extras ?? []) checkpointExtras().get(name)?.restore(state, saved);
 }
 
-function captureExtras(state: EngineState): [string, unknown][] {
+function captureExtras(state: EngineState, incremental: boolean): [string, unknown][] {
   const out: [string, unknown][] = [];
   for (const [name, extra] of checkpointExtras()) {
+    if ((extra.diff !== undefined && extra.patch !== undefined) !== incremental) continue;
     const saved = extra.capture(state);
     if (saved !== undefined) out.push([name, saved]);
   }

@@ -8,14 +8,22 @@
 // from the checkpointed snapshot and the recorded log is replayed into it; outputs of the steps
 // whose results the log already holds (before the target's last insert) are not inserted again.
 // A checkpoint taken before the pipeline is declared again carries its snapshot and log forward.
+//
+// Checkpoints are incremental: the keyed state of each stage (the bulk) is captured as the
+// store's snapshot and written as what changed since the previous checkpoint (entries, or blocks
+// of a large store's image: keyed-state-delta.ts), chained like the SQL operators' deltas; the
+// rest of a stage (timers, watermark, user hooks) and the recorded logs are written in full.
 
 import type { Batch } from '../exec/batch.js';
 import type { Operator, Output } from '../exec/operator.js';
 import { registerCheckpointExtra } from '../engine/checkpoint-extras.js';
+import { deserializeState, serializeState } from '../storage/checkpoint-codec.js';
 import type { EngineState } from '../engine/state.js';
 import { attachStream } from '../engine/stream-attach.js';
 import { CatalogError } from '../errors.js';
 import type { PipelineSnapshot } from './types.js';
+import type { KeyedStateSnapshot } from './keyed-state.js';
+import { applyKeyedStateDelta, isKeyedStateSnapshot, keyedStateDelta, type KeyedStateDelta } from './keyed-state-delta.js';
 
 /** What reached a pipeline's inputs after its snapshot, in order. */
 export type LogEntry =
@@ -156,9 +164,119 @@ export function pipelineCheckpoints(state: EngineState): PipelineCheckpoints {
   return r;
 }
 
+/**
+ * A stage as captured: its keyed state as the store's snapshot (fresh arrays, never mutated) and
+ * everything else serialized at the cut (user snapshot hooks may return live objects).
+ */
+interface CapturedStage {
+  keyed?: KeyedStateSnapshot;
+  rest: Uint8Array;
+}
+interface CapturedPipeline {
+  name: string;
+  relations: string[];
+  target: string | null;
+  log: LogEntry[];
+  stages: [id: string, stage: CapturedStage][];
+}
+/** What the checkpoint participant captures (format 2; a plain SavedPipeline[] is format 1). */
+interface Captured {
+  format: 2;
+  pipelines: CapturedPipeline[];
+}
+/** A stage of a delta: its keyed state as changes, or in full. */
+interface StageDelta {
+  keyed?: { delta: KeyedStateDelta } | { full: KeyedStateSnapshot };
+  rest: Uint8Array;
+}
+interface CapturedDelta {
+  format: 2;
+  pipelines: (Omit<CapturedPipeline, 'stages'> & { stages: [id: string, stage: StageDelta][] })[];
+}
+
+function captureStage(snap: unknown): CapturedStage {
+  const s = snap as { state?: unknown } | null;
+  if (s !== null && typeof s === 'object' && isKeyedStateSnapshot(s.state)) {
+    const { state: keyed, ...rest } = s as { state: KeyedStateSnapshot };
+    return { keyed, rest: serializeState(rest) };
+  }
+  return { rest: serializeState(snap) };
+}
+
+function captured(saved: SavedPipeline[]): Captured {
+  return {
+    format: 2,
+    pipelines: saved.map((p) => ({
+      name: p.name,
+      relations: p.relations,
+      target: p.target,
+      log: p.log,
+      stages: Object.entries(p.snapshot).map(([id, snap]): [string, CapturedStage] => [id, captureStage(snap)]),
+    })),
+  };
+}
+
+function savedOf(c: Captured): SavedPipeline[] {
+  return c.pipelines.map((p) => {
+    const snapshot: PipelineSnapshot = {};
+    for (const [id, st] of p.stages) {
+      const rest = deserializeState(st.rest);
+      snapshot[id] = st.keyed === undefined ? rest : { ...(rest as object), state: st.keyed };
+    }
+    return { name: p.name, relations: p.relations, target: p.target, snapshot, log: p.log };
+  });
+}
+
+/** What changed from `before` to `after`; null when no stage's keyed state could be a delta. */
+export function pipelinesDelta(before: Captured, after: Captured): CapturedDelta | null {
+  let deltas = 0;
+  const pipelines = after.pipelines.map((p) => {
+    const old = new Map(before.pipelines.find((b) => b.name === p.name)?.stages ?? []);
+    const stages = p.stages.map(([id, st]): [string, StageDelta] => {
+      if (st.keyed === undefined) return [id, { rest: st.rest }];
+      const was = old.get(id)?.keyed;
+      const d = was === undefined ? null : keyedStateDelta(was, st.keyed);
+      if (d === null) return [id, { keyed: { full: st.keyed }, rest: st.rest }];
+      deltas++;
+      return [id, { keyed: { delta: d }, rest: st.rest }];
+    });
+    return { name: p.name, relations: p.relations, target: p.target, log: p.log, stages };
+  });
+  return deltas === 0 ? null : { format: 2, pipelines };
+}
+
+/** `base` with a pipelinesDelta result applied. */
+export function applyPipelinesDelta(base: Captured, delta: CapturedDelta): Captured {
+  return {
+    format: 2,
+    pipelines: delta.pipelines.map((p) => {
+      const old = new Map(base.pipelines.find((b) => b.name === p.name)?.stages ?? []);
+      const stages = p.stages.map(([id, st]): [string, CapturedStage] => {
+        if (st.keyed === undefined) return [id, { rest: st.rest }];
+        if ('full' in st.keyed) return [id, { keyed: st.keyed.full, rest: st.rest }];
+        const was = old.get(id)?.keyed;
+        if (was === undefined) throw new Error(`pipeline ${p.name}: stage ${id} has a delta but no keyed state in the checkpoint before`);
+        return [id, { keyed: applyKeyedStateDelta(was, st.keyed.delta), rest: st.rest }];
+      });
+      return { name: p.name, relations: p.relations, target: p.target, log: p.log, stages };
+    }),
+  };
+}
+
+const isCaptured = (v: unknown): v is Captured => v !== null && typeof v === 'object' && (v as Captured).format === 2 && Array.isArray((v as Captured).pipelines);
+
 registerCheckpointExtra('operator-api pipelines', {
-  capture: (state) => registries.get(state)?.capture(),
-  restore: (state, saved) => pipelineCheckpoints(state).restore(saved as SavedPipeline[]),
+  capture: (state) => {
+    const saved = registries.get(state)?.capture();
+    return saved === undefined ? undefined : captured(saved);
+  },
+  // format 1 (a checkpoint written before deltas): the pipelines as they were captured
+  restore: (state, saved) => pipelineCheckpoints(state).restore(isCaptured(saved) ? savedOf(saved) : (saved as SavedPipeline[])),
+  diff: (before, after) => (isCaptured(before) && isCaptured(after) ? pipelinesDelta(before, after) : null),
+  patch: (before, delta) => {
+    if (!isCaptured(before)) throw new Error('the checkpoint before holds no pipelines to apply a delta to');
+    return applyPipelinesDelta(before, delta as CapturedDelta);
+  },
 });
 
 /** Between a relation and a restored pipeline's entry: closed while the recorded log replays. */
