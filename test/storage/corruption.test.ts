@@ -22,10 +22,14 @@ function segments(dir: string): string[] {
 }
 
 /** Offset just past the last non-zero byte of a (preallocated, zero-filled) segment. */
+/** Where the last record of a (pre-zeroed) segment ends: a clean close's 16-byte seal after it does not count. */
 function usedBytes(file: string): number {
   const data = fs.readFileSync(file);
   let end = data.length;
   while (end > 0 && data[end - 1] === 0) end--;
+  // the seal's length field is 0xFFFFFFFF; its LSN field's high bytes are zero (trimmed above)
+  const sealAt = end - ((end - 8) % 8) - 8;
+  if (sealAt >= 64 && data.readUInt32LE(sealAt) === 0xffffffff) end = sealAt;
   return end;
 }
 
