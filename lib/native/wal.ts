@@ -42,6 +42,7 @@ const SLOT_WRITTEN = 1;
 const SLOT_NOTIFY_AT = 2;
 const SLOT_SYNC_REQUEST = 3;
 const SLOT_ERROR = 4;
+const SLOT_DURABLE_AT = 5;
 const CONTROL_SLOTS = 8;
 const ERRNO: Record<string, number> = { ENOSPC: 28, EIO: 5 };
 
@@ -154,6 +155,15 @@ export class WalWriter {
     return Number(Atomics.load(this.control, SLOT_DURABLE));
   }
 
+  /**
+   * When the writer last raised `durableLsn`, on the clock of `process.hrtime.bigint()`
+   * (CLOCK_MONOTONIC, ns; 0n before the first sync). For latency breakdowns: how long after the
+   * disk confirmed did a waiter run.
+   */
+  get durableAtNs(): bigint {
+    return Atomics.load(this.control, SLOT_DURABLE_AT);
+  }
+
   /** Every record up to this LSN was handed to the kernel (may not be durable yet). */
   get writtenLsn(): number {
     return Number(Atomics.load(this.control, SLOT_WRITTEN));
@@ -253,8 +263,9 @@ export class WalWriter {
   }
 
   /**
-   * Deletes segments whose records are all below `lsn` (after a checkpoint covering them). The
-   * segment being written always stays. Returns how many segments were deleted.
+   * Retires segments whose records are all below `lsn` (after a checkpoint covering them): up to
+   * 2 are kept as `<n>.free` files and reused for the next segments (no zeroing on the commit
+   * path), the rest deleted. The segment being written always stays. Returns how many retired.
    */
   truncateBefore(lsn: number): number {
     this.checkOpen();

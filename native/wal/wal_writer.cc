@@ -325,6 +325,7 @@ std::string WalWriter::error_message() const {
 int64_t WalWriter::error_code() const { return LoadControl(kErrorCode); }
 
 void WalWriter::PublishDurable() {
+  StoreControl(kDurableAtNs, NowNs());
   StoreControl(kDurableLsn, static_cast<int64_t>(durable_lsn_));
   // Dekker pairing with JS (store notify-at, then load durable): one side always sees the other.
   int64_t at = LoadControl(kNotifyAtLsn);

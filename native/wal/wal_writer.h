@@ -53,6 +53,7 @@ enum ControlSlot {
   kNotifyAtLsn = 2,  // JS: call me back once durable >= this (0: no one waits)
   kSyncRequest = 3,  // JS: make records <= this durable now, whatever the policy
   kErrorCode = 4,    // writer: a WalErrorCode once the writer failed (sticky)
+  kDurableAtNs = 5,  // writer: CLOCK_MONOTONIC ns at which kDurableLsn was last raised
   kControlSlots = 8,
 };
 
