@@ -1,6 +1,6 @@
-// Storage shared by the hand-written Nexmark floors: growable columns that hold a view's results
-// (the way the engine's view keeps its contents, but columnar) and the per-batch change set a
-// floor hands its subscriber callback.
+// Storage shared by the hand-written Nexmark floors: growable columns and chunk logs that hold a
+// view's results (columnar, where the engine's view keeps rows or batches) and the per-batch
+// change set a floor hands its subscriber callback.
 
 /** A growable column of doubles (ids, prices, timestamps, scaled decimals). */
 export class F64Column {
@@ -34,52 +34,74 @@ export class F64Column {
   }
 }
 
-/** A growable column of strings (JS arrays grow in place; strings are shared, never copied). */
-export class StrColumn {
-  data: string[] = [];
-  get length(): number {
-    return this.data.length;
-  }
-  push(v: string): void {
-    this.data.push(v);
-  }
-  clear(): void {
-    this.data.length = 0;
-  }
-}
-
-export type OutputColumn = F64Column | StrColumn;
 
 /**
  * One batch's changes as a floor's subscriber receives them: rows [start, start + length) of
  * `columns` (in the query's output column order), each an insert unless `signs` says -1 (delete).
- * The object and its columns are reused from batch to batch: a subscriber that wants to keep
- * rows copies them, as with any columnar batch.
+ * The object is reused from batch to batch: a subscriber that wants to keep rows copies them,
+ * as with any columnar batch.
  */
 export interface FloorChanges {
-  readonly columns: readonly OutputColumn[];
+  columns: ArrayLike<number | string>[];
   start: number;
   length: number;
   /** per change (index i - start): +1 insert, -1 delete; absent when every change is an insert */
   signs?: Int8Array;
 }
 
+/**
+ * An append-only result kept as a log of column chunks, by reference — the way the engine keeps
+ * an unkeyed view whose input only inserts (lib/exec/runtime/view-store.ts): the input batch's
+ * arrays are kept, not copied; only computed columns are new arrays.
+ */
+export class ChunkLog {
+  readonly chunks: ArrayLike<number | string>[][] = [];
+  readonly lengths: number[] = [];
+
+  append(columns: ArrayLike<number | string>[], n: number): void {
+    this.chunks.push(columns.map((c) => (c.length === n ? c : prefix(c, n))));
+    this.lengths.push(n);
+  }
+
+  rows(): (number | string)[][] {
+    const out: (number | string)[][] = [];
+    this.chunks.forEach((cols, k) => {
+      for (let i = 0; i < this.lengths[k]; i++) out.push(cols.map((c) => c[i]));
+    });
+    return out;
+  }
+}
+
+function prefix(c: ArrayLike<number | string>, n: number): ArrayLike<number | string> {
+  if (c instanceof Float64Array) return c.subarray(0, n);
+  return Array.prototype.slice.call(c, 0, n) as (number | string)[];
+}
+
 export type FloorSubscriber = (changes: FloorChanges) => void;
 
 /** A reusable change set with its own columns, for floors whose changes include deletes. */
 export class ChangeBuffer implements FloorChanges {
-  readonly columns: readonly F64Column[];
+  private readonly cols: readonly F64Column[];
+  /** the columns' current arrays (refreshed by ready(), as growth replaces them) */
+  readonly columns: Float64Array[];
   start = 0;
   length = 0;
   signs = new Int8Array(256);
 
   constructor(width: number) {
-    this.columns = Array.from({ length: width }, () => new F64Column(256));
+    this.cols = Array.from({ length: width }, () => new F64Column(256));
+    this.columns = this.cols.map((c) => c.data);
   }
 
   clear(): void {
     this.length = 0;
-    for (const c of this.columns) c.clear();
+    for (const c of this.cols) c.clear();
+  }
+
+  /** Points `columns` at the current arrays; call before handing the changes over. */
+  ready(): this {
+    for (let i = 0; i < this.cols.length; i++) this.columns[i] = this.cols[i].data;
+    return this;
   }
 
   /** Appends one change; `sign` +1 inserts, -1 deletes. */
@@ -91,7 +113,7 @@ export class ChangeBuffer implements FloorChanges {
       this.signs = grown;
     }
     this.signs[i] = sign;
-    const cols = this.columns;
+    const cols = this.cols;
     cols[0].push(a);
     cols[1].push(b);
     if (cols.length > 2) cols[2].push(c);

@@ -92,7 +92,7 @@ export function q5(subscriber: FloorSubscriber = ignore): FloorQuery {
         w.dirty = false;
       }
       dirty.length = 0;
-      if (changes.length > 0) subscriber(changes);
+      if (changes.length > 0) subscriber(changes.ready());
       return changes.length;
     },
     finish: () => 0,
@@ -218,7 +218,7 @@ export function q7(subscriber: FloorSubscriber = ignore): FloorQuery {
         w.dirty = false;
       }
       dirty.length = 0;
-      if (changes.length > 0) subscriber(changes);
+      if (changes.length > 0) subscriber(changes.ready());
       return changes.length;
     },
     finish: () => 0,

@@ -76,7 +76,7 @@ function runFloor(query: string, batches: EventBatch[]): { kept: string[]; repla
   let deletes = 0;
   const onChanges = (c: FloorChanges) => {
     for (let i = 0; i < c.length; i++) {
-      const row: FloorValue[] = c.columns.map((col) => col.data[c.start + i]);
+      const row: FloorValue[] = c.columns.map((col) => col[c.start + i]!);
       const key = JSON.stringify(row);
       const sign = c.signs ? c.signs[i] : 1;
       if (sign < 0) deletes++;
