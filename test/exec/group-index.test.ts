@@ -2,6 +2,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { NumericKeyIndex } from '../../lib/exec/operators/group-index.js';
 import { HashAggregate } from '../../lib/exec/operators/hash-aggregate.js';
+import type { StateAccumulator } from '../../lib/exec/operators/aggregate-kernels.js';
 import type { Row } from '../../lib/types/value.js';
 import { batch, deletes, inserts, make, sortRows, stepBatch, stepsArb } from './helpers.js';
 import { stateStoreStats } from '../../lib/native/state-store.js';
@@ -223,4 +224,35 @@ t.test('native and JS indexes give the same changes, in the same order, over ran
       { numRuns: 60 },
     );
   }
+});
+
+t.test('native index: a flush that throws leaves no stale key behind', async (t) => {
+  let failOn: number | null = null;
+  const acc: StateAccumulator<{ s: number }> = {
+    create: () => ({ s: 0 }),
+    add: (st, v, w) => {
+      st.s += (v as number) * w;
+    },
+    result: (st) => {
+      if (st.s === failOn) throw new Error('result failed');
+      return st.s;
+    },
+  };
+  const { op, out } = make((o) => new HashAggregate(o, { groupBy: [0], aggregates: [{ fn: 'custom', arg: 1, accumulator: acc as StateAccumulator }], groupIndex: 'native' }));
+  op.push(inserts([1, 10]), 0);
+  op.flush();
+  // group 1 is released (its slot freed) before group 2's result throws
+  failOn = 20;
+  op.push(batch([[1, 10], [2, 20]], [-1, 1]), 0);
+  t.throws(() => op.flush(), /result failed/);
+  failOn = null;
+  // group 3 takes the freed slot; key 1 must then be a new group, not group 3's slot
+  op.push(inserts([3, 30]), 0);
+  op.push(inserts([1, 5]), 0);
+  op.flush();
+  const net = new Map(out.net().map((r) => [r[0], r[1]]));
+  t.equal(net.get(1), 5, 'key 1 starts fresh');
+  t.equal(net.get(3), 30, 'key 3 unaffected');
+  t.equal(op.stateSize(), 3);
+  op.close();
 });

@@ -309,6 +309,8 @@ export class HashAggregate implements Operator {
     const groupBy = this.groupBy;
     const width = groupBy.length;
     const weights = batch.weights;
+    // normally done at the end of flush; a flush that threw may have left some
+    index.applyDeletes();
     index.reserve(n);
     const words = index.keyWords;
     let m = 0;
