@@ -67,11 +67,7 @@ export function pushBatch(s: EngineState, table: TableEntry, batch: Batch): void
     s.flow.push(node, batch);
     return;
   }
-  const wm = max - table.watermark!.delayMs;
-  s.flow.transaction(() => {
-    s.flow.push(node, batch);
-    s.flow.advanceWatermark(node, wm);
-  });
+  s.flow.pushWithWatermark(node, batch, max - table.watermark!.delayMs);
   s.maxEventTime.set(table.name, max);
 }
 

@@ -4,23 +4,47 @@
 import { batchOf, type Batch, type Column } from '../batch.js';
 import type { Row, Value } from '../../types/value.js';
 
-/** Accumulates rows with weights into a columnar batch. */
+/**
+ * Accumulates rows with weights into a columnar batch. The first two materialized rows are only
+ * held (by reference) until take() or a third row: a flush that emits one group's -old/+new —
+ * the single-event path — then gets exactly sized two-value columns instead of arrays grown to
+ * 17 slots by push, and a shared weight array.
+ */
 export class BatchBuilder {
   private columns: Value[][];
   private weights: number[] = [];
   private allOnes = true;
+  /** rows held by addRow before any column exists (at most two), with their weights */
+  private held = 0;
+  private held0: readonly Value[] | null = null;
+  private held1: readonly Value[] | null = null;
+  private heldWeight0 = 0;
+  private heldWeight1 = 0;
 
   constructor(readonly width: number) {
     this.columns = NO_COLUMNS;
   }
 
   get length(): number {
-    return this.weights.length;
+    return this.held + this.weights.length;
   }
 
-  /** Append a materialized row. */
+  /** Append a materialized row (kept by reference until take(): callers do not mutate rows
+   *  they hand over). */
   addRow(row: readonly Value[], weight: number): void {
     if (weight === 0) return;
+    if (this.weights.length === 0 && this.held < 2) {
+      if (this.held === 0) {
+        this.held0 = row;
+        this.heldWeight0 = weight;
+      } else {
+        this.held1 = row;
+        this.heldWeight1 = weight;
+      }
+      this.held++;
+      if (weight !== 1) this.allOnes = false;
+      return;
+    }
     const cols = this.open();
     for (let c = 0; c < this.width; c++) cols[c].push(row[c] ?? null);
     this.pushWeight(weight);
@@ -53,11 +77,24 @@ export class BatchBuilder {
     this.pushWeight(weight);
   }
 
-  /** The column arrays, allocated on the first row after construction or take(): a builder
-   *  that is used once and dropped allocates them once. */
+  /** The column arrays, allocated on the first row after construction or take() (a builder
+   *  that is used once and dropped allocates them once), with the held rows moved in. */
   private open(): Value[][] {
     if (this.columns.length !== this.width) this.columns = emptyColumns(this.width);
+    if (this.held > 0) this.spillHeld();
     return this.columns;
+  }
+
+  private spillHeld(): void {
+    const cols = this.columns;
+    const held = this.held;
+    this.held = 0;
+    for (let k = 0; k < held; k++) {
+      const row = k === 0 ? this.held0! : this.held1!;
+      for (let c = 0; c < this.width; c++) cols[c].push(row[c] ?? null);
+      this.weights.push(k === 0 ? this.heldWeight0 : this.heldWeight1);
+    }
+    this.held0 = this.held1 = null;
   }
 
   private pushWeight(weight: number): void {
@@ -67,8 +104,9 @@ export class BatchBuilder {
 
   /** The batch built so far (null weights when every row is a single insert); resets. */
   take(): Batch {
+    if (this.held > 0) return this.takeHeld();
     const length = this.weights.length;
-    const weights = this.allOnes ? null : Int32Array.from(this.weights);
+    const weights = this.allOnes ? null : int32Of(this.weights);
     // (a zero-width batch gets its own empty array, never the shared placeholder)
     const batch = batchOf(this.width === 0 ? [] : this.open(), length, weights);
     this.columns = NO_COLUMNS;
@@ -76,6 +114,52 @@ export class BatchBuilder {
     this.allOnes = true;
     return batch;
   }
+
+  /** One or two held rows as a batch of exactly sized columns. */
+  private takeHeld(): Batch {
+    const r0 = this.held0!;
+    const w0 = this.heldWeight0;
+    const columns: Value[][] = new Array(this.width);
+    let batch: Batch;
+    if (this.held === 1) {
+      for (let c = 0; c < this.width; c++) columns[c] = [r0[c] ?? null];
+      batch = batchOf(columns, 1, this.allOnes ? null : weightsOf1(w0));
+    } else {
+      const r1 = this.held1!;
+      for (let c = 0; c < this.width; c++) columns[c] = [r0[c] ?? null, r1[c] ?? null];
+      batch = batchOf(columns, 2, this.allOnes ? null : weightsOf2(w0, this.heldWeight1));
+    }
+    this.held = 0;
+    this.held0 = this.held1 = null;
+    this.allOnes = true;
+    return batch;
+  }
+}
+
+// Batches are immutable once built, so the weight arrays of the common one- and two-row deltas
+// are shared rather than allocated per flush.
+const RETRACT = Int32Array.of(-1);
+const RETRACT_INSERT = Int32Array.of(-1, 1);
+const INSERT_RETRACT = Int32Array.of(1, -1);
+const RETRACT_RETRACT = Int32Array.of(-1, -1);
+
+function weightsOf1(w: number): Int32Array {
+  return w === -1 ? RETRACT : Int32Array.of(w);
+}
+
+function weightsOf2(w0: number, w1: number): Int32Array {
+  if (w0 === -1) {
+    if (w1 === 1) return RETRACT_INSERT;
+    if (w1 === -1) return RETRACT_RETRACT;
+  } else if (w0 === 1 && w1 === -1) return INSERT_RETRACT;
+  return Int32Array.of(w0, w1);
+}
+
+/** A number list as an Int32Array (a plain loop: Int32Array.from goes through the iterator). */
+function int32Of(list: readonly number[]): Int32Array {
+  const out = new Int32Array(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = list[i];
+  return out;
 }
 
 const NO_COLUMNS: Value[][] = [];
@@ -112,16 +196,17 @@ export function batchFromRows(rows: readonly (readonly Value[])[], width: number
   // array literals: exactly sized and packed (an empty array's first push allocates room for
   // 17; `new Array(n)` would make holey arrays, a second elements kind at every column read).
   const n = rows.length;
-  const columns: Value[][] = [];
+  // (the list of columns is sized once, as emptyColumns does)
+  const columns: Value[][] = new Array(width);
   if (n === 1) {
     const row = rows[0];
-    for (let c = 0; c < width; c++) columns.push([row[c] ?? null]);
+    for (let c = 0; c < width; c++) columns[c] = [row[c] ?? null];
     return batchOf(columns, 1, null);
   }
   for (let c = 0; c < width; c++) {
     const col: Value[] = [];
     for (let i = 0; i < n; i++) col.push(rows[i][c] ?? null);
-    columns.push(col);
+    columns[c] = col;
   }
   return batchOf(columns, n, null);
 }

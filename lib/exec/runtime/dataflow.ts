@@ -244,6 +244,31 @@ export class Dataflow {
     }
   }
 
+  /**
+   * Push a batch into a root and advance the root's watermark, as one step (an insert into a
+   * watermarked source: one flush, one delivery). Same as both calls inside transaction(), with
+   * no closure made for the common case.
+   */
+  pushWithWatermark(node: DataflowNode, batch: Batch, wm: number): void {
+    this.assertLive(node);
+    if (this.inTransaction > 0) {
+      node.dirty = true;
+      node.op.push(batch, 0);
+      node.op.watermark(wm, 0);
+    } else if (this.inStep || this.delivering) {
+      this.queue.push(() => {
+        node.dirty = true;
+        node.op.push(batch, 0);
+        node.op.watermark(wm, 0);
+      });
+    } else {
+      this.nextNode = node;
+      this.nextBatch = batch;
+      this.nextWatermark = wm;
+      this.step(this.runNextPushWithWatermark);
+    }
+  }
+
   private nextNode: DataflowNode | null = null;
   private nextBatch: Batch | null = null;
   private nextWatermark = 0;
@@ -254,6 +279,15 @@ export class Dataflow {
     this.nextBatch = null;
     node.dirty = true;
     node.op.push(batch, 0);
+  };
+  private readonly runNextPushWithWatermark = (): void => {
+    const node = this.nextNode!;
+    const batch = this.nextBatch!;
+    this.nextNode = null;
+    this.nextBatch = null;
+    node.dirty = true;
+    node.op.push(batch, 0);
+    node.op.watermark(this.nextWatermark, 0);
   };
   private readonly runNextWatermark = (): void => {
     const node = this.nextNode!;

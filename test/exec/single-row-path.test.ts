@@ -1,0 +1,159 @@
+// The single-event path: BatchBuilder holding its first two rows (exact two-value columns,
+// shared weight arrays), batchFromRows of one row, Dataflow.pushWithWatermark as one step.
+import t from 'tap';
+import { BatchBuilder, batchFromRows, rowAt, rowReader } from '../../lib/exec/runtime/batch-builder.js';
+import { Dataflow } from '../../lib/exec/runtime/dataflow.js';
+import { SourceStore } from '../../lib/exec/runtime/source-store.js';
+import { ViewStore } from '../../lib/exec/runtime/view-store.js';
+import type { Batch } from '../../lib/exec/batch.js';
+import type { Operator, Output } from '../../lib/exec/operator.js';
+import type { EngineChange } from '../../lib/engine/types.js';
+import type { Row } from '../../lib/types/value.js';
+
+function rowsOf(b: Batch): [Row, number][] {
+  const out: [Row, number][] = [];
+  for (let i = 0; i < b.length; i++) out.push([rowAt(b, i), b.weights === null ? 1 : b.weights[i]!]);
+  return out;
+}
+
+t.test('BatchBuilder: one, two and three rows, weights, order across held and spilled rows', async (t) => {
+  const b = new BatchBuilder(2);
+  t.equal(b.take().length, 0, 'empty');
+  b.addRow(['a', 1], 1);
+  t.equal(b.length, 1, 'a held row counts');
+  let out = b.take();
+  t.same(rowsOf(out), [[['a', 1], 1]]);
+  t.equal(out.weights, null, 'all inserts: no weights');
+  t.same(out.columns, [['a'], [1]], 'exactly sized columns');
+
+  b.addRow(['a', 1], -1);
+  b.addRow(['a', 2], 1);
+  out = b.take();
+  t.same(rowsOf(out), [[['a', 1], -1], [['a', 2], 1]], '-old +new');
+  t.same(Array.from(out.weights!), [-1, 1]);
+  t.equal(out.columns[0]!.length, 2);
+
+  b.addRow(['x', 1], -1);
+  b.addRow(['y', 2], -1);
+  b.addRow(['z', 3], 5);
+  t.equal(b.length, 3);
+  out = b.take();
+  t.same(rowsOf(out), [[['x', 1], -1], [['y', 2], -1], [['z', 3], 5]], 'a third row moves the held ones into columns, in order');
+
+  b.addRow(['h', 1], 2);
+  b.addFrom([['s'], [9]], 0, -3);
+  out = b.take();
+  t.same(rowsOf(out), [[['h', 1], 2], [['s', 9], -3]], 'a row added otherwise comes after the held one');
+
+  b.addRow(['zero', 0], 0);
+  t.equal(b.length, 0, 'weight 0 adds nothing');
+  b.addRow(['n', null], 1);
+  b.addRow(['u', undefined as unknown as null], 1);
+  out = b.take();
+  t.same(out.columns, [['n', 'u'], [null, null]], 'undefined stored as NULL');
+  t.equal(out.weights, null);
+});
+
+t.test('BatchBuilder: the weight arrays of common two-row deltas are shared, not corrupted by reuse', async (t) => {
+  const b = new BatchBuilder(1);
+  const seen: Int32Array[] = [];
+  for (const [w0, w1] of [[-1, 1], [1, -1], [-1, -1], [-1, 1], [3, -2], [-1, 4]]) {
+    b.addRow([w0], w0!);
+    b.addRow([w1], w1!);
+    seen.push(b.take().weights!);
+  }
+  t.same(seen.map((w) => Array.from(w)), [[-1, 1], [1, -1], [-1, -1], [-1, 1], [3, -2], [-1, 4]]);
+  t.equal(seen[0], seen[3], 'the same -1/+1 array');
+  b.addRow([1], -1);
+  t.same(Array.from(b.take().weights!), [-1]);
+  b.addRow([1], 7);
+  t.same(Array.from(b.take().weights!), [7]);
+});
+
+t.test('BatchBuilder: zero width and addRowWith after held rows', async (t) => {
+  const z = new BatchBuilder(0);
+  z.addRow([], 1);
+  z.addRow([], -1);
+  const out = z.take();
+  t.equal(out.length, 2);
+  t.same(out.columns, []);
+  t.same(Array.from(out.weights!), [1, -1]);
+  const r = new BatchBuilder(3);
+  r.addRow(['a', 1, 10], 1);
+  r.addRowWith(['b', 2], 20, 1);
+  t.same(rowsOf(r.take()), [[['a', 1, 10], 1], [['b', 2, 20], 1]]);
+});
+
+t.test('batchFromRows and rowReader', async (t) => {
+  const one = batchFromRows([[1, 'a', null, undefined as unknown as null]], 4);
+  t.same(one.columns, [[1], ['a'], [null], [null]]);
+  t.equal(one.columns.length, 4);
+  t.equal(one.weights, null);
+  const many = batchFromRows([[1, 'a'], [2, 'b'], [3, null]], 2);
+  t.same(many.columns, [[1, 2, 3], ['a', 'b', null]]);
+  const w = batchFromRows([[1], [2]], 1, [1, -1]);
+  t.same(Array.from(w.weights!), [1, -1]);
+  t.same(rowReader(3)([[1], [undefined as unknown as null], new Float64Array([2.5])], 0), [1, null, 2.5]);
+  const wide = Array.from({ length: 70 }, (_, c) => [c]);
+  t.same(rowReader(70)(wide, 0), Array.from({ length: 70 }, (_, c) => c), 'wide rows use the loop reader');
+});
+
+/** Records every call it receives. */
+class Probe implements Operator {
+  readonly calls: string[] = [];
+  constructor(private readonly out: Output) {}
+  push(batch: Batch): void {
+    this.calls.push(`push ${batch.length}`);
+    this.out.push(batch);
+  }
+  watermark(wm: number): void {
+    this.calls.push(`wm ${wm}`);
+    this.out.watermark(wm);
+  }
+  flush(): void {
+    this.calls.push('flush');
+  }
+  snapshot(): unknown {
+    return null;
+  }
+  restore(): void {}
+  stateSize(): number {
+    return 0;
+  }
+}
+
+t.test('Dataflow.pushWithWatermark: rows and watermark in one step, queued from a callback, joined in a transaction', async (t) => {
+  const df = new Dataflow();
+  const src = df.addRoot((o) => new SourceStore(o, 1), 'src');
+  const b = df.builder();
+  let probe!: Probe;
+  const p = b.add((o) => (probe = new Probe(o)), [src]);
+  const v = b.add((o) => new ViewStore(o, 1), [p], 'v');
+  b.commit();
+  const calls: EngineChange[][] = [];
+  let again = true;
+  df.subscribe(v, (c) => {
+    calls.push(c);
+    // a push from a subscriber callback runs as its own step after this delivery
+    if (again) {
+      again = false;
+      df.pushWithWatermark(src, batchFromRows([[2]], 1), 20);
+      t.same(probe.calls.slice(-1), ['flush'], 'not run inside the delivery');
+    }
+  });
+  probe.calls.length = 0;
+  df.pushWithWatermark(src, batchFromRows([[1]], 1), 10);
+  t.same(probe.calls, ['push 1', 'wm 10', 'flush', 'push 1', 'wm 20', 'flush'], 'each call one step: push, watermark, one flush');
+  t.same(calls, [[{ op: 'insert', row: [1] }], [{ op: 'insert', row: [2] }]], 'one delivery per step');
+  t.equal(df.operator<SourceStore>(src).watermarkValue, 20);
+  probe.calls.length = 0;
+  df.transaction(() => {
+    df.pushWithWatermark(src, batchFromRows([[3]], 1), 30);
+    df.pushWithWatermark(src, batchFromRows([[4]], 1), 40);
+  });
+  t.same(probe.calls, ['push 1', 'wm 30', 'push 1', 'wm 40', 'flush'], 'inside a transaction: one step for both');
+  t.same(calls.at(-1), [{ op: 'insert', row: [3] }, { op: 'insert', row: [4] }]);
+  df.removeNodes([v, p]);
+  df.removeRoot(src);
+  t.throws(() => df.pushWithWatermark(src, batchFromRows([[5]], 1), 50), /was removed/, 'a removed root is refused');
+});
