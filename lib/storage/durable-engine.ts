@@ -91,6 +91,12 @@ export class DurableEngine implements EnginePort {
   private checkpointedBytes = 0;
   /** close() checkpoints first above this many bytes logged since the newest checkpoint */
   private readonly closeCheckpointBytes: number;
+  /** a microtask will hand the records appended in this turn to the WAL writer */
+  private publishQueued = false;
+  private readonly publishLog = (): void => {
+    this.publishQueued = false;
+    this.wal.publish();
+  };
 
   private constructor(
     readonly dir: string,
@@ -111,7 +117,10 @@ export class DurableEngine implements EnginePort {
       const udf = wrapUdf(name, def.fn, def.signature, bigint);
       inner.registerFunction(name, udf.fn, udf.sig);
     }
+    const readStarted = performance.now();
     const loaded = existing === null ? null : loadNewestCheckpoint(dir, existing, warn);
+    const checkpointReadMs = performance.now() - readStarted;
+    let checkpointRestoreMs = 0;
     const image = loaded?.image ?? null;
     const state = engineStateOf(inner);
     this.flowState = state;
@@ -130,17 +139,20 @@ export class DurableEngine implements EnginePort {
     );
     if (image !== null) {
       if (state === null) throw new StorageError('RECOVERY_FAILED', `${dir} has a checkpoint but this engine cannot restore operator state`);
+      const restoreStarted = performance.now();
       restoreCheckpoint(image, inner as unknown as { execute(sql: string, params?: readonly unknown[]): unknown }, state, `checkpoint ${image.epoch} of ${dir}`);
       this.catalogCalls = image.catalog;
       this.checkpointer.seed(loaded!, deferredArrays(state));
       this.checkpoints = existing!.checkpoints!.filter((c) => c.epoch <= image.epoch);
       this.changelog.currentLsn = image.lsn;
       this.catalogChanged(false);
+      checkpointRestoreMs = performance.now() - restoreStarted;
     }
-    this.recovery = replayLog(walDir, inner, warn, image === null ? 1 : image.lsn + 1, {
+    const replayed = replayLog(walDir, inner, warn, image === null ? 1 : image.lsn + 1, {
       applying: (lsn) => (this.changelog.currentLsn = lsn),
       executed: () => this.catalogChanged(true),
     });
+    this.recovery = { ...replayed, checkpointReadMs, checkpointRestoreMs };
     this.catalogCalls.push(...this.recovery.catalogCalls);
     // what this open replayed, as the last MANIFEST knew it (0 when a crash left it unrecorded)
     this.loggedBytes = this.recovery.records > 0 ? (existing?.logBytesSinceCheckpoint ?? 0) : 0;
@@ -484,7 +496,13 @@ export class DurableEngine implements EnginePort {
       );
     }
     try {
-      const lsn = this.wal.append(record);
+      // published at the end of this turn of the event loop (or by the flush that waits for it):
+      // a call and the flush right after it reach the writer together, one fdatasync for both
+      const lsn = this.wal.appendDeferred(record);
+      if (!this.publishQueued) {
+        this.publishQueued = true;
+        queueMicrotask(this.publishLog);
+      }
       this.loggedBytes += frameBytes(record.byteLength);
       this.dirtySinceFlush = true;
       return lsn;

@@ -21,6 +21,10 @@ export interface ReplayResult {
   unmarkedFailure: number | null;
   stop: WalReplayStop | null;
   elapsedMs: number;
+  /** time spent reading the checkpoint chain (set by the durable engine; 0 without a checkpoint) */
+  checkpointReadMs?: number;
+  /** time spent rebuilding the catalog and restoring operator state from it (likewise) */
+  checkpointRestoreMs?: number;
   /** the replayed calls that changed the catalog, in order (appended to a checkpoint's) */
   catalogCalls: CatalogCall[];
 }

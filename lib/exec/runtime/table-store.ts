@@ -11,7 +11,8 @@ import type { Operator, Output } from '../operator.js';
 import type { Row, Value } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from './batch-builder.js';
 import { batchOf } from '../batch.js';
-import { encodeRow, keyExtractor, keyOfValue, rowKeyExtractor, sameRowAt, type Key } from './values.js';
+import { encodeRow, keyExtractor, keyOfValue, rowKeyExtractor, type Key } from './values.js';
+import { KeyedRows, type ChangeSink, type RowChunk } from './keyed-rows.js';
 import type { Materialized } from './dataflow.js';
 
 export interface TableStoreOptions {
@@ -28,8 +29,9 @@ export class TableStore implements Operator, Materialized {
   private readonly keyOfColumns: (columns: Batch['columns'], i: number) => Key;
   /** the primary key's column when it has exactly one (the common case: keyed without encoding), else -1 */
   private readonly keyColumn: number;
-  /** keyed: key → row; multiset: encoded row → { row, count } */
-  private readonly byKey = new Map<Key, Row>();
+  /** keyed: rows by slot, key → slot */
+  private readonly keyed: KeyedRows;
+  /** multiset: encoded row → { row, count } */
   private readonly bag = new Map<string, { row: Row; count: number }>();
   private rowCount = 0;
 
@@ -42,6 +44,7 @@ export class TableStore implements Operator, Materialized {
     this.keyOf = rowKeyExtractor(this.pk);
     this.keyOfColumns = keyExtractor(this.pk);
     this.keyColumn = this.pk.length === 1 ? this.pk[0] : -1;
+    this.keyed = new KeyedRows(this.width, this.pk, this.keyOf);
   }
 
   get hasPrimaryKey(): boolean {
@@ -82,39 +85,13 @@ export class TableStore implements Operator, Materialized {
     if (delta !== null) this.out.push(delta.take());
   }
 
-  // The upsert path (live inserts and WAL replay): one Map probe per row, the stored row built
-  // straight from the columns (rows stay immutable: checkpoints hold them by reference), the
-  // before-image copied into the delta from the stored row, nothing else allocated per row.
+  // The upsert path (live inserts and WAL replay): one Map probe per row, the stored values
+  // overwritten in their slot (KeyedRows), the before-image copied into the delta from the slot.
   private applyKeyed(batch: Batch, delta: KeyedDelta | null): void {
     const cols = batch.columns;
-    const weights = batch.weights;
-    const width = this.width;
-    const byKey = this.byKey;
-    const keyColumn = this.keyColumn;
-    const keyCol = keyColumn >= 0 ? cols[keyColumn] : null;
-    for (let i = 0; i < batch.length; i++) {
-      const w = weights === null ? 1 : weights[i];
-      if (w === 0) continue;
-      const key = keyCol !== null ? keyOfValue(keyCol[i]) : this.keyOfColumns(cols, i);
-      const old = byKey.get(key);
-      if (w > 0) {
-        if (old !== undefined) {
-          if (sameRowAt(old, cols, i)) continue;
-          delta?.add(old, -1);
-        } else this.rowCount++;
-        const row: Row = new Array(width);
-        for (let c = 0; c < width; c++) {
-          const v = cols[c][i];
-          row[c] = v === undefined ? null : v;
-        }
-        byKey.set(key, row);
-        delta?.add(row, 1);
-      } else if (old !== undefined) {
-        byKey.delete(key);
-        this.rowCount--;
-        delta?.add(old, -1);
-      }
-    }
+    const keyCol = this.keyColumn >= 0 ? cols[this.keyColumn] : null;
+    const keyAt = keyCol !== null ? (i: number): Key => keyOfValue(keyCol[i]) : (i: number): Key => this.keyOfColumns(cols, i);
+    this.keyed.apply(batch, keyAt, delta);
   }
 
   private applyBag(batch: Batch, delta: BatchBuilder | null): void {
@@ -141,26 +118,27 @@ export class TableStore implements Operator, Materialized {
   get(keyValues: readonly Value[]): Row | undefined {
     const probe: Value[] = new Array(this.width).fill(null);
     this.pk.forEach((c, i) => (probe[c] = keyValues[i]));
-    return this.byKey.get(this.keyOf(probe));
+    const slot = this.keyed.find(this.keyOf(probe));
+    return slot < 0 ? undefined : this.keyed.row(slot);
   }
 
   /** Every row (duplicates repeated), in no particular order. */
   rows(): Row[] {
     const out: Row[] = [];
-    if (this.pk.length > 0) for (const r of this.byKey.values()) out.push(r);
-    else for (const { row, count } of this.bag.values()) for (let k = 0; k < count; k++) out.push(row);
+    if (this.pk.length > 0) return this.keyed.rows();
+    for (const { row, count } of this.bag.values()) for (let k = 0; k < count; k++) out.push(row);
     return out;
   }
 
   contents(): Batch[] {
+    if (this.pk.length > 0) return [batchOf(this.keyed.columns(), this.keyed.size)];
     const b = new BatchBuilder(this.width);
-    if (this.pk.length > 0) for (const r of this.byKey.values()) b.addRow(r, 1);
-    else for (const { row, count } of this.bag.values()) b.addRow(row, count);
+    for (const { row, count } of this.bag.values()) b.addRow(row, count);
     return [b.take()];
   }
 
   get size(): number {
-    return this.rowCount;
+    return this.pk.length > 0 ? this.keyed.size : this.rowCount;
   }
 
   watermark(wm: number, _port = 0): void {
@@ -169,31 +147,37 @@ export class TableStore implements Operator, Materialized {
 
   flush(): void {}
 
+  /** Fresh arrays (a keyed table's rows are materialised); checkpoints use checkpointChunks(). */
   snapshot(): unknown {
     return this.pk.length > 0
-      ? { rows: [...this.byKey.values()] }
+      ? { rows: this.keyed.rows() }
       : { rows: [...this.bag.values()].map((e) => e.row), counts: [...this.bag.values()].map((e) => e.count) };
   }
 
-  // Bulk load (checkpoint restore): a plain indexed loop, the key read straight from the row when
-  // the primary key is one column; a snapshot never holds two rows with one key.
+  /**
+   * A keyed table's state for a checkpoint cut: its chunks by reference (copied on their next
+   * write, so the cut never changes), `used` beside them. Null for a table without a key.
+   */
+  checkpointChunks(): { used: number; chunks: RowChunk[] } | null {
+    return this.pk.length > 0 ? this.keyed.shareChunks() : null;
+  }
+
+  // Bulk load (checkpoint restore): a keyed table's chunks are adopted as they were decoded (only
+  // the key index is rebuilt); the row-array form (snapshot(), older checkpoints) is loaded row
+  // by row. A snapshot never holds two rows with one key.
   restore(state: unknown): void {
-    const s = state as { rows: Row[]; counts?: number[] };
-    const rows = s.rows;
-    const n = rows.length;
-    this.byKey.clear();
+    const s = state as { rows?: Row[]; counts?: number[]; used?: number; chunks?: RowChunk[] };
+    this.keyed.clear();
     this.bag.clear();
     this.rowCount = 0;
     if (this.pk.length > 0) {
-      const byKey = this.byKey;
-      const keyColumn = this.keyColumn;
-      if (keyColumn >= 0) for (let i = 0; i < n; i++) byKey.set(keyOfValue(rows[i][keyColumn]), rows[i]);
-      else for (let i = 0; i < n; i++) byKey.set(this.keyOf(rows[i]), rows[i]);
-      this.rowCount = byKey.size;
+      if (Array.isArray(s.chunks)) this.keyed.adoptChunks(s.used as number, s.chunks);
+      else this.keyed.loadRows(s.rows ?? []);
       return;
     }
+    const rows = s.rows ?? [];
     const counts = s.counts;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
       const count = counts?.[i] ?? 1;
       this.bag.set(encodeRow(row), { row, count });
@@ -202,13 +186,13 @@ export class TableStore implements Operator, Materialized {
   }
 
   stateSize(): number {
-    return this.pk.length > 0 ? this.byKey.size : this.bag.size;
+    return this.pk.length > 0 ? this.keyed.size : this.bag.size;
   }
 }
 
 /** A keyed table's delta: at most two rows (-old +new) per input row, so the columns are sized
  *  once up front instead of growing row by row. */
-class KeyedDelta {
+class KeyedDelta implements ChangeSink {
   private readonly columns: Value[][];
   private readonly weights: Int32Array;
   private n = 0;
@@ -220,9 +204,17 @@ class KeyedDelta {
     this.weights = new Int32Array(capacity);
   }
 
-  add(row: readonly Value[], weight: number): void {
+  addStored(rows: KeyedRows, slot: number, weight: number): void {
     const n = this.n;
-    for (let c = 0; c < this.width; c++) this.columns[c][n] = row[c] ?? null;
+    for (let c = 0; c < this.width; c++) this.columns[c][n] = rows.value(slot, c);
+    this.weights[n] = weight;
+    if (weight !== 1) this.allOnes = false;
+    this.n = n + 1;
+  }
+
+  addIncoming(columns: Batch['columns'], i: number, weight: number): void {
+    const n = this.n;
+    for (let c = 0; c < this.width; c++) this.columns[c][n] = columns[c][i] ?? null;
     this.weights[n] = weight;
     if (weight !== 1) this.allOnes = false;
     this.n = n + 1;

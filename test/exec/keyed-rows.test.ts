@@ -1,0 +1,141 @@
+// A keyed table's slot storage (lib/exec/runtime/keyed-rows.ts) through TableStore: rows kept
+// by slot in insertion order, updates in place, holes compacted, chunks shared with a checkpoint
+// cut copied before their next write, and a checkpoint's chunks restored (and refused when damaged).
+import t from 'tap';
+import { TableStore } from '../../lib/exec/runtime/table-store.js';
+import { CHUNK_SLOTS, encodeChunks, type RowChunk } from '../../lib/exec/runtime/keyed-rows.js';
+import { deserializeState, serializeState } from '../../lib/storage/checkpoint-codec.js';
+import type { Output } from '../../lib/exec/operator.js';
+import type { Batch } from '../../lib/exec/batch.js';
+import { rowAt } from '../../lib/exec/runtime/batch-builder.js';
+import { Decimal } from '../../lib/types/decimal.js';
+import type { Row, Value } from '../../lib/types/value.js';
+
+function store(columnNames = ['k', 'v'], primaryKey = [0]): { s: TableStore; batches: Batch[] } {
+  const batches: Batch[] = [];
+  const out: Output = { push: (b) => batches.push(b), watermark: () => {} };
+  return { s: new TableStore(out, { columnNames, primaryKey }), batches };
+}
+
+const cols = (rows: Value[][]): Value[][] => rows[0]!.map((_, c) => rows.map((r) => r[c]!));
+function push(s: TableStore, rows: Value[][], weights?: number[]): void {
+  s.push({ length: rows.length, columns: cols(rows), weights: weights ? Int32Array.from(weights) : null });
+}
+const deltaRows = (b: Batch): [unknown[], number][] => Array.from({ length: b.length }, (_, i) => [rowAt(b, i), b.weights === null ? 1 : b.weights[i]!]);
+function contentsRows(s: TableStore): Row[] {
+  const [b] = s.contents();
+  return Array.from({ length: b!.length }, (_, i) => rowAt(b!, i));
+}
+
+/** A checkpoint cut of the store's chunks, through the codec and back, as recovery reads it. */
+function roundTrip(s: TableStore): { used: number; chunks: RowChunk[] } {
+  const cut = s.checkpointChunks()!;
+  const bytes = serializeState({ used: cut.used, chunks: encodeChunks(cut.chunks) });
+  return deserializeState(bytes) as { used: number; chunks: RowChunk[] };
+}
+
+t.test('rows keep first-insertion order; an update stays in place; delete and re-insert moves to the end', async (t) => {
+  const { s, batches } = store();
+  push(s, [[3, 'c'], [1, 'a'], [2, 'b']]);
+  push(s, [[1, 'A']]);
+  push(s, [[3, 'c']], [-1]);
+  push(s, [[3, 'C']]);
+  t.same(s.rows(), [[1, 'A'], [2, 'b'], [3, 'C']]);
+  t.same(contentsRows(s), s.rows(), 'contents() reads the same rows as columns');
+  t.same(deltaRows(batches[1]!), [[[1, 'a'], -1], [[1, 'A'], 1]]);
+  t.same(deltaRows(batches[2]!), [[[3, 'c'], -1]]);
+  t.equal(s.size, 3);
+  push(s, [[99, 'x']], [-1]);
+  t.equal(batches[batches.length - 1]!.length, 0, 'deleting an absent key emits no change');
+  t.same(s.get([2]), [2, 'b']);
+  t.equal(s.get([3])![1], 'C');
+  t.equal(s.get([4]), undefined);
+});
+
+t.test('many deletes compact the slots without losing rows, order or lookups', async (t) => {
+  const { s } = store();
+  const n = 20_000;
+  push(s, Array.from({ length: n }, (_, i) => [i, `v${i}`]));
+  // delete three of every four keys, then update some survivors
+  push(s, Array.from({ length: n }, (_, i) => [i, `v${i}`]).filter((r) => (r[0] as number) % 4 !== 0), new Array(n - n / 4).fill(-1));
+  push(s, [[8, 'eight'], [n, 'new']]);
+  t.equal(s.size, n / 4 + 1);
+  const rows = s.rows();
+  t.same(rows.slice(0, 3), [[0, 'v0'], [4, 'v4'], [8, 'eight']]);
+  t.same(rows[rows.length - 1], [n, 'new'], 'a new key comes last');
+  t.same(s.get([12]), [12, 'v12']);
+  t.equal(s.get([13]), undefined);
+  // an upsert after compaction finds the moved slot
+  push(s, [[12, 'twelve']]);
+  t.same(s.get([12]), [12, 'twelve']);
+  t.equal(s.size, n / 4 + 1);
+});
+
+t.test('a checkpoint cut never changes after later writes (copy-on-write), and restores to the state it saw', async (t) => {
+  const { s } = store(['k', 'v', 'ts'], [0]);
+  const n = 3 * CHUNK_SLOTS + 5;
+  push(s, Array.from({ length: n }, (_, i) => [i, i % 7, 1_700_000_000_000 + i]));
+  const cut = s.checkpointChunks()!;
+  const before = JSON.stringify(cut.chunks.map((c) => c.columns));
+  push(s, [[0, 100, 0], [n + 1, 1, 2]]);
+  push(s, [[5, 0, 0]], [-1]);
+  t.equal(JSON.stringify(cut.chunks.map((c) => c.columns)), before, 'the cut still holds the values it was taken with');
+  t.equal(cut.used, n);
+  const next = s.checkpointChunks()!;
+  t.not(next.chunks[0], cut.chunks[0], 'a written chunk was copied');
+  t.equal(next.chunks[2], cut.chunks[2], 'an unchanged chunk is the same object in both cuts');
+  const restored = store(['k', 'v', 'ts'], [0]).s;
+  restored.restore(deserializeState(serializeState({ used: cut.used, chunks: encodeChunks(cut.chunks) })));
+  t.equal(restored.size, n);
+  t.same(restored.get([0]), [0, 0, 1_700_000_000_000]);
+  t.same(restored.get([5]), [5, 5, 1_700_000_000_005]);
+});
+
+t.test('restore from checkpoint chunks: every kind of value and key, then upserts find the restored rows', async (t) => {
+  const { s, batches } = store(['k', 'v', 'd'], [0]);
+  const bytes = (b: number): Uint8Array => Uint8Array.of(b, 1);
+  push(s, [
+    [1, null, new Decimal(150n, 2)],
+    ['two', -0, null],
+    [NaN, Infinity, 'x'],
+    [bytes(7), [1, 2], { json: { a: 1 } }],
+  ]);
+  push(s, [['two', 0, null]]);
+  const state = roundTrip(s);
+  const r = store(['k', 'v', 'd'], [0]);
+  r.s.restore(state);
+  t.same(r.s.rows(), s.rows(), 'same rows, same order');
+  t.ok(Object.is(r.s.get(['two'])![1], -0), 'a -0 survives (numbers are written as doubles)');
+  t.ok(r.s.get([NaN]), 'a NaN key is found again');
+  t.same(r.s.get([bytes(7)]), [bytes(7), [1, 2], { json: { a: 1 } }], 'object keys match by value');
+  t.ok((r.s.get([1])![2] as Decimal).equals(new Decimal(15n, 1)));
+  r.s.push({ length: 1, columns: [[bytes(7)], [null], [null]], weights: null });
+  t.same(deltaRows(r.batches.pop()!), [[[bytes(7), [1, 2], { json: { a: 1 } }], -1], [[bytes(7), null, null], 1]]);
+  t.equal(batches.length, 2);
+});
+
+t.test('composite keys restore from chunks and from the row-array form', async (t) => {
+  const { s } = store(['a', 'b', 'v'], [0, 1]);
+  push(s, [[1, 'x', 10], [1, 'y', 11], [2, 'x', 12]]);
+  const r = store(['a', 'b', 'v'], [0, 1]).s;
+  r.restore(roundTrip(s));
+  t.same(r.get([1, 'y']), [1, 'y', 11]);
+  const legacy = store(['a', 'b', 'v'], [0, 1]).s;
+  legacy.restore(JSON.parse(JSON.stringify(s.snapshot())));
+  t.same(legacy.rows(), s.rows(), 'snapshot() is plain rows and restores');
+});
+
+t.test('damaged checkpoint chunks are refused with CORRUPTION', async (t) => {
+  const { s } = store();
+  push(s, Array.from({ length: CHUNK_SLOTS + 1 }, (_, i) => [i, i]));
+  const good = roundTrip(s);
+  const fresh = (): TableStore => store().s;
+  t.throws(() => fresh().restore({ used: good.used + CHUNK_SLOTS, chunks: good.chunks }), { code: 'CORRUPTION' }, 'slots past the chunks');
+  t.throws(() => fresh().restore({ used: good.used, chunks: [good.chunks[0], { live: new Uint8Array(3), columns: [[], []] }] }), { code: 'CORRUPTION' }, 'a short chunk');
+  const dup = roundTrip(s);
+  (dup.chunks[1]!.columns[0] as unknown as Float64Array)[0] = 5; // key 5 twice
+  t.throws(() => fresh().restore(dup), { code: 'CORRUPTION' }, 'two rows with one key');
+  const ghost = roundTrip(s);
+  ghost.chunks[1]!.live[3] = 1; // a live row past the last slot
+  t.throws(() => fresh().restore(ghost), { code: 'CORRUPTION' });
+});
