@@ -29,6 +29,7 @@ import { TtlJoinOperator } from '../exec/stream/ttl-join.js';
 import { WindowAggregateOperator, type WindowAggregateSpec } from '../exec/stream/window-aggregate.js';
 import { WindowTopNOperator } from '../exec/stream/window-topn.js';
 import { WindowAssignOperator } from '../exec/stream/window-tvf.js';
+import { hopAssignmentFor } from './hop-fusion.js';
 import type { BoundExpr } from './bound.js';
 import { T, type Field } from '../types/datatype.js';
 import type { AggregateNode, JoinNode, LogicalPlan, TopNNode, WindowTvfNode } from './logical.js';
@@ -307,6 +308,8 @@ function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: 
     if (a.filter) spec.filter = columnFn(c.indices[next++]!);
     return spec;
   });
+  // right above HOP: the aggregate assigns windows itself, reading HOP's input (hop-fusion.ts)
+  const fused = c.node === input ? hopAssignmentFor(plan, input, endIndex, dependentGroupIndexes) : undefined;
   const node = ctx.builder.add(
     (out) =>
       new WindowAggregateOperator(out, {
@@ -319,8 +322,9 @@ function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: 
         allowedLatenessMs: options.allowedLatenessMs,
         inputWidth: c.width,
         late: options.late ?? options.lateFor?.(plan.input.schema),
+        hop: fused?.assignment,
       }),
-    [c.node],
+    [fused?.source ?? c.node],
     plan.emit === 'window-close' ? 'window-aggregate-eowc' : 'window-aggregate',
   );
   if (hiddenEnd === undefined) return node;

@@ -124,3 +124,14 @@ t.test('invalid window parameters are clear errors', async (t) => {
   t.throws(() => new WindowAssignOperator(r, { kind: 'hop', timeColumn: 0, sizeMs: 10, slideMs: -1 }), { code: 'INVALID_ARGUMENT', message: /slide/ });
   t.throws(() => new WindowAssignOperator(r, { kind: 'cumulate', timeColumn: 0, sizeMs: 10, stepMs: 3 }), { code: 'INVALID_ARGUMENT', message: /multiple/ });
 });
+
+t.test('an unobserved output (nothing reads the TVF) gets no work done', async (t) => {
+  let pushed = 0;
+  let observed = false;
+  const op = new WindowAssignOperator({ push: () => void pushed++, watermark: () => {}, unobserved: () => !observed }, { kind: 'hop', timeColumn: 0, sizeMs: 10, slideMs: 5 });
+  op.push(batch([[1], [7]]), 0);
+  t.equal(pushed, 0);
+  observed = true;
+  op.push(batch([[1], [7]]), 0);
+  t.equal(pushed, 2, 'one batch per window rank once someone reads it');
+});

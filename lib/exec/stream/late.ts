@@ -3,6 +3,7 @@
 // the user can subscribe to. They never change an already emitted final result.
 
 import type { Batch } from '../batch.js';
+import type { Value } from '../../types/value.js';
 import { BatchBuilder, readRow, weightOf } from './rows.js';
 
 export interface LatePolicy {
@@ -21,12 +22,15 @@ export class LateRows {
     private readonly policy: LatePolicy = {},
   ) {}
 
-  /** Records row `row` of `batch` as late. */
-  add(batch: Batch, row: number): void {
+  /** Records row `row` of `batch` as late; `extra` values follow its columns (an operator that
+   *  assigns windows itself adds window_start and window_end, as the window TVF would have). */
+  add(batch: Batch, row: number, extra?: readonly Value[]): void {
     this.count++;
     if (this.policy.sideOutput === undefined) return;
     this.builder ??= new BatchBuilder(this.width);
-    this.builder.add(readRow(batch, row), weightOf(batch, row));
+    const values = readRow(batch, row);
+    if (extra !== undefined) values.push(...extra);
+    this.builder.add(values, weightOf(batch, row));
   }
 
   /** Hands the step's late rows to the side output. */

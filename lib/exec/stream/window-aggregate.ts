@@ -20,6 +20,7 @@ import type { AccumulatorFactory, StreamAccumulator } from './accumulators.js';
 import { LateRows, type LatePolicy } from './late.js';
 import { keyFunction, sameRow, type Key, type RowFn } from './rows.js';
 import { WindowGroups } from './window-groups.js';
+import { HopAssigner, type HopAssignment, type HopTarget } from './hop-assign.js';
 import { NO_WATERMARK } from './watermark.js';
 
 export interface WindowAggregateSpec {
@@ -45,9 +46,12 @@ export interface WindowAggregateConfig {
   /** number of input columns (for the late side output) */
   inputWidth: number;
   late?: LatePolicy;
+  /** the input is HOP's input, not its output: the operator assigns each row to its windows
+   *  itself (hop-assign.ts) */
+  hop?: HopAssignment;
 }
 
-export class WindowAggregateOperator implements Operator {
+export class WindowAggregateOperator implements Operator, HopTarget {
   /** window end → group key → slot in `groups` */
   private readonly windows = new Map<number, Map<Key, number>>();
   private readonly groups: WindowGroups;
@@ -65,6 +69,8 @@ export class WindowAggregateOperator implements Operator {
   private readonly width: number;
   /** emitChanges scratch: one group's current results */
   private readonly results: Value[];
+  /** HOP input: rows are assigned to windows here */
+  private readonly hop: HopAssigner | null;
 
   constructor(
     private readonly out: Output,
@@ -83,6 +89,7 @@ export class WindowAggregateOperator implements Operator {
     this.width = cfg.groupBy.length + cfg.aggregates.length;
     this.groups = new WindowGroups(cfg.groupBy.length, cfg.aggregates.map((a) => a.create));
     this.results = new Array<Value>(cfg.aggregates.length);
+    this.hop = cfg.hop === undefined ? null : new HopAssigner(cfg.hop, cfg.groupBy.length, cfg.aggregates.every((a) => a.arg === undefined && a.filter === undefined));
   }
 
   /** Whether a window ending at `end` has been closed (emitted or dropped) by watermark `wm`. */
@@ -92,6 +99,10 @@ export class WindowAggregateOperator implements Operator {
   }
 
   push(batch: Batch, _port: number): void {
+    if (this.hop !== null) {
+      this.hop.push(batch, this);
+      return;
+    }
     const cols = batch.columns;
     const weights = batch.weights;
     const endFn = this.cfg.groupBy[this.cfg.windowEndGroupIndex]!;
@@ -143,6 +154,56 @@ export class WindowAggregateOperator implements Operator {
         this.dirty.push(slot);
       }
     }
+  }
+
+  /** HopAssigner: whether the window ending at `end` is closed (its rows are late). */
+  isClosed(end: number): boolean {
+    return this.closed(end, this.wm);
+  }
+
+  /** HopAssigner: the group of key `key` in window [start, end), created if absent (its
+   *  values: the window's start / end where `windowGroups` says so, else read from row `row`). */
+  slotOf(start: number, end: number, key: Key, cols: Column[], row: number, windowGroups: readonly ('start' | 'end' | null)[]): number {
+    let slots = this.windows.get(end);
+    if (slots === undefined) {
+      slots = new Map();
+      this.windows.set(end, slots);
+      this.insertEnd(end);
+    }
+    let slot = slots.get(key);
+    if (slot === undefined) {
+      const g = this.groups;
+      slot = g.allocate(end, key);
+      const groupBy = this.cfg.groupBy;
+      for (let k = 0; k < groupBy.length; k++) {
+        const w = windowGroups[k];
+        g.keyValues[k]![slot] = w === 'start' ? start : w === 'end' ? end : groupBy[k]!(cols, row);
+      }
+      slots.set(key, slot);
+    }
+    return slot;
+  }
+
+  /** HopAssigner: adds `weight` rows to a group; row `row` of `cols` feeds the aggregates
+   *  (cols null: they take no argument and no FILTER, as count(*)). */
+  addToSlot(slot: number, weight: number, cols: Column[] | null, row: number): void {
+    const g = this.groups;
+    g.rows[slot] += weight;
+    const aggs = this.cfg.aggregates;
+    for (let a = 0; a < aggs.length; a++) {
+      const spec = aggs[a]!;
+      if (cols !== null && spec.filter !== undefined && spec.filter(cols, row) !== true) continue;
+      g.accs[a]![slot]!.add(cols === null || spec.arg === undefined ? null : spec.arg(cols, row), weight);
+    }
+    if (this.cfg.emit === 'changes' && g.dirty[slot] === 0) {
+      g.dirty[slot] = 1;
+      this.dirty.push(slot);
+    }
+  }
+
+  /** HopAssigner: the group key of row `row` (its non-window group values). */
+  keyOfRow(cols: Column[], row: number): Key {
+    return this.keyOf(cols, row);
   }
 
   private insertEnd(end: number): void {

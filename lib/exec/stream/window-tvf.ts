@@ -40,7 +40,9 @@ export class WindowAssignOperator implements Operator {
   }
 
   push(batch: Batch, _port: number): void {
-    if (batch.length === 0) return;
+    // nothing reads this node (e.g. the aggregate above assigns HOP windows itself, see
+    // lib/plan/hop-fusion.ts): no work, where the output can tell (Output.unobserved)
+    if (batch.length === 0 || this.out.unobserved?.() === true) return;
     if (this.spec.kind === 'tumble') this.pushTumble(batch);
     else this.pushExpanded(batch);
   }
