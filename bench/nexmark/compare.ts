@@ -4,6 +4,7 @@
 // half the floor's rate, at least ten times RxJS's.
 import type { EventBatch } from '../../lib/nexmark/generator.js';
 import { floors } from './floor.js';
+import { rowChanges } from './floor-columns.js';
 import { kernels } from './floor-kernels.js';
 import * as rx from './rxjs.js';
 
@@ -26,14 +27,20 @@ function warmCount(batches: readonly EventBatch[]): number {
   return Math.max(1, Math.floor(batches.length / 10));
 }
 
-export function timeFloor(name: string, batches: readonly EventBatch[]): TimedRun | undefined {
+/**
+ * Times a floor. `rows` (the default, the "same work" floor): its changes reach the subscriber as
+ * { op, row } objects, as the engine's subscribers receive them; `columnar`: as column slices,
+ * which a hand-written program could hand over instead (printed beside it).
+ */
+export function timeFloor(name: string, batches: readonly EventBatch[], delivery: 'rows' | 'columnar' = 'rows'): TimedRun | undefined {
   const make = floors[name];
   if (!make) return undefined;
   let outputRows = 0;
   // the subscriber does what the engine's bench subscriber does: counts the changes it receives
-  const f = make((changes) => {
+  const count = (changes: { length: number }): void => {
     outputRows += changes.length;
-  });
+  };
+  const f = make(delivery === 'rows' ? rowChanges(count) : count);
   const warm = warmCount(batches);
   // the warm-up's changes count, as the engine's subscriber counts the back-filled snapshot
   for (let i = 0; i < warm; i++) f.push(batches[i]);
@@ -104,6 +111,8 @@ export interface ComparisonRow {
   engine: number;
   target?: number;
   floor?: number;
+  /** the floor handing its changes over as column slices instead of row objects */
+  floorColumnar?: number;
   kernel?: number;
   rxjs?: number;
   /** the same rates per CPU-second, when measured: their ratios are printed beside the wall-clock ones */
@@ -132,15 +141,17 @@ function verdictText(r: ComparisonRow): string {
   return parts.join(', ');
 }
 
-/** The side-by-side table: engine, floor, engine÷floor, kernel only, RxJS, engine÷RxJS, targets
+/** The side-by-side table: engine, floor, engine÷floor, floor with columnar changes, kernel only,
+ *  RxJS, engine÷RxJS, targets
  *  (verdicts on wall-clock rates; CPU-time ratios in parentheses where measured). */
 export function comparisonTable(rows: readonly ComparisonRow[]): string {
-  const head = ['query', 'engine', 'floor (same work)', 'engine÷floor', 'kernel only', 'RxJS', 'engine÷RxJS', 'targets'];
+  const head = ['query', 'engine', 'floor (same work)', 'engine÷floor', 'floor, columnar changes', 'kernel only', 'RxJS', 'engine÷RxJS', 'targets'];
   const body = rows.map((r) => [
     r.query,
     rate(r.engine),
     rate(r.floor),
     ratio(r.engine, r.floor, r.cpu?.engine, r.cpu?.floor),
+    rate(r.floorColumnar),
     rate(r.kernel),
     rate(r.rxjs),
     ratio(r.engine, r.rxjs, r.cpu?.engine, r.cpu?.rxjs),

@@ -120,3 +120,29 @@ export class ChangeBuffer implements FloorChanges {
     if (cols.length > 3) cols[3].push(d);
   }
 }
+
+/** One change in the shape the engine's subscribers receive (lib/engine/types.ts EngineChange). */
+export interface RowChange {
+  op: 'insert' | 'delete';
+  row: (number | string)[];
+}
+
+/**
+ * Adapts a listener of row changes to a floor: each batch's changes become one array of
+ * { op, row } objects, as the engine hands its subscribers — the bench's "same work" floor pays
+ * for that shape as the engine does. Generic over the columns, like the engine's delivery.
+ */
+export function rowChanges(listener: (changes: RowChange[]) => void): FloorSubscriber {
+  return (c) => {
+    const cols = c.columns;
+    const width = cols.length;
+    const signs = c.signs;
+    const out: RowChange[] = new Array<RowChange>(c.length);
+    for (let i = 0; i < c.length; i++) {
+      const row = new Array<number | string>(width);
+      for (let k = 0; k < width; k++) row[k] = cols[k][c.start + i];
+      out[i] = { op: signs !== undefined && signs[i] < 0 ? 'delete' : 'insert', row };
+    }
+    listener(out);
+  };
+}

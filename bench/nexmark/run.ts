@@ -139,12 +139,14 @@ async function main(): Promise<void> {
   const names = (arg('queries') ?? queryNames().join(',')).split(',');
   const { batches, ms } = generate(events, batchSize);
   const rows: BenchRow[] = [{ name: 'generator alone', value: (events / ms) * 1000, unit: 'events/s' }];
-  const results: (QueryResult & { target?: number; floor?: number; floorCpu?: number; kernel?: number; rxjs?: number; rxjsCpu?: number; verdicts?: ReturnType<typeof verdicts> })[] = [];
+  const results: (QueryResult & { target?: number; floor?: number; floorCpu?: number; floorColumnar?: number; kernel?: number; rxjs?: number; rxjsCpu?: number; verdicts?: ReturnType<typeof verdicts> })[] = [];
   const comparison: ComparisonRow[] = [];
   for (const name of names) {
     const r = runQuery(name, batches);
     collectGarbage();
     const floor = timeFloor(name, batches);
+    collectGarbage();
+    const floorColumnar = timeFloor(name, batches, 'columnar');
     collectGarbage();
     const kernel = timeKernel(name, batches);
     collectGarbage();
@@ -155,6 +157,7 @@ async function main(): Promise<void> {
       target,
       floor: floor?.eventsPerSec,
       floorCpu: floor?.cpuEventsPerSec,
+      floorColumnar: floorColumnar?.eventsPerSec,
       kernel: kernel?.eventsPerSec,
       rxjs: rxjs?.eventsPerSec,
       rxjsCpu: rxjs?.cpuEventsPerSec,
@@ -165,6 +168,7 @@ async function main(): Promise<void> {
       engine: r.eventsPerSec,
       target,
       floor: floor?.eventsPerSec,
+      floorColumnar: floorColumnar?.eventsPerSec,
       kernel: kernel?.eventsPerSec,
       rxjs: rxjs?.eventsPerSec,
       cpu: { engine: r.cpuEventsPerSec, floor: floor?.cpuEventsPerSec, rxjs: rxjs?.cpuEventsPerSec },
@@ -176,6 +180,7 @@ async function main(): Promise<void> {
       unit: 'events/s',
       ...(floor !== undefined ? { baseline: 'hand-written floor, same work', baselineValue: floor.eventsPerSec } : {}),
     });
+    if (floorColumnar !== undefined) rows.push({ name: `${name} floor, changes as column slices`, value: floorColumnar.eventsPerSec, unit: 'events/s' });
     if (kernel !== undefined) rows.push({ name: `${name} kernel only (less work than the view)`, value: kernel.eventsPerSec, unit: 'events/s' });
     if (rxjs !== undefined) rows.push({ name: `${name} RxJS`, value: rxjs.eventsPerSec, unit: 'events/s' });
     const targetText = target !== undefined ? ` (target ${(target / 1e6).toFixed(1)} M: ${r.eventsPerSec >= target ? 'met' : 'MISSED'})` : '';

@@ -8,6 +8,7 @@ import { NexmarkGenerator, insertNexmarkBatch, type EventBatch } from '../../lib
 import { querySql, schemaSql } from '../../bench/nexmark/run.js';
 import { floors, type FloorChanges, type FloorValue } from '../../bench/nexmark/floor.js';
 import * as rx from '../../bench/nexmark/rxjs.js';
+import { rowChanges } from '../../bench/nexmark/floor-columns.js';
 
 const T0 = Date.UTC(2024, 0, 1); // aligned to 10 s windows
 
@@ -184,5 +185,25 @@ t.test('RxJS pipelines keep the same results as the views', async (t) => {
     sameRows('q5', rx.q5(bids).rows.map((r) => [r.auction, r.num]), batches);
     sameRows('q7', rx.q7(bids).rows.map((r) => [r.auction, r.price, r.bidder, r.date_time]), batches);
     t.pass(`${label} checked`);
+  }
+});
+
+t.test('row-shaped delivery (what the bench times) hands over the same changes as column slices', async (t) => {
+  const batches = batchesOf(9000, 700, 300);
+  for (const q of ['q1', 'q5', 'q7']) {
+    const columnar: string[] = [];
+    const rows: string[] = [];
+    const a = floors[q]!((c) => {
+      for (let i = 0; i < c.length; i++) columnar.push(JSON.stringify([c.signs ? c.signs[i] : 1, ...c.columns.map((col) => col[c.start + i])]));
+    });
+    const b = floors[q]!(rowChanges((changes) => {
+      for (const ch of changes) rows.push(JSON.stringify([ch.op === 'delete' ? -1 : 1, ...ch.row]));
+    }));
+    for (const batch of batches) {
+      a.push(batch);
+      b.push(batch);
+    }
+    t.ok(rows.length > 0, `${q}: changes delivered`);
+    t.same(rows, columnar, `${q}: same changes, same order`);
   }
 });
