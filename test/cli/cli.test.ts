@@ -5,22 +5,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { main } from '../../lib/cli/main.js';
 import { ensureBuilt, root } from '../api/build-package.js';
-
-async function runCli(args: string[], stdinText = '', tty = false): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const stdin = Readable.from([stdinText]) as Readable & { isTTY?: boolean };
-  if (tty) stdin.isTTY = true;
-  const code = await main(args, { stdin, stdout, stderr });
-  return { code, out, err };
-}
+import { runCli } from './run-cli.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'laminar-cli-'));
 t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -45,14 +31,14 @@ t.test('sql with piped stdin runs a script: multi-line statements, tables, tags'
 INSERT INTO t VALUES (1, 'a'), (20, NULL);
 -- a comment line
 SELECT id, name FROM t ORDER BY id;`;
-  const r = await runCli(['sql'], script);
+  const r = await runCli(['sql'], { stdin: script });
   t.equal(r.err, '');
   t.equal(r.code, 0);
   t.equal(r.out, ['CREATE TABLE', 'INSERT 2', ' id | name', '----+------', '  1 | a', ' 20 |', '(2 rows)', ''].join('\n'));
 });
 
 t.test('a bad statement in a script: one error line with its position, non-zero exit, later statements not run', async (t) => {
-  const r = await runCli(['sql'], 'CREATE TABLE t (id INT);\nSELECT id\n  FROM t WHERE;\nINSERT INTO t VALUES (1);\n');
+  const r = await runCli(['sql'], { stdin: 'CREATE TABLE t (id INT);\nSELECT id\n  FROM t WHERE;\nINSERT INTO t VALUES (1);\n' });
   t.equal(r.code, 1);
   t.equal(r.out, 'CREATE TABLE\n');
   t.match(r.err, /^<stdin>:3:\d+: SqlSyntaxError \(SYNTAX_ERROR\): .+\n$/);
@@ -77,7 +63,7 @@ t.test('run file.sql prints results; errors name the file and line', async (t) =
 
 t.test('interactive shell: prompts, \\d, \\timing, \\q', async (t) => {
   const input = ['CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR NOT NULL);', 'SELECT', '  1 AS one;', '\\d', '\\d t', '\\timing off', 'SELECT 2 AS two;', 'SELEC 3;', '\\q', 'SELECT 4;'].join('\n');
-  const r = await runCli(['sql'], input + '\n', true);
+  const r = await runCli(['sql'], { stdin: input + '\n', stdinTty: true });
   t.equal(r.code, 0);
   t.match(r.out, /laminardb=> /);
   t.match(r.out, /laminardb-> /, 'continuation prompt for a multi-line statement');
@@ -107,7 +93,7 @@ t.test('codegen from schema scripts', async (t) => {
 
 t.test('a durable database across CLI sessions: sql, codegen --db, run --db', async (t) => {
   const dir = path.join(tmp, 'durable');
-  const first = await runCli(['sql', dir], "CREATE TABLE item (id INT PRIMARY KEY, label VARCHAR NOT NULL);\nINSERT INTO item VALUES (1, 'x');\n");
+  const first = await runCli(['sql', dir], { stdin: "CREATE TABLE item (id INT PRIMARY KEY, label VARCHAR NOT NULL);\nINSERT INTO item VALUES (1, 'x');\n" });
   t.equal(first.code, 0, first.err);
   const types = await runCli(['codegen', '--db', dir]);
   t.equal(types.code, 0, types.err);
@@ -130,7 +116,7 @@ t.test('bin/laminardb.js exits non-zero with one error line', { timeout: 120_000
 
 t.test('--help after every command prints that command\'s usage and runs nothing', async (t) => {
   for (const command of ['sql', 'run', 'codegen', 'demo']) {
-    const r = await runCli([command, '--help'], 'SELECT 1;\n');
+    const r = await runCli([command, '--help'], { stdin: 'SELECT 1;\n' });
     t.equal(r.code, 0, command);
     t.equal(r.err, '');
     t.match(r.out, new RegExp(`^Usage: laminardb ${command} `), command);

@@ -3,21 +3,8 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { main } from '../../lib/cli/main.js';
 import { ensureBuilt, root } from '../api/build-package.js';
-
-async function runCli(args: string[], tty = false): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough() as PassThrough & { isTTY?: boolean };
-  if (tty) stdout.isTTY = true;
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await main(args, { stdin: Readable.from(['']), stdout, stderr });
-  return { code, out, err };
-}
+import { runCli } from './run-cli.js';
 
 t.test('--events N ends after N events with plain lines and a summary', { timeout: 120_000 }, async (t) => {
   const r = await runCli(['demo', '--events', '100000', '--refresh', '100000']);
@@ -45,7 +32,7 @@ t.test('the same events give the same views (the generator is seeded)', { timeou
 });
 
 t.test('on a terminal: a dashboard redrawn in place, cursor restored', { timeout: 120_000 }, async (t) => {
-  const r = await runCli(['demo', '--events', '60000'], true);
+  const r = await runCli(['demo', '--events', '60000'], { stdoutTty: true });
   t.equal(r.code, 0, r.err);
   t.match(r.out, /^\x1b\[\?25l/, 'cursor hidden while drawing');
   t.match(r.out, /\x1b\[H\x1b\[2JLaminarDB demo — Nexmark events into an in-memory database \(finished\)/);

@@ -5,10 +5,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { main } from '../../lib/cli/main.js';
 import { open } from '../../lib/index.js';
 import { TS_CHILD_ARGS, tsChildEnv } from '../helpers/ts-child.js';
+import { runCli } from './run-cli.js';
 
 const root = path.resolve(__dirname, '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'laminar-run-'));
@@ -18,17 +17,6 @@ function script(name: string, sql: string): string {
   const file = path.join(tmp, name);
   fs.writeFileSync(file, sql);
   return file;
-}
-
-async function runInProcess(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await main(args, { stdin: Readable.from(['']), stdout, stderr });
-  return { code, out, err };
 }
 
 interface Child {
@@ -140,7 +128,7 @@ t.test('a bad connector option in the file: one error line with file:line:column
 
 t.test('without connectors run executes the script and exits as before', async (t) => {
   const file = script('plain.sql', `CREATE TABLE t (a INT); INSERT INTO t VALUES (1), (2); SELECT sum(a) AS s FROM t;`);
-  const r = await runInProcess(['run', file]);
+  const r = await runCli(['run', file]);
   t.equal(r.code, 0, r.err);
   t.match(r.out, /^CREATE TABLE\nINSERT 2\n/);
   t.match(r.out, /\b3\b/);
@@ -156,15 +144,15 @@ t.test('argument errors: one line, exit 2; --help describes connectors', async (
     [['run'], /^laminardb: run needs exactly one SQL file/],
     [['run', path.join(tmp, 'missing.sql')], /^laminardb: cannot read .*missing\.sql: no such file/],
   ] as [string[], RegExp][]) {
-    const r = await runInProcess(args);
+    const r = await runCli(args);
     t.equal(r.code, 2, args.join(' '));
     t.match(r.err, message);
     t.equal(r.err.split('\n').filter(Boolean).length, 1);
   }
-  const help = await runInProcess(['run', '--help']);
+  const help = await runCli(['run', '--help']);
   t.equal(help.code, 0);
   t.match(help.out, /--interval ms\] \[--duration s\]/);
   t.match(help.out, /connector = 'datagen'/);
-  const top = await runInProcess(['--help']);
+  const top = await runCli(['--help']);
   t.match(top.out, /run <file\.sql> \[--db path\] \[--interval ms\] \[--duration s\]/);
 });

@@ -8,27 +8,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { open } from '../../lib/index.js';
 import { startChild, verifyRecovered } from './helpers.js';
+import { CRASH_ITERATIONS, CRASH_SEED, xorshift32 } from './random.js';
 
-const ITERATIONS = Number(process.env.LAMINAR_CRASH_ITERATIONS ?? 8);
-const SEED = Number(process.env.LAMINAR_CRASH_SEED ?? Date.now() % 100000);
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
-
-t.test(`SIGKILL at random moments loses no acknowledged insert (seed ${SEED})`, async (t) => {
+t.test(`SIGKILL at random moments loses no acknowledged insert (seed ${CRASH_SEED})`, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'laminar-crash-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const random = rng(SEED);
+  const random = xorshift32(CRASH_SEED);
   let acked = -1;
   let kills = 0;
-  for (let i = 0; i < ITERATIONS; i++) {
+  for (let i = 0; i < CRASH_ITERATIONS; i++) {
     const run = startChild(dir);
     const start = await run.ready;
     t.ok(start >= acked + 1, `iteration ${i}: the child resumes after every acknowledged batch (at ${start}, acked ${acked})`);
@@ -46,17 +34,17 @@ t.test(`SIGKILL at random moments loses no acknowledged insert (seed ${SEED})`, 
     const verified = await verifyRecovered(dir, acked);
     t.same(verified.problems, [], `iteration ${i}: ${verified.batches} batches recovered, ${acked + 1} acknowledged`);
   }
-  t.equal(kills, ITERATIONS, 'every iteration ended in a SIGKILL');
+  t.equal(kills, CRASH_ITERATIONS, 'every iteration ended in a SIGKILL');
   t.ok(fs.readdirSync(path.join(dir, 'checkpoints')).length > 0, 'recoveries started from operator-state checkpoints');
   t.ok(acked >= 0, 'some batches were acknowledged');
 });
 
-t.test(`durability 'sync', and kills during start-up, schema creation and recovery (seed ${SEED})`, async (t) => {
+t.test(`durability 'sync', and kills during start-up, schema creation and recovery (seed ${CRASH_SEED})`, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'laminar-crash-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const random = rng(SEED + 1);
+  const random = xorshift32(CRASH_SEED + 1);
   let acked = -1;
-  for (let i = 0; i < Math.max(3, ITERATIONS >> 1); i++) {
+  for (let i = 0; i < Math.max(3, CRASH_ITERATIONS >> 1); i++) {
     const run = startChild(dir, 1e9, { LAMINAR_DURABILITY: 'sync' });
     // any moment from process start on: module loading, open(), replay, CREATE, ingest
     await new Promise((r) => setTimeout(r, Math.floor(random() * 2500)));

@@ -11,21 +11,10 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { open } from '../../lib/index.js';
 import { SINK_FILE, referenceLines } from './sink-stream.js';
+import { CRASH_ITERATIONS, CRASH_SEED, xorshift32 } from './random.js';
 import { TS_CHILD_ARGS, tsChildEnv } from '../helpers/ts-child.js';
 
-const ITERATIONS = Number(process.env.LAMINAR_CRASH_ITERATIONS ?? 8);
-const SEED = Number(process.env.LAMINAR_CRASH_SEED ?? Date.now() % 100000);
 const CHILD = path.join(__dirname, 'sink-child.ts');
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
 
 function runChild(dir: string): { kill: () => void; ready: Promise<number>; acked: () => number; exited: Promise<{ signal: string | null; stderr: string }> } {
   const child = spawn(process.execPath, [...TS_CHILD_ARGS, CHILD, dir], { stdio: ['ignore', 'pipe', 'pipe'], env: tsChildEnv() });
@@ -85,15 +74,15 @@ async function verify(t: Test, dir: string, what: string, acked: number, lastBat
   return { batches, recommitted: committed.length > before };
 }
 
-t.test(`SIGKILL at random moments: the file sink holds every committed change exactly once (seed ${SEED})`, async (t) => {
+t.test(`SIGKILL at random moments: the file sink holds every committed change exactly once (seed ${CRASH_SEED})`, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'laminar-sink-crash-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const random = rng(SEED);
+  const random = xorshift32(CRASH_SEED);
   let acked = -1;
   let kills = 0;
   let lastBatch = -1;
   let sawRecommit = false;
-  for (let i = 0; i < ITERATIONS; i++) {
+  for (let i = 0; i < CRASH_ITERATIONS; i++) {
     const run = runChild(dir);
     const start = await run.ready;
     if (start < 0) {
@@ -111,18 +100,18 @@ t.test(`SIGKILL at random moments: the file sink holds every committed change ex
     lastBatch = v.batches;
     sawRecommit ||= v.recommitted;
   }
-  t.equal(kills, ITERATIONS, 'every iteration ended in a SIGKILL');
+  t.equal(kills, CRASH_ITERATIONS, 'every iteration ended in a SIGKILL');
   t.ok(lastBatch > 0, `batches were ingested (${lastBatch + 1})`);
   t.comment(`a kill between a MANIFEST rename and the sink commit was repaired by recovery: ${sawRecommit}`);
 });
 
-t.test(`kills during start-up, schema creation, recovery and the sink's recovery commit (seed ${SEED})`, async (t) => {
+t.test(`kills during start-up, schema creation, recovery and the sink's recovery commit (seed ${CRASH_SEED})`, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'laminar-sink-crash-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const random = rng(SEED + 1);
+  const random = xorshift32(CRASH_SEED + 1);
   let acked = -1;
   let lastBatch = -1;
-  for (let i = 0; i < Math.max(3, ITERATIONS >> 1); i++) {
+  for (let i = 0; i < Math.max(3, CRASH_ITERATIONS >> 1); i++) {
     const run = runChild(dir);
     // any moment from process start on: module loading, open(), recovery, CREATE, ingest
     await new Promise((r) => setTimeout(r, Math.floor(random() * 2500)));
