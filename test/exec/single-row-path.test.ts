@@ -9,6 +9,7 @@ import type { Batch } from '../../lib/exec/batch.js';
 import type { Operator, Output } from '../../lib/exec/operator.js';
 import type { EngineChange } from '../../lib/engine/types.js';
 import type { Row } from '../../lib/types/value.js';
+import { Project, columnProjection } from '../../lib/exec/operators/project.js';
 
 function rowsOf(b: Batch): [Row, number][] {
   const out: [Row, number][] = [];
@@ -156,4 +157,28 @@ t.test('Dataflow.pushWithWatermark: rows and watermark in one step, queued from 
   df.removeNodes([v, p]);
   df.removeRoot(src);
   t.throws(() => df.pushWithWatermark(src, batchFromRows([[5]], 1), 50), /was removed/, 'a removed root is refused');
+});
+
+t.test('columnProjection: generated picks, and an identity projection forwards the batch itself', async (t) => {
+  const pushed: Batch[] = [];
+  const out: Output = { push: (b) => void pushed.push(b), watermark() {} };
+  const batch: Batch = { length: 2, columns: [[1, 2], ['a', 'b'], [true, false]], weights: Int32Array.of(1, -1) };
+  new Project(out, columnProjection([0, 1, 2])).push(batch);
+  t.equal(pushed[0], batch, 'all columns in order: the same batch object');
+  new Project(out, columnProjection([0, 1])).push(batch);
+  t.not(pushed[1], batch);
+  t.same(pushed[1]!.columns, [[1, 2], ['a', 'b']], 'a prefix is a real projection (the input is wider)');
+  t.equal(pushed[1]!.weights, batch.weights, 'weights pass through');
+  new Project(out, columnProjection([2, 0, 0])).push(batch);
+  t.same(pushed[2]!.columns, [[true, false], [1, 2], [1, 2]], 'reordered and repeated');
+  t.equal(pushed[2]!.columns[1], batch.columns[0], 'columns are not copied');
+  const wide = Array.from({ length: 70 }, (_, c) => c);
+  const wideBatch: Batch = { length: 1, columns: wide.map((c) => [c]), weights: null };
+  new Project(out, columnProjection(wide)).push(wideBatch);
+  t.equal(pushed[3], wideBatch, 'wide identity (loop version) forwards the batch too');
+  new Project(out, columnProjection([69, 0])).push(wideBatch);
+  t.same(pushed[4]!.columns, [[69], [0]]);
+  new Project(out, columnProjection([])).push(batch);
+  t.same(pushed[5]!.columns, [], 'no columns');
+  t.equal(pushed[5]!.length, 2);
 });
