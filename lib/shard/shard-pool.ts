@@ -265,7 +265,10 @@ export class ShardPool {
 
   /** Stops every worker (a durable shard closes its log first); resolves once all have exited. */
   async close(): Promise<void> {
-    if (this.durable && this.shards.every((s) => !s.exited)) await this.callAsync({ op: 'close' });
+    if (this.durable) {
+      const live = this.shards.filter((s) => !s.exited).map((s) => s.index);
+      await this.callAsync({ op: 'close' }, live);
+    }
     await Promise.all(
       this.shards.map(async (s) => {
         s.port.close();
