@@ -91,6 +91,12 @@ export class DurableEngine implements EnginePort {
   private checkpointedBytes = 0;
   /** close() checkpoints first above this many bytes logged since the newest checkpoint */
   private readonly closeCheckpointBytes: number;
+  /** a microtask will hand the records appended in this turn to the WAL writer */
+  private publishQueued = false;
+  private readonly publishLog = (): void => {
+    this.publishQueued = false;
+    this.wal.publish();
+  };
 
   private constructor(
     readonly dir: string,
@@ -490,7 +496,13 @@ export class DurableEngine implements EnginePort {
       );
     }
     try {
-      const lsn = this.wal.append(record);
+      // published at the end of this turn of the event loop (or by the flush that waits for it):
+      // a call and the flush right after it reach the writer together, one fdatasync for both
+      const lsn = this.wal.appendDeferred(record);
+      if (!this.publishQueued) {
+        this.publishQueued = true;
+        queueMicrotask(this.publishLog);
+      }
       this.loggedBytes += frameBytes(record.byteLength);
       this.dirtySinceFlush = true;
       return lsn;
