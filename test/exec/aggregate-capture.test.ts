@@ -118,3 +118,59 @@ t.test('a capture abandoned half-way through its fill stops there', async (t) =>
   );
   t.equal(pauses, 2);
 });
+
+t.test('a later capture hands over the same record for every group not touched since the last one', async (t) => {
+  const { acc, saves } = countingSum();
+  const agg = aggregate(acc);
+  agg.push(inserts(...rowsFor(0, 5000, 1)), 0);
+  agg.flush();
+  const first: unknown[] = [];
+  await agg.captureGroups().fill(first, async () => {});
+  // change 3 groups, delete 1, add 1
+  agg.push(inserts([10, 1], [20, 1], [4999, 1], [9000, 4]), 0);
+  agg.push(deletes([30, 1 + (30 % 7)]), 0);
+  agg.flush();
+  const expected = structuredClone(agg.snapshot());
+  const before = saves();
+  const second: unknown[] = [];
+  await agg.captureGroups().fill(second, async () => {});
+  t.same({ groups: second }, expected, 'the current state');
+  t.equal(saves() - before, 4, 'only the 4 groups changed or new since the last capture were saved');
+  const firstByKey = new Map(first.map((r) => [(r as { key: Value[] }).key[0], r]));
+  const reused = second.filter((r) => firstByKey.get((r as { key: Value[] }).key[0]) === r).length;
+  t.equal(reused, 4996, 'every other record is the same object');
+
+  // a restore forgets the records (the groups may differ now): everything is built again
+  agg.restore(agg.snapshot());
+  const afterRestore = saves();
+  const third: unknown[] = [];
+  await agg.captureGroups().fill(third, async () => {});
+  t.equal(saves() - afterRestore, 5000);
+  t.same({ groups: third }, expected);
+});
+
+t.test('after an unfinished capture the next one rebuilds every record', async (t) => {
+  const { acc, saves } = countingSum();
+  const agg = aggregate(acc);
+  agg.push(inserts(...rowsFor(0, 10_000, 1)), 0);
+  agg.flush();
+  await agg.captureGroups().fill([], async () => {});
+  // a capture abandoned half-way: its dirty flags are gone, its cache only half refreshed
+  const half = agg.captureGroups();
+  agg.push(inserts([9999, 50]), 0);
+  agg.flush();
+  await t.rejects(
+    half.fill([], async () => {
+      agg.captureGroups();
+    }),
+    /superseded/,
+  );
+  agg.push(inserts([9998, 60]), 0);
+  agg.flush();
+  const expected = structuredClone(agg.snapshot());
+  const before = saves();
+  const next: unknown[] = [];
+  await agg.captureGroups().fill(next, async () => {});
+  t.same({ groups: next }, expected);
+  t.equal(saves() - before, 10_000, 'nothing reused');
+});

@@ -87,8 +87,17 @@ class GroupCapture {
   readonly preserved = new Map<number, GroupRecord | null>();
   /** replaced by a newer capture, a restore or close: filling it would be wrong */
   abandoned = false;
-  /** `end`: slots at and above it were never used at the cut */
-  constructor(readonly end: number) {}
+  /**
+   * `end`: slots at and above it were never used at the cut. `dirty`: slots touched between the
+   * previous capture's cut and this one. `cache`: records of the previous capture, by slot — a
+   * slot not dirty since hands over the very same record (nothing rebuilt, and the checkpoint
+   * delta matches it by identity).
+   */
+  constructor(
+    readonly end: number,
+    readonly dirty: Uint8Array,
+    readonly cache: (GroupRecord | undefined)[],
+  ) {}
 }
 
 /** groups encoded between two pauses of a capture's fill */
@@ -158,6 +167,10 @@ export class HashAggregate implements Operator {
   private lastInner: Map<Key, number> | undefined = undefined;
   /** the checkpoint capture being encoded, if any (see captureGroups) */
   private capture: GroupCapture | null = null;
+  /** slots touched since the last capture's cut (parallel to touchedFlags) */
+  private dirtySlots = new Uint8Array(64);
+  /** the last completed capture's records by slot; null after restore or an unfinished capture */
+  private recordCache: (GroupRecord | undefined)[] | null = null;
 
   constructor(
     private readonly out: Output,
@@ -191,10 +204,14 @@ export class HashAggregate implements Operator {
       const grown = new Uint8Array(Math.max(flags.length * 2, slot + 1));
       grown.set(flags);
       this.touchedFlags = flags = grown;
+      const dirty = new Uint8Array(grown.length);
+      dirty.set(this.dirtySlots);
+      this.dirtySlots = dirty;
     }
     if (flags[slot] === 0) {
       // every change to a group happens after its first touch of the step
       if (this.capture !== null) this.preserve(slot);
+      this.dirtySlots[slot] = 1;
       flags[slot] = 1;
       this.touchedList.push(slot);
     }
@@ -204,7 +221,16 @@ export class HashAggregate implements Operator {
   private preserve(slot: number): void {
     const c = this.capture!;
     if (slot < c.cursor || slot >= c.end || c.preserved.has(slot)) return;
-    c.preserved.set(slot, this.keyRows[slot] === undefined ? null : this.record(slot));
+    c.preserved.set(slot, this.keyRows[slot] === undefined ? null : this.recordAtCut(c, slot));
+  }
+
+  /** The slot's record as of the capture's cut (the group has not changed since the cut). */
+  private recordAtCut(c: GroupCapture, slot: number): GroupRecord {
+    const cached = c.cache[slot];
+    if (cached !== undefined && c.dirty[slot] !== 1) return cached;
+    const rec = this.record(slot);
+    c.cache[slot] = rec;
+    return rec;
   }
 
   /** Put the key row into the numeric index's probe; false if it is not all (non-NaN) numbers. */
@@ -477,24 +503,38 @@ export class HashAggregate implements Operator {
    * fresh values, like snapshot() records kept by reference.
    */
   captureGroups(): { fill(into: unknown[], pause: () => Promise<void>): Promise<void> } {
-    if (this.capture !== null) this.capture.abandoned = true;
-    const capture = new GroupCapture(this.keyRows.length);
+    if (this.capture !== null) {
+      // its cache would be partly older than the dirty flags handed to it: start over
+      this.capture.abandoned = true;
+      this.recordCache = null;
+    }
+    const cache = this.recordCache ?? [];
+    this.recordCache = null; // until this capture completes
+    const capture = new GroupCapture(this.keyRows.length, this.dirtySlots, cache);
+    this.dirtySlots = new Uint8Array(this.touchedFlags.length);
     this.capture = capture;
     return {
       fill: async (into, pause) => {
+        let completed = false;
         try {
           for (let slot = 0; slot < capture.end; slot++) {
             if (capture.abandoned) throw new ExecutionError('INVALID_ARGUMENT', 'checkpoint capture of an aggregate was superseded (a newer checkpoint, restore or close)');
             const kept = capture.preserved.get(slot);
             if (kept !== undefined) {
               if (kept !== null) into.push(kept);
-            } else if (this.keyRows[slot] !== undefined) into.push(this.record(slot));
+            } else if (this.keyRows[slot] !== undefined) into.push(this.recordAtCut(capture, slot));
+            else cache[slot] = undefined;
             capture.cursor = slot + 1;
             capture.preserved.delete(slot);
             if ((slot + 1) % CAPTURE_SLICE === 0) await pause();
           }
+          cache.length = capture.end;
+          completed = true;
         } finally {
-          if (this.capture === capture) this.capture = null;
+          if (this.capture === capture) {
+            this.capture = null;
+            if (completed) this.recordCache = cache;
+          }
         }
       },
     };
@@ -504,6 +544,7 @@ export class HashAggregate implements Operator {
   close(): void {
     if (this.capture !== null) this.capture.abandoned = true;
     this.capture = null;
+    this.recordCache = null;
     this.nativeIndex?.close();
   }
 
@@ -511,6 +552,7 @@ export class HashAggregate implements Operator {
     const s = state as { groups: GroupRecord[] };
     if (this.capture !== null) this.capture.abandoned = true;
     this.capture = null;
+    this.recordCache = null;
     this.slots.clear();
     this.pairIndex?.clear();
     this.numericIndex?.clear();
