@@ -273,3 +273,35 @@ t.test('a failing DDL statement on a durable sharded database is refused before 
   t.same(db.relations().map((r) => r.name), ['a']);
   await db.close();
 });
+
+t.test('a checkpoint failing on one shard stops the database; reopening recovers every flushed row', async (t) => {
+  const dir = tempDir(t);
+  let { db, engine } = await openDurableSharded(dir);
+  for (const s of SCHEMA) await db.execute(s);
+  feed(db, 0, 3);
+  await engine.checkpoint();
+  feed(db, 3, 6);
+  await db.flush();
+  // shard 1 cannot create its next checkpoint directory: a file is in the way
+  const next = readManifest(shardDir(dir, 1))!.epoch + 1;
+  const blocker = path.join(shardDir(dir, 1), 'checkpoints', String(next));
+  fs.writeFileSync(blocker, 'in the way');
+  await t.rejects(db.execute('CHECKPOINT'), { name: 'StorageError', code: 'IO_ERROR' });
+  t.throws(() => feed(db, 6, 7), { name: 'StorageError', message: /stopped after a checkpoint failed on a shard/ }, 'writes are refused');
+  await t.rejects(db.execute('CREATE TABLE more (a INT)'), { message: /stopped after a checkpoint failed/ });
+  t.same(readShardsFile(dir)!.cuts.map((c) => c.epoch), [1], 'the failed checkpoint was not committed');
+  await db.close();
+  fs.rmSync(blocker);
+
+  ({ db, engine } = await openDurableSharded(dir));
+  t.equal(engine.checkpoints()!.recovered.epoch, 1);
+  t.same(await viewContents(db), await reference(6), 'every flushed row, from checkpoint 1 and the logs after it');
+  const cut = await engine.checkpoint();
+  t.equal(cut.epoch, 2, 'the uncommitted number is free again');
+  t.same(cut.shards, [3, 2], "shard 0 does not reuse the local number of its abandoned checkpoint");
+  await db.close();
+  ({ db, engine } = await openDurableSharded(dir));
+  t.equal(engine.checkpoints()!.recovered.epoch, 2);
+  t.same(await viewContents(db), await reference(6));
+  await db.close();
+});
