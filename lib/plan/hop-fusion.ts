@@ -41,5 +41,8 @@ export function hopAssignmentFor(plan: AggregateNode, input: DataflowNode, endIn
     }
   }
   const assignment: HopAssignment = { timeColumn: tvf.timeColumn, sizeMs: tvf.sizeMs, slideMs: tvf.slideMs, offsetMs: tvf.offsetMs, windowGroups };
+  // the HOP node stays in the graph for any other consumer a shared subplan gives it; with
+  // none (known once the view's subgraph is wired, before back-fill) it does no work
+  input.op.setConsumerProbe(() => input.downstream.length > 0);
   return { assignment, source: input.inputs[0]! };
 }

@@ -135,3 +135,15 @@ t.test('an unobserved output (nothing reads the TVF) gets no work done', async (
   op.push(batch([[1], [7]]), 0);
   t.equal(pushed, 2, 'one batch per window rank once someone reads it');
 });
+
+t.test('a consumer probe saying nobody reads the node skips the work', async (t) => {
+  let pushed = 0;
+  let consumers = 0;
+  const op = new WindowAssignOperator({ push: () => void pushed++, watermark: () => {} }, { kind: 'tumble', timeColumn: 0, sizeMs: 10 });
+  op.setConsumerProbe(() => consumers > 0);
+  op.push(batch([[1]]), 0);
+  t.equal(pushed, 0);
+  consumers = 1;
+  op.push(batch([[1]]), 0);
+  t.equal(pushed, 1);
+});

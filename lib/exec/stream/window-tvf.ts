@@ -39,10 +39,18 @@ export class WindowAssignOperator implements Operator {
     }
   }
 
+  /** Set by the planner when an aggregate above reads this TVF's input instead of its output
+   *  (lib/plan/hop-fusion.ts): while it returns false nothing reads this node's output. */
+  private consumers: (() => boolean) | null = null;
+
+  setConsumerProbe(hasConsumers: () => boolean): void {
+    this.consumers = hasConsumers;
+  }
+
   push(batch: Batch, _port: number): void {
-    // nothing reads this node (e.g. the aggregate above assigns HOP windows itself, see
-    // lib/plan/hop-fusion.ts): no work, where the output can tell (Output.unobserved)
+    // nothing reads this node (e.g. the aggregate above assigns HOP windows itself): no work
     if (batch.length === 0 || this.out.unobserved?.() === true) return;
+    if (this.consumers !== null && !this.consumers()) return;
     if (this.spec.kind === 'tumble') this.pushTumble(batch);
     else this.pushExpanded(batch);
   }
