@@ -9,9 +9,11 @@
 // that every shard can read (falling back together to the previous one) and each replays its
 // WAL after it; shards that missed the last DDL statements of the catalog log get them again.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { LaminarError, StorageError } from '../errors.js';
 import { DirectoryLock } from '../storage/lock.js';
-import { CatalogLog, checkThreads, readShardsFile, writeShardsFile, type CatalogEntry, type CommittedCut } from './shard-files.js';
+import { MANIFEST_FILE } from '../storage/manifest.js';
+import { CatalogLog, checkThreads, readShardsFile, shardDir, writeShardsFile, type CatalogEntry, type CommittedCut } from './shard-files.js';
 import type { DurableShardCheck } from './protocol.js';
 import type { DurablePoolOptions, ShardPool } from './shard-pool.js';
 import type { Placement } from './placement.js';
@@ -72,7 +74,7 @@ export class DurableShards {
     this.cuts = shards?.cuts ?? [];
     this.nextEpoch = (this.cuts[this.cuts.length - 1]?.epoch ?? 0) + 1;
     if (shards === null) {
-      for (let i = 0; i < threads; i++) fs.mkdirSync(`${dir}/shard-${i}`, { recursive: true });
+      for (let i = 0; i < threads; i++) fs.mkdirSync(shardDir(dir, i), { recursive: true });
       writeShardsFile(dir, { format: 1, threads, cuts: [] });
     }
     const { log, entries } = CatalogLog.open(dir);
@@ -94,6 +96,14 @@ export class DurableShards {
    * gives shards that missed the catalog log's last DDL statements those statements again.
    */
   recover(pool: ShardPool): void {
+    // every shard wrote its MANIFEST at its first open, before any statement was logged
+    if (this.entries.length > 0) {
+      for (let i = 0; i < this.threads; i++) {
+        if (!fs.existsSync(path.join(shardDir(this.dir, i), MANIFEST_FILE))) {
+          throw new StorageError('CORRUPTION', `${shardDir(this.dir, i)} has no MANIFEST but the catalog log holds statements: the shard's directory was deleted or damaged; refusing to start it empty`);
+        }
+      }
+    }
     const candidates: CommittedCut[] = [...this.cuts].reverse();
     // no cut was ever committed: every shard still has its whole log
     if (candidates.length === 0) candidates.push({ epoch: 0, shards: new Array<number>(this.threads).fill(0) });

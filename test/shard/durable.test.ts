@@ -305,3 +305,13 @@ t.test('a checkpoint failing on one shard stops the database; reopening recovers
   t.same(await viewContents(db), await reference(6));
   await db.close();
 });
+
+t.test("a shard directory that lost its data is refused, not started empty", async (t) => {
+  const dir = tempDir(t);
+  const { db } = await openDurableSharded(dir);
+  await db.execute('CREATE TABLE a (k INT)');
+  db.insert('a', [{ k: 1 }, { k: 2 }, { k: 3 }]);
+  await db.close();
+  fs.rmSync(shardDir(dir, 1), { recursive: true });
+  await t.rejects(openDurableSharded(dir), { code: 'CORRUPTION', message: /shard-1 has no MANIFEST but the catalog log holds statements/ });
+});
