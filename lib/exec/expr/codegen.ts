@@ -15,6 +15,7 @@ import { comparatorFor } from '../../types/compare.js';
 import { T, type DataType } from '../../types/datatype.js';
 import type { Value } from '../../types/value.js';
 import { guardUdf, type UdfRegistry } from './udf.js';
+import { decimalTimesInteger, matchDecimalTimesInteger } from './decimal-scale.js';
 
 export interface CompileOptions {
   /** registry for BoundUdfCall nodes */
@@ -181,6 +182,11 @@ export class Emitter {
         if (fused) return fused;
         break;
       }
+      case '*': {
+        const fused = this.fusedDecimalTimesInteger(e);
+        if (fused) return fused;
+        break;
+      }
       default:
         break;
     }
@@ -225,6 +231,18 @@ export class Emitter {
     // Inline templates (arithmetic, comparisons) never turn non-NULL inputs into NULL.
     const nonNull = impl.strict && useInline && nullable.length === 0;
     return { code: v, nonNull };
+  }
+
+  /** DECIMAL constant * CAST(integer AS DECIMAL) → one helper call and one Decimal per row. */
+  private fusedDecimalTimesInteger(e: BoundCall): Emitted | undefined {
+    const m = matchDecimalTimesInteger(e);
+    if (m === undefined) return undefined;
+    const x = this.bind(this.emit(m.integer));
+    if (x.constant) return undefined; // both constant: folded by the generic path
+    const f = this.ref(decimalTimesInteger(m.constant, m.cast));
+    const v = this.fresh();
+    this.lines.push(x.nonNull ? `const ${v} = ${f}(${x.code});` : `const ${v} = ${x.code} === null ? null : ${f}(${x.code});`);
+    return { code: v, nonNull: x.nonNull };
   }
 
   /** regexp_match(s, 'const')[const] → one regex exec, no group array. */
