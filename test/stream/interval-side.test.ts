@@ -235,3 +235,17 @@ t.test('a column of numbers turns generic when another value arrives, keeping ev
   t.ok(Object.is(side.rowOf(side.addRow(2, 5, [0, -0], 0))[1], -0), '-0 survives in a generic column');
   t.same(lookupRows(side, 1), [[2 ** 53, NaN], ['text', null], [7, 8]]);
 });
+
+t.test('the time column is kept once, as the slot time, and read back in its place', async (t) => {
+  const side = new IntervalSide(3, 1);
+  const b = batch([[5, 100, 'x'], [5, -0, 'y']]);
+  const s0 = side.addFromBatch(5, 100, b, 0, 0);
+  const s1 = side.addFromBatch(5, -0, b, 1, 0);
+  t.same(side.rowOf(s0), [5, 100, 'x']);
+  t.ok(Object.is(side.rowOf(s1)[1], -0), 'the exact time value, -0 included');
+  const s2 = side.addRow(5, 250, [5, 250, 'z'], 0);
+  t.same(lookupRows(side, 5), [[5, 100, 'x'], [5, -0, 'y'], [5, 250, 'z']]);
+  side.expire(200);
+  t.same(lookupRows(side, 5), [[5, 250, 'z']]);
+  t.equal(side.timeOf(s2), 250);
+});

@@ -57,8 +57,8 @@ export class IntervalJoinOperator implements Operator {
     if (cfg.leftKeys.length !== cfg.rightKeys.length) throw new ExecutionError('INVALID_ARGUMENT', 'interval join needs as many left keys as right keys');
     this.leftKeyOf = keyFunction(cfg.leftKeys);
     this.rightKeyOf = keyFunction(cfg.rightKeys);
-    this.left = new IntervalSide(cfg.leftWidth);
-    this.right = new IntervalSide(cfg.rightWidth);
+    this.left = new IntervalSide(cfg.leftWidth, cfg.leftTimeColumn);
+    this.right = new IntervalSide(cfg.rightWidth, cfg.rightTimeColumn);
     this.pairs = new PairEvaluator(cfg.leftWidth, cfg.rightWidth, cfg.residual);
     this.out = new BatchBuilder(cfg.leftWidth + cfg.rightWidth);
     this.lateLeft = new LateRows(cfg.leftWidth, cfg.late?.left);

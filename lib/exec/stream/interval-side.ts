@@ -48,7 +48,7 @@ export class IntervalSide {
   /** per slot: its chain id */
   private slotChains: Int32Array = new Int32Array(256);
   private times: Float64Array = new Float64Array(256);
-  private matchCounts: Float64Array = new Float64Array(256);
+  private matchCounts: Int32Array = new Int32Array(256);
   private next: Int32Array = new Int32Array(256);
   private prev: Int32Array = new Int32Array(256);
   private live: Uint8Array = new Uint8Array(256);
@@ -70,14 +70,24 @@ export class IntervalSide {
   /** smallest time held (a lower bound; refreshed by expire) */
   minTime = Infinity;
 
-  constructor(readonly width: number) {
+  /** the column that holds the row's time, kept only in `times` (-1: none) */
+  private readonly timeColumn: number;
+
+  /** `timeColumn`: the column whose value is always the time the row is stored with — it is
+   *  then not stored twice */
+  constructor(
+    readonly width: number,
+    timeColumn?: number,
+  ) {
+    this.timeColumn = timeColumn ?? -1;
     for (let c = 0; c < width; c++) {
-      this.nums.push(new Float64Array(256));
+      this.nums.push(c === this.timeColumn ? null : new Float64Array(256));
       this.objs.push(null);
     }
   }
 
   private write(c: number, s: number, v: Value): void {
+    if (c === this.timeColumn) return;
     const f = this.nums[c]!;
     if (f !== null) {
       if (typeof v === 'number') {
@@ -91,6 +101,7 @@ export class IntervalSide {
 
   /** The value of column `c` at `slot`. */
   valueOf(c: number, slot: number): Value {
+    if (c === this.timeColumn) return this.times[slot]!;
     const f = this.nums[c]!;
     return f !== null ? f[slot]! : this.objs[c]![slot]!;
   }
@@ -245,6 +256,7 @@ export class IntervalSide {
   /** Copies row rows[k] of `columns` into slot slots[k] for k < n, a column at a time. */
   writeColumns(columns: readonly Column[], rows: Int32Array, slots: Int32Array, n: number): void {
     for (let c = 0; c < this.width; c++) {
+      if (c === this.timeColumn) continue;
       const src = columns[c]!;
       const f = this.nums[c]!;
       if (f !== null && src instanceof Float64Array) {
@@ -389,7 +401,7 @@ export class IntervalSide {
     this.freeChains = [];
     this.chainCount = 0;
     for (let c = 0; c < this.width; c++) {
-      this.nums[c] = new Float64Array(this.times.length);
+      this.nums[c] = c === this.timeColumn ? null : new Float64Array(this.times.length);
       this.objs[c] = null;
     }
     this.live.fill(0);
@@ -406,7 +418,7 @@ export class IntervalSide {
   private grow(): void {
     const cap = this.times.length * 2;
     this.times = growF64(this.times, cap);
-    this.matchCounts = growF64(this.matchCounts, cap);
+    this.matchCounts = growI32(this.matchCounts, cap);
     this.next = growI32(this.next, cap);
     this.prev = growI32(this.prev, cap);
     this.slotChains = growI32(this.slotChains, cap);
