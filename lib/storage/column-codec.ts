@@ -100,12 +100,18 @@ export function readColumn(r: RecordReader, length: number): Column {
     throw new StorageError('CORRUPTION', `write-ahead log record has an unknown column kind ${kind}`);
   }
   const bitmap = r.view8((length + 7) >> 3);
-  const out: Value[] = new Array(length);
   if (kind === NUMBERS) {
     const packed = new Float64Array(r.copy(length * 8));
+    // no NULL: the packed doubles are the column (no boxed number per value to allocate, and a
+    // table stores them into its double columns as they are); typed columns are valid input
+    let nulls = 0;
+    for (let b = 0; b < bitmap.length; b++) nulls |= bitmap[b]!;
+    if (nulls === 0) return packed as unknown as Column;
+    const out: Value[] = new Array(length);
     for (let i = 0; i < length; i++) out[i] = (bitmap[i >> 3]! & (1 << (i & 7))) !== 0 ? null : packed[i]!;
     return out;
   }
+  const out: Value[] = new Array(length);
   for (let i = 0; i < length; i++) {
     const isNull = (bitmap[i >> 3]! & (1 << (i & 7))) !== 0;
     const v = kind === STRINGS ? r.str() : r.u8() === 1;

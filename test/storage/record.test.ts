@@ -38,6 +38,15 @@ t.test('only the first `length` values of a longer column are logged', async (t)
   t.same(b, [1, 2]);
 });
 
+t.test('a number column without NULLs decodes as its packed doubles; with a NULL as values', async (t) => {
+  const [packed, withNull] = roundTripColumns([[3, -0, NaN, 1_700_000_000_123, 2 ** 53], [3, null, 1, 2, 5]], 5);
+  t.ok(packed instanceof Float64Array, 'no value boxed per row for a column without NULL');
+  t.same(Array.from(packed as Float64Array), [3, -0, NaN, 1_700_000_000_123, 2 ** 53]);
+  t.ok(Object.is((packed as Float64Array)[1], -0));
+  t.ok(Array.isArray(withNull));
+  t.same(withNull, [3, null, 1, 2, 5]);
+});
+
 t.test('number, string and boolean columns with NULLs', async (t) => {
   const nums = [1, null, -0, 3.25, NaN, null];
   const strs = ['a', null, '', 'héllo ✓ 𝄞', null, 'x'.repeat(1000)];

@@ -107,7 +107,11 @@ export class KeyedRows {
           let chunk = this.chunks[slot >>> SHIFT]!;
           const o = slot & MASK;
           let c = 0;
-          while (c < width && sameValue(chunk.columns[c]![o]!, cols[c]![i] ?? null)) c++;
+          for (; c < width; c++) {
+            const stored = chunk.columns[c]![o]!;
+            const incoming = cols[c]![i];
+            if (stored !== incoming && !sameValue(stored, incoming ?? null)) break;
+          }
           if (c === width) continue;
           sink?.addStored(this, slot, -1);
           chunk = this.writable(slot >>> SHIFT);
@@ -201,7 +205,7 @@ export class KeyedRows {
       for (let c = 0; c < this.width; c++) {
         const col = chunk.columns[c] as unknown;
         // number columns are written as Float64Array; a plain array takes any value later
-        if (col instanceof Float64Array) chunk.columns[c] = Array.from(col);
+        if (col instanceof Float64Array) chunk.columns[c] = doubles(col);
         else if (!Array.isArray(col) || col.length !== CHUNK_SLOTS) throw new StorageError('CORRUPTION', `a keyed table's checkpoint chunk has a column of the wrong size`);
       }
     }
@@ -209,14 +213,18 @@ export class KeyedRows {
     this.owned = new Uint8Array(Math.max(16, chunks.length));
     this.used = used;
     const slotOf = this.slotOf;
+    // one key column (the common case): its values read straight from each chunk
+    const keyColumn = this.keyColumns.length === 1 ? this.keyColumns[0]! : -1;
     for (let ci = 0; ci < chunks.length; ci++) {
-      const live = chunks[ci]!.live;
+      const chunk = chunks[ci]!;
+      const live = chunk.live;
+      const keys = keyColumn >= 0 ? chunk.columns[keyColumn]! : null;
       const base = ci << SHIFT;
       for (let o = 0; o < CHUNK_SLOTS; o++) {
         if (live[o] !== 1) continue;
         const slot = base | o;
         if (slot >= used) throw new StorageError('CORRUPTION', `a keyed table's checkpoint has a row past its last slot`);
-        const key = this.keyOfSlot(slot);
+        const key = keys !== null ? keyOfValue(keys[o]!) : this.keyOfSlot(slot);
         if (slotOf.get(key) >= 0) throw new StorageError('CORRUPTION', `a keyed table's checkpoint holds two rows with one key`);
         slotOf.set(key, slot);
       }
@@ -295,6 +303,13 @@ export class KeyedRows {
       this.slotOf.set(this.keyOfSlot(to), to);
     }
   }
+}
+
+/** A column of doubles as a plain array (stays an unboxed double array in V8). */
+function doubles(f: Float64Array): Value[] {
+  const out: Value[] = new Array(f.length);
+  for (let i = 0; i < f.length; i++) out[i] = f[i]!;
+  return out;
 }
 
 function newChunk(width: number): RowChunk {
