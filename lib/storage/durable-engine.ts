@@ -345,6 +345,8 @@ export class DurableEngine implements EnginePort {
         this.markApplying(this.append(this.encoder.flush()));
         this.dirtySinceFlush = false;
       }
+      // the writer writes and syncs the records while the step below runs
+      this.wal.publish();
       this.inner.flush();
     } catch (error) {
       return Promise.reject(error);
