@@ -8,7 +8,11 @@ import { ViewStore } from '../../lib/exec/runtime/view-store.js';
 import type { Batch } from '../../lib/exec/batch.js';
 import type { Operator, Output } from '../../lib/exec/operator.js';
 import type { EngineChange } from '../../lib/engine/types.js';
-import type { Row } from '../../lib/types/value.js';
+import type { Row, Value } from '../../lib/types/value.js';
+import type { BoundExpr } from '../../lib/plan/bound.js';
+import { T } from '../../lib/types/datatype.js';
+import { compileFilter } from '../../lib/exec/expr/compile.js';
+import { Engine } from '../../lib/engine/engine.js';
 import { Project, columnProjection } from '../../lib/exec/operators/project.js';
 
 function rowsOf(b: Batch): [Row, number][] {
@@ -181,4 +185,26 @@ t.test('columnProjection: generated picks, and an identity projection forwards t
   new Project(out, columnProjection([])).push(batch);
   t.same(pushed[5]!.columns, [], 'no columns');
   t.equal(pushed[5]!.length, 2);
+});
+
+t.test('compileFilter: one-row batches (shared selections) agree with the multi-row path', async (t) => {
+  const price: BoundExpr = { kind: 'column', index: 0, type: T.bigint };
+  const pred: BoundExpr = { kind: 'call', name: '>', args: [price, { kind: 'literal', value: 1000, type: T.bigint }], type: T.boolean };
+  const filter = compileFilter(pred);
+  const one = (v: Value) => Array.from(filter({ length: 1, columns: [[v]], weights: null }));
+  t.same(one(1001), [0], 'kept');
+  t.same(one(1000), [], 'FALSE drops');
+  t.same(one(null), [], 'NULL drops');
+  t.same(one(5000), [0], 'kept again after a drop (no state between calls)');
+  t.same(Array.from(filter({ length: 3, columns: [[5, 2000, null]], weights: null })), [1]);
+  t.same(Array.from(filter({ length: 2, columns: [[2000, 3000]], weights: null })), [0, 1]);
+  // end to end: a filter view fed one row at a time, with a subscriber
+  const e = new Engine();
+  e.execute('CREATE SOURCE bid (auction BIGINT, price BIGINT)');
+  e.execute('CREATE MATERIALIZED VIEW big AS SELECT auction, price * 2 AS p2 FROM bid WHERE price > 1000');
+  const got: EngineChange[][] = [];
+  e.subscribe('big', (c) => got.push(c));
+  for (const [a, p] of [[1, 500], [2, 1500], [3, null], [4, 1001]] as const) e.insertRows('bid', [[a, p]]);
+  t.same(got, [[{ op: 'insert', row: [2, 3000] }], [{ op: 'insert', row: [4, 2002] }]], 'one delivery per passing event');
+  t.same(e.query('SELECT auction FROM big ORDER BY auction').rows, [[2], [4]]);
 });

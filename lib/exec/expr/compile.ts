@@ -142,7 +142,13 @@ function compileProjectionFixed(exprs: readonly BoundExpr[], opts: CompileOption
   return instantiate<ProjectionFn>(em, body);
 }
 
-/** The row indices of `input` where `pred` is TRUE (NULL and FALSE drop the row). */
+// A one-row batch (a single-event insert) gets one of these shared selections instead of a new
+// Uint32Array per call: selections are read, never written, by their consumers.
+const ROW_ZERO_SELECTED = Uint32Array.of(0);
+const NONE_SELECTED = new Uint32Array(0);
+
+/** The row indices of `input` where `pred` is TRUE (NULL and FALSE drop the row). The result
+ *  is read-only (one-row batches share it). */
 export function compileFilter(pred: BoundExpr, opts: CompileOptions = {}): FilterFn {
   return adaptive([pred], opts, (e, o) => compileFilterFixed(e[0]!, o));
 }
@@ -150,9 +156,12 @@ export function compileFilter(pred: BoundExpr, opts: CompileOptions = {}): Filte
 function compileFilterFixed(pred: BoundExpr, opts: CompileOptions): FilterFn {
   const em = new Emitter(opts);
   const r = em.emit(pred);
+  const one = em.ref(ROW_ZERO_SELECTED);
+  const none = em.ref(NONE_SELECTED);
   const body =
     `return function filter(input) {\n` +
     `const n = input.length; const cols = input.columns;\n${hoistColumns(em)}\n` +
+    `if (n === 1) { const i = 0;\n${em.lines.join('\n')}\nreturn ${r.code} === true ? ${one} : ${none}; }\n` +
     `const sel = new Uint32Array(n); let m = 0;\n` +
     `for (let i = 0; i < n; i++) {\n${em.lines.join('\n')}\nif (${r.code} === true) sel[m++] = i;\n}\n` +
     `return m === n ? sel : sel.subarray(0, m);\n};`;

@@ -50,8 +50,10 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   private distinctRows = 0;
   /** append-only mode (unkeyed views until the first retraction): the batches, by reference */
   private log: Batch[] | null;
-  /** append-only mode: the batches pushed in this step while someone listens */
-  private stepLog: Batch[] = [];
+  /** append-only mode: the batches pushed in this step while someone listens — the first
+   *  `stepCount` entries of a list kept across steps (no array per step) */
+  private stepLog: (Batch | null)[] = [];
+  private stepCount = 0;
 
   constructor(
     private readonly out: Output,
@@ -71,7 +73,7 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
         if (batch.length === 0) return;
         this.log.push(batch);
         this.rowCount += batch.length;
-        if (this.listeners.size > 0) this.stepLog.push(batch);
+        if (this.listeners.size > 0) this.stepLog[this.stepCount++] = batch;
         this.out.push(batch);
         return;
       }
@@ -84,9 +86,8 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   /** Move the log into the map; this step's batches are re-applied with change tracking. */
   private leaveAppendOnlyMode(): void {
     const log = this.log!;
-    const thisStep = new Set(this.stepLog);
+    const thisStep = new Set(this.takeStepLog());
     this.log = null;
-    this.stepLog = [];
     this.rowCount = 0;
     this.distinctRows = 0;
     const listeners = this.listeners;
@@ -123,14 +124,29 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     }
   }
 
+  /** This step's logged batches, and the list cleared for the next step. */
+  private takeStepLog(): Batch[] {
+    const batches = this.stepLog.slice(0, this.stepCount) as Batch[];
+    this.clearStepLog();
+    return batches;
+  }
+
+  private clearStepLog(): void {
+    const log = this.stepLog;
+    for (let k = 0; k < this.stepCount; k++) log[k] = null;
+    this.stepCount = 0;
+    // a list that once held many batches is let go rather than kept at that size
+    if (log.length > 1024) this.stepLog = [];
+  }
+
   watermark(wm: number, _port = 0): void {
     this.out.watermark(wm);
   }
 
   flush(): void {
-    if (this.stepLog.length > 0) {
-      this.pending = appendInserts(this.pending, this.stepLog, this.width);
-      this.stepLog = [];
+    if (this.stepCount > 0) {
+      this.pending = appendInserts(this.pending, this.stepLog, this.stepCount, this.width);
+      this.clearStepLog();
     }
     // the step's batches are no longer looked up by identity (leaveAppendOnlyMode)
     if (this.log !== null) compactLogTail(this.log, this.width);
@@ -252,6 +268,7 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     this.rowCount = 0;
     this.distinctRows = 0;
     this.stepLog = [];
+    this.stepCount = 0;
     if (this.keyOfRow === null && s.weights.every((w) => w === 1)) {
       this.log = s.rows.length > 0 ? [batchFromRows(s.rows, this.width)] : [];
       this.rowCount = s.rows.length;
@@ -284,17 +301,18 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
 
 const NO_CHANGES: EngineChange[] = [];
 
-/** `changes` followed by one insert per row of `batches`, in a list sized once. */
-function appendInserts(changes: EngineChange[], batches: readonly Batch[], width: number): EngineChange[] {
+/** `changes` followed by one insert per row of the first `count` batches, in a list sized once. */
+function appendInserts(changes: EngineChange[], batches: readonly (Batch | null)[], count: number, width: number): EngineChange[] {
   const readRow = rowReader(width);
   let total = changes.length;
-  for (const b of batches) total += b.length;
-  // one row (the latency path): an exactly sized, packed literal
-  if (total === 1) return [{ op: 'insert', row: readRow(batches.find((b) => b.length > 0)!.columns, 0) }];
+  for (let j = 0; j < count; j++) total += batches[j]!.length;
+  // one row (the latency path): an exactly sized, packed literal (logged batches are never empty)
+  if (total === 1) return [{ op: 'insert', row: readRow(batches[0]!.columns, 0) }];
   const out: EngineChange[] = new Array(total);
   let k = 0;
   for (; k < changes.length; k++) out[k] = changes[k]!;
-  for (const b of batches) {
+  for (let j = 0; j < count; j++) {
+    const b = batches[j]!;
     const cols = b.columns;
     for (let i = 0; i < b.length; i++) out[k++] = { op: 'insert', row: readRow(cols, i) };
   }
