@@ -4,7 +4,14 @@
 // for a hand-written TypeScript floor doing the same work in a direct call chain.
 //   --events N   events per measured run (default 200,000; --quick: 2,000)
 //   --rate R     events per second (default 100,000)
-import { Engine } from '../../lib/engine/engine.js';
+//   --dist       measure the compiled package (dist/cjs, what `require('laminardb')` runs) instead
+//                of lib/ as tsx transpiles it. tsx's CommonJS output reads every imported function
+//                through a getter; on this sub-microsecond path that alone costs ~0.3 µs per event.
+//                Refused when dist/ is older than lib/ (run `npm run build:ts` first).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Engine as SourceEngine } from '../../lib/engine/engine.js';
 import { NexmarkGenerator } from '../../lib/nexmark/generator.js';
 import type { Row } from '../../lib/types/value.js';
 import { printTable, writeResults, type BenchRow } from '../report.js';
@@ -85,7 +92,32 @@ function summarize(name: string, events: number, r: { lat: Float64Array; callbac
   };
 }
 
-function engineRun(view: ViewName, rows: Row[], warm: Row[], rate: number): LatencyResult {
+type EngineClass = typeof SourceEngine;
+
+/** The newest modification time of the files under `dir` whose names end with `ext`. */
+function newest(dir: string, ext: string): number {
+  let t = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) t = Math.max(t, newest(p, ext));
+    else if (entry.name.endsWith(ext)) t = Math.max(t, fs.statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** The Engine class of the compiled package; throws when dist/ is missing or older than lib/. */
+export function distEngine(): EngineClass {
+  const root = path.join(__dirname, '..', '..');
+  const compiled = path.join(root, 'dist', 'cjs', 'engine', 'engine.js');
+  if (!fs.existsSync(compiled)) throw new Error(`--dist: ${compiled} does not exist (run npm run build:ts)`);
+  if (newest(path.join(root, 'lib'), '.ts') > newest(path.join(root, 'dist', 'cjs'), '.js')) {
+    throw new Error('--dist: dist/cjs is older than lib/ (run npm run build:ts)');
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(compiled) as { Engine: EngineClass }).Engine;
+}
+
+function engineRun(Engine: EngineClass, view: ViewName, rows: Row[], warm: Row[], rate: number): LatencyResult {
   const engine = new Engine();
   try {
     engine.execute(schemaSql());
@@ -141,13 +173,14 @@ function floorRun(view: ViewName, rows: Row[], warm: Row[], rate: number): Laten
   return summarize(`floor ${view}`, rows.length, r);
 }
 
-export function runLatency(opts: { events: number; rate: number }): LatencyResult[] {
+export function runLatency(opts: { events: number; rate: number; engine?: EngineClass }): LatencyResult[] {
+  const Engine = opts.engine ?? SourceEngine;
   const all = bidRows(opts.events + Math.max(100, opts.events >> 2));
   const warm = all.slice(opts.events);
   const rows = all.slice(0, opts.events);
   const out: LatencyResult[] = [];
   for (const view of Object.keys(VIEWS) as ViewName[]) {
-    out.push(engineRun(view, rows, warm, opts.rate));
+    out.push(engineRun(Engine, view, rows, warm, opts.rate));
     out.push(floorRun(view, rows, warm, opts.rate));
   }
   return out;
@@ -168,16 +201,24 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-export function main(argv: { quick: boolean; events?: number; rate?: number }): BenchRow[] {
+export function main(argv: { quick: boolean; events?: number; rate?: number; dist?: boolean }): BenchRow[] {
   const events = argv.events ?? (argv.quick ? 2_000 : 200_000);
   const rate = argv.rate ?? 100_000;
-  const results = runLatency({ events, rate });
+  const results = runLatency({ events, rate, engine: argv.dist ? distEngine() : undefined });
   const rows = latencyRows(results);
-  printTable(`Latency, insert call → subscriber callback, ${events} single events at ${rate} events/s`, rows);
-  console.log(`\nresults: ${writeResults(argv.quick ? 'latency-quick.json' : 'latency.json', rows)}`);
+  const build = argv.dist ? 'compiled package (dist/cjs)' : 'lib/ through tsx';
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  printTable(`Latency, insert call → subscriber callback, ${events} single events at ${rate} events/s, ${build}; load average ${load}`, rows);
+  const file = argv.quick ? 'latency-quick.json' : argv.dist ? 'latency-dist.json' : 'latency.json';
+  console.log(`\nresults: ${writeResults(file, rows)}`);
   return rows;
 }
 
 if (require.main === module) {
-  main({ quick: process.argv.includes('--quick'), events: arg('events') ? Number(arg('events')) : undefined, rate: arg('rate') ? Number(arg('rate')) : undefined });
+  main({
+    quick: process.argv.includes('--quick'),
+    events: arg('events') ? Number(arg('events')) : undefined,
+    rate: arg('rate') ? Number(arg('rate')) : undefined,
+    dist: process.argv.includes('--dist'),
+  });
 }
