@@ -5,7 +5,7 @@
 // key and which live on shard 0. Rows are routed per batch into the shards' SPSC rings; calls
 // that return something (DDL, queries, flush, subscribe) are synchronous round trips.
 import { availableParallelism } from 'node:os';
-import { ClosedError, SchemaError, UnsupportedError } from '../errors.js';
+import { ClosedError, SchemaError, StorageError, UnsupportedError } from '../errors.js';
 import { Engine } from '../engine/engine.js';
 import { writableTable } from '../engine/dml.js';
 import type { ChangeListener, EngineSubscription, QueryResult, RelationInfo, StatementResult } from '../engine/types.js';
@@ -87,8 +87,9 @@ export class ShardedEngine {
       if ('ddl' in entry) {
         try {
           this.catalog.execute(entry.ddl, entry.params);
-        } catch {
-          // it failed the same way when it was logged (the catalog checked it first)
+        } catch (error) {
+          // only statements the catalog accepted were logged, and the catalog holds no rows
+          throw new StorageError('CORRUPTION', `the catalog log of ${storage.dir} holds "${entry.ddl}", which fails now: ${(error as Error).message}`, { cause: error });
         }
         this.replan();
       } else {
