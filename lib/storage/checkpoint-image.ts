@@ -13,7 +13,8 @@ import { StorageError } from '../errors.js';
 import { deserializeState, serializeState } from './checkpoint-codec.js';
 import { applyArrayDelta, ArrayDiff, type ArrayDelta } from './checkpoint-delta.js';
 import { FrameWriter, MAGIC_V1, MAGIC_V2, readCheckpointBytes, readFrames, readV1Body } from './checkpoint-format.js';
-import { checkpointPath, finishState, type CatalogCall, type CheckpointCut, type CheckpointImage } from './checkpoint.js';
+import { TABLE_CHUNKS_CODEC } from '../exec/runtime/keyed-chunks-codec.js';
+import { checkpointPath, finishState, type CatalogCall, type CheckpointCut, type CheckpointImage, type FrameCodec } from './checkpoint.js';
 
 /** deltas after which the next checkpoint is full */
 export const MAX_CHAIN = 8;
@@ -32,6 +33,8 @@ interface MetaArray {
   mode: 'full' | 'delta';
   length: number;
   frames: number[];
+  /** the frames were written by this FrameCodec (absent: each frame is the elements themselves) */
+  codec?: string;
 }
 
 interface Meta {
@@ -123,24 +126,24 @@ export class Checkpointer {
         continue;
       }
       meta.state = w.add(serializeState(n.skeleton));
-      for (const [prop, { elements: arr, chunk, encode, rows, fill }] of n.arrays!) {
+      for (const [prop, { elements: arr, chunk, encode, rows, fill, codec }] of n.arrays!) {
         if (fill !== undefined) await fill(arr, () => slicer.pause());
         arrays.set(arrayKey(i, prop), arr);
         const before = prev?.arrays.get(arrayKey(i, prop));
         const delta = before === undefined ? null : await diff(before, arr, slicer);
         if (delta !== null) {
-          const literals = encode ? encode(delta.literals) : delta.literals;
-          meta.arrays.push({ prop, mode: 'delta', length: arr.length, frames: [w.add(serializeState({ ...delta, literals }))] });
+          const literals = codec ? codec.encode(delta.literals) : encode ? encode(delta.literals) : delta.literals;
+          meta.arrays.push({ prop, mode: 'delta', length: arr.length, frames: [w.add(serializeState({ ...delta, literals }))], ...(codec ? { codec: codec.name } : {}) });
           deltaArrays++;
           for (const e of delta.literals) changedElements += rows ? rows(e) : 1;
         } else {
           const frames: number[] = [];
           for (let a = 0; a < arr.length; a += chunk) {
             const slice = arr.slice(a, a + chunk);
-            frames.push(w.add(serializeState(encode ? encode(slice) : slice)));
+            frames.push(w.add(serializeState(codec ? codec.encode(slice) : encode ? encode(slice) : slice)));
             await slicer.pause();
           }
-          meta.arrays.push({ prop, mode: 'full', length: arr.length, frames });
+          meta.arrays.push({ prop, mode: 'full', length: arr.length, frames, ...(codec ? { codec: codec.name } : {}) });
           fullArrays++;
         }
         await slicer.pause();
@@ -307,6 +310,22 @@ export function readCheckpointChain(dir: string, entry: CheckpointEntry): Loaded
   };
 }
 
+/** Frame codecs by name: what reads a frame written by CutArray.codec. */
+const FRAME_CODECS = new Map<string, FrameCodec>([[TABLE_CHUNKS_CODEC.name, TABLE_CHUNKS_CODEC]]);
+
+/** A decoded frame's elements (through its codec, if it was written by one). */
+function fromFrame(file: string, codecName: string | undefined, payload: unknown): unknown[] {
+  if (codecName === undefined) return payload as unknown[];
+  const codec = FRAME_CODECS.get(codecName);
+  if (codec === undefined) throw new StorageError('CORRUPTION', `checkpoint ${file} has frames of an unknown kind "${String(codecName)}" (written by a newer version?)`);
+  try {
+    return codec.decode(payload);
+  } catch (error) {
+    if (error instanceof StorageError) throw new StorageError('CORRUPTION', `checkpoint ${file}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
 function decode(file: string, bytes: Uint8Array): unknown {
   try {
     return deserializeState(bytes);
@@ -359,7 +378,7 @@ function readV2(
         arr = new Array(a.length);
         let at = 0;
         for (const f of a.frames) {
-          const chunk = decode(file, frame(f)) as unknown[];
+          const chunk = fromFrame(file, a.codec, decode(file, frame(f)));
           for (let e = 0; e < chunk.length; e++) arr[at++] = chunk[e];
         }
         if (at !== a.length) throw new StorageError('CORRUPTION', `checkpoint ${file} is damaged: array ${a.prop} of node ${i} has ${at} of ${a.length} elements`);
@@ -367,7 +386,9 @@ function readV2(
         const base = before.get(arrayKey(i, a.prop));
         if (base === undefined) throw new StorageError('CORRUPTION', `checkpoint ${file} has a delta for array ${a.prop} of node ${i}, which its parent does not have`);
         try {
-          arr = applyArrayDelta(base, decode(file, frame(a.frames[0]!)) as ArrayDelta);
+          const delta = decode(file, frame(a.frames[0]!)) as ArrayDelta;
+          if (a.codec !== undefined && delta !== null && typeof delta === 'object') delta.literals = fromFrame(file, a.codec, delta.literals);
+          arr = applyArrayDelta(base, delta);
         } catch (error) {
           if (error instanceof StorageError) throw error;
           throw new StorageError('CORRUPTION', `checkpoint ${file} is damaged: the delta of array ${a.prop} of node ${i} does not apply (${(error as Error).message})`);

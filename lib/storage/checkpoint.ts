@@ -23,7 +23,8 @@ import { crc32c, fsyncDir } from './fsync.js';
 import { decodeRecord, RecordKind } from './record.js';
 import { schemaFingerprint } from './schema-fingerprint.js';
 import { checkpointExtras } from '../engine/checkpoint-extras.js';
-import { CHUNK_SLOTS, chunkRows, encodeChunks, type RowChunk } from '../exec/runtime/keyed-rows.js';
+import { CHUNK_SLOTS, type RowChunk } from '../exec/runtime/keyed-rows.js';
+import { chunkRows, TABLE_CHUNKS_CODEC } from '../exec/runtime/keyed-chunks-codec.js';
 
 export const CHECKPOINT_DIR = 'checkpoints';
 const FILE = 'state.ckpt';
@@ -104,9 +105,20 @@ export interface CutArray {
   encode?: (slice: unknown[]) => unknown[];
   /** rows an element holds (default 1) */
   rows?: (element: unknown) => number;
+  /** instead of `encode`: writes a frame's elements as one payload, read back by the codec of
+   *  that name (checkpoint-image.ts FRAME_CODECS) */
+  codec?: FrameCodec;
   /** when set, `elements` starts empty and this appends them while encoding, pausing between
    *  slices (an aggregate's copy-on-write capture: the cut itself walks nothing) */
   fill?: (into: unknown[], pause: () => Promise<void>) => Promise<void>;
+}
+
+/** A frame's elements ↔ one payload (a keyed table's chunks as a few long columns). */
+export interface FrameCodec {
+  name: string;
+  encode(slice: unknown[]): unknown;
+  /** the elements back, in order; StorageError CORRUPTION when the payload is not one */
+  decode(payload: unknown): unknown[];
 }
 
 /** One node of a cut: its state either already serialized or (deferred) kept by reference. */
@@ -174,7 +186,7 @@ function deferredState(n: DataflowNode): { skeleton: Record<string, unknown>; ar
   // materialised at the cut, and an unchanged chunk is the same object in the next cut
   const chunked = (op as { checkpointChunks?: () => { used: number; chunks: RowChunk[] } | null }).checkpointChunks?.();
   if (chunked) {
-    return { skeleton: { used: chunked.used }, arrays: new Map([['chunks', { elements: chunked.chunks, chunk: CHUNKS_PER_FRAME, encode: encodeChunks, rows: chunkRows }]]) };
+    return { skeleton: { used: chunked.used }, arrays: new Map([['chunks', { elements: chunked.chunks, chunk: CHUNKS_PER_FRAME, codec: TABLE_CHUNKS_CODEC, rows: chunkRows }]]) };
   }
   if (!deferrable(op)) return null;
   // a large aggregate: O(1) at the cut, its groups recorded while encoding (copy-on-write)

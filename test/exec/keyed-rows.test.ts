@@ -3,7 +3,8 @@
 // cut copied before their next write, and a checkpoint's chunks restored (and refused when damaged).
 import t from 'tap';
 import { TableStore } from '../../lib/exec/runtime/table-store.js';
-import { CHUNK_SLOTS, encodeChunks, type RowChunk } from '../../lib/exec/runtime/keyed-rows.js';
+import { CHUNK_SLOTS, type RowChunk } from '../../lib/exec/runtime/keyed-rows.js';
+import { TABLE_CHUNKS_CODEC } from '../../lib/exec/runtime/keyed-chunks-codec.js';
 import { deserializeState, serializeState } from '../../lib/storage/checkpoint-codec.js';
 import type { Output } from '../../lib/exec/operator.js';
 import type { Batch } from '../../lib/exec/batch.js';
@@ -30,8 +31,12 @@ function contentsRows(s: TableStore): Row[] {
 /** A checkpoint cut of the store's chunks, through the codec and back, as recovery reads it. */
 function roundTrip(s: TableStore): { used: number; chunks: RowChunk[] } {
   const cut = s.checkpointChunks()!;
-  const bytes = serializeState({ used: cut.used, chunks: encodeChunks(cut.chunks) });
-  return deserializeState(bytes) as { used: number; chunks: RowChunk[] };
+  return { used: cut.used, chunks: throughCodec(cut.chunks) };
+}
+
+/** Chunks written as one checkpoint frame and read back. */
+function throughCodec(chunks: RowChunk[]): RowChunk[] {
+  return TABLE_CHUNKS_CODEC.decode(deserializeState(serializeState(TABLE_CHUNKS_CODEC.encode(chunks)))) as RowChunk[];
 }
 
 t.test('rows keep first-insertion order; an update stays in place; delete and re-insert moves to the end', async (t) => {
@@ -85,7 +90,7 @@ t.test('a checkpoint cut never changes after later writes (copy-on-write), and r
   t.not(next.chunks[0], cut.chunks[0], 'a written chunk was copied');
   t.equal(next.chunks[2], cut.chunks[2], 'an unchanged chunk is the same object in both cuts');
   const restored = store(['k', 'v', 'ts'], [0]).s;
-  restored.restore(deserializeState(serializeState({ used: cut.used, chunks: encodeChunks(cut.chunks) })));
+  restored.restore({ used: cut.used, chunks: throughCodec(cut.chunks) });
   t.equal(restored.size, n);
   t.same(restored.get([0]), [0, 0, 1_700_000_000_000]);
   t.same(restored.get([5]), [5, 5, 1_700_000_000_005]);
@@ -133,9 +138,29 @@ t.test('damaged checkpoint chunks are refused with CORRUPTION', async (t) => {
   t.throws(() => fresh().restore({ used: good.used + CHUNK_SLOTS, chunks: good.chunks }), { code: 'CORRUPTION' }, 'slots past the chunks');
   t.throws(() => fresh().restore({ used: good.used, chunks: [good.chunks[0], { live: new Uint8Array(3), columns: [[], []] }] }), { code: 'CORRUPTION' }, 'a short chunk');
   const dup = roundTrip(s);
-  (dup.chunks[1]!.columns[0] as unknown as Float64Array)[0] = 5; // key 5 twice
+  dup.chunks[1]!.columns[0]![0] = 5; // key 5 twice
   t.throws(() => fresh().restore(dup), { code: 'CORRUPTION' }, 'two rows with one key');
   const ghost = roundTrip(s);
   ghost.chunks[1]!.live[3] = 1; // a live row past the last slot
   t.throws(() => fresh().restore(ghost), { code: 'CORRUPTION' });
+});
+
+t.test('a checkpoint frame of chunks: number columns packed, other columns as values, damage refused', async (t) => {
+  const { s } = store(['k', 'n', 's'], [0]);
+  push(s, Array.from({ length: 2 * CHUNK_SLOTS }, (_, i) => [i, i === 3 ? null : i / 2, i % 5 === 0 ? null : `s${i}`]));
+  push(s, [[7, 0, 'x']], [-1]);
+  const cut = s.checkpointChunks()!;
+  const frame = TABLE_CHUNKS_CODEC.encode(cut.chunks) as { n: number; live: Uint8Array; columns: unknown[] };
+  t.equal(frame.n, 2);
+  t.ok(frame.columns[0] instanceof Float64Array, 'a column of numbers is one Float64Array');
+  t.ok(Array.isArray(frame.columns[1]), 'a NULL among numbers keeps the values');
+  t.equal(frame.live[7], 0, 'the deleted slot is absent');
+  const back = throughCodec(cut.chunks);
+  const r = store(['k', 'n', 's'], [0]).s;
+  r.restore({ used: cut.used, chunks: back });
+  t.same(r.rows(), s.rows());
+  t.equal(r.get([3])![1], null);
+  t.throws(() => TABLE_CHUNKS_CODEC.decode({ ...frame, live: new Uint8Array(5) }), { code: 'CORRUPTION' });
+  t.throws(() => TABLE_CHUNKS_CODEC.decode({ ...frame, columns: [new Float64Array(3), [], []] }), { code: 'CORRUPTION' });
+  t.throws(() => TABLE_CHUNKS_CODEC.decode([1, 2]), { code: 'CORRUPTION' });
 });

@@ -16,7 +16,8 @@ import { durableNodes } from '../../lib/storage/checkpoint.js';
 import { deserializeState } from '../../lib/storage/checkpoint-codec.js';
 import type { Row } from '../../lib/types/value.js';
 import { tempDir } from './helpers.js';
-import { rowsOfChunks, type RowChunk } from '../../lib/exec/runtime/keyed-rows.js';
+import type { RowChunk } from '../../lib/exec/runtime/keyed-rows.js';
+import { rowsOfChunks } from '../../lib/exec/runtime/keyed-chunks-codec.js';
 
 /** A decoded node state as its operator's snapshot() gives it: a keyed table's chunks as rows. */
 function asSnapshot(op: string, state: unknown): unknown {
