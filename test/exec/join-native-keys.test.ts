@@ -1,11 +1,12 @@
-// Joins on a single numeric key (JoinOptions.numericKeys) start on a JS Map and move the index
-// to the native store once it is large or holds a key that is not a small integer; either way
-// they give exactly the answers of the plain join, for NULL, -0/0, NaN, fractional and large
-// keys, under inserts and deletes, across snapshot/restore; emptied keys leave the index.
+// Joins on a single numeric key (JoinOptions.numericKeys) index their keys in the native store
+// from the first key (the store itself is created at the first insert); they give exactly the
+// answers of the plain join, for NULL, -0/0, NaN, fractional and large keys, under inserts and
+// deletes, across snapshot/restore; emptied keys leave the index.
 import t from 'tap';
 import fc from 'fast-check';
 import { Join, type JoinType } from '../../lib/exec/operators/join.js';
-import { Arrangement, NATIVE_FROM_KEYS } from '../../lib/exec/operators/arrangement.js';
+import { Arrangement } from '../../lib/exec/operators/arrangement.js';
+import { stateStoreStats } from '../../lib/native/state-store.js';
 import type { Batch } from '../../lib/exec/batch.js';
 import type { Row } from '../../lib/types/value.js';
 import { batch, deletes, inserts, make, sortRows, stepBatch, stepsArb } from './helpers.js';
@@ -59,11 +60,13 @@ t.test('-0 meets 0 and NaN meets NaN; NULL meets nothing', async (t) => {
 });
 
 t.test('a key whose rows are all deleted leaves the native index; one deleted and re-added in a batch stays', async (t) => {
+  const before = stateStoreStats().open;
   const a = new Arrangement({ nativeKeys: true });
-  t.notOk(a.nativeKeys, 'starts on the Map');
+  t.ok(a.nativeKeys, 'native from the start');
+  t.equal(a.bucket(2.5), undefined, 'an empty index answers lookups');
+  t.equal(stateStoreStats().open, before, 'no store before the first key');
   a.add(2.5, [2.5, 'x'], 1, 0);
-  a.maybeGoNative();
-  t.ok(a.nativeKeys, 'a key that is not a small integer moves it to the native index');
+  t.equal(stateStoreStats().open, before + 1, 'the store comes with the first key');
   t.same(a.bucket(2.5)?.map((e) => e.row), [[2.5, 'x']], 'with its rows');
   const keys = new Float64Array([5, 6, 5]);
   const slots = new Uint32Array(3);
@@ -118,22 +121,24 @@ t.test('snapshot/restore of a native-keyed join', async (t) => {
   );
 });
 
-t.test('a join with many small-integer keys moves to the native index and stays exact', async (t) => {
+t.test('a join on small-integer keys is native from its first key and stays exact', async (t) => {
   const { op, out } = join('left', true);
-  const n = NATIVE_FROM_KEYS + 1000;
+  const n = 20_000;
   const rows: Row[] = [];
   for (let i = 0; i < n; i++) rows.push([i, i & 7]);
   const sides = (op as unknown as { sides: Arrangement[] }).sides;
   op.push(batch(rows.slice(0, 1000)), 0);
-  t.notOk(sides[0]!.nativeKeys, 'few keys: Map');
+  t.ok(sides[0]!.nativeKeys, 'native at once');
+  t.equal(sides[0]!.keyCount, 1000, 'keys in the native index');
   op.push(batch(rows.slice(1000)), 0);
-  t.ok(sides[0]!.nativeKeys, `${n} keys: native`);
-  t.notOk(sides[1]!.nativeKeys, 'the empty side stays on the Map');
   op.push(inserts([5, 100], [n - 1, 200], [n + 5, 300]), 1);
   op.push(deletes([5, 5]), 0);
   const net = out.net();
   t.equal(net.length, n - 1, 'every left row once (padded or matched), the deleted one gone');
-  t.ok(net.some((r) => r[0] === n - 1 && r[3] === 200), 'a key inserted after the move matches');
-  t.notOk(net.some((r) => r[0] === 5), 'row 5 deleted after the move');
+  t.ok(net.some((r) => r[0] === n - 1 && r[3] === 200), 'a key inserted later matches');
+  t.notOk(net.some((r) => r[0] === 5), 'row 5 deleted');
   t.equal(sides[0]!.keyCount, n - 1);
+  t.equal(sides[1]!.keyCount, 3);
+  op.close();
+  t.equal(sides[0]!.keyCount, 0, 'closed: the index is gone');
 });

@@ -1,10 +1,11 @@
 // An arrangement: one join input's rows indexed by their equi-join key, each distinct row with
 // its multiplicity and, for outer/semi/anti joins, how many rows of the other side it matches.
-// Keys are indexed by a JS Map, or — single numeric keys — by the native store (key-index.ts):
-// a batch's keys are looked up or inserted in one native call, and buckets live in an array
-// by slot. A numeric arrangement starts on the Map and moves to the native index once it holds
-// NATIVE_FROM_KEYS keys or a key that is not a small integer: below that a Map is as fast
-// (key-index.ts has the measurements), and small joins keep no native memory.
+// Keys are indexed by a JS Map, or — single numeric keys — by the native store (key-index.ts)
+// from the first key: a batch's keys are looked up or inserted in one native call, and buckets
+// live in an array by slot. (Session 2 kept numeric arrangements on the Map until 2^18 keys; in
+// session 3, Nexmark q4/q9/q20 ran 3–10 % faster per CPU-second with the native index from the
+// start, two alternating rounds at load 26–33.) The store is created at the first insert, so an
+// empty side holds no native memory; the Map serves when the addon cannot be loaded.
 
 import type { Row } from '../../types/value.js';
 import { sameRow, type Key } from '../runtime/values.js';
@@ -22,9 +23,6 @@ export interface ArrangedRow {
   /** position in its bucket's list (swap-removal) */
   pos: number;
 }
-
-/** Keys after which a numeric arrangement moves its index to the native store. */
-export const NATIVE_FROM_KEYS = 1 << 18;
 
 /** Buckets above this many distinct rows get a hash index for finding a row. */
 const INDEX_THRESHOLD = 8;
@@ -45,10 +43,6 @@ export class Arrangement {
   private rows = 0;
   /** native mode: key → slot in the store, buckets by slot */
   private index: NativeKeyIndex | null = null;
-  /** numeric keys: may move to the native index (see maybeGoNative) */
-  private canGoNative: boolean;
-  /** a key seen that V8 does not keep as a small integer (Map lookups of those are slow) */
-  private bigKeySeen = false;
   private bySlot: (Bucket | undefined)[] = [];
   /** native mode: keys whose bucket emptied since the last releaseEmptied() */
   private emptiedKeys: number[] = [];
@@ -57,41 +51,10 @@ export class Arrangement {
   private oneSlot = new Uint32Array(1);
   private oneLookup = new Int32Array(1);
 
-  /** `nativeKeys`: every key is a number (a single numeric join key column); the JS Map is
-   *  kept when the native addon is not available */
+  /** `nativeKeys`: every key is a number (a single numeric join key column): the keys go to the
+   *  native index; the JS Map is kept when the native addon is not available */
   constructor(options: { nativeKeys?: boolean } = {}) {
-    this.canGoNative = options.nativeKeys === true;
-  }
-
-  /** Numeric arrangements: move the index to the native store when it is large or holds a key
-   *  that is not a small integer. Call between batches (after releaseEmptied). */
-  maybeGoNative(): void {
-    if (!this.canGoNative || this.index !== null) return;
-    if (!this.bigKeySeen && this.buckets.size < NATIVE_FROM_KEYS) return;
-    this.canGoNative = false;
-    const index = tryNativeKeyIndex();
-    if (index === null) return;
-    const n = this.buckets.size;
-    const keys = new Float64Array(n);
-    const buckets: Bucket[] = new Array(n);
-    let i = 0;
-    for (const [key, bucket] of this.buckets) {
-      keys[i] = key as number;
-      buckets[i++] = bucket;
-    }
-    const slots = new Uint32Array(n);
-    index.upsert(keys, n, slots);
-    for (let k = 0; k < n; k++) {
-      buckets[k].slot = slots[k];
-      this.bySlot[slots[k]] = buckets[k];
-    }
-    this.buckets.clear();
-    this.index = index;
-  }
-
-  /** Numeric map-mode arrangements note keys V8 keeps as heap numbers. */
-  private noteKey(key: Key): void {
-    if (!this.bigKeySeen && (key as number) !== ((key as number) | 0)) this.bigKeySeen = true;
+    if (options.nativeKeys === true) this.index = tryNativeKeyIndex();
   }
 
   get nativeKeys(): boolean {
@@ -133,10 +96,7 @@ export class Arrangement {
       return e;
     }
     let bucket = this.buckets.get(key);
-    if (!bucket) {
-      this.buckets.set(key, (bucket = { list: [], index: null, appendOnly: true, slot: -1 }));
-      if (this.canGoNative) this.noteKey(key);
-    }
+    if (!bucket) this.buckets.set(key, (bucket = { list: [], index: null, appendOnly: true, slot: -1 }));
     return this.addTo(bucket, key, row, weight, matches);
   }
 
@@ -260,7 +220,6 @@ export class Arrangement {
     this.emptiedKeys = [];
     this.emptiedSlots = [];
     this.index?.clear();
-    this.bigKeySeen = false;
     this.rows = 0;
   }
 
@@ -268,7 +227,6 @@ export class Arrangement {
   close(): void {
     this.index?.close();
     this.index = null;
-    this.canGoNative = false;
     this.buckets.clear();
     this.bySlot = [];
     this.emptiedKeys = [];

@@ -16,6 +16,8 @@
 // not indexed here at all (HashAggregate keeps those groups in its Map).
 
 import { StateStore } from '../../native/state-store.js';
+import { native } from '../../native/binding.js';
+import { ClosedError } from '../../errors.js';
 
 const EMPTY = -1;
 
@@ -178,7 +180,10 @@ function finish(h: number): number {
  * native memory (the aggregate's close hook: DROP, db.close()).
  */
 export class NativeGroupIndex {
-  private readonly store: StateStore<'u64', 'f64'> | StateStore<'bytes', 'f64'>;
+  /** created at the first upsert: an aggregate that never sees an all-number key (or a one-shot
+   *  query over no rows) holds no native memory */
+  private store: StateStore<'u64', 'f64'> | StateStore<'bytes', 'f64'> | null = null;
+  private closed = false;
   /** key words of the current batch (width per key) */
   private words = new Float64Array(0);
   private bits = new BigUint64Array(0);
@@ -196,11 +201,11 @@ export class NativeGroupIndex {
   private pendingCount = 0;
 
   constructor(readonly width: number) {
-    this.store = width === 1 ? new StateStore({ keys: 'u64', values: 'f64' }) : new StateStore({ keys: 'bytes', values: 'f64' });
+    native(); // throws here, not at the first key, when the addon cannot be loaded
   }
 
   get size(): number {
-    return this.store.size;
+    return this.store?.size ?? 0;
   }
 
   /** Room for n keys in the batch buffers. */
@@ -242,6 +247,10 @@ export class NativeGroupIndex {
    * later keys (a key repeated in the batch is inserted once and then answers the assigned slot).
    */
   upsert(): void {
+    if (this.store === null) {
+      if (this.closed) throw new ClosedError('group index');
+      this.store = this.width === 1 ? new StateStore({ keys: 'u64', values: 'f64' }) : new StateStore({ keys: 'bytes', values: 'f64' });
+    }
     const n = this.loaded;
     const storeSlots = this.storeSlots.subarray(0, n);
     const inserted = this.inserted.subarray(0, n);
@@ -276,7 +285,7 @@ export class NativeGroupIndex {
   /** Deletes the forgotten keys in one native call. */
   applyDeletes(): void {
     const n = this.pendingCount;
-    if (n === 0) return;
+    if (n === 0 || this.store === null) return;
     this.pendingCount = 0;
     const w = this.width;
     const words = this.pending.subarray(0, n * w);
@@ -290,12 +299,14 @@ export class NativeGroupIndex {
   }
 
   clear(): void {
-    this.store.clear();
+    this.store?.clear();
     this.pendingCount = 0;
   }
 
   /** Frees the native memory; the index must not be used afterwards. */
   close(): void {
-    this.store.close();
+    this.store?.close();
+    this.store = null;
+    this.closed = true;
   }
 }

@@ -182,7 +182,6 @@ export class Join implements Operator {
       else mine.add(key, row, w, deltaMatches[i]);
     }
     if (native) mine.releaseEmptied();
-    else if (numeric) mine.maybeGoNative();
     if (out.length > 0) this.out.push(out.take());
   }
 
@@ -204,7 +203,6 @@ export class Join implements Operator {
       a.clear();
       if (!a.nativeKeys) {
         for (const [row, weight, matches] of rows) a.add(this.keyOfRow[side](row), row, weight, matches);
-        a.maybeGoNative();
         return;
       }
       // one batched upsert for all keys (saved rows never have a NULL key)

@@ -8,10 +8,11 @@
 //   1 M small integers    51–167 ns      29–143 ns        33 ns
 //   4 M small integers    417–1138 ns    91–127 ns        67 ns
 //   1 M integers > 2^31   199–738 ns     23–73 ns         28 ns
-// Equal for small-integer keys up to ~100 K (and Nexmark q4 ran ~9 % slower with it at ~60 K
-// auction keys), faster from there and for every other number: an Arrangement moves to it at
-// NATIVE_FROM_KEYS keys or its first key that is not a small integer (arrangement.ts). Native
-// memory is freed by `close()` (the join's close hook: DROP, db.close()), or at garbage
+// Equal for small-integer keys up to ~100 K, faster from there and for every other number.
+// Session 2 measured Nexmark q4 ~9 % slower with it at ~60 K auction keys and kept small joins on
+// the Map; session 3 measured q4/q9/q20 3–10 % faster per CPU-second with it from the first key
+// (arrangement.ts), so numeric arrangements use it from the start. The store is created at the
+// first insert; `close()` (the join's close hook: DROP, db.close()) frees it, or garbage
 // collection when nobody closed it.
 //
 // A key is the IEEE-754 bit pattern of its value (read through a Float64Array over the same
@@ -20,6 +21,8 @@
 // its own slot number, which turns a batched lookup (getMany) into slots too.
 
 import { StateStore } from '../../native/state-store.js';
+import { native } from '../../native/binding.js';
+import { ClosedError } from '../../errors.js';
 
 const CANONICAL_NAN = 0x7ff8000000000000n;
 
@@ -40,7 +43,13 @@ export function tryNativeKeyIndex(): NativeKeyIndex | null {
 }
 
 export class NativeKeyIndex {
-  private readonly store = new StateStore({ keys: 'u64', values: 'f64' });
+  /** created at the first insert: an empty side of a join holds no native memory */
+  private store: StateStore<'u64', 'f64'> | null = null;
+  private closed = false;
+
+  constructor() {
+    native(); // throws here, not at the first insert, when the addon cannot be loaded
+  }
   private f64 = new Float64Array(0);
   private u64 = new BigUint64Array(0);
   private slots = new Uint32Array(0);
@@ -77,6 +86,10 @@ export class NativeKeyIndex {
   /** Slots of keys[0..n) into `out` (-1 where the key is absent). */
   lookup(keys: ArrayLike<number>, n: number, out: Int32Array): void {
     if (n === 0) return;
+    if (this.store === null) {
+      out.fill(-1, 0, n);
+      return;
+    }
     this.load(keys, n);
     const values = n === this.values.length ? this.values : this.values.subarray(0, n);
     const found = n === this.found.length ? this.found : this.found.subarray(0, n);
@@ -90,6 +103,10 @@ export class NativeKeyIndex {
     this.load(keys, n);
     const slots = n === this.slots.length ? this.slots : this.slots.subarray(0, n);
     const inserted = n === this.inserted.length ? this.inserted : this.inserted.subarray(0, n);
+    if (this.store === null) {
+      if (this.closed) throw new ClosedError('join key index');
+      this.store = new StateStore({ keys: 'u64', values: 'f64' });
+    }
     const added = this.store.upsertSlots(n === this.u64.length ? this.u64 : this.u64.subarray(0, n), slots, inserted);
     if (added > 0) {
       // a new key's value is its slot, so lookups (getMany) answer slots
@@ -103,19 +120,21 @@ export class NativeKeyIndex {
   delete(keys: ArrayLike<number>, n: number): void {
     if (n === 0) return;
     this.load(keys, n);
-    this.store.deleteMany(n === this.u64.length ? this.u64 : this.u64.subarray(0, n));
+    this.store?.deleteMany(n === this.u64.length ? this.u64 : this.u64.subarray(0, n));
   }
 
   get size(): number {
-    return this.store.size;
+    return this.store?.size ?? 0;
   }
 
   clear(): void {
-    this.store.clear();
+    this.store?.clear();
   }
 
   /** Frees the native store; the index must not be used afterwards. */
   close(): void {
-    this.store.close();
+    this.store?.close();
+    this.store = null;
+    this.closed = true;
   }
 }
