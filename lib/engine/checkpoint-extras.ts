@@ -20,7 +20,7 @@ export interface CheckpointExtra {
    * with `diff` must capture immutable values: they are kept (not serialized) at the cut and
    * diffed while the checkpoint is encoded, after the engine has run on.
    */
-  diff?(before: unknown, after: unknown): unknown | null;
+  diff?(before: unknown, after: unknown): unknown | null | Promise<unknown | null>;
   /** `before` with a `diff` result applied: equal to the `after` the delta was made from. */
   patch?(before: unknown, delta: unknown): unknown;
 }

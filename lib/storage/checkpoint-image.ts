@@ -156,7 +156,8 @@ export class Checkpointer {
       extras.set(name, value);
       const diffFn = checkpointExtras().get(name)?.diff;
       const before = prev?.extras.get(name);
-      const delta = before !== undefined && diffFn !== undefined ? diffFn(before, value) : null;
+      // (a participant's diff may be asynchronous: it yields to the event loop as the arrays' do)
+      const delta = before !== undefined && diffFn !== undefined ? await diffFn(before, value) : null;
       if (delta !== null && delta !== undefined) {
         incExtras.push({ name, mode: 'delta', frame: w.add(serializeState(delta)) });
         deltaExtras++;

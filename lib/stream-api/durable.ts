@@ -228,20 +228,24 @@ function savedOf(c: Captured): SavedPipeline[] {
 }
 
 /** What changed from `before` to `after`; null when no stage's keyed state could be a delta. */
-export function pipelinesDelta(before: Captured, after: Captured): CapturedDelta | null {
+export async function pipelinesDelta(before: Captured, after: Captured): Promise<CapturedDelta | null> {
   let deltas = 0;
-  const pipelines = after.pipelines.map((p) => {
+  const pipelines: CapturedDelta['pipelines'] = [];
+  for (const p of after.pipelines) {
     const old = new Map(before.pipelines.find((b) => b.name === p.name)?.stages ?? []);
-    const stages = p.stages.map(([id, st]): [string, StageDelta] => {
-      if (st.keyed === undefined) return [id, { rest: st.rest }];
+    const stages: [string, StageDelta][] = [];
+    for (const [id, st] of p.stages) {
       const was = old.get(id)?.keyed;
-      const d = was === undefined ? null : keyedStateDelta(was, st.keyed);
-      if (d === null) return [id, { keyed: { full: st.keyed }, rest: st.rest }];
-      deltas++;
-      return [id, { keyed: { delta: d }, rest: st.rest }];
-    });
-    return { name: p.name, relations: p.relations, target: p.target, log: p.log, stages };
-  });
+      const d = st.keyed === undefined || was === undefined ? null : await keyedStateDelta(was, st.keyed);
+      if (st.keyed === undefined) stages.push([id, { rest: st.rest }]);
+      else if (d === null) stages.push([id, { keyed: { full: st.keyed }, rest: st.rest }]);
+      else {
+        deltas++;
+        stages.push([id, { keyed: { delta: d }, rest: st.rest }]);
+      }
+    }
+    pipelines.push({ name: p.name, relations: p.relations, target: p.target, log: p.log, stages });
+  }
   return deltas === 0 ? null : { format: 2, pipelines };
 }
 
@@ -272,7 +276,7 @@ registerCheckpointExtra('operator-api pipelines', {
   },
   // format 1 (a checkpoint written before deltas): the pipelines as they were captured
   restore: (state, saved) => pipelineCheckpoints(state).restore(isCaptured(saved) ? savedOf(saved) : (saved as SavedPipeline[])),
-  diff: (before, after) => (isCaptured(before) && isCaptured(after) ? pipelinesDelta(before, after) : null),
+  diff: async (before, after) => (isCaptured(before) && isCaptured(after) ? pipelinesDelta(before, after) : null),
   patch: (before, delta) => {
     if (!isCaptured(before)) throw new Error('the checkpoint before holds no pipelines to apply a delta to');
     return applyPipelinesDelta(before, delta as CapturedDelta);

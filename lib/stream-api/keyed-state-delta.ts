@@ -1,13 +1,11 @@
 // What changed in one operator's keyed state between two snapshots (lib/stream-api/keyed-state.ts),
 // for incremental checkpoints of named pipelines: the entries upserted and the keys deleted when
-// both snapshots are sorted scans, the changed 512-byte blocks when both are native file images
-// (large stores). Applying a delta to the earlier snapshot gives the later one exactly; a part
+// both snapshots are sorted scans, the image's new bytes and references to the previous image's
+// content-defined chunks when both are native file images (large stores). Applying a delta to the earlier snapshot gives the later one exactly; a part
 // where about half or more changed, or whose form changed (scan ↔ image), is carried in full.
+import * as zlib from 'node:zlib';
 import type { PackedBytes } from '../native/state-store.js';
 import type { IntKeyedPart, KeyedStateSnapshot } from './keyed-state.js';
-
-/** Bytes per block of a file image delta. */
-const BLOCK = 512;
 
 type Slots = KeyedStateSnapshot['slots'];
 type BytePart = { keys: PackedBytes; values: PackedBytes } | { file: Uint8Array };
@@ -21,10 +19,10 @@ interface SortedIntsDelta {
   up: { keys: BigUint64Array; values: PackedBytes };
   del: BigUint64Array;
 }
-/** A file image's changed blocks: block numbers and their bytes, in order. */
+/** A file image as the previous one's chunks and new bytes: ops of [kind, offset, length]. */
 interface BlockDelta {
   length: number;
-  blocks: Uint32Array;
+  ops: Uint32Array;
   data: Uint8Array;
 }
 
@@ -46,10 +44,13 @@ function isPacked(v: unknown): v is PackedBytes {
   return v !== null && typeof v === 'object' && (v as PackedBytes).data instanceof Uint8Array && (v as PackedBytes).offsets instanceof Uint32Array;
 }
 
-/** The delta from `before` to `after`, or null when every part changed about wholesale. */
-export function keyedStateDelta(before: KeyedStateSnapshot, after: KeyedStateSnapshot): KeyedStateDelta | null {
-  const bytes = bytePartDelta(bytePart(before), bytePart(after));
-  const ints = after.ints === undefined ? undefined : intPartDelta(before.ints, after.ints);
+/**
+ * The delta from `before` to `after`, or null when every part changed about wholesale. Yields to
+ * the event loop every few milliseconds while it chunks large images.
+ */
+export async function keyedStateDelta(before: KeyedStateSnapshot, after: KeyedStateSnapshot): Promise<KeyedStateDelta | null> {
+  const bytes = await bytePartDelta(bytePart(before), bytePart(after));
+  const ints = after.ints === undefined ? undefined : await intPartDelta(before.ints, after.ints);
   if ('full' in bytes && (ints === undefined || 'full' in ints)) return null;
   return ints === undefined ? { slots: after.slots, bytes } : { slots: after.slots, bytes, ints };
 }
@@ -68,9 +69,9 @@ function bytePart(s: KeyedStateSnapshot): BytePart {
   return 'file' in s ? { file: s.file } : { keys: s.keys, values: s.values };
 }
 
-function bytePartDelta(before: BytePart, after: BytePart): PartDelta<SortedBytesDelta | BlockDelta, BytePart> {
+async function bytePartDelta(before: BytePart, after: BytePart): Promise<PartDelta<SortedBytesDelta | BlockDelta, BytePart>> {
   if ('file' in before && 'file' in after) {
-    const d = blockDelta(before.file, after.file);
+    const d = await blockDelta(before.file, after.file);
     return d === null ? { full: after } : { delta: d };
   }
   if ('keys' in before && 'keys' in after) {
@@ -81,18 +82,18 @@ function bytePartDelta(before: BytePart, after: BytePart): PartDelta<SortedBytes
 }
 
 function patchBytePart(base: BytePart, d: SortedBytesDelta | BlockDelta): BytePart {
-  if ('blocks' in d) {
-    if (!('file' in base)) throw new Error('a block delta needs a file image to apply to');
+  if ('ops' in d) {
+    if (!('file' in base)) throw new Error('an image delta needs a file image to apply to');
     return { file: patchBlocks(base.file, d) };
   }
   if (!('keys' in base)) throw new Error('an entry delta needs a sorted scan to apply to');
   return patchSortedBytes(base, d);
 }
 
-function intPartDelta(before: IntKeyedPart | undefined, after: IntKeyedPart): PartDelta<SortedIntsDelta | BlockDelta, IntKeyedPart> {
+async function intPartDelta(before: IntKeyedPart | undefined, after: IntKeyedPart): Promise<PartDelta<SortedIntsDelta | BlockDelta, IntKeyedPart>> {
   if (before === undefined) return { full: after };
   if ('file' in before && 'file' in after) {
-    const d = blockDelta(before.file, after.file);
+    const d = await blockDelta(before.file, after.file);
     return d === null ? { full: after } : { delta: d };
   }
   if ('keys' in before && 'keys' in after) {
@@ -104,8 +105,8 @@ function intPartDelta(before: IntKeyedPart | undefined, after: IntKeyedPart): Pa
 
 function patchIntPart(base: IntKeyedPart | undefined, d: SortedIntsDelta | BlockDelta): IntKeyedPart {
   if (base === undefined) throw new Error('a delta of the integer-keyed entries needs them in its base');
-  if ('blocks' in d) {
-    if (!('file' in base)) throw new Error('a block delta needs a file image to apply to');
+  if ('ops' in d) {
+    if (!('file' in base)) throw new Error('an image delta needs a file image to apply to');
     return { file: patchBlocks(base.file, d) };
   }
   if (!('keys' in base)) throw new Error('an entry delta needs a sorted scan to apply to');
@@ -322,43 +323,112 @@ function patchSortedInts(base: { keys: BigUint64Array; values: PackedBytes }, d:
 }
 
 // ---- native file images ----
+// A store's image lists its entries one after another (variable lengths, the table's order), so
+// a changed value shifts every byte after it: fixed blocks would nearly all differ. The images
+// are cut into content-defined chunks instead (a gear rolling hash picks the cut points, so they
+// move with the content), and the delta copies every chunk the previous image already has.
 
-function blockDelta(before: Uint8Array, after: Uint8Array): BlockDelta | null {
-  const a = Buffer.from(after.buffer, after.byteOffset, after.byteLength);
-  const b = Buffer.from(before.buffer, before.byteOffset, before.byteLength);
-  const blocks: number[] = [];
-  const count = Math.ceil(after.length / BLOCK);
-  for (let k = 0; k < count; k++) {
-    const start = k * BLOCK;
-    const end = Math.min(after.length, start + BLOCK);
-    if (end > before.length || a.compare(b, start, end, start, end) !== 0) blocks.push(k);
+/** Chunks: at least MIN_CHUNK bytes, cut where the top 8 hash bits are zero (~256 bytes), at most MAX_CHUNK. */
+const MIN_CHUNK = 32;
+const MAX_CHUNK = 4096;
+const CUT_MASK = 0xff000000;
+
+const GEAR = (() => {
+  const g = new Uint32Array(256);
+  let x = 0x9e3779b9;
+  for (let i = 0; i < 256; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    g[i] = x >>> 0;
   }
-  if (blocks.length * 2 > count) return null;
-  const data = new Uint8Array(blocks.reduce((n, k) => n + Math.min(BLOCK, after.length - k * BLOCK), 0));
-  let at = 0;
-  for (const k of blocks) {
-    const part = after.subarray(k * BLOCK, Math.min(after.length, (k + 1) * BLOCK));
-    data.set(part, at);
-    at += part.length;
+  return g;
+})();
+
+/** Chunking and hashing work between two yields to the event loop (~a few ms). */
+const SLICE_BYTES = 256 * 1024;
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Ends of the content-defined chunks of `data`. */
+async function chunkEnds(data: Uint8Array): Promise<number[]> {
+  const ends: number[] = [];
+  let start = 0;
+  let h = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (i % SLICE_BYTES === SLICE_BYTES - 1) await yieldToLoop();
+    h = ((h << 1) + GEAR[data[i]!]!) >>> 0;
+    const len = i + 1 - start;
+    if ((len >= MIN_CHUNK && (h & CUT_MASK) === 0) || len >= MAX_CHUNK) {
+      ends.push(i + 1);
+      start = i + 1;
+      h = 0;
+    }
   }
-  return { length: after.length, blocks: Uint32Array.from(blocks), data };
+  if (start < data.length) ends.push(data.length);
+  return ends;
 }
+
+async function blockDelta(before: Uint8Array, after: Uint8Array): Promise<BlockDelta | null> {
+  const b = Buffer.from(before.buffer, before.byteOffset, before.byteLength);
+  const a = Buffer.from(after.buffer, after.byteOffset, after.byteLength);
+  const known = new Map<number, number>(); // crc32 of a chunk of `before` -> its start
+  let start = 0;
+  let sinceYield = 0;
+  for (const end of await chunkEnds(before)) {
+    const crc = zlib.crc32(b.subarray(start, end)) ^ (end - start);
+    if (!known.has(crc)) known.set(crc, start);
+    if ((sinceYield += end - start) >= SLICE_BYTES) {
+      sinceYield = 0;
+      await yieldToLoop();
+    }
+    start = end;
+  }
+  // ops: [COPY, base offset, length] or [LITERAL, literal offset, length]; adjacent ones merge
+  const ops: number[] = [];
+  const literals: Uint8Array[] = [];
+  let literalBytes = 0;
+  start = 0;
+  for (const end of await chunkEnds(after)) {
+    const len = end - start;
+    if ((sinceYield += len) >= SLICE_BYTES) {
+      sinceYield = 0;
+      await yieldToLoop();
+    }
+    const chunk = a.subarray(start, end);
+    const at = known.get(zlib.crc32(chunk) ^ len);
+    if (at !== undefined && b.compare(chunk, 0, len, at, at + len) === 0) {
+      const n = ops.length;
+      if (n > 0 && ops[n - 3] === COPY_OP && ops[n - 2]! + ops[n - 1]! === at) ops[n - 1]! += len;
+      else ops.push(COPY_OP, at, len);
+    } else {
+      const n = ops.length;
+      if (n > 0 && ops[n - 3] === LITERAL_OP) ops[n - 1]! += len;
+      else ops.push(LITERAL_OP, literalBytes, len);
+      literals.push(chunk);
+      literalBytes += len;
+    }
+    start = end;
+    if (literalBytes * 2 > after.length && after.length > 0) return null;
+  }
+  return { length: after.length, ops: Uint32Array.from(ops), data: Buffer.concat(literals, literalBytes) };
+}
+
+const COPY_OP = 1;
+const LITERAL_OP = 2;
 
 function patchBlocks(base: Uint8Array, d: BlockDelta): Uint8Array {
   const out = new Uint8Array(d.length);
-  out.set(base.subarray(0, Math.min(base.length, d.length)));
   let at = 0;
-  for (const k of d.blocks) {
-    const n = Math.min(BLOCK, d.length - k * BLOCK);
-    if (n <= 0 || at + n > d.data.length) throw new Error(`block ${k} lies outside the image`);
-    out.set(d.data.subarray(at, at + n), k * BLOCK);
-    at += n;
+  if (d.ops.length % 3 !== 0) throw new Error('the image delta ops are not triples');
+  for (let i = 0; i < d.ops.length; i += 3) {
+    const kind = d.ops[i];
+    const from = d.ops[i + 1]!;
+    const len = d.ops[i + 2]!;
+    const src = kind === COPY_OP ? base : kind === LITERAL_OP ? d.data : null;
+    if (src === null || from + len > src.length || at + len > d.length) throw new Error(`image delta op ${i / 3} does not fit`);
+    out.set(src.subarray(from, from + len), at);
+    at += len;
   }
-  if (at !== d.data.length) throw new Error('the block data does not match its block list');
-  // bytes past the base that no block covers would be zeros, not the image's
-  for (let start = base.length - (base.length % BLOCK); start < d.length; start += BLOCK) {
-    const k = start / BLOCK;
-    if (Math.min(start + BLOCK, d.length) > base.length && !d.blocks.includes(k)) throw new Error(`block ${k} past the base image is missing`);
-  }
+  if (at !== d.length) throw new Error(`the image delta covers ${at} of ${d.length} bytes`);
   return out;
 }

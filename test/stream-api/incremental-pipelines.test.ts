@@ -137,7 +137,7 @@ for (const intKeys of [true, false]) {
   });
 }
 
-t.test('a store large enough for native file images: block deltas restart exactly', async (t) => {
+t.test('a store large enough for native file images: image deltas restart exactly', async (t) => {
   const dir = tempDir(t);
   const keys = 70_000; // above the size where a snapshot is the store's file image
   {
@@ -214,7 +214,7 @@ t.test('entry deltas of sorted scans round-trip exactly (random edits)', async (
     bytes.set('\u00ff\u00fe new', Uint8Array.of(1));
     ints.set(2n ** 63n + 5n, Uint8Array.of(2)); // high bit set: compared as unsigned
     const after = scanSnapshot(bytes, ints);
-    const d = keyedStateDelta(before, after);
+    const d = await keyedStateDelta(before, after);
     if (d === null) {
       t.fail(`trial ${trial}: a 5 % edit should be a delta`);
       continue;
@@ -230,23 +230,23 @@ t.test('wholesale changes are carried in full; a delta that does not fit its bas
   const fresh = new Map<string, Uint8Array>();
   for (let i = 0; i < 40; i++) fresh.set(`z${i}`, Uint8Array.of(i));
   const b = scanSnapshot(fresh, new Map());
-  const whole = keyedStateDelta(a, b);
+  const whole = await keyedStateDelta(a, b);
   t.ok(whole !== null && 'full' in whole.bytes, 'nothing in common: the byte-keyed entries in full');
   const bytesOnly = (s: KeyedStateSnapshot): KeyedStateSnapshot => ({ slots: s.slots, ...(s as { keys: PackedBytes; values: PackedBytes }) , ints: undefined });
-  t.equal(keyedStateDelta(bytesOnly(a), bytesOnly(b)), null, 'no part is a delta: null');
+  t.equal(await keyedStateDelta(bytesOnly(a), bytesOnly(b)), null, 'no part is a delta: null');
   const many = new Map<string, Uint8Array>();
   for (let i = 0; i < 100; i++) many.set(`k${String(i).padStart(3, '0')}`, Uint8Array.of(i));
   const before = scanSnapshot(many, new Map());
   many.set('k050', Uint8Array.of(200));
   many.delete('k010');
   const after = scanSnapshot(many, new Map());
-  const d = keyedStateDelta(before, after)!;
+  const d = (await keyedStateDelta(before, after))!;
   t.ok(d !== null && 'delta' in d.bytes);
   t.same(applyKeyedStateDelta(before, d), after);
   t.throws(() => applyKeyedStateDelta(scanSnapshot(new Map([['x', Uint8Array.of(1)]]), new Map()), d), /not in the base/, 'deleting a key the base lacks');
 });
 
-t.test('block deltas of native file images round-trip exactly, growing or shrinking', async (t) => {
+t.test('deltas of native file images round-trip exactly: edits, growth, shrinking, shifts', async (t) => {
   const next = rng(7);
   for (const [len1, len2] of [
     [20_000, 20_000],
@@ -260,13 +260,24 @@ t.test('block deltas of native file images round-trip exactly, growing or shrink
     for (let k = 0; k < 5; k++) img2[Math.floor(next() * Math.min(len1, len2))] ^= 0x5a;
     const before: KeyedStateSnapshot = { slots: [], file: img1, ints: { file: img1 } };
     const after: KeyedStateSnapshot = { slots: [], file: img2, ints: { file: img2 } };
-    const d = keyedStateDelta(before, after);
+    const d = await keyedStateDelta(before, after);
     t.ok(d !== null && 'delta' in d.bytes, `${len1} -> ${len2}: a block delta`);
     const back = applyKeyedStateDelta(before, d!) as { file: Uint8Array; ints: { file: Uint8Array } };
     t.ok(Buffer.from(back.file).equals(Buffer.from(img2)), `${len1} -> ${len2}: exact`);
     t.ok(Buffer.from(back.ints.file).equals(Buffer.from(img2)));
   }
+  // bytes inserted in the middle shift the rest (a value that grew): the chunks after it still match
+  const base = Uint8Array.from({ length: 50_000 }, () => Math.floor(next() * 256));
+  const grown = new Uint8Array(50_010);
+  grown.set(base.subarray(0, 25_000));
+  grown.set(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 25_000);
+  grown.set(base.subarray(25_000), 25_010);
+  const shifted = await keyedStateDelta({ slots: [], file: base }, { slots: [], file: grown });
+  t.ok(shifted !== null && 'delta' in shifted.bytes, 'a shift is a delta');
+  const literal = (shifted!.bytes as { delta: { data: Uint8Array } }).delta.data.length;
+  t.ok(literal < 10_000, `only the chunks around the insertion are new bytes (${literal} of 50010)`);
+  t.ok(Buffer.from((applyKeyedStateDelta({ slots: [], file: base }, shifted!) as { file: Uint8Array }).file).equals(Buffer.from(grown)), 'and it applies exactly');
   const img = Uint8Array.from({ length: 4096 }, (_, i) => i & 255);
   const rewritten = img.map((b) => b ^ 1);
-  t.equal(keyedStateDelta({ slots: [], file: img }, { slots: [], file: rewritten }), null, 'every block changed: written in full');
+  t.equal(await keyedStateDelta({ slots: [], file: img }, { slots: [], file: rewritten }), null, 'every block changed: written in full');
 });
