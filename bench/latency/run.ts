@@ -94,27 +94,26 @@ function summarize(name: string, events: number, r: { lat: Float64Array; callbac
 
 type EngineClass = typeof SourceEngine;
 
-/** The newest modification time of the files under `dir` whose names end with `ext`. */
-function newest(dir: string, ext: string): number {
-  let t = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) t = Math.max(t, newest(p, ext));
-    else if (entry.name.endsWith(ext)) t = Math.max(t, fs.statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** The Engine class of the compiled package; throws when dist/ is missing or older than lib/. */
+/**
+ * The Engine class of the compiled package; throws when dist/ is missing or when a module it
+ * loaded is older than its lib/ source (checked module by module: files other engineers are
+ * still writing and nothing imports do not count).
+ */
 export function distEngine(): EngineClass {
   const root = path.join(__dirname, '..', '..');
-  const compiled = path.join(root, 'dist', 'cjs', 'engine', 'engine.js');
+  const dist = path.join(root, 'dist', 'cjs');
+  const compiled = path.join(dist, 'engine', 'engine.js');
   if (!fs.existsSync(compiled)) throw new Error(`--dist: ${compiled} does not exist (run npm run build:ts)`);
-  if (newest(path.join(root, 'lib'), '.ts') > newest(path.join(root, 'dist', 'cjs'), '.js')) {
-    throw new Error('--dist: dist/cjs is older than lib/ (run npm run build:ts)');
-  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(compiled) as { Engine: EngineClass }).Engine;
+  const Engine = (require(compiled) as { Engine: EngineClass }).Engine;
+  for (const file of Object.keys(require.cache)) {
+    if (!file.startsWith(dist + path.sep) || !file.endsWith('.js')) continue;
+    const source = path.join(root, 'lib', path.relative(dist, file)).replace(/\.js$/, '.ts');
+    if (fs.existsSync(source) && fs.statSync(source).mtimeMs > fs.statSync(file).mtimeMs) {
+      throw new Error(`--dist: ${path.relative(root, file)} is older than ${path.relative(root, source)} (run npm run build:ts)`);
+    }
+  }
+  return Engine;
 }
 
 function engineRun(Engine: EngineClass, view: ViewName, rows: Row[], warm: Row[], rate: number): LatencyResult {
