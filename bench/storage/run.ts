@@ -100,15 +100,17 @@ async function recovery(withCheckpoint: boolean): Promise<void> {
   for (let run = 0; run < RECOVERY_RUNS; run++) {
     global.gc?.();
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     db = DurableEngine.open(settings, new Engine({}));
     const readyMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     const r = db.recovery;
     const n = db.query('SELECT count(*) AS n FROM kv').rows[0]![0];
     await db.close();
     readies.push(readyMs);
     console.log(
       `recovery ${label} run ${run + 1}: ${n} keys of table state, ${r.records} records (${EVENTS} events) replayed: ready in ${readyMs.toFixed(0)} ms = ` +
-        `checkpoint read ${(r.checkpointReadMs ?? 0).toFixed(0)} + restore ${(r.checkpointRestoreMs ?? 0).toFixed(0)} + replay ${r.elapsedMs.toFixed(0)} ms (+ opening) (load ${os.loadavg()[0]!.toFixed(2)})`,
+        `checkpoint read ${(r.checkpointReadMs ?? 0).toFixed(0)} + restore ${(r.checkpointRestoreMs ?? 0).toFixed(0)} + replay ${r.elapsedMs.toFixed(0)} ms (+ opening); CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms (load ${os.loadavg()[0]!.toFixed(2)})`,
     );
   }
   readies.sort((a, b) => a - b);
