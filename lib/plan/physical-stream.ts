@@ -30,6 +30,8 @@ import { WindowAggregateOperator, type WindowAggregateSpec } from '../exec/strea
 import { WindowTopNOperator } from '../exec/stream/window-topn.js';
 import { WindowAssignOperator } from '../exec/stream/window-tvf.js';
 import { hopAssignmentFor } from './hop-fusion.js';
+import { sessionAggregateFor } from './session-fusion.js';
+import { SessionAggregateOperator } from '../exec/stream/session-aggregate.js';
 import type { BoundExpr } from './bound.js';
 import { T, type Field } from '../types/datatype.js';
 import type { AggregateNode, JoinNode, LogicalPlan, TopNNode, WindowTvfNode } from './logical.js';
@@ -310,7 +312,11 @@ function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: 
   });
   // right above HOP: the aggregate assigns windows itself, reading HOP's input (hop-fusion.ts)
   const fused = c.node === input ? hopAssignmentFor(plan, input, endIndex, dependentGroupIndexes) : undefined;
-  const node = ctx.builder.add(
+  // right above SESSION, changelog: sessions with their accumulators (session-fusion.ts)
+  const sessionFused = session && c.node === input ? sessionAggregateFor(plan, input, endIndex, aggregates.map((a) => a.create)) : undefined;
+  const node = sessionFused !== undefined
+    ? ctx.builder.add((out) => new SessionAggregateOperator(out, sessionFused.config), [sessionFused.source], 'session-aggregate')
+    : ctx.builder.add(
     (out) =>
       new WindowAggregateOperator(out, {
         groupBy,

@@ -57,7 +57,16 @@ export class SessionWindowOperator implements Operator {
     this.late = new LateRows(cfg.inputWidth, cfg.late);
   }
 
+  /** Set by the planner when an aggregate above assigns sessions itself from this operator's
+   *  input (lib/plan/session-fusion.ts): while it returns false nothing reads this output. */
+  private consumers: (() => boolean) | null = null;
+
+  setConsumerProbe(hasConsumers: () => boolean): void {
+    this.consumers = hasConsumers;
+  }
+
   push(batch: Batch, _port: number): void {
+    if (this.consumers !== null && !this.consumers()) return;
     const time = batch.columns[this.cfg.timeColumn]!;
     for (let i = 0; i < batch.length; i++) {
       const ts = time[i];
@@ -139,6 +148,9 @@ export class SessionWindowOperator implements Operator {
     this.rowsHeld--;
     // the remaining rows may no longer form one session: split them by the gap
     const split = splitSessions(s.rows, this.cfg.timeColumn, this.cfg.gapMs);
+    // `s` is replaced: if it is still on the dirty list (a second retraction in one step), its
+    // rows must not be emitted again beside the split's
+    s.rows = [];
     sessions.splice(idx, 1, ...split);
     for (const n of split) this.markDirty(n);
   }
