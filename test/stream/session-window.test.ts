@@ -158,3 +158,14 @@ t.test('SESSION → windowed aggregate equals DuckDB sessions (both emit modes)'
   );
   t.pass('property held');
 });
+
+t.test('two retractions into one session in one step: the first split is not emitted again', async (t) => {
+  const r = new Recorder();
+  const op = new SessionWindowOperator(r, { timeColumn: 1, gapMs: 5, partitionBy: [col(0)], inputWidth: 2 });
+  op.push(batch([['a', 0], ['a', 0], ['a', 0]]), 0);
+  op.flush();
+  t.equal(r.net().length, 3);
+  op.push(batch([['a', 0], ['a', 0]], [-1, -1]), 0);
+  op.flush();
+  t.same(r.net(), [['a', 0, 0, 5]], 'one row left, emitted once');
+});
