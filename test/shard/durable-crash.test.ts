@@ -13,7 +13,7 @@ import { SCHEMA, SIZE } from './fixtures/durable-crash-stream.js';
 import { openDurableSharded, tempDir } from './durable-helpers.js';
 
 const CHILD = path.join(__dirname, 'fixtures', 'durable-crash-child.ts');
-const KILLS = Number(process.env.LAMINAR_CRASH_KILLS ?? 5);
+const KILLS = Number(process.env.LAMINAR_CRASH_KILLS ?? 4);
 
 /** Runs the child until it acknowledged past `minAck`, then kills it after a random delay. */
 async function runAndKill(dir: string, minAck: number, delayMs: number): Promise<number> {
