@@ -1,9 +1,10 @@
 // CPU profile of one Nexmark query's timed run (the generator and warm-up excluded):
 //   npx tsx bench/nexmark/profile.ts q7 [events]
-// writes bench/results/<query>.cpuprofile (open it in Chrome DevTools) and prints the top
+// writes <tmpdir>/laminardb-<query>.cpuprofile (open it in Chrome DevTools) and prints the top
 // self-time functions and source files. Self time attributed to "(garbage collector)" is the
 // main thread's share of collections.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Session } from 'node:inspector';
 import { generate, runQuery } from './run.js';
@@ -49,8 +50,7 @@ function main(): void {
       session.post('Profiler.stop', (err, res) => {
         if (err) throw err;
         const profile = res.profile as unknown as Profile;
-        const out = path.join(__dirname, '..', 'results', `${query}.cpuprofile`);
-        fs.mkdirSync(path.dirname(out), { recursive: true });
+        const out = path.join(os.tmpdir(), `laminardb-${query}.cpuprofile`);
         fs.writeFileSync(out, JSON.stringify(profile));
         const { functions, files } = selfTimes(profile);
         const total = functions.reduce((s, [, us]) => s + us, 0);
