@@ -13,6 +13,7 @@ import type { BoundExpr } from '../../lib/plan/bound.js';
 import { T } from '../../lib/types/datatype.js';
 import { compileFilter } from '../../lib/exec/expr/compile.js';
 import { Engine } from '../../lib/engine/engine.js';
+import { HashAggregate } from '../../lib/exec/operators/hash-aggregate.js';
 import { Project, columnProjection } from '../../lib/exec/operators/project.js';
 
 function rowsOf(b: Batch): [Row, number][] {
@@ -207,4 +208,32 @@ t.test('compileFilter: one-row batches (shared selections) agree with the multi-
   for (const [a, p] of [[1, 500], [2, 1500], [3, null], [4, 1001]] as const) e.insertRows('bid', [[a, p]]);
   t.same(got, [[{ op: 'insert', row: [2, 3000] }], [{ op: 'insert', row: [4, 2002] }]], 'one delivery per passing event');
   t.same(e.query('SELECT auction FROM big ORDER BY auction').rows, [[2], [4]]);
+});
+
+t.test('HashAggregate native index, one row per push: same results as the JS index (found, new, released, re-added keys)', async (t) => {
+  const run = (groupIndex: 'native' | 'js') => {
+    const out: [Row, number][] = [];
+    const sink: Output = { push: (b) => void out.push(...rowsOf(b)), watermark() {} };
+    const agg = new HashAggregate(sink, { groupBy: [0], aggregates: [{ fn: 'count_star' }, { fn: 'sum', arg: 1 }], groupIndex });
+    const keys = [5, -3, 5, 0, -0, 2 ** 40, -3, 1.5, NaN, 5, -(2 ** 52), 0];
+    keys.forEach((k, i) => {
+      agg.push({ length: 1, columns: [[k], [i]], weights: null });
+      agg.flush();
+    });
+    // retract every row of key 5 one event at a time (its group is released), then re-add it
+    for (const i of [0, 2, 9]) {
+      agg.push({ length: 1, columns: [[5], [i]], weights: Int32Array.of(-1) });
+      agg.flush();
+    }
+    agg.push({ length: 1, columns: [[5], [100]], weights: null });
+    agg.flush();
+    agg.push({ length: 1, columns: [[-3], [1]], weights: Int32Array.of(-1) });
+    agg.flush();
+    return { out, size: agg.stateSize() };
+  };
+  const native = run('native');
+  const js = run('js');
+  t.same(native.out, js.out, 'every delta the same');
+  t.equal(native.size, js.size);
+  t.same(native.out.slice(-3), [[[5, 1, 100], 1], [[-3, 2, 7], -1], [[-3, 1, 6], 1]], 'the re-added key is a new group; -3 keeps its state');
 });

@@ -196,6 +196,8 @@ export class NativeGroupIndex {
   private loaded = 0;
   /** the store's values after the last upsert: key → group slot */
   private view: Float64Array = new Float64Array(0);
+  /** the group slot the last upsert found through the one-key path, else -1 */
+  private singleSlot = -1;
   /** keys of released groups, deleted together at the end of a flush */
   private pending = new Float64Array(0);
   private pendingCount = 0;
@@ -252,6 +254,16 @@ export class NativeGroupIndex {
       this.store = this.width === 1 ? new StateStore({ keys: 'u64', values: 'f64' }) : new StateStore({ keys: 'bytes', values: 'f64' });
     }
     const n = this.loaded;
+    this.singleSlot = -1;
+    if (n === 1 && this.width === 1) {
+      // one key (a single-event insert): an existing group is found by the store's one-key call,
+      // without the three typed-array views and the batched call below (~0.4 µs per event)
+      const found = (this.store as StateStore<'u64', 'f64'>).get(this.bits[0]);
+      if (found !== undefined) {
+        this.singleSlot = found as number;
+        return;
+      }
+    }
     const storeSlots = this.storeSlots.subarray(0, n);
     const inserted = this.inserted.subarray(0, n);
     if (this.width === 1) (this.store as StateStore<'u64', 'f64'>).upsertSlots(this.bits.subarray(0, n), storeSlots, inserted);
@@ -260,6 +272,7 @@ export class NativeGroupIndex {
   }
 
   groupSlot(j: number): number {
+    if (this.singleSlot >= 0) return this.singleSlot;
     return this.inserted[j] === 1 ? -1 : this.view[this.storeSlots[j]];
   }
 
