@@ -40,3 +40,15 @@ for (const query of ['agg', 'join', 'exchange']) t.test(`bench/scaling/keyed.ts 
   }
   t.equal(Object.keys(report.results[1]!.cpuNsPerEvent).filter((k) => k.startsWith('laminar-shard')).length, 2, 'CPU time of both shard threads');
 });
+
+t.test('bench/scaling/keyed.ts --durable runs with threads 1 and 2', async (t) => {
+  const bench = path.join(__dirname, '..', '..', 'bench', 'scaling', 'keyed.ts');
+  const r = spawnSync(process.execPath, [...process.execArgv, bench, '--durable', '--query', 'agg', '--events', '40000', '--batch', '1000', '--keys', '500'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stdout, /^durable cpus=/m);
+  t.match(r.stdout, /agg threads=2 .* groups=500 /, 'every key aggregated by the durable shards');
+  t.match(r.stdout, /speed-up agg 2 threads vs 1/);
+});
