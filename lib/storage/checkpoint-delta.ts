@@ -166,6 +166,23 @@ export class ArrayDiff {
 }
 
 /** Applies a script to the array it was computed against; throws on a script that does not fit. */
+/** Where each literal of an edit script lands in the array it produces, in order. */
+export function literalPositions(ops: Int32Array): number[] {
+  const out: number[] = [];
+  let o = 0;
+  for (let p = 0; p < ops.length; ) {
+    if (ops[p] === COPY) {
+      o += ops[p + 2]!;
+      p += 3;
+    } else if (ops[p] === LITERAL) {
+      const count = ops[p + 1]!;
+      for (let k = 0; k < count; k++) out.push(o++);
+      p += 2;
+    } else throw new RangeError(`unknown edit op ${ops[p]}`);
+  }
+  return out;
+}
+
 export function applyArrayDelta(prev: readonly unknown[], delta: ArrayDelta): unknown[] {
   const out = new Array<unknown>(delta.length);
   const { ops, literals } = delta;

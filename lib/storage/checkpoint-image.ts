@@ -11,7 +11,7 @@
 import { checkpointExtras } from '../engine/checkpoint-extras.js';
 import { StorageError } from '../errors.js';
 import { deserializeState, serializeState } from './checkpoint-codec.js';
-import { applyArrayDelta, ArrayDiff, type ArrayDelta } from './checkpoint-delta.js';
+import { applyArrayDelta, ArrayDiff, literalPositions, type ArrayDelta } from './checkpoint-delta.js';
 import { FrameWriter, MAGIC_V1, MAGIC_V2, readCheckpointBytes, readFrames, readV1Body } from './checkpoint-format.js';
 import { TABLE_CHUNKS_CODEC } from '../exec/runtime/keyed-chunks-codec.js';
 import { checkpointPath, finishState, type CatalogCall, type CheckpointCut, type CheckpointImage, type FrameCodec } from './checkpoint.js';
@@ -35,6 +35,8 @@ interface MetaArray {
   frames: number[];
   /** the frames were written by this FrameCodec (absent: each frame is the elements themselves) */
   codec?: string;
+  /** a delta's literals are that codec's patch of the previous array's elements */
+  patch?: boolean;
 }
 
 interface Meta {
@@ -130,12 +132,22 @@ export class Checkpointer {
         if (fill !== undefined) await fill(arr, () => slicer.pause());
         arrays.set(arrayKey(i, prop), arr);
         const before = prev?.arrays.get(arrayKey(i, prop));
-        const delta = before === undefined ? null : await diff(before, arr, slicer);
+        // a codec that patches elements decides itself when a delta is too large (its literals
+        // are the changed parts of elements, not whole elements)
+        const patching = codec?.encodePatch !== undefined;
+        let delta = before === undefined ? null : await diff(before, arr, slicer, patching ? arr.length + 1 : undefined);
+        let literals: unknown = null;
         if (delta !== null) {
-          const literals = codec ? codec.encode(delta.literals) : encode ? encode(delta.literals) : delta.literals;
-          meta.arrays.push({ prop, mode: 'delta', length: arr.length, frames: [w.add(serializeState({ ...delta, literals }))], ...(codec ? { codec: codec.name } : {}) });
+          if (patching) {
+            literals = codec!.encodePatch!(delta.literals, literalPositions(delta.ops), before!);
+            if (literals === null) delta = null;
+          } else literals = codec ? codec.encode(delta.literals) : encode ? encode(delta.literals) : delta.literals;
+        }
+        if (delta !== null) {
+          meta.arrays.push({ prop, mode: 'delta', length: arr.length, frames: [w.add(serializeState({ ...delta, literals }))], ...(codec ? { codec: codec.name } : {}), ...(patching ? { patch: true } : {}) });
           deltaArrays++;
-          for (const e of delta.literals) changedElements += rows ? rows(e) : 1;
+          if (patching && codec!.patchRows !== undefined) changedElements += codec!.patchRows(literals);
+          else for (const e of delta.literals) changedElements += rows ? rows(e) : 1;
         } else {
           const frames: number[] = [];
           for (let a = 0; a < arr.length; a += chunk) {
@@ -253,10 +265,10 @@ function sameElement(live: unknown, decoded: unknown): boolean {
 }
 
 /** The edit script from `before` to `after`, or null when a full copy is about as small. */
-async function diff(before: readonly unknown[], after: readonly unknown[], slicer: Slicer): Promise<ArrayDelta | null> {
+async function diff(before: readonly unknown[], after: readonly unknown[], slicer: Slicer, maxLiterals?: number): Promise<ArrayDelta | null> {
   // past a quarter of the elements changed a full copy is about as small (a short array of large
   // elements, like a source's batches, may always be a delta)
-  const d = new ArrayDiff(before, after, Math.max(after.length >> 2, 64));
+  const d = new ArrayDiff(before, after, maxLiterals ?? Math.max(after.length >> 2, 64));
   while (!d.step(65_536)) await slicer.pause();
   return d.abandoned ? null : d.result();
 }
@@ -315,12 +327,14 @@ export function readCheckpointChain(dir: string, entry: CheckpointEntry): Loaded
 const FRAME_CODECS = new Map<string, FrameCodec>([[TABLE_CHUNKS_CODEC.name, TABLE_CHUNKS_CODEC]]);
 
 /** A decoded frame's elements (through its codec, if it was written by one). */
-function fromFrame(file: string, codecName: string | undefined, payload: unknown): unknown[] {
+function fromFrame(file: string, codecName: string | undefined, payload: unknown, patchOf?: { positions: number[]; before: readonly unknown[] }): unknown[] {
   if (codecName === undefined) return payload as unknown[];
   const codec = FRAME_CODECS.get(codecName);
-  if (codec === undefined) throw new StorageError('CORRUPTION', `checkpoint ${file} has frames of an unknown kind "${String(codecName)}" (written by a newer version?)`);
+  if (codec === undefined || (patchOf !== undefined && codec.decodePatch === undefined)) {
+    throw new StorageError('CORRUPTION', `checkpoint ${file} has frames of an unknown kind "${String(codecName)}" (written by a newer version?)`);
+  }
   try {
-    return codec.decode(payload);
+    return patchOf !== undefined ? codec.decodePatch!(payload, patchOf.positions, patchOf.before) : codec.decode(payload);
   } catch (error) {
     if (error instanceof StorageError) throw new StorageError('CORRUPTION', `checkpoint ${file}: ${error.message}`, { cause: error });
     throw error;
@@ -388,7 +402,9 @@ function readV2(
         if (base === undefined) throw new StorageError('CORRUPTION', `checkpoint ${file} has a delta for array ${a.prop} of node ${i}, which its parent does not have`);
         try {
           const delta = decode(file, frame(a.frames[0]!)) as ArrayDelta;
-          if (a.codec !== undefined && delta !== null && typeof delta === 'object') delta.literals = fromFrame(file, a.codec, delta.literals);
+          if (a.codec !== undefined && delta !== null && typeof delta === 'object') {
+            delta.literals = fromFrame(file, a.codec, delta.literals, a.patch === true ? { positions: literalPositions(delta.ops), before: base } : undefined);
+          }
           arr = applyArrayDelta(base, delta);
         } catch (error) {
           if (error instanceof StorageError) throw error;

@@ -119,6 +119,13 @@ export interface FrameCodec {
   encode(slice: unknown[]): unknown;
   /** the elements back, in order; StorageError CORRUPTION when the payload is not one */
   decode(payload: unknown): unknown[];
+  /** a delta's literals as changes to the elements at the same positions of the previous array
+   *  (`positions`: where each literal lands); null when writing them whole is about as small */
+  encodePatch?(literals: unknown[], positions: readonly number[], before: readonly unknown[]): unknown;
+  /** the literals back from a patch, given the previous array they were taken against */
+  decodePatch?(payload: unknown, positions: readonly number[], before: readonly unknown[]): unknown[];
+  /** rows a patch writes (reported as the checkpoint's changed rows) */
+  patchRows?(payload: unknown): number;
 }
 
 /** One node of a cut: its state either already serialized or (deferred) kept by reference. */

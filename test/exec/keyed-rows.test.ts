@@ -164,3 +164,37 @@ t.test('a checkpoint frame of chunks: number columns packed, other columns as va
   t.throws(() => TABLE_CHUNKS_CODEC.decode({ ...frame, columns: [new Float64Array(3), [], []] }), { code: 'CORRUPTION' });
   t.throws(() => TABLE_CHUNKS_CODEC.decode([1, 2]), { code: 'CORRUPTION' });
 });
+
+t.test('a delta patches the changed rows of changed chunks, not whole chunks; new chunks go whole', async (t) => {
+  const { s } = store(['k', 'v', 'd'], [0]);
+  const n = 10 * CHUNK_SLOTS;
+  push(s, Array.from({ length: n }, (_, i) => [i, i, i % 3 === 0 ? new Decimal(BigInt(i), 1) : `s${i}`]));
+  const first = s.checkpointChunks()!;
+  const onDisk = throughCodec(first.chunks); // what recovery decodes as the parent
+  // scattered updates (one row in most chunks), a -0, a Decimal of another scale, a delete, a new key
+  push(s, Array.from({ length: 9 }, (_, c) => [c * CHUNK_SLOTS + 5, -1, 'changed']));
+  push(s, [[1, -0, 'x'], [3, 4, new Decimal(30n, 2)], [n, 7, null]]);
+  push(s, [[2, 0, null]], [-1]);
+  const second = s.checkpointChunks()!;
+  const positions = second.chunks.map((c, i) => (c === first.chunks[i] ? -1 : i)).filter((i) => i >= 0);
+  const literals = positions.map((i) => second.chunks[i]!);
+  t.equal(literals.length, 10, 'nine changed chunks and the new one');
+  const patch = TABLE_CHUNKS_CODEC.encodePatch(literals, positions, first.chunks) as { slots: Int32Array; isWhole: Uint8Array };
+  t.equal(patch.slots.length, 9 + 3, 'only the changed slots of the nine old chunks are written');
+  t.same(Array.from(patch.isWhole), [0, 0, 0, 0, 0, 0, 0, 0, 0, 1], 'the new chunk is written whole');
+  const back = TABLE_CHUNKS_CODEC.decodePatch(deserializeState(serializeState(patch)), positions, onDisk) as RowChunk[];
+  const chunks = onDisk.slice();
+  positions.forEach((p, i) => (chunks[p] = back[i]!));
+  const r = store(['k', 'v', 'd'], [0]).s;
+  r.restore({ used: second.used, chunks });
+  t.same(r.rows(), s.rows(), 'the parent plus the patch is the new state');
+  t.ok(Object.is(r.get([1])![1], -0), '-0 is a change');
+  t.equal((r.get([3])![2] as Decimal).scale, 2, "a Decimal's scale is a change");
+  t.equal(r.get([2]), undefined);
+  t.same(onDisk.map((c) => c.live.join('')), first.chunks.map((c) => c.live.join('')), 'decoding a patch leaves the parent as it was');
+  t.throws(() => TABLE_CHUNKS_CODEC.decodePatch(deserializeState(serializeState(patch)), positions, []), { code: 'CORRUPTION' }, 'a patch of chunks the parent does not have');
+  // most rows changed: writing whole is about as small
+  push(s, Array.from({ length: n }, (_, i) => [i, i + 1, null]));
+  const third = s.checkpointChunks()!;
+  t.equal(TABLE_CHUNKS_CODEC.encodePatch(third.chunks, third.chunks.map((_, i) => i), second.chunks), null);
+});

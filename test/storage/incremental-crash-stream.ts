@@ -9,16 +9,14 @@ export const SCHEMA = [
   'CREATE MATERIALIZED VIEW evens AS SELECT k, v FROM kv WHERE k % 2 = 0',
 ].join(';\n');
 
-/** Batch 0 fills every key; later batches update a run of BATCH_KEYS of them (a keyed table
- *  checkpoints changed 64-row chunks, so scattered updates would make every checkpoint full and
- *  leave no delta chain to crash in). Key -1 holds the batch number. */
+/** Batch 0 fills every key; later batches update BATCH_KEYS of them. Key -1 holds the batch number. */
 export function batchColumns(b: number): Column[] {
   const n = b === 0 ? KEYS : BATCH_KEYS;
   const k: number[] = [-1];
   const v: number[] = [b];
   const note: (string | null)[] = [null];
   for (let i = 0; i < n; i++) {
-    k.push(b === 0 ? i : (b * 389 + i) % KEYS);
+    k.push(b === 0 ? i : (b * 389 + i * 7) % KEYS);
     v.push(b + i);
     note.push(i % 5 === 0 ? null : `b${b}`);
   }

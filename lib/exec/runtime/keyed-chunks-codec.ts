@@ -76,7 +76,127 @@ export const TABLE_CHUNKS_CODEC = {
     }
     return chunks;
   },
+
+  encodePatch,
+  decodePatch,
+
+  patchRows(payload: unknown): number {
+    const p = payload as ChunkPatch;
+    let whole = 0;
+    for (let i = 0; i < p.n; i++) whole += p.isWhole[i]!;
+    return p.slots.length + whole * CHUNK_SLOTS;
+  },
 };
+
+interface ChunkPatch {
+  n: number;
+  /** 1 where literal i is written whole (in `whole`), 0 where it patches the previous chunk at its position */
+  isWhole: Uint8Array;
+  whole: unknown;
+  /** changed slots of the patched literals: literal index × CHUNK_SLOTS + slot, ascending */
+  slots: Int32Array;
+  live: Uint8Array;
+  columns: (Float64Array | Value[])[];
+}
+
+/** A chunk at the same position of the previous array that a literal can be a patch of. */
+function patchBase(before: readonly unknown[], position: number, width: number): RowChunk | null {
+  const b = before[position] as RowChunk | undefined;
+  return b !== undefined && b !== null && typeof b === 'object' && b.live instanceof Uint8Array && Array.isArray(b.columns) && b.columns.length === width ? b : null;
+}
+
+/**
+ * A delta's changed chunks as the slots that differ from the chunk at the same position before
+ * (presence, or any value not Object.is-equal: -0, NaN and a Decimal's scale are kept exactly),
+ * so an update costs its row, not its chunk. Null when more than a quarter of the rows changed
+ * (a full copy is then about as small).
+ */
+function encodePatch(literals: unknown[], positions: readonly number[], before: readonly unknown[]): unknown {
+  const chunks = literals as RowChunk[];
+  const n = chunks.length;
+  const width = n > 0 ? chunks[0]!.columns.length : 0;
+  const isWhole = new Uint8Array(n);
+  const wholeChunks: RowChunk[] = [];
+  const slots: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const now = chunks[i]!;
+    const base = patchBase(before, positions[i]!, width);
+    if (base === null) {
+      isWhole[i] = 1;
+      wholeChunks.push(now);
+      continue;
+    }
+    for (let o = 0; o < CHUNK_SLOTS; o++) {
+      let changed = now.live[o] !== base.live[o];
+      for (let c = 0; !changed && c < width && now.live[o] === 1; c++) changed = !Object.is(now.columns[c]![o], base.columns[c]![o]);
+      if (changed) slots.push(i * CHUNK_SLOTS + o);
+    }
+  }
+  if ((slots.length + wholeChunks.length * CHUNK_SLOTS) * 4 > Math.max(before.length, 1) * CHUNK_SLOTS) return null;
+  const live = new Uint8Array(slots.length);
+  const columns: (Float64Array | Value[])[] = [];
+  for (let k = 0; k < slots.length; k++) live[k] = chunks[Math.floor(slots[k]! / CHUNK_SLOTS)]!.live[slots[k]! % CHUNK_SLOTS]!;
+  for (let c = 0; c < width; c++) {
+    const values = new Array<Value>(slots.length);
+    let numeric = true;
+    for (let k = 0; k < slots.length; k++) {
+      const s = slots[k]!;
+      const chunk = chunks[Math.floor(s / CHUNK_SLOTS)]!;
+      const o = s % CHUNK_SLOTS;
+      const v = chunk.live[o] === 1 ? chunk.columns[c]![o]! : null;
+      values[k] = v;
+      if (typeof v !== 'number' && chunk.live[o] === 1) numeric = false;
+    }
+    columns.push(numeric ? Float64Array.from(values, (v) => (v as number | null) ?? 0) : values);
+  }
+  const patch: ChunkPatch = { n, isWhole, whole: TABLE_CHUNKS_CODEC.encode(wholeChunks), slots: Int32Array.from(slots), live, columns };
+  return patch;
+}
+
+function decodePatch(payload: unknown, positions: readonly number[], before: readonly unknown[]): unknown[] {
+  const p = payload as ChunkPatch;
+  const bad = (why: string): StorageError => new StorageError('CORRUPTION', `a keyed table's checkpoint delta is damaged: ${why}`);
+  if (p === null || typeof p !== 'object' || !Number.isInteger(p.n) || p.n !== positions.length) throw bad('not a patch of its literals');
+  if (!(p.isWhole instanceof Uint8Array) || p.isWhole.length !== p.n || !(p.slots instanceof Int32Array) || !(p.live instanceof Uint8Array) || p.live.length !== p.slots.length) {
+    throw bad('its maps have the wrong size');
+  }
+  if (!Array.isArray(p.columns) || !p.columns.every((col) => (col instanceof Float64Array || Array.isArray(col)) && col.length === p.slots.length)) throw bad('a column has the wrong size');
+  const whole = TABLE_CHUNKS_CODEC.decode(p.whole) as RowChunk[];
+  const width = p.columns.length;
+  const out = new Array<RowChunk>(p.n);
+  let w = 0;
+  for (let i = 0; i < p.n; i++) {
+    if (p.isWhole[i] === 1) {
+      const chunk = whole[w++];
+      if (chunk === undefined) throw bad('fewer whole chunks than it names');
+      out[i] = chunk;
+      continue;
+    }
+    const base = patchBase(before, positions[i]!, width);
+    if (base === null) throw bad(`literal ${i} patches a chunk its parent does not have`);
+    const columns: Value[][] = new Array(width);
+    for (let c = 0; c < width; c++) {
+      const col = base.columns[c]! as ArrayLike<Value>;
+      const copy: Value[] = new Array(CHUNK_SLOTS);
+      for (let o = 0; o < CHUNK_SLOTS; o++) copy[o] = col[o]!;
+      columns[c] = copy;
+    }
+    out[i] = { live: base.live.slice(), columns };
+  }
+  if (w !== whole.length) throw bad('more whole chunks than it names');
+  let previous = -1;
+  for (let k = 0; k < p.slots.length; k++) {
+    const s = p.slots[k]!;
+    const i = Math.floor(s / CHUNK_SLOTS);
+    if (s <= previous || i >= p.n || p.isWhole[i] === 1) throw bad('a changed slot is out of place');
+    previous = s;
+    const chunk = out[i]!;
+    const o = s % CHUNK_SLOTS;
+    chunk.live[o] = p.live[k]!;
+    for (let c = 0; c < width; c++) chunk.columns[c]![o] = p.live[k] === 1 ? ((p.columns[c]! as ArrayLike<Value>)[k] ?? null) : 0;
+  }
+  return out;
+}
 
 /** Rows a chunk holds. */
 export function chunkRows(e: unknown): number {
