@@ -6,7 +6,10 @@
 
 import { StorageError } from '../../errors.js';
 import type { Row, Value } from '../../types/value.js';
-import { CHUNK_SLOTS, type RowChunk } from './keyed-rows.js';
+import { CHUNK_SLOTS as SLOTS_PER_CHUNK, type RowChunk } from './keyed-rows.js';
+
+// a module-local copy: an imported binding compiles to a property read per use (hot loops here)
+const CHUNK_SLOTS = SLOTS_PER_CHUNK;
 
 interface ChunkFrame {
   n: number;
