@@ -1,12 +1,15 @@
 // Key → slot index of a keyed table. Non-negative integer keys below a bound (serial ids, the
 // common primary key) are looked up in a flat Int32Array indexed by the key itself: no hashing,
-// and neighbouring keys share cache lines, so a million-key restore or replay costs a few ms
-// instead of a Map probe (a cache miss) per key. Every other key (strings, objects' encodings,
-// negative, fractional or far-out numbers, NaN) lives in a Map.
+// and neighbouring keys share cache lines, so a million-key restore or replay costs a few ms.
+// Other numbers (negative, fractional, far-out ids) go to an open-addressing hash over typed
+// arrays (NumericKeyIndex: no object per key for the garbage collector); every other key
+// (strings, objects' encodings, NaN) lives in a Map.
 //
-// Invariant: a key is in the array exactly when it is an integer in [0, dense.length); when the
-// array grows, the Map's keys that now fall inside it move over.
+// Invariant: a number key is in the flat array exactly when it is an integer in
+// [0, dense.length). The array only grows while the hash holds no such integer, so a key never
+// has to move between the two.
 
+import { NumericKeyIndex } from '../operators/group-index.js';
 import type { Key } from './values.js';
 
 /** the array may grow to this many entries per stored key (plus a fixed allowance), so a few
@@ -18,36 +21,57 @@ export class SlotIndex {
   /** slot + 1 by key (0: absent) */
   private dense = new Int32Array(0);
   private denseCount = 0;
+  /** numbers outside the flat array (-0 stored as 0; NaN is kept in the Map) */
+  private readonly hashed = new NumericKeyIndex(1, 16);
+  /** non-negative integers among the hashed keys: while any, the flat array stays as it is */
+  private hashedIntegers = 0;
   private readonly map = new Map<Key, number>();
 
   get size(): number {
-    return this.denseCount + this.map.size;
+    return this.denseCount + this.hashed.size + this.map.size;
   }
 
   /** The slot of `key`, or -1. */
   get(key: Key): number {
-    if (typeof key === 'number' && key >= 0 && key < this.dense.length && Number.isInteger(key)) return this.dense[key]! - 1;
+    if (typeof key === 'number' && key === key) {
+      if (key >= 0 && key < this.dense.length && Number.isInteger(key)) return this.dense[key]! - 1;
+      this.hashed.probe[0] = key + 0;
+      return this.hashed.find();
+    }
     const s = this.map.get(key);
     return s === undefined ? -1 : s;
   }
 
   /** Stores key → slot (inserting or replacing). */
   set(key: Key, slot: number): void {
-    if (typeof key === 'number' && key >= 0 && Number.isInteger(key)) {
-      if (key >= this.dense.length) this.growFor(key);
-      if (key < this.dense.length) {
+    if (typeof key === 'number' && key === key) {
+      const integer = key >= 0 && Number.isInteger(key);
+      if (integer && key >= this.dense.length && this.hashedIntegers === 0) this.growFor(key);
+      if (integer && key < this.dense.length) {
         if (this.dense[key] === 0) this.denseCount++;
         this.dense[key] = slot + 1;
         return;
       }
+      const h = this.hashed;
+      h.probe[0] = key + 0;
+      if (h.find() >= 0) h.delete();
+      else if (integer) this.hashedIntegers++;
+      h.insert(slot);
+      return;
     }
     this.map.set(key, slot);
   }
 
   delete(key: Key): void {
-    if (typeof key === 'number' && key >= 0 && key < this.dense.length && Number.isInteger(key)) {
-      if (this.dense[key] !== 0) this.denseCount--;
-      this.dense[key] = 0;
+    if (typeof key === 'number' && key === key) {
+      const integer = key >= 0 && Number.isInteger(key);
+      if (integer && key < this.dense.length) {
+        if (this.dense[key] !== 0) this.denseCount--;
+        this.dense[key] = 0;
+        return;
+      }
+      this.hashed.probe[0] = key + 0;
+      if (this.hashed.delete() && integer) this.hashedIntegers--;
       return;
     }
     this.map.delete(key);
@@ -56,12 +80,9 @@ export class SlotIndex {
   clear(): void {
     this.dense = new Int32Array(0);
     this.denseCount = 0;
+    this.hashed.clear();
+    this.hashedIntegers = 0;
     this.map.clear();
-  }
-
-  /** Makes room for keys below `bound` at once (a restore that knows its largest key). */
-  reserve(bound: number): void {
-    if (bound > this.dense.length) this.growFor(bound - 1);
   }
 
   private growFor(key: number): void {
@@ -74,13 +95,5 @@ export class SlotIndex {
     const grown = new Int32Array(length);
     grown.set(this.dense);
     this.dense = grown;
-    if (this.map.size === 0) return;
-    for (const [k, slot] of this.map) {
-      if (typeof k === 'number' && k >= 0 && k < length && Number.isInteger(k)) {
-        grown[k] = slot + 1;
-        this.denseCount++;
-        this.map.delete(k);
-      }
-    }
   }
 }
