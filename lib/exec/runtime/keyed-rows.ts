@@ -1,4 +1,4 @@
-// The rows of a table with a primary key, stored by slot: key → slot index (a Map), values in
+// The rows of a table with a primary key, stored by slot: key → slot index (SlotIndex), values in
 // fixed-size chunks of columns. An upsert overwrites its slot in place, so the hot paths (live
 // inserts, WAL replay) allocate no row per change, and a million rows are a few thousand arrays
 // instead of a million row objects for the garbage collector to trace.

@@ -4,6 +4,8 @@
 // (the table emits -old +new), a -1 row deletes the stored row with that key (emits -stored),
 // and deleting an absent key is a no-op. Without a key the table is a multiset of rows.
 // The table emits only its effective changes, so views downstream see a consistent changelog.
+// A keyed table's rows live by slot in chunks of columns (keyed-rows.ts): an upsert overwrites
+// its slot, and a checkpoint cut shares the chunks (copy-on-write) instead of copying rows.
 
 import { SchemaError } from '../../errors.js';
 import type { Batch } from '../batch.js';
