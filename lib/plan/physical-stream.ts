@@ -202,6 +202,12 @@ class SqlAccumulatorState implements StreamAccumulator {
   }
 }
 
+/** count(*) (or count() with no argument) without DISTINCT or FILTER: a plain row count. */
+function isCountStar(a: AggregateNode['aggregates'][number]): boolean {
+  const fn = a.fn.toLowerCase();
+  return (fn === 'count_star' || (fn === 'count' && a.args.length === 0)) && !a.distinct && a.filter === undefined;
+}
+
 function sqlAccumulator(acc: Accumulator): AccumulatorFactory {
   return () => new SqlAccumulatorState(acc);
 }
@@ -305,7 +311,7 @@ function buildWindowAggregate(plan: AggregateNode, ctx: PhysicalContext, input: 
   if (hiddenEnd !== undefined) groupBy.push(hiddenEnd);
   let next = plan.groupBy.length;
   const aggregates: WindowAggregateSpec[] = plan.aggregates.map((a) => {
-    const spec: WindowAggregateSpec = { create: sqlAccumulator(accumulatorForCall(a, { appendOnly })) };
+    const spec: WindowAggregateSpec = { create: sqlAccumulator(accumulatorForCall(a, { appendOnly })), countRows: isCountStar(a) };
     if (a.args.length > 0) spec.arg = columnFn(c.indices[next++]!);
     if (a.filter) spec.filter = columnFn(c.indices[next++]!);
     return spec;

@@ -25,7 +25,7 @@ interface Shape {
   dependent: number[];
 }
 
-const COUNT_ONLY: Shape = { aggregates: () => [{ create: streamAccumulator('count_star') }], groupBy: [W0, 0], endIndex: 2, dependent: [0] };
+const COUNT_ONLY: Shape = { aggregates: () => [{ create: streamAccumulator('count_star') }, { create: streamAccumulator('count_star'), countRows: true }], groupBy: [W0, 0], endIndex: 2, dependent: [0] };
 const WITH_ARGS: Shape = {
   aggregates: () => [
     { create: streamAccumulator('count_star') },

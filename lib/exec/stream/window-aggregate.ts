@@ -29,6 +29,9 @@ export interface WindowAggregateSpec {
   arg?: RowFn;
   /** FILTER (WHERE …): rows for which it is not true are skipped */
   filter?: RowFn;
+  /** count(*): the result is the net number of rows, kept as a number per group rather than
+   *  an accumulator object (`create` still gives the checkpoint format) */
+  countRows?: boolean;
 }
 
 export interface WindowAggregateConfig {
@@ -87,7 +90,7 @@ export class WindowAggregateOperator implements Operator, HopTarget {
     this.strict = cfg.closeWhen === 'after-end';
     this.late = new LateRows(cfg.inputWidth, cfg.late);
     this.width = cfg.groupBy.length + cfg.aggregates.length;
-    this.groups = new WindowGroups(cfg.groupBy.length, cfg.aggregates.map((a) => a.create));
+    this.groups = new WindowGroups(cfg.groupBy.length, cfg.aggregates.map((a) => a.create), cfg.aggregates.map((a) => a.countRows === true && a.arg === undefined && a.filter === undefined));
     this.results = new Array<Value>(cfg.aggregates.length);
     this.hop = cfg.hop === undefined ? null : new HopAssigner(cfg.hop, cfg.groupBy.length, cfg.aggregates.every((a) => a.arg === undefined && a.filter === undefined));
   }
@@ -147,7 +150,7 @@ export class WindowAggregateOperator implements Operator, HopTarget {
       for (let a = 0; a < nAggs; a++) {
         const spec = aggs[a]!;
         if (spec.filter !== undefined && spec.filter(cols, i) !== true) continue;
-        g.accs[a]![slot]!.add(spec.arg === undefined ? null : spec.arg(cols, i), w);
+        g.add(a, slot, spec.arg === undefined ? null : spec.arg(cols, i), w);
       }
       if (changes && g.dirty[slot] === 0) {
         g.dirty[slot] = 1;
@@ -193,7 +196,7 @@ export class WindowAggregateOperator implements Operator, HopTarget {
     for (let a = 0; a < aggs.length; a++) {
       const spec = aggs[a]!;
       if (cols !== null && spec.filter !== undefined && spec.filter(cols, row) !== true) continue;
-      g.accs[a]![slot]!.add(cols === null || spec.arg === undefined ? null : spec.arg(cols, row), weight);
+      g.add(a, slot, cols === null || spec.arg === undefined ? null : spec.arg(cols, row), weight);
     }
     if (this.cfg.emit === 'changes' && g.dirty[slot] === 0) {
       g.dirty[slot] = 1;
@@ -231,7 +234,7 @@ export class WindowAggregateOperator implements Operator, HopTarget {
       if (g.rows[slot]! <= 0) continue;
       rows++;
       for (let c = 0; c < nKeys; c++) columns[c]!.push(g.keyValues[c]![slot]!);
-      for (let a = 0; a < g.accs.length; a++) columns[nKeys + a]!.push(g.accs[a]![slot]!.result());
+      for (let a = 0; a < g.accs.length; a++) columns[nKeys + a]!.push(g.result(a, slot));
     }
     return rows;
   }
@@ -297,7 +300,7 @@ export class WindowAggregateOperator implements Operator, HopTarget {
       if (alive) {
         let same = had;
         for (let a = 0; a < nAggs; a++) {
-          const r = g.accs[a]![slot]!.result();
+          const r = g.result(a, slot);
           results[a] = r;
           if (same && !sameValue(g.emitted[a]![slot]!, r)) same = false;
         }
@@ -340,7 +343,7 @@ export class WindowAggregateOperator implements Operator, HopTarget {
         const values: Value[] = [];
         for (let k = 0; k < nKeys; k++) values.push(g.keyValues[k]![slot]!);
         const emitted = g.hasEmitted[slot] === 1 ? [...values, ...g.emitted.map((col) => col[slot]!)] : null;
-        groups.push({ end: g.end[slot], key, values, rows: g.rows[slot], emitted, accs: g.accs.map((col) => col[slot]!.save()) });
+        groups.push({ end: g.end[slot], key, values, rows: g.rows[slot], emitted, accs: g.accs.map((_, a) => g.save(a, slot)) });
       }
     }
     return { wm: this.wm, lateCount: this.late.count, groups };
@@ -367,7 +370,7 @@ export class WindowAggregateOperator implements Operator, HopTarget {
       const slot = g.allocate(saved.end, saved.key);
       for (let k = 0; k < nKeys; k++) g.keyValues[k]![slot] = saved.values[k]!;
       g.rows[slot] = saved.rows;
-      for (let a = 0; a < g.accs.length; a++) g.accs[a]![slot]!.load(saved.accs[a]);
+      for (let a = 0; a < g.accs.length; a++) g.load(a, slot, saved.accs[a]);
       if (saved.emitted !== null) {
         g.hasEmitted[slot] = 1;
         for (let a = 0; a < g.emitted.length; a++) g.emitted[a]![slot] = saved.emitted[nKeys + a]!;

@@ -18,8 +18,11 @@ export class WindowGroups {
   hasEmitted = new Uint8Array(1024);
   /** group value k of slot s: keyValues[k][s] */
   readonly keyValues: Value[][] = [];
-  /** accumulator a of slot s: accs[a][s] */
+  /** accumulator a of slot s: accs[a][s] (empty for a count kept in `counts`) */
   readonly accs: StreamAccumulator[][] = [];
+  /** count(*) aggregates: the count of slot s is counts[a][s] (no accumulator object per
+   *  group); null for the others */
+  private counts: (Float64Array | null)[] = [];
   /** aggregate result a last emitted for slot s: emitted[a][s] */
   readonly emitted: Value[][] = [];
   /** group key of each slot (to delete it from its window's map) */
@@ -32,12 +35,48 @@ export class WindowGroups {
   constructor(
     keyWidth: number,
     private readonly factories: readonly AccumulatorFactory[],
+    /** per aggregate: a count of rows (count(*) without FILTER), kept as a number per group */
+    countRows: readonly boolean[] = [],
   ) {
     for (let k = 0; k < keyWidth; k++) this.keyValues.push([]);
     for (let a = 0; a < factories.length; a++) {
       this.accs.push([]);
       this.emitted.push([]);
+      this.counts.push(countRows[a] === true ? new Float64Array(1024) : null);
     }
+  }
+
+  /** Adds `value` with multiplicity `weight` to aggregate `a` of group `slot`. */
+  add(a: number, slot: number, value: Value, weight: number): void {
+    const counts = this.counts[a]!;
+    if (counts !== null) counts[slot] += weight;
+    else this.accs[a]![slot]!.add(value, weight);
+  }
+
+  result(a: number, slot: number): Value {
+    const counts = this.counts[a]!;
+    return counts !== null ? counts[slot]! : this.accs[a]![slot]!.result();
+  }
+
+  /** The checkpoint form of aggregate `a` of `slot`: what its accumulator's save() gives (a
+   *  count is saved through a fresh accumulator, so the format does not depend on how it is held). */
+  save(a: number, slot: number): unknown {
+    const counts = this.counts[a]!;
+    if (counts === null) return this.accs[a]![slot]!.save();
+    const acc = this.factories[a]!();
+    acc.add(null, counts[slot]!);
+    return acc.save();
+  }
+
+  load(a: number, slot: number, saved: unknown): void {
+    const counts = this.counts[a]!;
+    if (counts === null) {
+      this.accs[a]![slot]!.load(saved);
+      return;
+    }
+    const acc = this.factories[a]!();
+    acc.load(saved);
+    counts[slot] = acc.result() as number;
   }
 
   /** A fresh slot for a group of window `end` (accumulators new, nothing emitted). */
@@ -50,7 +89,11 @@ export class WindowGroups {
     this.hasEmitted[slot] = 0;
     this.keys[slot] = key;
     const factories = this.factories;
-    for (let a = 0; a < factories.length; a++) this.accs[a]![slot] = factories[a]!();
+    for (let a = 0; a < factories.length; a++) {
+      const counts = this.counts[a]!;
+      if (counts !== null) counts[slot] = 0;
+      else this.accs[a]![slot] = factories[a]!();
+    }
     this.size++;
     return slot;
   }
@@ -59,7 +102,7 @@ export class WindowGroups {
   release(slot: number): void {
     for (let k = 0; k < this.keyValues.length; k++) this.keyValues[k]![slot] = null;
     for (let a = 0; a < this.accs.length; a++) {
-      this.accs[a]![slot] = undefined as unknown as StreamAccumulator;
+      if (this.counts[a] === null) this.accs[a]![slot] = undefined as unknown as StreamAccumulator;
       this.emitted[a]![slot] = null;
     }
     this.keys[slot] = undefined;
@@ -91,5 +134,11 @@ export class WindowGroups {
     const hasEmitted = new Uint8Array(cap);
     hasEmitted.set(this.hasEmitted);
     this.hasEmitted = hasEmitted;
+    this.counts = this.counts.map((c) => {
+      if (c === null) return null;
+      const grown = new Float64Array(cap);
+      grown.set(c);
+      return grown;
+    });
   }
 }
