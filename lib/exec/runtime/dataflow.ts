@@ -20,38 +20,9 @@ import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { ChangeListener } from '../../engine/types.js';
 import { CollectorSink } from './collector.js';
+import { isDeliverer, isMaterialized, type Materialized, type OperatorFactory, type RootHold } from './node-contracts.js';
 
-/** A store whose current contents can back-fill a newly attached subgraph. */
-export interface Materialized {
-  contents(): Batch[];
-}
-
-/** An operator that hands consolidated changes to listeners after each step (view stores). */
-export interface ChangeDeliverer {
-  /** true when the last flush produced changes not yet delivered */
-  hasPendingChanges(): boolean;
-  deliver(): void;
-  /** drop the undelivered changes (a rolled-back execute() call) */
-  discardPending?(): void;
-  subscribe(listener: ChangeListener, opts?: { snapshot?: boolean }): { close(): void };
-}
-
-/** An open all-or-nothing unit of the dataflow (Dataflow.beginHold). */
-export interface RootHold {
-  readonly recorder: (node: DataflowNode, batch: Batch) => void;
-  /** false once the unit rolls back or ends: its own roll-back pushes are not recorded */
-  recording: boolean;
-}
-
-export function isMaterialized(op: Operator): op is Operator & Materialized {
-  return typeof (op as Partial<Materialized>).contents === 'function';
-}
-
-function isDeliverer(op: Operator): op is Operator & ChangeDeliverer {
-  return typeof (op as Partial<ChangeDeliverer>).deliver === 'function';
-}
-
-export type OperatorFactory = (out: Output) => Operator;
+export { isMaterialized, type ChangeDeliverer, type Materialized, type OperatorFactory, type RootHold } from './node-contracts.js';
 
 interface Edge {
   node: DataflowNode;
