@@ -33,6 +33,8 @@ export interface HopTarget {
   isClosed(end: number): boolean;
   keyOfRow(cols: Column[], row: number): Key;
   slotOf(start: number, end: number, key: Key, cols: Column[], row: number, windowGroups: readonly ('start' | 'end' | null)[]): number;
+  windowGroupsOf(end: number): Map<Key, number>;
+  slotIn(slots: Map<Key, number>, start: number, end: number, key: Key, cols: Column[], row: number, windowGroups: readonly ('start' | 'end' | null)[]): number;
   /** cols === null: the aggregates take no argument (count(*)) */
   addToSlot(slot: number, weight: number, cols: Column[] | null, row: number): void;
 }
@@ -46,6 +48,7 @@ export class HopAssigner {
   private entryKey: Key[] = [];
   private entryRow: number[] = [];
   private entryWeight: number[] = [];
+  private readonly paneWindows: (Map<Key, number> | undefined)[];
 
   constructor(
     private readonly spec: HopAssignment,
@@ -62,6 +65,7 @@ export class HopAssigner {
     }
     this.perRow = spec.sizeMs / spec.slideMs;
     this.offset = spec.offsetMs ?? 0;
+    this.paneWindows = new Array<Map<Key, number> | undefined>(this.perRow).fill(undefined);
   }
 
   push(batch: Batch, t: HopTarget): void {
@@ -111,6 +115,9 @@ export class HopAssigner {
     panes.clear();
     const windowGroups = this.spec.windowGroups;
     const size = this.spec.sizeMs;
+    // the group maps of the current pane's windows (a batch's rows mostly share one pane)
+    const maps = this.paneWindows;
+    let mapsPane = NaN;
     for (let j = 0; j < entries; j++) {
       const w = this.entryWeight[j]!;
       const key = this.entryKey[j]!;
@@ -118,11 +125,17 @@ export class HopAssigner {
       if (w === 0) continue;
       const pane = this.entryPane[j]!;
       const row = this.entryRow[j]!;
+      if (pane !== mapsPane) {
+        for (let k = 0; k < this.perRow; k++) maps[k] = t.windowGroupsOf(pane - k * slide + size);
+        mapsPane = pane;
+      }
       for (let k = 0; k < this.perRow; k++) {
         const start = pane - k * slide;
-        t.addToSlot(t.slotOf(start, start + size, key, cols, row, windowGroups), w, null, row);
+        t.addToSlot(t.slotIn(maps[k]!, start, start + size, key, cols, row, windowGroups), w, null, row);
       }
     }
+    // windows may close before the next batch: hold no map past this one
+    maps.fill(undefined);
   }
 
   /** One row into each of its windows; the closed ones get it as a late row. */

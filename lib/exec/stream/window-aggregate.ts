@@ -167,12 +167,23 @@ export class WindowAggregateOperator implements Operator, HopTarget {
   /** HopAssigner: the group of key `key` in window [start, end), created if absent (its
    *  values: the window's start / end where `windowGroups` says so, else read from row `row`). */
   slotOf(start: number, end: number, key: Key, cols: Column[], row: number, windowGroups: readonly ('start' | 'end' | null)[]): number {
+    return this.slotIn(this.windowGroupsOf(end), start, end, key, cols, row, windowGroups);
+  }
+
+  /** HopAssigner: the group map of the window ending at `end`, created if absent (valid until
+   *  the next watermark). */
+  windowGroupsOf(end: number): Map<Key, number> {
     let slots = this.windows.get(end);
     if (slots === undefined) {
       slots = new Map();
       this.windows.set(end, slots);
       this.insertEnd(end);
     }
+    return slots;
+  }
+
+  /** HopAssigner: slotOf with the window's group map already looked up. */
+  slotIn(slots: Map<Key, number>, start: number, end: number, key: Key, cols: Column[], row: number, windowGroups: readonly ('start' | 'end' | null)[]): number {
     let slot = slots.get(key);
     if (slot === undefined) {
       const g = this.groups;
