@@ -32,15 +32,15 @@ export interface SuiteOutcome {
   error?: string;
 }
 
-/** Runs one suite's script with tsx; reads back the rows it wrote. */
-export function runSuite(suite: Suite, quick: boolean, extraArgs: string[] = []): SuiteOutcome {
+/** Runs one suite's script with tsx (in environment `baseEnv`); reads back the rows it wrote. */
+export function runSuite(suite: Suite, quick: boolean, extraArgs: string[] = [], baseEnv: NodeJS.ProcessEnv = process.env): SuiteOutcome {
   const script = path.join(__dirname, suite.script);
   if (!fs.existsSync(script)) return { name: suite.name, ok: true, seconds: 0, rows: [], error: 'not present, skipped' };
   const resultsFile = suite.results ? path.join(__dirname, 'results', suite.results[quick ? 1 : 0]) : null;
   const before = resultsFile && fs.existsSync(resultsFile) ? fs.statSync(resultsFile).mtimeMs : 0;
   const t0 = performance.now();
   const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
-  const env = quick && suite.quickEnv ? { ...process.env, ...suite.quickEnv } : process.env;
+  const env = quick && suite.quickEnv ? { ...baseEnv, ...suite.quickEnv } : baseEnv;
   const r = spawnSync(tsx, [script, ...(quick ? ['--quick'] : []), ...extraArgs], { stdio: ['ignore', 'inherit', 'inherit'], env });
   const seconds = (performance.now() - t0) / 1000;
   if (resultsFile === null) {

@@ -6,6 +6,7 @@ import { generate, queryNames, runQuery } from '../../bench/nexmark/run.js';
 import { runLatency } from '../../bench/latency/run.js';
 import { closeAllAtOnce, closeOneByOne, floor } from '../../bench/window-trigger/run.js';
 import { SUITES, runSuite } from '../../bench/run.js';
+import { tsChildEnv } from '../helpers/ts-child.js';
 
 t.test('every Nexmark query runs through the engine', async (t) => {
   const { batches } = generate(3000, 512);
@@ -44,7 +45,7 @@ t.test('latency bench: every view answers, percentiles are ordered', async (t) =
 
 t.test('native and storage suites complete in quick mode', async (t) => {
   for (const suite of SUITES.filter((s) => s.name === 'native' || s.name === 'storage')) {
-    const o = runSuite(suite, true);
+    const o = runSuite(suite, true, [], tsChildEnv());
     t.ok(o.ok, `${suite.name}: ${o.error ?? 'ok'}`);
   }
 });
