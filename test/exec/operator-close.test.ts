@@ -122,3 +122,19 @@ t.test('a throwing close hook does not keep the other operators from closing', a
   t.same(closed, ['first', 'second']);
   t.throws(() => b.commit(), /committed/, 'an abandoned builder cannot be committed');
 });
+
+t.test('DROP frees the native row index of a DISTINCT view (string rows)', async (t) => {
+  const before = stateStoreStats();
+  const e = new Engine();
+  e.execute('CREATE TABLE s (name VARCHAR, n INT)');
+  e.execute(`INSERT INTO s VALUES ('a', 1), ('b', 2), ('a', 1), (NULL, 3)`);
+  e.execute('CREATE MATERIALIZED VIEW d AS SELECT DISTINCT name, n FROM s');
+  t.equal(e.query('SELECT count(*) FROM d').rows[0]![0], 3);
+  t.ok(stateStoreStats().open > before.open, 'the DISTINCT holds a native store');
+  e.execute(`DELETE FROM s WHERE name = 'a'`);
+  t.equal(e.query('SELECT count(*) FROM d').rows[0]![0], 2, 'both copies deleted: the row goes');
+  e.execute('DROP MATERIALIZED VIEW d');
+  t.equal(stateStoreStats().open, before.open, 'store count back down');
+  t.equal(stateStoreStats().bytes, before.bytes, 'native bytes back down');
+  e.close();
+});
