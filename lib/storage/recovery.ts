@@ -47,8 +47,6 @@ export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandl
   let lastCatalogCall: { lsn: number; call: CatalogCall } | null = null;
   let records = 0;
   let pending: { lsn: number; error: unknown } | null = null;
-  // relation → schema fingerprint, valid until the next EXECUTE record (only DDL changes a schema)
-  const fingerprints = new Map<string, number>();
   try {
     for (const { lsn, data } of reader.records()) {
       let rec: LogRecord;
@@ -71,8 +69,7 @@ export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandl
         if (pending !== null) throw replayFailed(walDir, pending.lsn, pending.error);
         observer?.applying(lsn);
         try {
-          if (rec.kind === RecordKind.Execute) fingerprints.clear();
-          apply(engine, rec, fingerprints);
+          apply(engine, rec);
         } catch (error) {
           if (error instanceof StorageError) throw error;
           pending = { lsn, error };
@@ -109,14 +106,14 @@ function replayFailed(walDir: string, lsn: number, error: unknown): StorageError
   );
 }
 
-function apply(engine: EnginePort, rec: LogRecord, fingerprints: Map<string, number>): void {
+function apply(engine: EnginePort, rec: LogRecord): void {
   switch (rec.kind) {
     case RecordKind.InsertColumns:
-      checkSchema(engine, rec.relation, rec.schema, fingerprints);
+      checkSchema(engine, rec.relation, rec.schema);
       engine.insertColumns(rec.relation, rec.columns, rec.length);
       return;
     case RecordKind.InsertRows:
-      checkSchema(engine, rec.relation, rec.schema, fingerprints);
+      checkSchema(engine, rec.relation, rec.schema);
       engine.insertRows(rec.relation, rec.rows);
       return;
     case RecordKind.Execute: {
@@ -135,17 +132,12 @@ function apply(engine: EnginePort, rec: LogRecord, fingerprints: Map<string, num
   }
 }
 
-function checkSchema(engine: EnginePort, relation: string, fingerprint: number, fingerprints: Map<string, number>): void {
-  let current = fingerprints.get(relation);
-  if (current === undefined) {
-    const info = engine.relation(relation);
-    if (info === undefined) {
-      throw new StorageError('CORRUPTION', `the write-ahead log inserts into "${relation}", which does not exist at that point of the history`);
-    }
-    current = schemaFingerprint(info);
-    fingerprints.set(relation, current);
+function checkSchema(engine: EnginePort, relation: string, fingerprint: number): void {
+  const info = engine.relation(relation);
+  if (info === undefined) {
+    throw new StorageError('CORRUPTION', `the write-ahead log inserts into "${relation}", which does not exist at that point of the history`);
   }
-  if (current !== fingerprint) {
+  if (schemaFingerprint(info) !== fingerprint) {
     throw new StorageError('CORRUPTION', `the write-ahead log inserts rows of another version of "${relation}"'s schema; refusing to apply them to the current one`);
   }
 }
