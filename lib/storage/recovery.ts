@@ -47,6 +47,8 @@ export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandl
   let lastCatalogCall: { lsn: number; call: CatalogCall } | null = null;
   let records = 0;
   let pending: { lsn: number; error: unknown } | null = null;
+  // relation → schema fingerprint, valid until the next EXECUTE record (only DDL changes a schema)
+  const fingerprints = new Map<string, number>();
   try {
     for (const { lsn, data } of reader.records()) {
       let rec: LogRecord;
@@ -69,7 +71,8 @@ export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandl
         if (pending !== null) throw replayFailed(walDir, pending.lsn, pending.error);
         observer?.applying(lsn);
         try {
-          apply(engine, rec);
+          if (rec.kind === RecordKind.Execute) fingerprints.clear();
+          apply(engine, rec, fingerprints);
         } catch (error) {
           if (error instanceof StorageError) throw error;
           pending = { lsn, error };
@@ -106,14 +109,14 @@ function replayFailed(walDir: string, lsn: number, error: unknown): StorageError
   );
 }
 
-function apply(engine: EnginePort, rec: LogRecord): void {
+function apply(engine: EnginePort, rec: LogRecord, fingerprints: Map<string, number>): void {
   switch (rec.kind) {
     case RecordKind.InsertColumns:
-      checkSchema(engine, rec.relation, rec.schema);
+      checkSchema(engine, rec.relation, rec.schema, fingerprints);
       engine.insertColumns(rec.relation, rec.columns, rec.length);
       return;
     case RecordKind.InsertRows:
-      checkSchema(engine, rec.relation, rec.schema);
+      checkSchema(engine, rec.relation, rec.schema, fingerprints);
       engine.insertRows(rec.relation, rec.rows);
       return;
     case RecordKind.Execute: {
@@ -132,12 +135,17 @@ function apply(engine: EnginePort, rec: LogRecord): void {
   }
 }
 
-function checkSchema(engine: EnginePort, relation: string, fingerprint: number): void {
-  const info = engine.relation(relation);
-  if (info === undefined) {
-    throw new StorageError('CORRUPTION', `the write-ahead log inserts into "${relation}", which does not exist at that point of the history`);
+function checkSchema(engine: EnginePort, relation: string, fingerprint: number, fingerprints: Map<string, number>): void {
+  let current = fingerprints.get(relation);
+  if (current === undefined) {
+    const info = engine.relation(relation);
+    if (info === undefined) {
+      throw new StorageError('CORRUPTION', `the write-ahead log inserts into "${relation}", which does not exist at that point of the history`);
+    }
+    current = schemaFingerprint(info);
+    fingerprints.set(relation, current);
   }
-  if (schemaFingerprint(info) !== fingerprint) {
+  if (current !== fingerprint) {
     throw new StorageError('CORRUPTION', `the write-ahead log inserts rows of another version of "${relation}"'s schema; refusing to apply them to the current one`);
   }
 }
