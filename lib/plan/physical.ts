@@ -245,11 +245,12 @@ function buildJoin(plan: LogicalPlan & { kind: 'join' }, ctx: PhysicalContext, b
   const residualExpr = plan.residual && (left.width !== lw0 ? mapColumns(plan.residual, (i, c) => (i >= lw0 ? { ...c, index: i - lw0 + left.width } : c)) : plan.residual);
   const residual = residualExpr ? ctx.compiler.predicate(residualExpr) : undefined;
   let node: DataflowNode;
+  const numericKeys = plan.leftKeys.length === 1 && NUMERIC_KEY_TYPES.has(plan.leftKeys[0]!.type.id) && NUMERIC_KEY_TYPES.has(plan.rightKeys[0]!.type.id);
   const semi = plan.joinKind === 'semi' || plan.joinKind === 'anti' || plan.joinKind === 'anti-null-aware';
   if (isMarkJoin(plan.joinKind)) {
     const type = plan.joinKind;
     node = ctx.builder.add(
-      (out) => new SemiJoin(out, { type, leftWidth: left.width, rightWidth: right.width, leftKeys: left.indices, rightKeys: right.indices, residual }),
+      (out) => new SemiJoin(out, { type, leftWidth: left.width, rightWidth: right.width, leftKeys: left.indices, rightKeys: right.indices, residual, numericKeys }),
       [left.node, right.node],
       plan.joinKind,
     );
@@ -260,7 +261,7 @@ function buildJoin(plan: LogicalPlan & { kind: 'join' }, ctx: PhysicalContext, b
   if (semi) {
     const type = plan.joinKind as 'semi' | 'anti' | 'anti-null-aware';
     node = ctx.builder.add(
-      (out) => new SemiJoin(out, { type, leftWidth: left.width, rightWidth: right.width, leftKeys: left.indices, rightKeys: right.indices, residual }),
+      (out) => new SemiJoin(out, { type, leftWidth: left.width, rightWidth: right.width, leftKeys: left.indices, rightKeys: right.indices, residual, numericKeys }),
       [left.node, right.node],
       plan.joinKind,
     );
@@ -268,7 +269,6 @@ function buildJoin(plan: LogicalPlan & { kind: 'join' }, ctx: PhysicalContext, b
     return node;
   }
   const type = plan.joinKind as 'inner' | 'left' | 'right' | 'full';
-  const numericKeys = plan.leftKeys.length === 1 && NUMERIC_KEY_TYPES.has(plan.leftKeys[0]!.type.id) && NUMERIC_KEY_TYPES.has(plan.rightKeys[0]!.type.id);
   node = ctx.builder.add(
     (out) => new Join(out, { type, leftWidth: left.width, rightWidth: right.width, leftKeys: left.indices, rightKeys: right.indices, residual, numericKeys }),
     [left.node, right.node],

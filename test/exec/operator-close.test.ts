@@ -138,3 +138,18 @@ t.test('DROP frees the native row index of a DISTINCT view (string rows)', async
   t.equal(stateStoreStats().bytes, before.bytes, 'native bytes back down');
   e.close();
 });
+
+t.test('DROP frees the native key indexes of a semi join (IN over a numeric key)', async (t) => {
+  const before = stateStoreStats();
+  const e = engineWithKeys(200);
+  e.execute('INSERT INTO a VALUES (NULL, -1)');
+  e.execute('CREATE MATERIALIZED VIEW s AS SELECT v FROM a WHERE k IN (SELECT k FROM b WHERE w < 50)');
+  t.equal(e.query('SELECT count(*) FROM s').rows[0]![0], 50);
+  t.ok(stateStoreStats().open >= before.open + 2, 'both sides hold a native index');
+  e.execute(`DELETE FROM b WHERE w < 10`);
+  t.equal(e.query('SELECT count(*) FROM s').rows[0]![0], 40, 'emptied keys leave the semi join');
+  e.execute('DROP MATERIALIZED VIEW s');
+  t.equal(stateStoreStats().open, before.open, 'store count back down');
+  t.equal(stateStoreStats().bytes, before.bytes, 'native bytes back down');
+  e.close();
+});

@@ -12,6 +12,10 @@
 // it matches (EXISTS), or IN's three-valued result (TRUE on a match; else NULL when the right side
 // is non-empty and the left key or some right key is NULL; else FALSE). A right delta that flips a
 // row's mark retracts the row with the old mark and inserts it with the new one.
+//
+// With one numeric key column on each side (`numericKeys`), both arrangements index their keys in
+// the native store (key-index.ts): a batch's keys are looked up in one native call and inserted in
+// another. NULL-keyed left rows never match and live in their own small JS arrangement.
 
 import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
@@ -22,6 +26,7 @@ import { WatermarkMerger } from '../runtime/watermark.js';
 import { Arrangement, passingPairs, type ArrangedRow } from './arrangement.js';
 import type { PredicateFn } from './filter.js';
 import { ExecutionError } from '../../errors.js';
+import type { Column } from '../batch.js';
 
 export type SemiJoinType = 'semi' | 'anti' | 'anti-null-aware' | 'mark-exists' | 'mark-in';
 
@@ -33,14 +38,27 @@ export interface SemiJoinOptions {
   rightKeys: readonly number[];
   /** extra condition over left ++ right (not supported with anti-null-aware) */
   residual?: PredicateFn;
+  /** one key column per side whose values are all numbers (or NULL): keys go to the native store */
+  numericKeys?: boolean;
+  /** 'js' keeps the keys in JS Maps even when numericKeys is set (comparison, no addon) */
+  keyIndex?: 'native' | 'js';
 }
 
 /** NULL-keyed left rows are kept in their own bucket: they never match. */
 const NULL_BUCKET = '\u0000null-key';
 
 export class SemiJoin implements Operator {
-  private readonly left = new Arrangement();
-  private readonly right = new Arrangement();
+  private readonly left: Arrangement;
+  private readonly right: Arrangement;
+  /** left rows with a NULL key (they never match), under NULL_BUCKET */
+  private readonly leftNull = new Arrangement();
+  /** native mode: the batch's non-NULL keys, their rows, and the store's answers */
+  private readonly native: boolean;
+  private keyValues = new Float64Array(0);
+  private keyRows = new Int32Array(0);
+  private lookups = new Int32Array(0);
+  private slots = new Uint32Array(0);
+  private found: (readonly ArrangedRow[] | undefined)[] = [];
   private readonly leftKeyOf: (c: Batch['columns'], i: number) => Key;
   private readonly rightKeyOf: (c: Batch['columns'], i: number) => Key;
   private readonly leftRowKey: (r: Row) => Key;
@@ -57,6 +75,10 @@ export class SemiJoin implements Operator {
     if ((options.type === 'anti-null-aware' || options.type === 'mark-in') && options.residual) {
       throw new ExecutionError('INVALID_ARGUMENT', 'IN / NOT IN with an extra correlated condition is not supported');
     }
+    const numeric = options.numericKeys === true && options.keyIndex !== 'js' && options.leftKeys.length === 1 && options.rightKeys.length === 1;
+    this.left = new Arrangement({ nativeKeys: numeric });
+    this.right = new Arrangement({ nativeKeys: numeric });
+    this.native = this.left.nativeKeys && this.right.nativeKeys;
     this.leftKeyOf = keyExtractor(options.leftKeys);
     this.rightKeyOf = keyExtractor(options.rightKeys);
     this.leftRowKey = rowKeyExtractor(options.leftKeys);
@@ -87,7 +109,41 @@ export class SemiJoin implements Operator {
     return nullKey || nulls > 0 ? null : false;
   }
 
+  /** Whether the key indexes are in the native store. */
+  get nativeKeys(): boolean {
+    return this.native;
+  }
+
+  /** Native mode: gathers the keys of the batch's non-NULL, non-zero-weight rows into keyValues/keyRows; returns how many. */
+  private gatherKeys(batch: Batch, keyCol: number): number {
+    const n = batch.length;
+    if (this.keyValues.length < n) {
+      const size = Math.max(n, this.keyValues.length * 2);
+      this.keyValues = new Float64Array(size);
+      this.keyRows = new Int32Array(size);
+      this.lookups = new Int32Array(size);
+      this.slots = new Uint32Array(size);
+    }
+    const col: Column = batch.columns[keyCol];
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const v = col[i];
+      // a zero-weight row changes nothing: its key must not take a slot that no row fills
+      if (v === null || v === undefined || weightAt(batch, i) === 0) continue;
+      if (typeof v !== 'number') throw new ExecutionError('INTERNAL', `a numeric semi-join key column holds a ${typeof v} value`);
+      this.keyRows[m] = i;
+      this.keyValues[m] = v;
+      m++;
+    }
+    return m;
+  }
+
   push(batch: Batch, port: number): void {
+    if (this.native) {
+      if (port === 0) this.pushLeftNative(batch);
+      else this.pushRightNative(batch);
+      return;
+    }
     if (port === 0) this.pushLeft(batch);
     else this.pushRight(batch);
   }
@@ -128,14 +184,87 @@ export class SemiJoin implements Operator {
       if (w === 0) continue;
       if (mark) outB.addRow([...rows[i], this.markOf(matches[i], nullKey[i], this.rightTotal, this.rightNulls)], w);
       else if (this.keeps(matches[i], nullKey[i], this.rightTotal, this.rightNulls)) outB.addRow(rows[i], w);
-      this.left.add(keys[i], rows[i], w, matches[i]);
+      (nullKey[i] ? this.leftNull : this.left).add(keys[i], rows[i], w, matches[i]);
     }
     if (outB.length > 0) this.out.push(outB.take());
   }
 
+  /** pushLeft with native keys: one lookup call into the right side, one upsert into the left. */
+  private pushLeftNative(batch: Batch): void {
+    const { leftWidth, rightWidth } = this.options;
+    const m = this.gatherKeys(batch, this.options.leftKeys[0]);
+    this.right.bucketsOf(this.keyValues, m, this.found, this.lookups);
+    const n = batch.length;
+    const rows: Row[] = new Array(n);
+    const keyAt = new Int32Array(n).fill(-1);
+    const pairRow: number[] = [];
+    const lefts: Row[] = [];
+    const rights: Row[] = [];
+    const pairWeight: number[] = [];
+    for (let j = 0; j < m; j++) keyAt[this.keyRows[j]] = j;
+    for (let i = 0; i < n; i++) {
+      const row = (rows[i] = rowAt(batch, i));
+      const j = keyAt[i];
+      const bucket = j < 0 ? undefined : this.found[j];
+      if (!bucket) continue;
+      for (const e of bucket) {
+        pairRow.push(i);
+        lefts.push(row);
+        rights.push(e.row);
+        pairWeight.push(e.weight);
+      }
+    }
+    const pass = passingPairs(this.options.residual, lefts, rights, leftWidth, rightWidth);
+    const matches = new Float64Array(n);
+    for (let p = 0; p < pairRow.length; p++) if (pass[p]) matches[pairRow[p]] += pairWeight[p];
+    this.left.slotsOf(this.keyValues, m, this.slots);
+    const mark = this.markMode;
+    const outB = new BatchBuilder(mark ? leftWidth + 1 : leftWidth);
+    for (let i = 0; i < n; i++) {
+      const w = weightAt(batch, i);
+      if (w === 0) continue;
+      const nullKey = keyAt[i] < 0;
+      if (mark) outB.addRow([...rows[i], this.markOf(matches[i], nullKey, this.rightTotal, this.rightNulls)], w);
+      else if (this.keeps(matches[i], nullKey, this.rightTotal, this.rightNulls)) outB.addRow(rows[i], w);
+      if (nullKey) this.leftNull.add(NULL_BUCKET, rows[i], w, matches[i]);
+      else this.left.addAt(this.slots[keyAt[i]], this.keyValues[keyAt[i]], rows[i], w, matches[i]);
+    }
+    this.left.releaseEmptied();
+    if (outB.length > 0) this.out.push(outB.take());
+  }
+
+  /** pushRight with native keys: one upsert into the right side, one lookup into the left. */
+  private pushRightNative(batch: Batch): void {
+    const m = this.gatherKeys(batch, this.options.rightKeys[0]);
+    const keyAt = new Int32Array(batch.length).fill(-1);
+    for (let j = 0; j < m; j++) keyAt[this.keyRows[j]] = j;
+    this.right.slotsOf(this.keyValues, m, this.slots);
+    this.left.bucketsOf(this.keyValues, m, this.found, this.lookups);
+    this.applyRight(batch, (i, row, w) => {
+      const j = keyAt[i];
+      if (j < 0) return null;
+      this.right.addAt(this.slots[j], this.keyValues[j], row, w, 0);
+      return this.found[j];
+    });
+    this.right.releaseEmptied();
+  }
+
   private pushRight(batch: Batch): void {
     const cols = batch.columns;
-    const { leftWidth, rightWidth, rightKeys } = this.options;
+    this.applyRight(batch, (i, row, w) => {
+      if (hasNullAt(cols, i, this.options.rightKeys)) return null;
+      const key = this.rightKeyOf(cols, i);
+      this.right.add(key, row, w, 0);
+      return this.left.bucket(key);
+    });
+  }
+
+  /**
+   * A right delta: `arrange(i, row, w)` stores right row i and returns the left rows its key
+   * matches, or null for a NULL key; then the matched left rows' counts change and flips emit.
+   */
+  private applyRight(batch: Batch, arrange: (i: number, row: Row, w: number) => readonly ArrangedRow[] | undefined | null): void {
+    const { leftWidth, rightWidth } = this.options;
     const totalBefore = this.rightTotal;
     const nullsBefore = this.rightNulls;
     const pairEntry: ArrangedRow[] = [];
@@ -147,13 +276,11 @@ export class SemiJoin implements Operator {
       if (w === 0) continue;
       const row = rowAt(batch, i);
       this.rightTotal += w;
-      if (hasNullAt(cols, i, rightKeys)) {
+      const bucket = arrange(i, row, w);
+      if (bucket === null) {
         this.rightNulls += w;
         continue;
       }
-      const key = this.rightKeyOf(cols, i);
-      this.right.add(key, row, w, 0);
-      const bucket = this.left.bucket(key);
       if (!bucket) continue;
       for (const e of bucket) {
         pairEntry.push(e);
@@ -193,6 +320,7 @@ export class SemiJoin implements Operator {
     if (globalFlip) {
       // emptiness or NULL presence of the right side changed: every left row may flip
       for (const e of this.left.entries()) emit(e, before.has(e) ? before.get(e)! : e.matches);
+      for (const e of this.leftNull.entries()) emit(e, e.matches);
     } else {
       for (const [e, m] of before) emit(e, m);
     }
@@ -207,16 +335,18 @@ export class SemiJoin implements Operator {
   flush(): void {}
 
   snapshot(): unknown {
-    return { left: this.left.save(), right: this.right.save(), rightTotal: this.rightTotal, rightNulls: this.rightNulls };
+    return { left: [...this.left.save(), ...this.leftNull.save()], right: this.right.save(), rightTotal: this.rightTotal, rightNulls: this.rightNulls };
   }
 
   restore(state: unknown): void {
     const s = state as { left: [Row, number, number][]; right: [Row, number, number][]; rightTotal: number; rightNulls: number };
     this.left.clear();
+    this.leftNull.clear();
     this.right.clear();
     for (const [row, w, m] of s.left) {
       const nullKey = this.options.leftKeys.some((c) => row[c] === null);
-      this.left.add(nullKey ? NULL_BUCKET : this.leftRowKey(row), row, w, m);
+      if (nullKey) this.leftNull.add(NULL_BUCKET, row, w, m);
+      else this.left.add(this.leftRowKey(row), row, w, m);
     }
     for (const [row, w, m] of s.right) this.right.add(this.rightRowKey(row), row, w, m);
     this.rightTotal = s.rightTotal;
@@ -224,12 +354,13 @@ export class SemiJoin implements Operator {
   }
 
   stateSize(): number {
-    return this.left.size + this.right.size;
+    return this.left.size + this.leftNull.size + this.right.size;
   }
 
   /** Drops both arrangements (DROP, db.close()). */
   close(): void {
     this.left.close();
+    this.leftNull.close();
     this.right.close();
   }
 }
