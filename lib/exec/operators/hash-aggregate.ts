@@ -8,7 +8,9 @@
 // BY there is always exactly one output row, even over empty input (count 0, sum NULL).
 //
 // Where the state lives: group keys made only of numbers are indexed in the native state store
-// (group-index.ts; one native call per input batch), other keys in JS maps; the accumulators in
+// (group-index.ts; one native call per input batch), other keys (text, NULL, NaN, mixed) as
+// encoded byte keys in a second native store (byte-key-index.ts, also one call per batch); with
+// groupIndex 'js' or without the addon both are JS tables/maps. The accumulators live in
 // per-kernel typed arrays (count, sum, bool) or per-slot values (min/max, accumulators) in JS.
 // close() frees the native index. A checkpoint takes the groups by copy-on-write (captureGroups).
 
@@ -16,65 +18,14 @@ import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { Row, Value } from '../../types/value.js';
 import { BatchBuilder, weightAt } from '../runtime/batch-builder.js';
-import { keyExtractor, keyOfValue, rowKeyExtractor, sameRow, type Key } from '../runtime/values.js';
-import {
-  AccumulatorKernel,
-  FlatAccumulatorKernel,
-  StateAccumulatorKernel,
-  builtinKernel,
-  type Accumulator,
-  type AggregateKernel,
-  type FlatAccumulator,
-  type StateAccumulator,
-} from './aggregate-kernels.js';
+import { encodeRow, encodeValue, keyExtractor, keyOfValue, rowKeyExtractor, sameRow, type Key } from '../runtime/values.js';
+import type { AggregateKernel } from './aggregate-kernels.js';
+import { kernelFor, type AggregateSpec, type GroupRecord } from './aggregate-spec.js';
 import { NativeGroupIndex, NumericKeyIndex } from './group-index.js';
+import { NativeByteKeyIndex } from './byte-key-index.js';
 import { ExecutionError } from '../../errors.js';
 
-export interface AggregateSpec {
-  /** aggregate name (count, count_star, sum, avg, min, max, bool_and, bool_or, …) */
-  fn: string;
-  /** input column of the argument (absent for count(*)) */
-  arg?: number;
-  /** input column holding the FILTER (WHERE …) condition: only rows where it is true count */
-  filter?: number;
-  /** input column of a second argument (string_agg's delimiter); needs a kernel with addWith */
-  extraArg?: number;
-  /** input columns of ORDER BY keys inside the call (first_value, string_agg, array_agg …) */
-  orderArgs?: readonly number[];
-  /** count(DISTINCT x): each distinct value counted once */
-  distinct?: boolean;
-  /** accumulator factory for aggregates without a built-in kernel */
-  create?: () => Accumulator;
-  /** a stateless accumulator (lib/functions/aggregates); preferred over the built-in kernel */
-  accumulator?: StateAccumulator;
-  /** a flat numeric accumulator (lib/functions' SlotAccumulator): state in one Float64Array */
-  flatAccumulator?: FlatAccumulator;
-}
-
-/** The kernel for one aggregate spec: flat or stateless accumulator, factory, or built-in. */
-export function kernelFor(
-  s: {
-    fn: string;
-    create?: () => Accumulator;
-    accumulator?: StateAccumulator;
-    flatAccumulator?: FlatAccumulator;
-  },
-  appendOnly = false,
-): AggregateKernel {
-  if (s.flatAccumulator) return new FlatAccumulatorKernel(s.flatAccumulator);
-  if (s.accumulator) return new StateAccumulatorKernel(s.accumulator);
-  if (s.create) return new AccumulatorKernel(s.create);
-  return builtinKernel(s.fn, appendOnly);
-}
-
-/** One group as snapshot() writes it (and a checkpoint capture encodes it). */
-export interface GroupRecord {
-  key: Row;
-  count: number;
-  emitted: Row | null;
-  aggs: unknown[];
-  distinct: ([Key, number][] | null)[];
-}
+export { kernelFor, type AggregateSpec, type GroupRecord } from './aggregate-spec.js';
 
 /**
  * A checkpoint capture in progress: the groups as they were at the cut, produced later in slices
@@ -152,6 +103,13 @@ export class HashAggregate implements Operator {
   private readonly numericIndex: NumericKeyIndex | null;
   /** the same groups in the native store instead (batched per input batch); then numericIndex is null */
   private readonly nativeIndex: NativeGroupIndex | null;
+  /** with the native index: the other group keys, encoded (encodeRow of the key columns) */
+  private readonly byteIndex: NativeByteKeyIndex | null;
+  /** the slot's key in byteIndex; undefined for groups held elsewhere */
+  private byteKeys: (string | undefined)[] = [];
+  /** rows of the batch whose key went to the byte index, and those keys */
+  private byteRows = new Int32Array(0);
+  private byteBatchKeys: string[] = [];
   /** group slot of each row of the batch being pushed (native index) */
   private rowSlots = new Int32Array(0);
   /** rows of the batch whose key went to the native index, in order */
@@ -191,6 +149,7 @@ export class HashAggregate implements Operator {
     this.pairIndex = this.groupBy.length === 2 ? new Map() : null;
     this.nativeIndex = this.global || options.groupIndex === 'js' ? null : tryNativeGroupIndex(this.groupBy.length);
     this.numericIndex = this.global || this.nativeIndex !== null ? null : new NumericKeyIndex(this.groupBy.length);
+    this.byteIndex = this.nativeIndex !== null ? new NativeByteKeyIndex() : null;
     if (this.global) {
       this.slotFor('', null);
       // the single row of a global aggregate exists before any input
@@ -327,7 +286,14 @@ export class HashAggregate implements Operator {
     if (this.rowSlots.length < n) {
       this.rowSlots = new Int32Array(Math.max(n, this.rowSlots.length * 2));
       this.nativeRows = new Int32Array(this.rowSlots.length);
+      this.byteRows = new Int32Array(this.rowSlots.length);
     }
+    const bytes = this.byteIndex!;
+    const byteRows = this.byteRows;
+    const byteKeys = this.byteBatchKeys;
+    bytes.applyDeletes();
+    bytes.begin();
+    let b = 0;
     const rowSlots = this.rowSlots;
     const nativeRows = this.nativeRows;
     const index = this.nativeIndex!;
@@ -352,8 +318,15 @@ export class HashAggregate implements Operator {
       if (c === width) {
         nativeRows[m++] = i;
         index.next();
-      } else rowSlots[i] = this.slotOfRow(cols, i);
+      } else {
+        let key = '';
+        for (let k = 0; k < width; k++) key += encodeValue(cols[groupBy[k]][i] ?? null);
+        byteKeys[b] = key;
+        byteRows[b++] = i;
+        bytes.key(key);
+      }
     }
+    if (b > 0) this.byteSlotsOfBatch(batch, b);
     if (m === 0) return rowSlots;
     index.upsert();
     for (let j = 0; j < m; j++) {
@@ -368,6 +341,26 @@ export class HashAggregate implements Operator {
       rowSlots[nativeRows[j]] = slot;
     }
     return rowSlots;
+  }
+
+  /** The group slots of the batch's `n` byte-keyed rows (keys already given to byteIndex). */
+  private byteSlotsOfBatch(batch: Batch, n: number): void {
+    const bytes = this.byteIndex!;
+    const cols = batch.columns;
+    const groupBy = this.groupBy;
+    bytes.upsert();
+    for (let j = 0; j < n; j++) {
+      const i = this.byteRows[j];
+      let slot = bytes.slotOf(j);
+      if (slot < 0) {
+        slot = this.allocateSlot(groupBy.map((c) => cols[c][i] ?? null));
+        this.slotKeys[slot] = undefined;
+        this.byteKeys[slot] = this.byteBatchKeys[j];
+        bytes.assign(j, slot);
+      }
+      this.rowSlots[i] = slot;
+    }
+    this.byteBatchKeys.length = 0;
   }
 
   push(batch: Batch, _port = 0): void {
@@ -442,6 +435,7 @@ export class HashAggregate implements Operator {
       if (!alive) this.release(slot);
     }
     this.nativeIndex?.applyDeletes();
+    this.byteIndex?.applyDeletes();
     this.out.push(delta.take());
   }
 
@@ -455,7 +449,11 @@ export class HashAggregate implements Operator {
 
   private release(slot: number): void {
     const key = this.slotKeys[slot];
-    if (key === undefined) {
+    const byteKey = this.byteKeys[slot];
+    if (byteKey !== undefined) {
+      this.byteIndex!.forget(byteKey);
+      this.byteKeys[slot] = undefined;
+    } else if (key === undefined) {
       if (this.nativeIndex !== null) this.nativeIndex.forget(this.keyRows[slot]!);
       else {
         this.probeKeyRow(this.keyRows[slot]!);
@@ -546,6 +544,7 @@ export class HashAggregate implements Operator {
     this.capture = null;
     this.recordCache = null;
     this.nativeIndex?.close();
+    this.byteIndex?.close();
   }
 
   restore(state: unknown): void {
@@ -557,6 +556,8 @@ export class HashAggregate implements Operator {
     this.pairIndex?.clear();
     this.numericIndex?.clear();
     this.nativeIndex?.clear();
+    this.byteIndex?.clear();
+    this.byteKeys = [];
     this.lastInner = undefined;
     this.keyRows = [];
     this.rowCounts = [];
@@ -569,6 +570,8 @@ export class HashAggregate implements Operator {
     const native = this.nativeIndex;
     native?.reserve(s.groups.length);
     const indexed: number[] = [];
+    const byteIndexed: number[] = [];
+    this.byteIndex?.begin();
     for (const g of s.groups) {
       let slot: number;
       if (native !== null && allNumbers(g.key)) {
@@ -579,6 +582,13 @@ export class HashAggregate implements Operator {
         slot = this.allocateSlot(g.key);
         this.slotKeys[slot] = undefined;
         indexed.push(slot);
+      } else if (this.byteIndex !== null) {
+        const key = encodeRow(g.key);
+        this.byteIndex.key(key);
+        slot = this.allocateSlot(g.key);
+        this.slotKeys[slot] = undefined;
+        this.byteKeys[slot] = key;
+        byteIndexed.push(slot);
       } else slot = !this.global && native === null && this.probeKeyRow(g.key) ? this.numericSlotFor() : this.slotFor(this.global ? '' : this.keyOfKeyRow(g.key), g.key);
       this.rowCounts[slot] = g.count;
       this.emitted[slot] = g.emitted;
@@ -591,10 +601,14 @@ export class HashAggregate implements Operator {
       native.upsert();
       for (let j = 0; j < indexed.length; j++) native.assign(j, indexed[j]!);
     }
+    if (this.byteIndex !== null && byteIndexed.length > 0) {
+      this.byteIndex.upsert();
+      for (let j = 0; j < byteIndexed.length; j++) this.byteIndex.assign(j, byteIndexed[j]!);
+    }
   }
 
   stateSize(): number {
-    return this.slots.size + (this.numericIndex?.size ?? this.nativeIndex?.size ?? 0);
+    return this.slots.size + (this.numericIndex?.size ?? this.nativeIndex?.size ?? 0) + (this.byteIndex?.size ?? 0);
   }
 }
 
