@@ -160,9 +160,22 @@ for (const mode of ['native', 'js'] as const) {
   });
 }
 
-t.test('native index: all-number keys in one native store, other keys in a byte-keyed one, both freed on close', async (t) => {
+t.test('native index: the aggregate holds one native store, indexes only all-number keys, frees it on close', async (t) => {
   const before = stateStoreStats();
   const { op, out } = make(countSum('native'));
+  op.push(inserts(['x', 2, 5], [null, 2, 6]), 0);
+  op.flush();
+  t.equal(stateStoreStats().open, before.open, 'no store while no all-number key came (text keys stay in JS by default)');
+  op.push(inserts([1, 2, 3]), 0);
+  op.flush();
+  t.equal(stateStoreStats().open, before.open + 1, 'one store per aggregate');
+  op.close();
+  t.equal(stateStoreStats().open, before.open, 'closed');
+});
+
+t.test('textGroupIndex native: all-number keys in one native store, other keys in a byte-keyed one, both freed on close', async (t) => {
+  const before = stateStoreStats();
+  const { op, out } = make((o) => new HashAggregate(o, { groupBy: [0, 1], aggregates: [{ fn: 'count_star' }, { fn: 'sum', arg: 2 }], groupIndex: 'native', textGroupIndex: 'native' }));
   op.push(inserts(['x', 2, 5], [null, 2, 6]), 0);
   op.flush();
   t.equal(stateStoreStats().open, before.open + 1, 'text / NULL keys: the byte-keyed store only');
@@ -189,11 +202,20 @@ t.test('native index: all-number keys in one native store, other keys in a byte-
 t.test('native and JS indexes give the same changes, in the same order, over random batches', async (t) => {
   const keyArb = fc.oneof(fc.integer({ min: -4, max: 4 }), fc.constantFrom<number | string | null>(null, NaN, -0, 0.5, 1.7e12, 2 ** 53 + 2, 'a', 'b'));
   const rowArb = fc.tuple(keyArb, fc.integer({ min: -20, max: 20 })).map((r) => r as Row);
-  for (const width of [1, 2]) {
+  // text: where keys that are not all numbers go with the native index (JS maps or the byte store)
+  for (const [width, text] of [[1, 'js'], [2, 'js'], [1, 'native'], [2, 'native']] as const) {
     fc.assert(
       fc.property(stepsArb(rowArb, 10, 12), fc.array(fc.boolean(), { maxLength: 40 }), (steps, zeroWeights) => {
         const agg = (mode: 'native' | 'js') =>
-          make((o) => new HashAggregate(o, { groupBy: width === 1 ? [0] : [0, 0], aggregates: [{ fn: 'count_star' }, { fn: 'sum', arg: 1 }, { fn: 'min', arg: 1 }], groupIndex: mode }));
+          make(
+            (o) =>
+              new HashAggregate(o, {
+                groupBy: width === 1 ? [0] : [0, 0],
+                aggregates: [{ fn: 'count_star' }, { fn: 'sum', arg: 1 }, { fn: 'min', arg: 1 }],
+                groupIndex: mode,
+                textGroupIndex: text,
+              }),
+          );
         const native = agg('native');
         const js = agg('js');
         const current: Row[] = [];
