@@ -18,6 +18,7 @@
 import { StateStore } from '../../native/state-store.js';
 import { native } from '../../native/binding.js';
 import { ClosedError } from '../../errors.js';
+import type { Value } from '../../types/value.js';
 
 const EMPTY = -1;
 
@@ -322,4 +323,26 @@ export class NativeGroupIndex {
     this.store = null;
     this.closed = true;
   }
+}
+
+let nativeMissing = false;
+
+/** A native group index, or null when the addon cannot be loaded (remembered, not retried). */
+export function tryNativeGroupIndex(width: number): NativeGroupIndex | null {
+  if (nativeMissing) return null;
+  try {
+    return new NativeGroupIndex(width);
+  } catch {
+    nativeMissing = true;
+    return null;
+  }
+}
+
+/** A key the numeric indexes take: every column a number other than NaN. */
+export function allNumbers(key: readonly Value[]): boolean {
+  for (let c = 0; c < key.length; c++) {
+    const v = key[c];
+    if (typeof v !== 'number' || v !== v) return false;
+  }
+  return key.length > 0;
 }

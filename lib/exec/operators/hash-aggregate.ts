@@ -22,38 +22,12 @@ import { BatchBuilder, weightAt } from '../runtime/batch-builder.js';
 import { encodeRow, encodeValue, keyExtractor, keyOfValue, rowKeyExtractor, sameRow, type Key } from '../runtime/values.js';
 import type { AggregateKernel } from './aggregate-kernels.js';
 import { kernelFor, type AggregateSpec, type GroupRecord } from './aggregate-spec.js';
-import { NativeGroupIndex, NumericKeyIndex } from './group-index.js';
+import { NativeGroupIndex, NumericKeyIndex, allNumbers, tryNativeGroupIndex } from './group-index.js';
+import { CAPTURE_SLICE, GroupCapture } from './aggregate-capture.js';
 import { NativeByteKeyIndex } from './byte-key-index.js';
 import { ExecutionError } from '../../errors.js';
 
 export { kernelFor, type AggregateSpec, type GroupRecord } from './aggregate-spec.js';
-
-/**
- * A checkpoint capture in progress: the groups as they were at the cut, produced later in slices
- * (copy-on-write: a group is recorded at its first change after the cut, unless already encoded).
- */
-class GroupCapture {
-  /** slots below this are encoded already: their later changes do not matter */
-  cursor = 0;
-  /** the cut-time record of slots changed since (null: no group in the slot at the cut) */
-  readonly preserved = new Map<number, GroupRecord | null>();
-  /** replaced by a newer capture, a restore or close: filling it would be wrong */
-  abandoned = false;
-  /**
-   * `end`: slots at and above it were never used at the cut. `dirty`: slots touched between the
-   * previous capture's cut and this one. `cache`: records of the previous capture, by slot — a
-   * slot not dirty since hands over the very same record (nothing rebuilt, and the checkpoint
-   * delta matches it by identity).
-   */
-  constructor(
-    readonly end: number,
-    readonly dirty: Uint8Array,
-    readonly cache: (GroupRecord | undefined)[],
-  ) {}
-}
-
-/** groups encoded between two pauses of a capture's fill */
-const CAPTURE_SLICE = 4096;
 
 export interface HashAggregateOptions {
   groupBy: readonly number[];
@@ -67,19 +41,6 @@ export interface HashAggregateOptions {
    *  JS maps, measured faster (1 M events, one text column, 10 K keys: 160–214 ns/event against
    *  265–327 native; 500 K keys: 658–805 against 792–803); 'native': a byte-keyed native store */
   textGroupIndex?: 'native' | 'js';
-}
-
-let nativeMissing = false;
-
-/** A native group index, or null when the addon cannot be loaded (remembered, not retried). */
-function tryNativeGroupIndex(width: number): NativeGroupIndex | null {
-  if (nativeMissing) return null;
-  try {
-    return new NativeGroupIndex(width);
-  } catch {
-    nativeMissing = true;
-    return null;
-  }
 }
 
 export class HashAggregate implements Operator {
@@ -616,13 +577,4 @@ export class HashAggregate implements Operator {
   stateSize(): number {
     return this.slots.size + (this.numericIndex?.size ?? this.nativeIndex?.size ?? 0) + (this.byteIndex?.size ?? 0);
   }
-}
-
-/** A key the numeric indexes take: every column a number other than NaN. */
-function allNumbers(key: readonly Value[]): boolean {
-  for (let c = 0; c < key.length; c++) {
-    const v = key[c];
-    if (typeof v !== 'number' || v !== v) return false;
-  }
-  return key.length > 0;
 }
