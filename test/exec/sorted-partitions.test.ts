@@ -40,19 +40,25 @@ t.test('5000 random inserts and deletes in one partition match a sorted array', 
     }
   }
   const want = reference(ref);
-  const got = sp.get(1);
+  const slot = sp.slotOfRow([1, 0, 0]);
+  const got = sp.get(slot);
   t.same(got.map((e) => [e.row, e.count]), want.map((e) => [e.row, e.count]));
-  t.ok(sp.chunksOf(1).length > 1, `several chunks (${sp.chunksOf(1).length})`);
-  t.ok(sp.chunksOf(1).every((c) => c.length > 0 && c.length <= 512), 'no empty or oversized chunk');
+  t.ok(sp.chunksOf(slot).length > 1, `several chunks (${sp.chunksOf(slot).length})`);
+  t.ok(sp.chunksOf(slot).every((c) => c.length > 0 && c.length <= 512), 'no empty or oversized chunk');
   t.equal(sp.entryCount, want.length);
-  t.equal(sp.rowsIn(1), live.length);
-  t.same(sp.lastRow(1), want[want.length - 1]!.row);
-  sp.truncate(1, 700);
-  t.same(sp.get(1).map((e) => e.row), want.slice(0, 700).map((e) => e.row), 'truncate keeps the first entries across chunks');
+  t.equal(sp.rowsIn(slot), live.length);
+  t.same(sp.lastRow(slot), want[want.length - 1]!.row);
+  sp.truncate(slot, 700);
+  t.same(sp.get(slot).map((e) => e.row), want.slice(0, 700).map((e) => e.row), 'truncate keeps the first entries across chunks');
   t.equal(sp.entryCount, 700);
-  t.equal(sp.rowsIn(1), want.slice(0, 700).reduce((n, e) => n + e.count, 0));
-  sp.truncate(1, 0);
+  t.equal(sp.rowsIn(slot), want.slice(0, 700).reduce((n, e) => n + e.count, 0));
+  sp.truncate(slot, 0);
   t.equal(sp.partitionCount, 0);
+  t.same(sp.get(slot), [], 'the truncated partition is empty');
+  sp.endFlush();
+  t.equal(sp.entryCount, 0);
+  t.equal(sp.slotOfRow([1, 0, 0]), slot, 'the released slot is reused for the next new key');
+  sp.close();
 });
 
 t.test('property: a global Top-N over a large changing input equals recomputation', async (t) => {

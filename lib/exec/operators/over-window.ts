@@ -12,7 +12,7 @@ import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { Row, Value } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from '../runtime/batch-builder.js';
-import { sameValue, type Key, type SortKey } from '../runtime/values.js';
+import { sameValue, type SortKey } from '../runtime/values.js';
 import type { Accumulator, AggregateKernel, FlatAccumulator, StateAccumulator } from './aggregate-kernels.js';
 import { kernelFor } from './hash-aggregate.js';
 import { SortedPartitions } from './sorted-partitions.js';
@@ -49,22 +49,25 @@ export interface OverWindowOptions {
   partitionBy: readonly number[];
   order: readonly SortKey[];
   calls: readonly WindowCallSpec[];
+  /** where the partition key → slot index lives: 'native' (default) or 'js' (a Map) */
+  keyIndex?: 'native' | 'js';
 }
 
 const RANKING = new Set(['row_number', 'rank', 'dense_rank', 'lag', 'lead', 'first_value', 'last_value']);
 
 export class OverWindow implements Operator {
   private readonly parts: SortedPartitions;
-  private readonly emitted = new Map<Key, Row[]>();
+  /** per partition slot: the rows emitted */
+  private emitted: (Row[] | undefined)[] = [];
   /** the input row each emitted row was computed from (parallel to `emitted`) */
-  private readonly emittedBase = new Map<Key, Row[]>();
+  private emittedBase: (Row[] | undefined)[] = [];
   private readonly kernels: (AggregateKernel | null)[];
 
   constructor(
     private readonly out: Output,
     private readonly options: OverWindowOptions,
   ) {
-    this.parts = new SortedPartitions(options.partitionBy, options.order);
+    this.parts = new SortedPartitions(options.partitionBy, options.order, { keyIndex: options.keyIndex });
     for (const c of options.calls) {
       const f = c.frame;
       if (f.mode === 'range' && ((f.preceding !== undefined && f.preceding !== 0) || (f.following !== undefined && f.following !== 0))) {
@@ -78,9 +81,9 @@ export class OverWindow implements Operator {
   }
 
   push(batch: Batch, _port = 0): void {
+    const slots = this.parts.locate(batch.columns, batch.length, batch.weights);
     for (let i = 0; i < batch.length; i++) {
-      const w = weightAt(batch, i);
-      if (w !== 0) this.parts.add(rowAt(batch, i), w);
+      if (slots[i] >= 0) this.parts.addTo(slots[i], rowAt(batch, i), weightAt(batch, i));
     }
   }
 
@@ -88,9 +91,9 @@ export class OverWindow implements Operator {
     this.out.watermark(wm);
   }
 
-  private compute(pkey: Key, before: readonly Row[] = [], beforeBase: readonly Row[] = []): { outs: Row[]; bases: Row[] } {
+  private compute(slot: number, before: readonly Row[] = [], beforeBase: readonly Row[] = []): { outs: Row[]; bases: Row[] } {
     const rows: Row[] = [];
-    for (const e of this.parts.get(pkey)) for (let k = 0; k < e.count; k++) rows.push(e.row);
+    for (const e of this.parts.get(slot)) for (let k = 0; k < e.count; k++) rows.push(e.row);
     const n = rows.length;
     if (n === 0) return { outs: [], bases: [] };
     const cmp = this.parts.compareOrder;
@@ -198,21 +201,16 @@ export class OverWindow implements Operator {
   }
 
   flush(): void {
-    if (this.parts.touched.size === 0) return;
+    if (this.parts.touched.length === 0) return;
     const delta = new BatchBuilder(this.options.width + this.options.calls.length);
-    for (const pkey of this.parts.touched) {
-      const before = this.emitted.get(pkey) ?? [];
-      const now = this.compute(pkey, before, this.emittedBase.get(pkey));
+    for (const slot of this.parts.touched) {
+      const before = this.emitted[slot] ?? [];
+      const now = this.compute(slot, before, this.emittedBase[slot]);
       diffRows(before, now.outs, delta);
-      if (now.outs.length > 0) {
-        this.emitted.set(pkey, now.outs);
-        this.emittedBase.set(pkey, now.bases);
-      } else {
-        this.emitted.delete(pkey);
-        this.emittedBase.delete(pkey);
-      }
+      this.emitted[slot] = now.outs.length > 0 ? now.outs : undefined;
+      this.emittedBase[slot] = now.outs.length > 0 ? now.bases : undefined;
     }
-    this.parts.touched.clear();
+    this.parts.endFlush();
     this.out.push(delta.take());
   }
 
@@ -222,25 +220,30 @@ export class OverWindow implements Operator {
 
   restore(state: unknown): void {
     this.parts.clear();
-    this.emitted.clear();
-    this.emittedBase.clear();
+    this.emitted = [];
+    this.emittedBase = [];
     for (const [row, count] of (state as { rows: [Row, number][] }).rows) this.parts.add(row, count);
-    for (const pkey of this.parts.touched) {
-      const { outs, bases } = this.compute(pkey);
-      this.emitted.set(pkey, outs);
-      this.emittedBase.set(pkey, bases);
+    for (const slot of this.parts.touched) {
+      const { outs, bases } = this.compute(slot);
+      this.emitted[slot] = outs.length > 0 ? outs : undefined;
+      this.emittedBase[slot] = outs.length > 0 ? bases : undefined;
     }
-    this.parts.touched.clear();
+    this.parts.endFlush();
   }
 
   stateSize(): number {
     return this.parts.entryCount;
   }
 
-  /** Drops the partitions (DROP, db.close()). */
+  /** Whether the partition key index is in the native store. */
+  get nativeIndex(): boolean {
+    return this.parts.nativeIndex;
+  }
+
+  /** Drops the partitions and frees the native index (DROP, db.close()). */
   close(): void {
-    this.parts.clear();
-    this.emitted.clear();
-    this.emittedBase.clear();
+    this.parts.close();
+    this.emitted = [];
+    this.emittedBase = [];
   }
 }

@@ -17,7 +17,7 @@ import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { Row } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from '../runtime/batch-builder.js';
-import { encodeRow, sameRow, type Key, type SortKey } from '../runtime/values.js';
+import { encodeRow, sameRow, type SortKey } from '../runtime/values.js';
 import { SortedPartitions } from './sorted-partitions.js';
 
 export type RankFunction = 'row_number' | 'rank' | 'dense_rank';
@@ -37,6 +37,8 @@ export interface TopNOptions {
   /** the input never retracts (a source): each partition keeps only the rows that can still
    *  rank within offset + limit (later rows only push others down); a retraction is an error */
   appendOnly?: boolean;
+  /** where the partition key → slot index lives: 'native' (default) or 'js' (a Map) */
+  keyIndex?: 'native' | 'js';
 }
 
 /** What a partition shows now: its visible source rows in sort order and their rank values. */
@@ -47,8 +49,8 @@ interface Shown {
 
 export class TopN implements Operator {
   private readonly parts: SortedPartitions;
-  /** per partition: the rows currently emitted (source rows; the rank column is added on output) */
-  private readonly emitted = new Map<Key, Shown>();
+  /** per partition slot: the rows currently emitted (source rows; the rank column is added on output) */
+  private emitted: (Shown | undefined)[] = [];
   /** compute()'s output, reused across partitions */
   private readonly scratch: Shown = { rows: [], ranks: [] };
   private readonly outWidth: number;
@@ -67,7 +69,7 @@ export class TopN implements Operator {
     private readonly out: Output,
     private readonly options: TopNOptions,
   ) {
-    this.parts = new SortedPartitions(options.partitionBy, options.order);
+    this.parts = new SortedPartitions(options.partitionBy, options.order, { keyIndex: options.keyIndex });
     this.outWidth = options.width + (options.rankOutput ? 1 : 0);
     this.rankFn = options.rankOutput ?? options.rankBy ?? 'row_number';
     this.offset = options.offset ?? 0;
@@ -85,12 +87,12 @@ export class TopN implements Operator {
     const parts = this.parts;
     const cols = batch.columns;
     const rejectAfter = this.rejectAfter;
+    const slots = parts.locate(cols, batch.length, weights);
     for (let i = 0; i < batch.length; i++) {
-      const w = weights === null ? 1 : weights[i];
-      if (w === 0) continue;
-      const pkey = parts.partitionAt(cols, i);
-      if (parts.rowsIn(pkey) >= rejectAfter && parts.compareOrderAt(cols, i, parts.lastRow(pkey)!) > 0) continue;
-      parts.addTo(pkey, rowAt(batch, i), w);
+      const slot = slots[i];
+      if (slot < 0) continue;
+      if (parts.rowsIn(slot) >= rejectAfter && parts.compareOrderAt(cols, i, parts.lastRow(slot)!) > 0) continue;
+      parts.addTo(slot, rowAt(batch, i), weights === null ? 1 : weights[i]);
     }
   }
 
@@ -99,8 +101,8 @@ export class TopN implements Operator {
   }
 
   /** The partition's visible rows and ranks as they should be now, into `shown`. */
-  private compute(pkey: Key, shown: Shown): void {
-    const chunks = this.parts.chunksOf(pkey);
+  private compute(slot: number, shown: Shown): void {
+    const chunks = this.parts.chunksOf(slot);
     const rows = shown.rows;
     const ranks = shown.ranks;
     rows.length = 0;
@@ -183,30 +185,33 @@ export class TopN implements Operator {
 
   flush(): void {
     const parts = this.parts;
-    if (parts.touched.size === 0) return;
+    if (parts.touched.length === 0) return;
     const delta = new BatchBuilder(this.outWidth);
     const now = this.scratch;
     const truncate = this.options.appendOnly === true;
-    for (const pkey of parts.touched) {
-      const before = this.emitted.get(pkey);
-      this.compute(pkey, now);
+    // truncate() may touch a slot again (appending to the list): iterate by index
+    const touched = parts.touched;
+    for (let k = 0; k < touched.length; k++) {
+      const slot = touched[k];
+      const before = this.emitted[slot];
+      this.compute(slot, now);
       this.diff(before, now, delta);
-      if (now.rows.length === 0) this.emitted.delete(pkey);
-      else if (before === undefined) this.emitted.set(pkey, { rows: now.rows.slice(), ranks: now.ranks.slice() });
+      if (now.rows.length === 0) this.emitted[slot] = undefined;
+      else if (before === undefined) this.emitted[slot] = { rows: now.rows.slice(), ranks: now.ranks.slice() };
       else {
         copyInto(before.rows, now.rows);
         copyInto(before.ranks, now.ranks);
       }
-      if (truncate) parts.truncate(pkey, this.entriesNeeded);
+      if (truncate) parts.truncate(slot, this.entriesNeeded);
     }
-    parts.touched.clear();
+    parts.endFlush();
     if (delta.length > 0) this.out.push(delta.take());
   }
 
   snapshot(): unknown {
     const emitted: Row[][] = [];
     const withRank = this.options.rankOutput !== undefined;
-    for (const s of this.emitted.values()) emitted.push(s.rows.map((r, k) => (withRank ? [...r, s.ranks[k]] : r)));
+    for (const s of this.emitted) if (s !== undefined) emitted.push(s.rows.map((r, k) => (withRank ? [...r, s.ranks[k]] : r)));
     return { rows: this.parts.save(), emitted };
   }
 
@@ -215,9 +220,9 @@ export class TopN implements Operator {
     const width = this.options.width;
     const withRank = this.options.rankOutput !== undefined;
     this.parts.clear();
-    this.emitted.clear();
+    this.emitted = [];
     for (const [row, count] of s.rows) this.parts.add(row, count);
-    this.parts.touched.clear();
+    this.parts.endFlush();
     for (const rows of s.emitted) {
       if (rows.length === 0) continue;
       const shown: Shown = {
@@ -225,7 +230,7 @@ export class TopN implements Operator {
         // without a rank column the diff never reads ranks
         ranks: rows.map((r) => (withRank ? (r[width] as number) : 0)),
       };
-      this.emitted.set(this.parts.partitionOf(shown.rows[0]), shown);
+      this.emitted[this.parts.slotOfRow(shown.rows[0])] = shown;
     }
   }
 
@@ -233,10 +238,16 @@ export class TopN implements Operator {
     return this.parts.entryCount;
   }
 
-  /** Drops the partitions (DROP, db.close()): held state goes now, not when the graph is collected. */
+  /** Whether the partition key index is in the native store. */
+  get nativeIndex(): boolean {
+    return this.parts.nativeIndex;
+  }
+
+  /** Drops the partitions and frees the native index (DROP, db.close()): held state goes now,
+   *  not when the graph is collected. */
   close(): void {
-    this.parts.clear();
-    this.emitted.clear();
+    this.parts.close();
+    this.emitted = [];
   }
 }
 

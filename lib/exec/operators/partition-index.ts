@@ -1,0 +1,138 @@
+// Partition key → partition slot, for SortedPartitions (Top-N, OVER windows). A whole input
+// batch's keys are resolved in one pass: the native index sends number keys to a u64 store
+// (NativeGroupIndex) and every other key (strings, NULL, booleans, NaN, multi-column encodings)
+// to a byte-key store (NativeByteKeyIndex), one batched call each; the JS index is a Map. Slots
+// are the caller's: a key seen for the first time gets a slot from `alloc`. Emptied partitions'
+// keys are queued with `forget` and removed together by `applyDeletes` (one call per flush).
+
+import type { Key } from '../runtime/values.js';
+import { NativeByteKeyIndex, tryNativeByteKeyIndex } from './byte-key-index.js';
+import { NativeGroupIndex, tryNativeGroupIndex } from './group-index.js';
+
+export interface PartitionKeyIndex {
+  readonly native: boolean;
+  /** slots[j] = slot of keys[j] for j < n; a new key's slot comes from alloc(j) */
+  resolve(keys: readonly Key[], n: number, slots: Int32Array, alloc: (j: number) => number): void;
+  forget(key: Key): void;
+  applyDeletes(): void;
+  clear(): void;
+  close(): void;
+}
+
+export class JsPartitionIndex implements PartitionKeyIndex {
+  readonly native = false;
+  private readonly map = new Map<Key, number>();
+
+  resolve(keys: readonly Key[], n: number, slots: Int32Array, alloc: (j: number) => number): void {
+    const map = this.map;
+    for (let j = 0; j < n; j++) {
+      let slot = map.get(keys[j]);
+      if (slot === undefined) map.set(keys[j], (slot = alloc(j)));
+      slots[j] = slot;
+    }
+  }
+
+  forget(key: Key): void {
+    this.map.delete(key);
+  }
+
+  applyDeletes(): void {}
+
+  clear(): void {
+    this.map.clear();
+  }
+
+  close(): void {
+    this.map.clear();
+  }
+}
+
+/** The byte-store spelling of a key that is not a plain number: tagged so kinds never collide. */
+function byteKey(key: Key): string {
+  if (typeof key === 'string') return 's' + key;
+  if (key === null) return 'n';
+  if (typeof key === 'boolean') return key ? 't' : 'f';
+  return 'N'; // NaN: equal to itself, as a Map (SameValueZero) and SQL grouping have it
+}
+
+export class NativePartitionIndex implements PartitionKeyIndex {
+  readonly native = true;
+  /** which store each key of the batch went to: its position there, numbers ≥ 0, bytes < 0 */
+  private route = new Int32Array(256);
+  private readonly one = new Float64Array(1);
+
+  constructor(
+    private readonly numbers: NativeGroupIndex,
+    private readonly bytes: NativeByteKeyIndex,
+  ) {}
+
+  resolve(keys: readonly Key[], n: number, slots: Int32Array, alloc: (j: number) => number): void {
+    if (n > this.route.length) this.route = new Int32Array(Math.max(n, this.route.length * 2));
+    const route = this.route;
+    const numbers = this.numbers;
+    const bytes = this.bytes;
+    numbers.reserve(n);
+    bytes.begin();
+    let nn = 0;
+    let nb = 0;
+    const words = numbers.keyWords;
+    for (let j = 0; j < n; j++) {
+      const k = keys[j];
+      if (typeof k === 'number' && k === k) {
+        words[nn] = k + 0; // -0 and 0 are one partition
+        numbers.next();
+        route[j] = nn++;
+      } else {
+        bytes.key(byteKey(k));
+        route[j] = -1 - nb++;
+      }
+    }
+    if (nn > 0) numbers.upsert();
+    if (nb > 0) bytes.upsert();
+    // in batch order, so a key repeated in the batch answers the slot assigned at its first sight
+    for (let j = 0; j < n; j++) {
+      const r = route[j];
+      let slot: number;
+      if (r >= 0) {
+        slot = numbers.groupSlot(r);
+        if (slot < 0) numbers.assign(r, (slot = alloc(j)));
+      } else {
+        slot = bytes.slotOf(-1 - r);
+        if (slot < 0) bytes.assign(-1 - r, (slot = alloc(j)));
+      }
+      slots[j] = slot;
+    }
+  }
+
+  forget(key: Key): void {
+    if (typeof key === 'number' && key === key) {
+      this.one[0] = key + 0;
+      this.numbers.forget(this.one);
+    } else this.bytes.forget(byteKey(key));
+  }
+
+  applyDeletes(): void {
+    this.numbers.applyDeletes();
+    this.bytes.applyDeletes();
+  }
+
+  clear(): void {
+    this.numbers.clear();
+    this.bytes.clear();
+  }
+
+  close(): void {
+    this.numbers.close();
+    this.bytes.close();
+  }
+}
+
+/** The native index unless `js` is asked for or the addon cannot be loaded. */
+export function partitionIndex(kind: 'native' | 'js' | undefined): PartitionKeyIndex {
+  if (kind !== 'js') {
+    const numbers = tryNativeGroupIndex(1);
+    const bytes = numbers === null ? null : tryNativeByteKeyIndex();
+    if (numbers !== null && bytes !== null) return new NativePartitionIndex(numbers, bytes);
+  }
+  return new JsPartitionIndex();
+}
