@@ -174,7 +174,7 @@ const VIEW_LOG = '__laminar_view_log';
  * instead of snapshot(), which copies every column on the hot path; the copy is made while
  * encoding, and only for batches the previous checkpoint did not have.
  */
-function deferredState(n: DataflowNode): { skeleton: Record<string, unknown>; arrays: Map<string, CutArray> } | null {
+function deferredState(n: DataflowNode, cut = true): { skeleton: Record<string, unknown>; arrays: Map<string, CutArray> } | null {
   const op = n.op as unknown as { constructor: { name: string }; contents?: () => Batch[]; watermarkValue?: number };
   if (op.constructor.name === 'SourceStore' && typeof op.contents === 'function' && typeof op.watermarkValue === 'number') {
     const wm = op.watermarkValue;
@@ -196,6 +196,19 @@ function deferredState(n: DataflowNode): { skeleton: Record<string, unknown>; ar
     return { skeleton: { used: chunked.used }, arrays: new Map([['chunks', { elements: chunked.chunks, chunk: CHUNKS_PER_FRAME, codec: TABLE_CHUNKS_CODEC, rows: chunkRows }]]) };
   }
   if (!deferrable(op)) return null;
+  // a large keyed (slot map) view: O(1) at the cut, its rows recorded while encoding
+  // (copy-on-write); `rows` is filled first, `weights` alongside it (arrays encode in map order)
+  const captureRows = (op as unknown as { captureRows?: () => { fill(rows: unknown[], weights: number[], pause: () => Promise<void>): Promise<void> } | null }).captureRows;
+  if (op.constructor.name === 'ViewStore' && typeof captureRows === 'function' && n.op.stateSize() >= LARGE_ARRAY) {
+    // (not for deferredArrays after a restore: the decoded arrays, the restored rows, serve)
+    if (!cut) return null;
+    const captured = captureRows.call(op);
+    if (captured !== null) {
+      const weights: number[] = [];
+      const fill: NonNullable<CutArray['fill']> = (rows, pause) => captured.fill(rows, weights, pause);
+      return { skeleton: {}, arrays: new Map<string, CutArray>([['rows', { elements: [], chunk: ROWS_PER_FRAME, fill }], ['weights', { elements: weights, chunk: ROWS_PER_FRAME }]]) };
+    }
+  }
   // a large aggregate: O(1) at the cut, its groups recorded while encoding (copy-on-write)
   const capture = (op as unknown as { captureGroups?: () => { fill: NonNullable<CutArray['fill']> } }).captureGroups;
   if (typeof capture === 'function' && n.op.stateSize() >= LARGE_ARRAY) {
@@ -265,7 +278,7 @@ export function deferredArrays(state: EngineState): Map<string, unknown[]> {
     // an aggregate's snapshot builds fresh records (costly, and they could only match the decoded
     // ones by content): the decoded arrays serve as its base instead
     if (n.op.constructor.name === 'HashAggregate') return;
-    for (const [prop, a] of deferredState(n)?.arrays ?? []) out.set(`${i}/${prop}`, a.elements);
+    for (const [prop, a] of deferredState(n, false)?.arrays ?? []) out.set(`${i}/${prop}`, a.elements);
   });
   return out;
 }

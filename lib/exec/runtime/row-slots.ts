@@ -35,7 +35,11 @@ export class RowSlot {
   beforeWeight = 0;
   beforeRest: Entry[] | null = null;
 
-  constructor(readonly key: Key) {}
+  /** `seq`: creation order within its store (a checkpoint capture relies on it, view-capture.ts) */
+  constructor(
+    readonly key: Key,
+    readonly seq: number,
+  ) {}
 
   get empty(): boolean {
     return this.row === null;

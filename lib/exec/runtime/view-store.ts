@@ -19,9 +19,10 @@ import { BatchBuilder, batchFromRows, compactLogTail, rowAt, rowReader, weightAt
 import { keyExtractor, rowKeyExtractor, type Key } from './values.js';
 import { rowHash, rowHashAt } from './row-hash.js';
 import type { ChangeDeliverer, Materialized } from './dataflow.js';
-import { ClosedError } from '../../errors.js';
+import { ClosedError, ExecutionError } from '../../errors.js';
 import { deliverChanges } from './listeners.js';
 import { RowSlot, TOUCHED, TRACKED, UNTOUCHED } from './row-slots.js';
+import { CAPTURE_SLICE, ViewCapture, pushImage } from './view-capture.js';
 
 export interface ViewStoreOptions {
   /** column indices that identify a row (changes of the same key become 'update's); `[]` for
@@ -54,6 +55,10 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
    *  `stepCount` entries of a list kept across steps (no array per step) */
   private stepLog: (Batch | null)[] = [];
   private stepCount = 0;
+  /** seq of the next slot created (slots are created, and so iterated, in seq order) */
+  private nextSeq = 0;
+  /** the checkpoint capture being filled, if any (see captureRows) */
+  private capture: ViewCapture | null = null;
 
   constructor(
     private readonly out: Output,
@@ -107,9 +112,10 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
       let slot = this.lastSlot;
       if (slot === null || slot.key !== key) {
         slot = this.state.get(key) ?? null;
-        if (slot === null) this.state.set(key, (slot = new RowSlot(key)));
+        if (slot === null) this.state.set(key, (slot = new RowSlot(key, this.nextSeq++)));
         this.lastSlot = slot;
       }
+      if (this.capture !== null) this.capture.preserve(slot);
       if (slot.mark === UNTOUCHED) {
         slot.mark = TOUCHED;
         this.touched[this.touchedCount++] = slot;
@@ -165,7 +171,10 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
       if (telling && slot.mark === TRACKED) changes = slot.collectChanges(keyed, changes);
       slot.endStep();
       // an update is -old then +new under one key: the slot is dropped only if still empty
-      if (slot.empty) this.state.delete(slot.key);
+      if (slot.empty) {
+        this.state.delete(slot.key);
+        if (this.capture !== null) this.capture.slotRemoved(slot);
+      }
     }
     this.pending = changes;
     // a big list is let go rather than kept at its largest size forever
@@ -258,8 +267,75 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     return { rows, weights };
   }
 
+  /**
+   * A checkpoint cut of a view kept as a slot map that walks no slot: O(1) now; `fill` appends
+   * to `rows` and `weights` what snapshot() would have returned at this moment, in slices
+   * (awaiting `pause` between them), while later steps keep running — a slot changed before the
+   * fill reached it is recorded as it was, at its first change (copy-on-write). A newer capture,
+   * restore() or close() abandons this one (its fill then throws). Null for an append-only view
+   * (its batch log is handed over instead).
+   */
+  captureRows(): { fill(rows: Row[], weights: number[], pause: () => Promise<void>): Promise<void> } | null {
+    if (this.log !== null) return null;
+    this.abandonCapture();
+    const capture = new ViewCapture(this.nextSeq);
+    this.capture = capture;
+    return {
+      fill: async (rows, weights, pause) => {
+        try {
+          await this.fillCapture(capture, rows, weights, pause);
+        } finally {
+          if (this.capture === capture) this.capture = null;
+        }
+      },
+    };
+  }
+
+  private async fillCapture(capture: ViewCapture, rows: Row[], weights: number[], pause: () => Promise<void>): Promise<void> {
+    const slots = this.state.values();
+    const preserved = capture.preserved;
+    let ended = false;
+    while (!ended) {
+      if (capture.abandoned) throw new ExecutionError('INVALID_ARGUMENT', 'checkpoint capture of a materialized view was superseded (a newer checkpoint, restore or close)');
+      // no step runs within a slice: the dropped slots are ordered once per slice
+      const dropped = capture.dropped.sort((a, b) => a.seq - b.seq);
+      let d = 0;
+      for (let n = 0; n < CAPTURE_SLICE; n++) {
+        const next = slots.next();
+        // slots from cutSeq on were created after the cut, and so is every later one
+        if (next.done === true || next.value.seq >= capture.cutSeq) {
+          ended = true;
+          break;
+        }
+        const slot = next.value;
+        for (; d < dropped.length && dropped[d]!.seq < slot.seq; d++) this.writeRecorded(capture, dropped[d]!, rows, weights);
+        if (preserved.has(slot)) this.writeRecorded(capture, slot, rows, weights);
+        else slot.forEach((row, weight) => {
+          rows.push(row);
+          weights.push(weight);
+        });
+        capture.cursor = slot.seq;
+      }
+      if (ended) for (; d < dropped.length; d++) this.writeRecorded(capture, dropped[d]!, rows, weights);
+      capture.dropped = dropped.slice(d);
+      if (!ended) await pause();
+    }
+  }
+
+  private writeRecorded(capture: ViewCapture, slot: RowSlot, rows: Row[], weights: number[]): void {
+    pushImage(capture.preserved.get(slot)!, rows, weights);
+    capture.preserved.delete(slot);
+    capture.cursor = slot.seq;
+  }
+
+  private abandonCapture(): void {
+    if (this.capture !== null) this.capture.abandoned = true;
+    this.capture = null;
+  }
+
   restore(state: unknown): void {
     const s = state as { rows: Row[]; weights: number[] };
+    this.abandonCapture();
     this.state.clear();
     this.touched = [];
     this.touchedCount = 0;
@@ -278,7 +354,7 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
     s.rows.forEach((row, i) => {
       const key = this.keyOfRow !== null ? this.keyOfRow(row) : rowHash(row);
       let slot = this.state.get(key);
-      if (!slot) this.state.set(key, (slot = new RowSlot(key)));
+      if (!slot) this.state.set(key, (slot = new RowSlot(key, this.nextSeq++)));
       slot.addRow(row, s.weights[i]);
       this.distinctRows++;
       this.rowCount += s.weights[i];
@@ -292,6 +368,7 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
 
   /** Stop delivering: later subscriptions fail, listeners are dropped (DROP MATERIALIZED VIEW). */
   close(): void {
+    this.abandonCapture();
     this.listeners.clear();
     this.subscribe = () => {
       throw new ClosedError('materialized view');
