@@ -153,3 +153,25 @@ t.test('DROP frees the native key indexes of a semi join (IN over a numeric key)
   t.equal(stateStoreStats().bytes, before.bytes, 'native bytes back down');
   e.close();
 });
+
+t.test('DROP frees the native partition indexes of a Top-N view and an OVER window view', async (t) => {
+  const before = stateStoreStats();
+  const e = new Engine();
+  e.execute('CREATE TABLE s (name VARCHAR, n INT)');
+  e.execute(`INSERT INTO s VALUES ('a', 1), ('b', 2), ('a', 3), (NULL, 4), ('a', 5)`);
+  e.execute('CREATE MATERIALIZED VIEW top AS SELECT name, n FROM (SELECT name, n, ROW_NUMBER() OVER (PARTITION BY name ORDER BY n DESC) AS rn FROM s) x WHERE rn <= 2');
+  t.equal(e.query('SELECT count(*) FROM top').rows[0]![0], 4);
+  const withTop = stateStoreStats().open;
+  t.ok(withTop > before.open, 'the Top-N holds a native store');
+  e.execute('CREATE MATERIALIZED VIEW w AS SELECT n, sum(n) OVER (PARTITION BY n % 2 ORDER BY n ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s2 FROM s');
+  t.same(e.query('SELECT s2 FROM w ORDER BY n').rows, [[1], [2], [4], [6], [8]]);
+  t.ok(stateStoreStats().open > withTop, 'the OVER window holds a native store');
+  e.execute(`DELETE FROM s WHERE name = 'a'`);
+  t.equal(e.query('SELECT count(*) FROM top').rows[0]![0], 2, 'the emptied partition leaves the Top-N');
+  e.execute('DROP MATERIALIZED VIEW w');
+  t.equal(stateStoreStats().open, withTop, 'DROP of the OVER window view frees its store');
+  e.execute('DROP MATERIALIZED VIEW top');
+  t.equal(stateStoreStats().open, before.open, 'store count back down');
+  t.equal(stateStoreStats().bytes, before.bytes, 'native bytes back down');
+  e.close();
+});
