@@ -300,22 +300,29 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
       // no step runs within a slice: the dropped slots are ordered once per slice
       const dropped = capture.dropped.sort((a, b) => a.seq - b.seq);
       let d = 0;
-      for (let n = 0; n < CAPTURE_SLICE; n++) {
-        const next = slots.next();
+      const cutSeq = capture.cutSeq;
+      let cursor = capture.cursor;
+      let n = 0;
+      ended = true;
+      // a Map iterator has no return(): leaving this loop keeps its place for the next slice
+      for (const slot of slots) {
         // slots from cutSeq on were created after the cut, and so is every later one
-        if (next.done === true || next.value.seq >= capture.cutSeq) {
-          ended = true;
+        if (slot.seq >= cutSeq) break;
+        for (; d < dropped.length && dropped[d]!.seq < slot.seq; d++) this.writeRecorded(capture, dropped[d]!, rows, weights);
+        if (preserved.size > 0 && preserved.has(slot)) this.writeRecorded(capture, slot, rows, weights);
+        else if (slot.rest === null && slot.row !== null) {
+          // (the common slot of one row, without a callback)
+          rows.push(slot.row);
+          weights.push(slot.weight);
+        } else pushImage(slot, rows, weights);
+        cursor = slot.seq;
+        if (++n === CAPTURE_SLICE) {
+          ended = false;
           break;
         }
-        const slot = next.value;
-        for (; d < dropped.length && dropped[d]!.seq < slot.seq; d++) this.writeRecorded(capture, dropped[d]!, rows, weights);
-        if (preserved.has(slot)) this.writeRecorded(capture, slot, rows, weights);
-        else slot.forEach((row, weight) => {
-          rows.push(row);
-          weights.push(weight);
-        });
-        capture.cursor = slot.seq;
       }
+      // (no step runs within a slice: the cursor is only read by steps)
+      capture.cursor = Math.max(cursor, capture.cursor);
       if (ended) for (; d < dropped.length; d++) this.writeRecorded(capture, dropped[d]!, rows, weights);
       capture.dropped = dropped.slice(d);
       if (!ended) await pause();
