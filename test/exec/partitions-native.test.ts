@@ -20,7 +20,7 @@ const rowArb = fc.tuple(keyCell, fc.constantFrom(null, 'x', 1), fc.integer({ min
 const stepArb = fc.array(fc.tuple(rowArb, fc.integer({ min: -2, max: 2 })), { maxLength: 14 });
 
 type Indexed = Operator & { nativeIndex: boolean; stateSize(): number; snapshot(): unknown; restore(s: unknown): void; close(): void };
-type Build = (out: Output, keyIndex: 'native' | 'js') => Indexed;
+type Build = (out: Output, keyIndex: 'native' | 'auto' | 'js') => Indexed;
 
 const order = [{ column: 2, desc: true }];
 const builds: [string, Build][] = [
@@ -29,15 +29,15 @@ const builds: [string, Build][] = [
   ['over window by one column', (o, k) => new OverWindow(o, { width: 3, partitionBy: [0], order, calls: [{ fn: 'row_number', frame: { mode: 'rows' } }, { fn: 'sum', arg: 2, frame: { mode: 'rows', preceding: 1, following: 0 } }], keyIndex: k })],
 ];
 
-function build(f: Build, k: 'native' | 'js'): { op: Indexed; out: ReturnType<typeof make>['out'] } {
+function build(f: Build, k: 'native' | 'auto' | 'js'): { op: Indexed; out: ReturnType<typeof make>['out'] } {
   return make((out) => f(out, k));
 }
 
-for (const [name, f] of builds) {
-  t.test(`${name}: native and JS indexes emit the same changes for every step`, async (t) => {
+for (const [name, f] of builds) for (const kind of ['native', 'auto'] as const) {
+  t.test(`${name}: ${kind} and JS indexes emit the same changes for every step`, async (t) => {
     fc.assert(
       fc.property(fc.array(stepArb, { maxLength: 8 }), fc.nat({ max: 8 }), (steps, restoreAt) => {
-        let nat = build(f, 'native');
+        let nat = build(f, kind);
         let js = build(f, 'js');
         if (!nat.op.nativeIndex || js.op.nativeIndex) throw new Error('paths not as requested');
         for (const [s, step] of steps.entries()) {
@@ -47,7 +47,7 @@ for (const [name, f] of builds) {
             const fromJs = JSON.parse(JSON.stringify(js.op.snapshot()));
             nat.op.close();
             js.op.close();
-            nat = build(f, 'native');
+            nat = build(f, kind);
             js = build(f, 'js');
             nat.op.restore(fromJs);
             js.op.restore(fromNat);
@@ -72,8 +72,8 @@ for (const [name, f] of builds) {
   });
 }
 
-t.test('emptied partitions release their keys; a key that comes back starts afresh', async (t) => {
-  const { op, out } = make((o) => new TopN(o, { width: 2, partitionBy: [0], order: [{ column: 1, desc: false }], limit: 1 }));
+for (const kind of ['native', 'auto'] as const) t.test(`${kind}: emptied partitions release their keys; a key that comes back starts afresh`, async (t) => {
+  const { op, out } = make((o) => new TopN(o, { width: 2, partitionBy: [0], order: [{ column: 1, desc: false }], limit: 1, keyIndex: kind }));
   t.ok(op.nativeIndex);
   op.push(inserts(['a', 3], [NaN, 1], [-0, 5], [0, 4], ['a', 2]), 0);
   op.flush();
@@ -91,7 +91,7 @@ t.test('emptied partitions release their keys; a key that comes back starts afre
 });
 
 t.test('snapshot of a Top-N with a rank column restores its emitted rows into either path', async (t) => {
-  for (const [from, to] of [['native', 'js'], ['js', 'native'], ['native', 'native']] as const) {
+  for (const [from, to] of [['native', 'js'], ['js', 'native'], ['native', 'native'], ['auto', 'js'], ['js', 'auto']] as const) {
     const a = make((o) => new TopN(o, { width: 2, partitionBy: [0], order: [{ column: 1, desc: true }], limit: 1, rankOutput: 'row_number', keyIndex: from }));
     a.op.push(inserts(['p', 1], ['p', 5], [null, 2], [7, 3]), 0);
     a.op.flush();
@@ -107,7 +107,7 @@ t.test('snapshot of a Top-N with a rank column restores its emitted rows into ei
 
 t.test('close() frees both native stores of a partition index', async (t) => {
   const before = stateStoreStats();
-  const { op } = make((o) => new OverWindow(o, { width: 2, partitionBy: [0], order: [{ column: 1, desc: false }], calls: [{ fn: 'row_number', frame: { mode: 'rows' } }] }));
+  const { op } = make((o) => new OverWindow(o, { width: 2, partitionBy: [0], order: [{ column: 1, desc: false }], calls: [{ fn: 'row_number', frame: { mode: 'rows' } }], keyIndex: 'native' }));
   t.equal(stateStoreStats().open, before.open, 'no store before the first row');
   op.push(inserts([1, 1], ['s', 2]), 0);
   op.flush();
@@ -116,4 +116,19 @@ t.test('close() frees both native stores of a partition index', async (t) => {
   t.equal(stateStoreStats().open, before.open);
   t.equal(stateStoreStats().bytes, before.bytes);
   t.equal(op.stateSize(), 0);
+});
+
+t.test('by default number keys go to the native store and other keys to a Map', async (t) => {
+  const before = stateStoreStats().open;
+  const { op, out } = make((o) => new OverWindow(o, { width: 2, partitionBy: [0], order: [{ column: 1, desc: false }], calls: [{ fn: 'row_number', frame: { mode: 'rows' } }] }));
+  t.ok(op.nativeIndex);
+  op.push(inserts(['s', 2], [null, 1]), 0);
+  op.flush();
+  t.equal(stateStoreStats().open, before, 'strings and NULL open no store');
+  op.push(inserts([1, 1], [1, 0]), 0);
+  op.flush();
+  t.equal(stateStoreStats().open, before + 1, 'a number key opens the u64 store');
+  t.equal(out.net().length, 4);
+  op.close();
+  t.equal(stateStoreStats().open, before);
 });

@@ -16,6 +16,7 @@ import { sameValue, type SortKey } from '../runtime/values.js';
 import type { Accumulator, AggregateKernel, FlatAccumulator, StateAccumulator } from './aggregate-kernels.js';
 import { kernelFor } from './hash-aggregate.js';
 import { SortedPartitions } from './sorted-partitions.js';
+import type { PartitionKeyIndexKind } from './partition-index.js';
 import { diffRows } from './top-n.js';
 
 export interface WindowFrame {
@@ -49,8 +50,9 @@ export interface OverWindowOptions {
   partitionBy: readonly number[];
   order: readonly SortKey[];
   calls: readonly WindowCallSpec[];
-  /** where the partition key → slot index lives: 'native' (default) or 'js' (a Map) */
-  keyIndex?: 'native' | 'js';
+  /** where the partition key → slot index lives: 'auto' (default: number keys native, others a
+   *  Map), 'native' or 'js' (sorted-partitions.ts) */
+  keyIndex?: PartitionKeyIndexKind;
 }
 
 const RANKING = new Set(['row_number', 'rank', 'dense_rank', 'lag', 'lead', 'first_value', 'last_value']);

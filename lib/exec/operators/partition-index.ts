@@ -55,15 +55,21 @@ function byteKey(key: Key): string {
   return 'N'; // NaN: equal to itself, as a Map (SameValueZero) and SQL grouping have it
 }
 
+/** route of a key kept in the `others` Map (no byte store) */
+const IN_MAP = -0x7fffffff;
+
 export class NativePartitionIndex implements PartitionKeyIndex {
   readonly native = true;
   /** which store each key of the batch went to: its position there, numbers ≥ 0, bytes < 0 */
   private route = new Int32Array(256);
   private readonly one = new Float64Array(1);
+  /** keys that are not plain numbers, when they have no byte store */
+  private readonly others = new Map<Key, number>();
 
   constructor(
     private readonly numbers: NativeGroupIndex,
-    private readonly bytes: NativeByteKeyIndex,
+    /** null: non-number keys stay in a JS Map (measured faster for string keys) */
+    private readonly bytes: NativeByteKeyIndex | null,
   ) {}
 
   resolve(keys: readonly Key[], n: number, slots: Int32Array, alloc: (j: number) => number): void {
@@ -72,7 +78,7 @@ export class NativePartitionIndex implements PartitionKeyIndex {
     const numbers = this.numbers;
     const bytes = this.bytes;
     numbers.reserve(n);
-    bytes.begin();
+    bytes?.begin();
     let nn = 0;
     let nb = 0;
     const words = numbers.keyWords;
@@ -82,13 +88,15 @@ export class NativePartitionIndex implements PartitionKeyIndex {
         words[nn] = k + 0; // -0 and 0 are one partition
         numbers.next();
         route[j] = nn++;
+      } else if (bytes === null) {
+        route[j] = IN_MAP;
       } else {
         bytes.key(byteKey(k));
         route[j] = -1 - nb++;
       }
     }
     if (nn > 0) numbers.upsert();
-    if (nb > 0) bytes.upsert();
+    if (nb > 0) bytes!.upsert();
     // in batch order, so a key repeated in the batch answers the slot assigned at its first sight
     for (let j = 0; j < n; j++) {
       const r = route[j];
@@ -96,9 +104,13 @@ export class NativePartitionIndex implements PartitionKeyIndex {
       if (r >= 0) {
         slot = numbers.groupSlot(r);
         if (slot < 0) numbers.assign(r, (slot = alloc(j)));
+      } else if (r === IN_MAP) {
+        const found = this.others.get(keys[j]);
+        if (found === undefined) this.others.set(keys[j], (slot = alloc(j)));
+        else slot = found;
       } else {
-        slot = bytes.slotOf(-1 - r);
-        if (slot < 0) bytes.assign(-1 - r, (slot = alloc(j)));
+        slot = bytes!.slotOf(-1 - r);
+        if (slot < 0) bytes!.assign(-1 - r, (slot = alloc(j)));
       }
       slots[j] = slot;
     }
@@ -108,31 +120,44 @@ export class NativePartitionIndex implements PartitionKeyIndex {
     if (typeof key === 'number' && key === key) {
       this.one[0] = key + 0;
       this.numbers.forget(this.one);
-    } else this.bytes.forget(byteKey(key));
+    } else if (this.bytes === null) this.others.delete(key);
+    else this.bytes.forget(byteKey(key));
   }
 
   applyDeletes(): void {
     this.numbers.applyDeletes();
-    this.bytes.applyDeletes();
+    this.bytes?.applyDeletes();
   }
 
   clear(): void {
     this.numbers.clear();
-    this.bytes.clear();
+    this.bytes?.clear();
+    this.others.clear();
   }
 
   close(): void {
     this.numbers.close();
-    this.bytes.close();
+    this.bytes?.close();
+    this.others.clear();
   }
 }
 
-/** The native index unless `js` is asked for or the addon cannot be loaded. */
-export function partitionIndex(kind: 'native' | 'js' | undefined): PartitionKeyIndex {
+/**
+ * Where partition keys live: 'native' puts every key in the native store; 'js' keeps a Map;
+ * 'auto' (the default) puts number keys in the native store and the rest in a Map, because the
+ * byte store measured slower than a Map for string keys (UTF-8 encoding per key). Without the
+ * addon every kind falls back to the Map.
+ */
+export type PartitionKeyIndexKind = 'native' | 'auto' | 'js';
+
+export function partitionIndex(kind: PartitionKeyIndexKind = 'auto'): PartitionKeyIndex {
   if (kind !== 'js') {
     const numbers = tryNativeGroupIndex(1);
-    const bytes = numbers === null ? null : tryNativeByteKeyIndex();
-    if (numbers !== null && bytes !== null) return new NativePartitionIndex(numbers, bytes);
+    if (numbers !== null) {
+      if (kind === 'auto') return new NativePartitionIndex(numbers, null);
+      const bytes = tryNativeByteKeyIndex();
+      if (bytes !== null) return new NativePartitionIndex(numbers, bytes);
+    }
   }
   return new JsPartitionIndex();
 }

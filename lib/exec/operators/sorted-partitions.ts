@@ -8,15 +8,16 @@
 // most one chunk's entries, so a global ORDER BY … LIMIT over a large changing input (every
 // group of an aggregate in one partition) stays O(log n + CHUNK) per change instead of O(n).
 //
-// Partitions are held in an array by slot. The partition key → slot index is in the native
-// state store by default (partition-index.ts: one batched lookup per input batch, emptied
-// partitions' keys deleted together at the end of a flush, freed by close()); with
-// `keyIndex: 'js'` (or without the addon) it is a Map. A slot stays allocated until `endFlush`
+// Partitions are held in an array by slot. The partition key → slot index (partition-index.ts)
+// keeps number keys in the native state store by default (one batched lookup per input batch,
+// emptied partitions' keys deleted together at the end of a flush, freed by close()) and other
+// keys in a Map; `keyIndex: 'native'` puts every key in the native store, `keyIndex: 'js'` (or
+// a missing addon) every key in a Map. A slot stays allocated until `endFlush`
 // releases it, so operators may keep per-slot state across a step.
 
 import type { Column } from '../batch.js';
 import type { Row, Value } from '../../types/value.js';
-import { partitionIndex, type PartitionKeyIndex } from './partition-index.js';
+import { partitionIndex, type PartitionKeyIndex, type PartitionKeyIndexKind } from './partition-index.js';
 import { compareNonNull, compareWithNulls, keyExtractor, rowComparator, rowKeyExtractor, sameRow, type Key, type SortKey } from '../runtime/values.js';
 
 export interface SortedEntry {
@@ -72,8 +73,9 @@ export function columnsComparator(keys: readonly SortKey[]): ColumnsComparator {
 }
 
 export interface SortedPartitionsOptions {
-  /** where the partition key → slot index lives: 'native' (default, falls back to 'js') */
-  keyIndex?: 'native' | 'js';
+  /** where the partition key → slot index lives (partition-index.ts): 'auto' (default: number
+   *  keys native, others a Map), 'native' (all native) or 'js' (a Map) */
+  keyIndex?: PartitionKeyIndexKind;
 }
 
 function emptyPartition(): Partition {

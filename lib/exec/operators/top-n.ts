@@ -19,6 +19,7 @@ import type { Row } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from '../runtime/batch-builder.js';
 import { encodeRow, sameRow, type SortKey } from '../runtime/values.js';
 import { SortedPartitions } from './sorted-partitions.js';
+import type { PartitionKeyIndexKind } from './partition-index.js';
 
 export type RankFunction = 'row_number' | 'rank' | 'dense_rank';
 
@@ -37,8 +38,9 @@ export interface TopNOptions {
   /** the input never retracts (a source): each partition keeps only the rows that can still
    *  rank within offset + limit (later rows only push others down); a retraction is an error */
   appendOnly?: boolean;
-  /** where the partition key → slot index lives: 'native' (default) or 'js' (a Map) */
-  keyIndex?: 'native' | 'js';
+  /** where the partition key → slot index lives: 'auto' (default: number keys native, others a
+   *  Map), 'native' or 'js' (sorted-partitions.ts) */
+  keyIndex?: PartitionKeyIndexKind;
 }
 
 /** What a partition shows now: its visible source rows in sort order and their rank values. */
