@@ -28,8 +28,12 @@ export class ViewCapture {
   /** recorded slots removed from the map before the fill reached them */
   dropped: RowSlot[] = [];
 
-  /** `cutSeq`: the store's next slot seq at the cut (slots from it on did not exist then) */
-  constructor(readonly cutSeq: number) {}
+  /** `cutSeq`: the store's next slot seq at the cut (slots from it on did not exist then);
+   *  `rowsAtCut`: the distinct rows held then (what the fill writes) */
+  constructor(
+    readonly cutSeq: number,
+    readonly rowsAtCut: number,
+  ) {}
 
   /** Copy-on-write: record the slot's rows before its first change after the cut. */
   preserve(slot: RowSlot): void {
@@ -45,16 +49,18 @@ export class ViewCapture {
   }
 }
 
-/** Appends an image's rows and weights (as RowSlot.forEach orders them). */
-export function pushImage(image: SlotImage, rows: Row[], weights: number[]): void {
-  if (image.row === null) return;
-  rows.push(image.row);
-  weights.push(image.weight);
+/** Writes an image's rows and weights (as RowSlot.forEach orders them) from index `at`;
+ *  returns the index after them. */
+export function writeImage(image: SlotImage, rows: Row[], weights: number[], at: number): number {
+  if (image.row === null) return at;
+  rows[at] = image.row;
+  weights[at++] = image.weight;
   const rest = image.rest;
   if (rest !== null) {
     for (let k = 0; k < rest.length; k++) {
-      rows.push(rest[k]!.row);
-      weights.push(rest[k]!.weight);
+      rows[at] = rest[k]!.row;
+      weights[at++] = rest[k]!.weight;
     }
   }
+  return at;
 }

@@ -22,7 +22,7 @@ import type { ChangeDeliverer, Materialized } from './dataflow.js';
 import { ClosedError, ExecutionError } from '../../errors.js';
 import { deliverChanges } from './listeners.js';
 import { RowSlot, TOUCHED, TRACKED, UNTOUCHED } from './row-slots.js';
-import { CAPTURE_SLICE, ViewCapture, pushImage } from './view-capture.js';
+import { CAPTURE_SLICE, ViewCapture, writeImage } from './view-capture.js';
 
 export interface ViewStoreOptions {
   /** column indices that identify a row (changes of the same key become 'update's); `[]` for
@@ -278,7 +278,7 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   captureRows(): { fill(rows: Row[], weights: number[], pause: () => Promise<void>): Promise<void> } | null {
     if (this.log !== null) return null;
     this.abandonCapture();
-    const capture = new ViewCapture(this.nextSeq);
+    const capture = new ViewCapture(this.nextSeq, this.distinctRows);
     this.capture = capture;
     return {
       fill: async (rows, weights, pause) => {
@@ -294,6 +294,10 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   private async fillCapture(capture: ViewCapture, rows: Row[], weights: number[], pause: () => Promise<void>): Promise<void> {
     const slots = this.state.values();
     const preserved = capture.preserved;
+    // sized once for the rows at the cut (growing a 1 M-element array by push copies it ~20
+    // times, in slices of the event loop); trimmed to what was written at the end
+    let at = rows.length;
+    rows.length = weights.length = at + capture.rowsAtCut;
     let ended = false;
     while (!ended) {
       if (capture.abandoned) throw new ExecutionError('INVALID_ARGUMENT', 'checkpoint capture of a materialized view was superseded (a newer checkpoint, restore or close)');
@@ -308,13 +312,13 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
       for (const slot of slots) {
         // slots from cutSeq on were created after the cut, and so is every later one
         if (slot.seq >= cutSeq) break;
-        for (; d < dropped.length && dropped[d]!.seq < slot.seq; d++) this.writeRecorded(capture, dropped[d]!, rows, weights);
-        if (preserved.size > 0 && preserved.has(slot)) this.writeRecorded(capture, slot, rows, weights);
+        for (; d < dropped.length && dropped[d]!.seq < slot.seq; d++) at = this.writeRecorded(capture, dropped[d]!, rows, weights, at);
+        if (preserved.size > 0 && preserved.has(slot)) at = this.writeRecorded(capture, slot, rows, weights, at);
         else if (slot.rest === null && slot.row !== null) {
-          // (the common slot of one row, without a callback)
-          rows.push(slot.row);
-          weights.push(slot.weight);
-        } else pushImage(slot, rows, weights);
+          // (the common slot of one row)
+          rows[at] = slot.row;
+          weights[at++] = slot.weight;
+        } else at = writeImage(slot, rows, weights, at);
         cursor = slot.seq;
         if (++n === CAPTURE_SLICE) {
           ended = false;
@@ -323,16 +327,18 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
       }
       // (no step runs within a slice: the cursor is only read by steps)
       capture.cursor = Math.max(cursor, capture.cursor);
-      if (ended) for (; d < dropped.length; d++) this.writeRecorded(capture, dropped[d]!, rows, weights);
+      if (ended) for (; d < dropped.length; d++) at = this.writeRecorded(capture, dropped[d]!, rows, weights, at);
       capture.dropped = dropped.slice(d);
       if (!ended) await pause();
     }
+    rows.length = weights.length = at;
   }
 
-  private writeRecorded(capture: ViewCapture, slot: RowSlot, rows: Row[], weights: number[]): void {
-    pushImage(capture.preserved.get(slot)!, rows, weights);
+  private writeRecorded(capture: ViewCapture, slot: RowSlot, rows: Row[], weights: number[], at: number): number {
+    const next = writeImage(capture.preserved.get(slot)!, rows, weights, at);
     capture.preserved.delete(slot);
     capture.cursor = slot.seq;
+    return next;
   }
 
   private abandonCapture(): void {
