@@ -118,9 +118,9 @@ t.test('close() frees both native stores of a partition index', async (t) => {
   t.equal(op.stateSize(), 0);
 });
 
-t.test('by default number keys go to the native store and other keys to a Map', async (t) => {
+t.test("'auto' puts number keys in the native store and other keys in a Map; the default holds no store", async (t) => {
   const before = stateStoreStats().open;
-  const { op, out } = make((o) => new OverWindow(o, { width: 2, partitionBy: [0], order: [{ column: 1, desc: false }], calls: [{ fn: 'row_number', frame: { mode: 'rows' } }] }));
+  const { op, out } = make((o) => new OverWindow(o, { width: 2, partitionBy: [0], order: [{ column: 1, desc: false }], calls: [{ fn: 'row_number', frame: { mode: 'rows' } }], keyIndex: 'auto' }));
   t.ok(op.nativeIndex);
   op.push(inserts(['s', 2], [null, 1]), 0);
   op.flush();
@@ -131,4 +131,10 @@ t.test('by default number keys go to the native store and other keys to a Map', 
   t.equal(out.net().length, 4);
   op.close();
   t.equal(stateStoreStats().open, before);
+  const plain = make((o) => new TopN(o, { width: 2, partitionBy: [0], order: [{ column: 1, desc: false }], limit: 1 }));
+  t.notOk(plain.op.nativeIndex, 'the default is the Map');
+  plain.op.push(inserts([1, 1], ['s', 2]), 0);
+  plain.op.flush();
+  t.equal(stateStoreStats().open, before);
+  plain.op.close();
 });

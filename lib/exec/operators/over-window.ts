@@ -50,8 +50,8 @@ export interface OverWindowOptions {
   partitionBy: readonly number[];
   order: readonly SortKey[];
   calls: readonly WindowCallSpec[];
-  /** where the partition key → slot index lives: 'auto' (default: number keys native, others a
-   *  Map), 'native' or 'js' (sorted-partitions.ts) */
+  /** where the partition key → slot index lives: 'js' (default, a Map), 'auto' (number keys
+   *  native) or 'native' (all keys native); see partition-index.ts */
   keyIndex?: PartitionKeyIndexKind;
 }
 

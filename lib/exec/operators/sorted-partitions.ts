@@ -9,10 +9,10 @@
 // group of an aggregate in one partition) stays O(log n + CHUNK) per change instead of O(n).
 //
 // Partitions are held in an array by slot. The partition key → slot index (partition-index.ts)
-// keeps number keys in the native state store by default (one batched lookup per input batch,
-// emptied partitions' keys deleted together at the end of a flush, freed by close()) and other
-// keys in a Map; `keyIndex: 'native'` puts every key in the native store, `keyIndex: 'js'` (or
-// a missing addon) every key in a Map. A slot stays allocated until `endFlush`
+// is a Map by default; `keyIndex: 'native'` puts every key in the native state store and
+// `keyIndex: 'auto'` only number keys (one batched lookup per input batch, emptied partitions'
+// keys deleted together at the end of a flush, freed by close()). The native store measured no
+// faster than the Map, so it is opt-in. A slot stays allocated until `endFlush`
 // releases it, so operators may keep per-slot state across a step.
 
 import type { Column } from '../batch.js';
@@ -73,8 +73,8 @@ export function columnsComparator(keys: readonly SortKey[]): ColumnsComparator {
 }
 
 export interface SortedPartitionsOptions {
-  /** where the partition key → slot index lives (partition-index.ts): 'auto' (default: number
-   *  keys native, others a Map), 'native' (all native) or 'js' (a Map) */
+  /** where the partition key → slot index lives (partition-index.ts): 'js' (default, a Map),
+   *  'auto' (number keys native, others a Map) or 'native' (all native) */
   keyIndex?: PartitionKeyIndexKind;
 }
 

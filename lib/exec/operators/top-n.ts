@@ -38,8 +38,8 @@ export interface TopNOptions {
   /** the input never retracts (a source): each partition keeps only the rows that can still
    *  rank within offset + limit (later rows only push others down); a retraction is an error */
   appendOnly?: boolean;
-  /** where the partition key → slot index lives: 'auto' (default: number keys native, others a
-   *  Map), 'native' or 'js' (sorted-partitions.ts) */
+  /** where the partition key → slot index lives: 'js' (default, a Map), 'auto' (number keys
+   *  native) or 'native' (all keys native); see partition-index.ts */
   keyIndex?: PartitionKeyIndexKind;
 }
 
