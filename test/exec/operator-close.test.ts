@@ -173,3 +173,20 @@ t.test('close() frees the native partition indexes of a Top-N and an OVER window
   t.equal(stateStoreStats().open, before.open, 'store count back down');
   t.equal(stateStoreStats().bytes, before.bytes, 'native bytes back down');
 });
+
+t.test('a Top-N view keeps number partition keys in the native store; DROP frees it', async (t) => {
+  const before = stateStoreStats();
+  const e = new Engine();
+  e.execute('CREATE TABLE bids (auction BIGINT, price INT)');
+  e.execute('INSERT INTO bids VALUES (1, 10), (1, 30), (1, 20), (2, 5), (2, 7)');
+  e.execute(`CREATE MATERIALIZED VIEW top AS SELECT auction, price FROM (
+    SELECT auction, price, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rn FROM bids) WHERE rn <= 2`);
+  t.same(e.query('SELECT auction, price FROM top ORDER BY auction, price').rows, [[1, 20], [1, 30], [2, 5], [2, 7]]);
+  t.ok(stateStoreStats().open > before.open, 'the partition index is a native store');
+  e.execute('DELETE FROM bids WHERE auction = 2');
+  t.same(e.query('SELECT auction, price FROM top ORDER BY auction, price').rows, [[1, 20], [1, 30]], 'an emptied partition goes');
+  e.execute('DROP MATERIALIZED VIEW top');
+  t.equal(stateStoreStats().open, before.open, 'store count back down');
+  t.equal(stateStoreStats().bytes, before.bytes, 'native bytes back down');
+  e.close();
+});

@@ -118,7 +118,7 @@ t.test('close() frees both native stores of a partition index', async (t) => {
   t.equal(op.stateSize(), 0);
 });
 
-t.test("'auto' puts number keys in the native store and other keys in a Map; the default holds no store", async (t) => {
+t.test("'auto' puts number keys in the native store and other keys in a Map, and is the default; 'js' holds no store", async (t) => {
   const before = stateStoreStats().open;
   const { op, out } = make((o) => new OverWindow(o, { width: 2, partitionBy: [0], order: [{ column: 1, desc: false }], calls: [{ fn: 'row_number', frame: { mode: 'rows' } }], keyIndex: 'auto' }));
   t.ok(op.nativeIndex);
@@ -131,8 +131,15 @@ t.test("'auto' puts number keys in the native store and other keys in a Map; the
   t.equal(out.net().length, 4);
   op.close();
   t.equal(stateStoreStats().open, before);
-  const plain = make((o) => new TopN(o, { width: 2, partitionBy: [0], order: [{ column: 1, desc: false }], limit: 1 }));
-  t.notOk(plain.op.nativeIndex, 'the default is the Map');
+  const byDefault = make((o) => new TopN(o, { width: 2, partitionBy: [0], order: [{ column: 1, desc: false }], limit: 1 }));
+  t.ok(byDefault.op.nativeIndex, "the default is 'auto': number keys native");
+  byDefault.op.push(inserts([1, 1], ['s', 2]), 0);
+  byDefault.op.flush();
+  t.equal(stateStoreStats().open, before + 1, 'the default opens the u64 store for a number key');
+  byDefault.op.close();
+  t.equal(stateStoreStats().open, before, 'close() frees it');
+  const plain = make((o) => new TopN(o, { width: 2, partitionBy: [0], order: [{ column: 1, desc: false }], limit: 1, keyIndex: 'js' }));
+  t.notOk(plain.op.nativeIndex, "'js' keeps a Map");
   plain.op.push(inserts([1, 1], ['s', 2]), 0);
   plain.op.flush();
   t.equal(stateStoreStats().open, before);
