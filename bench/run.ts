@@ -21,7 +21,7 @@ export const SUITES: Suite[] = [
   { name: 'nexmark', script: 'nexmark/run.ts', results: ['nexmark.json', 'nexmark-quick.json'] },
   // latency is measured on the compiled package (what `require('laminardb')` runs): under tsx every
   // imported call goes through a getter, ~0.3 µs per event on this sub-microsecond path
-  { name: 'latency', script: 'latency/run.ts', results: ['latency.json', 'latency-quick.json'], fullArgs: ['--dist'] },
+  { name: 'latency', script: 'latency/run.ts', results: ['latency-dist.json', 'latency-quick.json'], fullArgs: ['--dist'] },
   { name: 'window-trigger', script: 'window-trigger/run.ts', results: ['window-trigger.json', 'window-trigger-quick.json'] },
   { name: 'native', script: 'native/run.ts', results: ['native.json', 'native-quick.json'] },
   { name: 'storage', script: 'storage/run.ts', results: null, quickEnv: { LAMINAR_BENCH_EVENTS: '4000' } },
