@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LaminarError, StorageError } from '../errors.js';
-import { crc32c, writeFileAtomic } from '../storage/fsync.js';
-import { MANIFEST_FILE } from '../storage/manifest.js';
+import { crc32c } from '../storage/fsync.js';
+import { MANIFEST_FILE, readChecksummedJson, writeChecksummedJson } from '../storage/manifest.js';
 import type { Row } from '../types/value.js';
 import { Reader, Writer } from './codec.js';
 import type { Placement } from './placement.js';
@@ -36,27 +36,14 @@ export interface ShardsFile {
 export const shardDir = (dir: string, shard: number): string => path.join(dir, `shard-${shard}`);
 
 export function writeShardsFile(dir: string, f: ShardsFile): void {
-  const body = JSON.stringify(f);
-  const crc = crc32c(Buffer.from(body, 'utf8'));
-  writeFileAtomic(path.join(dir, SHARDS_FILE), `${body}\ncrc32c ${crc.toString(16).padStart(8, '0')}\n`);
+  writeChecksummedJson(path.join(dir, SHARDS_FILE), f);
 }
 
 /** The SHARDS file, or null when there is none; StorageError CORRUPTION when it is damaged. */
 export function readShardsFile(dir: string): ShardsFile | null {
   const file = path.join(dir, SHARDS_FILE);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new StorageError('IO_ERROR', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
-  }
-  const [body, check] = text.split('\n');
-  const match = /^crc32c ([0-9a-f]{8})$/.exec(check ?? '');
-  if (body === undefined || match === null || crc32c(Buffer.from(body, 'utf8')) !== Number.parseInt(match[1]!, 16)) {
-    throw new StorageError('CORRUPTION', `${file} is damaged: its checksum does not match its content`);
-  }
-  const f = JSON.parse(body) as ShardsFile;
+  const f = readChecksummedJson(file) as ShardsFile | null;
+  if (f === null) return null;
   if (f.format !== SHARDS_FORMAT || !Number.isInteger(f.threads) || !Array.isArray(f.cuts)) {
     throw new StorageError('CORRUPTION', `${file} is damaged or has an unknown format (${String(f.format)})`);
   }

@@ -38,14 +38,21 @@ export interface Manifest {
 }
 
 export function writeManifest(dir: string, m: Manifest): void {
-  const body = JSON.stringify(m);
-  const crc = crc32c(Buffer.from(body, 'utf8'));
-  writeFileAtomic(path.join(dir, MANIFEST_FILE), `${body}\ncrc32c ${crc.toString(16).padStart(8, '0')}\n`);
+  writeChecksummedJson(path.join(dir, MANIFEST_FILE), m);
 }
 
-/** The manifest, or null when the directory has none; StorageError CORRUPTION when it is damaged. */
-export function readManifest(dir: string): Manifest | null {
-  const file = path.join(dir, MANIFEST_FILE);
+/** Writes `value` as one JSON line and a CRC32C line, atomically (MANIFEST, a sharded SHARDS file). */
+export function writeChecksummedJson(file: string, value: unknown): void {
+  const body = JSON.stringify(value);
+  const crc = crc32c(Buffer.from(body, 'utf8'));
+  writeFileAtomic(file, `${body}\ncrc32c ${crc.toString(16).padStart(8, '0')}\n`);
+}
+
+/**
+ * Reads a file written by writeChecksummedJson: its parsed JSON, or null when the file does not
+ * exist; StorageError CORRUPTION when the checksum line is missing or wrong or the JSON is bad.
+ */
+export function readChecksummedJson(file: string): unknown {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -62,12 +69,18 @@ export function readManifest(dir: string): Manifest | null {
   if (crc32c(Buffer.from(body, 'utf8')) !== Number.parseInt(match[1]!, 16)) {
     throw new StorageError('CORRUPTION', `${file} is damaged: its checksum does not match its content`);
   }
-  let m: Manifest;
   try {
-    m = JSON.parse(body) as Manifest;
+    return JSON.parse(body) as unknown;
   } catch (error) {
     throw new StorageError('CORRUPTION', `${file} is damaged: ${(error as Error).message}`);
   }
+}
+
+/** The manifest, or null when the directory has none; StorageError CORRUPTION when it is damaged. */
+export function readManifest(dir: string): Manifest | null {
+  const file = path.join(dir, MANIFEST_FILE);
+  const m = readChecksummedJson(file) as Manifest | null;
+  if (m === null) return null;
   if (m.format !== FORMAT_VERSION) {
     throw new StorageError('CORRUPTION', `${file} has format ${m.format}; this version of laminardb reads format ${FORMAT_VERSION}`);
   }
