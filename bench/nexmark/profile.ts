@@ -1,4 +1,5 @@
-// CPU profile of one Nexmark query's timed run (the generator and warm-up excluded):
+// CPU profile of exactly the timed loop of one Nexmark query (generator, set-up, warm-up and the
+// forced collection before the loop excluded):
 //   npx tsx bench/nexmark/profile.ts q7 [events]
 // writes <tmpdir>/laminardb-<query>.cpuprofile (open it in Chrome DevTools) and prints the top
 // self-time functions and source files. Self time attributed to "(garbage collector)" is the
@@ -44,26 +45,31 @@ function main(): void {
   runQuery(query, batches.slice(0, 50)); // compile the query's code paths first
   const session = new Session();
   session.connect();
-  session.post('Profiler.enable', () =>
-    session.post('Profiler.start', () => {
-      const r = runQuery(query, batches);
+  // the inspector answers a same-thread session synchronously, so the profile brackets exactly
+  // the timed loop: no set-up, warm-up or the forced full collection before it
+  let profile: Profile | undefined;
+  session.post('Profiler.enable');
+  const r = runQuery(query, batches, {
+    start: () => session.post('Profiler.start'),
+    stop: () =>
       session.post('Profiler.stop', (err, res) => {
         if (err) throw err;
-        const profile = res.profile as unknown as Profile;
-        const out = path.join(os.tmpdir(), `laminardb-${query}.cpuprofile`);
-        fs.writeFileSync(out, JSON.stringify(profile));
-        const { functions, files } = selfTimes(profile);
-        const total = functions.reduce((s, [, us]) => s + us, 0);
-        const pct = (us: number) => `${((us / total) * 100).toFixed(1).padStart(5)} %`;
-        console.log(`${query}: ${(r.eventsPerSec / 1e6).toFixed(3)} M events/s (${(r.cpuEventsPerSec / 1e6).toFixed(3)} M per CPU-second), ${r.stateEntries} state entries`);
-        console.log('\nself time by file');
-        for (const [name, us] of files.slice(0, 12)) console.log(`  ${pct(us)}  ${name}`);
-        console.log('\nself time by function');
-        for (const [name, us] of functions.slice(0, 20)) console.log(`  ${pct(us)}  ${name}`);
-        console.log(`\nprofile: ${out}`);
-      });
-    }),
-  );
+        profile = res.profile as unknown as Profile;
+      }),
+  });
+  session.disconnect();
+  if (profile === undefined) throw new Error('the profiler returned no profile');
+  const out = path.join(os.tmpdir(), `laminardb-${query}.cpuprofile`);
+  fs.writeFileSync(out, JSON.stringify(profile));
+  const { functions, files } = selfTimes(profile);
+  const total = functions.reduce((s, [, us]) => s + us, 0);
+  const pct = (us: number) => `${((us / total) * 100).toFixed(1).padStart(5)} %`;
+  console.log(`${query}: ${(r.eventsPerSec / 1e6).toFixed(3)} M events/s (${(r.cpuEventsPerSec / 1e6).toFixed(3)} M per CPU-second), ${r.stateEntries} state entries`);
+  console.log('\nself time by file');
+  for (const [name, us] of files.slice(0, 12)) console.log(`  ${pct(us)}  ${name}`);
+  console.log('\nself time by function');
+  for (const [name, us] of functions.slice(0, 20)) console.log(`  ${pct(us)}  ${name}`);
+  console.log(`\nprofile: ${out}`);
 }
 
 if (require.main === module) main();
