@@ -2,7 +2,10 @@
 // implementation for relational and event-time operators.
 import t from 'tap';
 import fc from 'fast-check';
-import { NO_WATERMARK, WatermarkCombiner, WatermarkMerger } from '../../lib/exec/runtime/watermark.js';
+import { NO_WATERMARK, WatermarkCombiner } from '../../lib/exec/runtime/watermark.js';
+import { Join } from '../../lib/exec/operators/join.js';
+import { SemiJoin } from '../../lib/exec/operators/semi-join.js';
+import { make } from './helpers.js';
 import * as stream from '../../lib/exec/stream/watermark.js';
 
 t.test('combiner: minimum of inputs, idle inputs skipped, monotonic', async (t) => {
@@ -70,21 +73,30 @@ t.test('combiner equals a reference model on random update/idle sequences', asyn
   t.pass('held');
 });
 
-t.test('merger: the (watermark, port) → null form of the combiner that relational joins use', async (t) => {
-  const m = new WatermarkMerger(2);
-  t.equal(m.value, NO_WATERMARK);
-  t.equal(m.update(10, 0), null, 'the other input has no watermark yet');
-  t.equal(m.update(5, 1), 5);
-  t.equal(m.update(20, 1), 10);
-  t.equal(m.update(8, 0), null, 'a port never moves backwards');
-  t.equal(m.update(30, 0), 20);
-  t.equal(m.value, 20);
-  t.equal(m.update(100, 2), null, 'a port outside the inputs is ignored');
-  t.equal(m.update(100, -1), null);
-  t.equal(m.value, 20);
-  const none = new WatermarkMerger(0);
-  t.equal(none.update(7, 0), 7, 'zero ports act as one');
-});
+const joins = {
+  join: () => make((o) => new Join(o, { type: 'inner', leftWidth: 2, rightWidth: 2, leftKeys: [0], rightKeys: [0] })),
+  'numeric-key join': () =>
+    make((o) => new Join(o, { type: 'left', leftWidth: 2, rightWidth: 2, leftKeys: [0], rightKeys: [0], numericKeys: true })),
+  'semi join': () => make((o) => new SemiJoin(o, { type: 'anti', leftWidth: 2, rightWidth: 2, leftKeys: [0], rightKeys: [0] })),
+};
+for (const [name, build] of Object.entries(joins)) {
+  t.test(`${name}: its watermark is the combiner's minimum of both inputs, monotonic`, async (t) => {
+    const { op, out } = build();
+    op.watermark(10, 0);
+    t.same(out.watermarks, [], 'the other input has no watermark yet');
+    op.watermark(5, 1);
+    t.same(out.watermarks, [5]);
+    op.watermark(20, 1);
+    t.same(out.watermarks, [5, 10], 'held by the left input at 10');
+    op.watermark(8, 0);
+    t.same(out.watermarks, [5, 10], 'a port never moves backwards');
+    op.watermark(30, 0);
+    t.same(out.watermarks, [5, 10, 20]);
+    op.watermark(20, 1);
+    t.same(out.watermarks, [5, 10, 20], 'no repeated watermark');
+    t.throws(() => op.watermark(40, 2), { code: 'INVALID_ARGUMENT', message: /no input port 2/ }, 'a join has two inputs');
+  });
+}
 
 t.test('the stream layer re-exports the same combiner', async (t) => {
   t.equal(stream.WatermarkCombiner, WatermarkCombiner);

@@ -12,7 +12,7 @@ import type { Operator, Output } from '../operator.js';
 import type { Row } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from '../runtime/batch-builder.js';
 import { hasNullAt, keyExtractor, rowKeyExtractor, type Key } from '../runtime/values.js';
-import { WatermarkMerger } from '../runtime/watermark.js';
+import { WatermarkCombiner } from '../runtime/watermark.js';
 import { Arrangement, passingPairs, type ArrangedRow } from './arrangement.js';
 import type { PredicateFn } from './filter.js';
 
@@ -48,7 +48,7 @@ export class Join implements Operator {
   private readonly preserve: [boolean, boolean];
   private readonly widths: [number, number];
   private readonly numeric: boolean;
-  private readonly wm = new WatermarkMerger(2);
+  private readonly wm = new WatermarkCombiner(2);
 
   constructor(
     private readonly out: Output,
@@ -186,8 +186,8 @@ export class Join implements Operator {
   }
 
   watermark(wm: number, port: number): void {
-    const merged = this.wm.update(wm, port);
-    if (merged !== null) this.out.watermark(merged);
+    const merged = this.wm.update(port, wm);
+    if (merged !== undefined) this.out.watermark(merged);
   }
 
   flush(): void {}

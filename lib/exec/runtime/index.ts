@@ -31,7 +31,6 @@ export { SourceStore, type SourceRetention } from './source-store.js';
 export { ViewStore, type ViewStoreOptions } from './view-store.js';
 export { CollectorSink } from './collector.js';
 export { ChangeFeed, type ChangeFeedOptions } from './change-feed.js';
-export { WatermarkMerger } from './watermark.js';
 export {
   BatchBuilder,
   batchFromRows,

@@ -70,25 +70,3 @@ export class WatermarkCombiner {
     return undefined;
   }
 }
-
-/**
- * WatermarkCombiner in the (watermark, port) → number | null form the relational joins call;
- * a port outside the operator's inputs is ignored (null), as it always was for them.
- */
-export class WatermarkMerger {
-  private readonly combiner: WatermarkCombiner;
-
-  constructor(ports: number) {
-    this.combiner = new WatermarkCombiner(Math.max(1, ports));
-  }
-
-  /** Record input `port` at `wm`; returns the new combined watermark if it advanced, else null. */
-  update(wm: number, port: number): number | null {
-    if (!(port >= 0 && port < this.combiner.ports)) return null;
-    return this.combiner.update(port, wm) ?? null;
-  }
-
-  get value(): number {
-    return this.combiner.current();
-  }
-}
