@@ -15,8 +15,12 @@ import { isDetached, SpscRing } from './ring.js';
  */
 export type WalSyncPolicy = 'every' | 'group' | 'off';
 
-/** How bytes reach the disk: io_uring (raw syscalls) or pwritev + fdatasync; `'auto'` picks io_uring when the kernel allows it. */
-export type WalBackend = 'auto' | 'io_uring' | 'pwrite';
+/**
+ * How bytes reach the disk: io_uring (raw syscalls), pwritev + fdatasync, or `'pwrite-dsync'`:
+ * one pwritev2(RWF_DSYNC) per commit (pwritev + fdatasync where the kernel refuses the flag);
+ * `'auto'` picks io_uring when the kernel allows it.
+ */
+export type WalBackend = 'auto' | 'io_uring' | 'pwrite' | 'pwrite-dsync';
 
 export interface WalWriterOptions {
   sync?: WalSyncPolicy;
@@ -43,6 +47,8 @@ const SLOT_NOTIFY_AT = 2;
 const SLOT_SYNC_REQUEST = 3;
 const SLOT_ERROR = 4;
 const SLOT_DURABLE_AT = 5;
+const SLOT_GROUP_TAKEN_AT = 6;
+const SLOT_SYNC_START_AT = 7;
 const CONTROL_SLOTS = 8;
 const ERRNO: Record<string, number> = { ENOSPC: 28, EIO: 5 };
 /** appendDeferred publishes by itself once this many bytes wait unpublished (keeps the writer busy during bulk appends). */
@@ -107,7 +113,9 @@ export class WalWriter {
     const sync = options.sync ?? 'group';
     if (sync !== 'every' && sync !== 'group' && sync !== 'off') throw new RangeError(`WAL sync policy must be 'every', 'group' or 'off', got ${String(sync)}`);
     const backend = options.backend ?? 'auto';
-    if (backend !== 'auto' && backend !== 'io_uring' && backend !== 'pwrite') throw new RangeError(`WAL backend must be 'auto', 'io_uring' or 'pwrite', got ${String(backend)}`);
+    if (backend !== 'auto' && backend !== 'io_uring' && backend !== 'pwrite' && backend !== 'pwrite-dsync') {
+      throw new RangeError(`WAL backend must be 'auto', 'io_uring', 'pwrite' or 'pwrite-dsync', got ${String(backend)}`);
+    }
     checkPositiveInt('groupDelayUs', options.groupDelayUs, 0, 10_000_000);
     checkPositiveInt('groupMaxRecords', options.groupMaxRecords, 0, 2 ** 31);
     checkPositiveInt('segmentBytes', options.segmentBytes, 4096, 2 ** 40);
@@ -166,6 +174,19 @@ export class WalWriter {
    */
   get durableAtNs(): bigint {
     return Atomics.load(this.control, SLOT_DURABLE_AT);
+  }
+
+  /**
+   * Where the time of the group commit that last raised `durableLsn` went, on the clock of
+   * `process.hrtime.bigint()` (ns): when the writer took the group's first record off the ring,
+   * when it started the write + sync, and when durability was published. For latency breakdowns.
+   */
+  get lastCommitTimes(): { takenAtNs: bigint; syncStartAtNs: bigint; durableAtNs: bigint } {
+    return {
+      takenAtNs: Atomics.load(this.control, SLOT_GROUP_TAKEN_AT),
+      syncStartAtNs: Atomics.load(this.control, SLOT_SYNC_START_AT),
+      durableAtNs: Atomics.load(this.control, SLOT_DURABLE_AT),
+    };
   }
 
   /** Every record up to this LSN was handed to the kernel (may not be durable yet). */

@@ -96,6 +96,7 @@ Napi::Value WalOpen(const Napi::CallbackInfo& info) {
   std::string backend = StringOpt(o, "backend", "auto");
   opts.backend = backend == "io_uring" ? wal::BackendKind::kIoUring
                  : backend == "pwrite" ? wal::BackendKind::kPwrite
+                 : backend == "pwrite-dsync" ? wal::BackendKind::kPwriteDsync
                                        : wal::BackendKind::kAuto;
   Napi::Value pre_zero = o.Get("preZero");
   opts.pre_zero = !pre_zero.IsBoolean() || pre_zero.As<Napi::Boolean>().Value();

@@ -37,15 +37,44 @@ int RetrySync(int fd) {
   return 0;
 }
 
+// One pwritev2(RWF_DSYNC): the kernel writes and then syncs the written range (data, and
+// metadata only if the write needed any). 1 when the kernel refuses the flag (then nothing was
+// written), else 0 or a positive errno.
+int RetryWriteDsync(int fd, const uint8_t* p, size_t len, uint64_t offset) {
+  while (len > 0) {
+    iovec iov{const_cast<uint8_t*>(p), len};
+    ssize_t n = pwritev2(fd, &iov, 1, static_cast<off_t>(offset), RWF_DSYNC);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL ? -1 : errno;
+    }
+    if (n == 0) return EIO;
+    p += n;
+    len -= static_cast<size_t>(n);
+    offset += static_cast<uint64_t>(n);
+  }
+  return 0;
+}
+
 class PwriteBackend final : public IoBackend {
  public:
+  explicit PwriteBackend(bool dsync) : dsync_(dsync) {}
   int WriteAndSync(int fd, const void* buf, size_t len, uint64_t offset, bool sync) override {
-    int err = RetryWrite(fd, static_cast<const uint8_t*>(buf), len, offset);
+    const auto* p = static_cast<const uint8_t*>(buf);
+    if (sync && dsync_) {
+      int err = RetryWriteDsync(fd, p, len, offset);
+      if (err >= 0) return err;
+      dsync_ = false;  // the kernel does not know RWF_DSYNC: write + fdatasync from now on
+    }
+    int err = RetryWrite(fd, p, len, offset);
     if (err == 0 && sync) err = RetrySync(fd);
     return err;
   }
   int Sync(int fd) override { return RetrySync(fd); }
-  const char* name() const override { return "pwrite"; }
+  const char* name() const override { return dsync_ ? "pwrite-dsync" : "pwrite"; }
+
+ private:
+  bool dsync_;
 };
 
 // A minimal io_uring: one write linked to one fdatasync per commit, submitted and awaited with a
@@ -221,7 +250,8 @@ class FaultInjectingBackend final : public IoBackend {
 }  // namespace
 
 std::unique_ptr<IoBackend> MakeIoBackend(BackendKind kind, std::string* error) {
-  if (kind == BackendKind::kPwrite) return std::make_unique<PwriteBackend>();
+  if (kind == BackendKind::kPwrite || kind == BackendKind::kPwriteDsync)
+    return std::make_unique<PwriteBackend>(kind == BackendKind::kPwriteDsync);
   auto uring = std::make_unique<UringBackend>();
   std::string why;
   if (uring->Init(&why)) return uring;
@@ -229,7 +259,7 @@ std::unique_ptr<IoBackend> MakeIoBackend(BackendKind kind, std::string* error) {
     *error = "io_uring backend unavailable: " + why;
     return nullptr;
   }
-  return std::make_unique<PwriteBackend>();
+  return std::make_unique<PwriteBackend>(false);
 }
 
 std::unique_ptr<IoBackend> MakeFaultInjectingBackend(std::unique_ptr<IoBackend> inner, uint64_t fail_after_bytes,

@@ -8,7 +8,9 @@
 
 namespace laminar::wal {
 
-enum class BackendKind { kAuto, kIoUring, kPwrite };
+// kPwriteDsync: pwritev2(RWF_DSYNC) for a write that must be durable (one syscall instead of
+// pwritev + fdatasync; pwritev + fdatasync where the kernel refuses the flag).
+enum class BackendKind { kAuto, kIoUring, kPwrite, kPwriteDsync };
 
 class IoBackend {
  public:

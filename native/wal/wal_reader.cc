@@ -87,40 +87,58 @@ int DecodeFrameAt(const uint8_t* data, uint64_t size, uint64_t off, uint64_t exp
   return 1;
 }
 
+namespace {
+// Decodes consecutive frames of a segment from `*off`, whose next record must carry `*lsn`, and
+// hands each record to `on_record(lsn, payload, len)`; both advance past every record handed
+// over. Stops at the first frame that is not a record, returning DecodeFrameAt's kind for it (0
+// clean end, 2 seal, -1 invalid with `reason` set), or 1 after a record `on_record` declined more.
+template <typename OnRecord>
+int ScanFrames(const uint8_t* data, uint64_t size, uint32_t salt, uint64_t* off, uint64_t* lsn, std::string* reason,
+               OnRecord&& on_record) {
+  for (;;) {
+    uint32_t len = 0;
+    int kind = *off >= size ? 0 : DecodeFrameAt(data, size, *off, *lsn, salt, &len, reason);
+    if (kind != 1) return kind;
+    bool more = on_record(*lsn, data + *off + kFrameHeaderBytes, len);
+    *off += FrameSpan(len);
+    ++*lsn;
+    if (!more) return 1;
+  }
+}
+
+// Reads the segment header into `r` (first LSN, salt); false with kBadHeader and the reason.
+bool ReadSegmentHeader(const uint8_t* data, uint64_t size, uint64_t expected_first_lsn, ScanResult* r) {
+  if (!DecodeSegmentHeader(data, size, &r->first_lsn, &r->salt)) {
+    r->status = ScanStatus::kBadHeader;
+    r->reason = "invalid segment header";
+    return false;
+  }
+  if (expected_first_lsn != 0 && r->first_lsn != expected_first_lsn) {
+    r->status = ScanStatus::kBadHeader;
+    // A recycled file renamed for a new segment whose new header never reached disk still
+    // carries its previous incarnation's header, which names an older (smaller) first LSN.
+    r->stale_header = r->first_lsn < expected_first_lsn;
+    r->reason = "segment header names first LSN " + std::to_string(r->first_lsn) + ", file name says " +
+                std::to_string(expected_first_lsn);
+    return false;
+  }
+  return true;
+}
+}  // namespace
+
 ScanResult ScanSegment(const uint8_t* data, uint64_t size, uint64_t expected_first_lsn,
                        const std::function<bool(uint64_t, const uint8_t*, uint32_t)>& on_record) {
   ScanResult r;
-  if (!DecodeSegmentHeader(data, size, &r.first_lsn, &r.salt)) {
-    r.status = ScanStatus::kBadHeader;
-    r.reason = "invalid segment header";
-    return r;
-  }
-  if (expected_first_lsn != 0 && r.first_lsn != expected_first_lsn) {
-    r.status = ScanStatus::kBadHeader;
-    // A recycled file renamed for a new segment whose new header never reached disk still
-    // carries its previous incarnation's header, which names an older (smaller) first LSN.
-    r.stale_header = r.first_lsn < expected_first_lsn;
-    r.reason = "segment header names first LSN " + std::to_string(r.first_lsn) + ", file name says " +
-               std::to_string(expected_first_lsn);
-    return r;
-  }
-  uint64_t off = kSegmentHeaderBytes;
-  uint64_t lsn = r.first_lsn;
-  for (;;) {
-    uint32_t len = 0;
-    int kind = off >= size ? 0 : DecodeFrameAt(data, size, off, lsn, r.salt, &len, &r.reason);
-    if (kind != 1) {
-      r.status = kind >= 0 ? ScanStatus::kEnd : ScanStatus::kCorrupt;
-      r.sealed = kind == 2;
-      break;
-    }
-    bool more = !on_record || on_record(lsn, data + off + kFrameHeaderBytes, len);
-    off += FrameSpan(len);
-    lsn++;
-    if (!more) break;
-  }
-  r.end_offset = off;
-  r.next_lsn = lsn;
+  if (!ReadSegmentHeader(data, size, expected_first_lsn, &r)) return r;
+  r.end_offset = kSegmentHeaderBytes;
+  r.next_lsn = r.first_lsn;
+  int kind = ScanFrames(data, size, r.salt, &r.end_offset, &r.next_lsn, &r.reason,
+                        [&](uint64_t lsn, const uint8_t* payload, uint32_t len) {
+                          return !on_record || on_record(lsn, payload, len);
+                        });
+  // 1: the caller stopped early (a clean stop as far as this scan knows)
+  r.status = kind >= 0 ? ScanStatus::kEnd : ScanStatus::kCorrupt;
+  r.sealed = kind == 2;
   return r;
 }
 
@@ -209,11 +227,9 @@ bool WalReader::NextBatch(uint64_t max_bytes, std::vector<uint8_t>* payloads, st
   while (!done_ && ends->empty()) {
     const SegmentInfo& seg = segments_[index_];
     bool last = index_ + 1 == segments_.size();
-    ScanResult r;
     if (offset_ == 0) {
-      // Validate the header, then continue frame by frame from just after it.
-      r = ScanSegment(map_, map_size_, seg.first_lsn, [](uint64_t, const uint8_t*, uint32_t) { return false; });
-      if (r.status == ScanStatus::kBadHeader) {
+      ScanResult r;
+      if (!ReadSegmentHeader(map_, map_size_, seg.first_lsn, &r)) {
         done_ = true;
         stop_ = {last ? ReplayStop::kTornTail : ReplayStop::kCorrupt, seg.path, 0, next_lsn_, r.reason};
         break;
@@ -221,29 +237,17 @@ bool WalReader::NextBatch(uint64_t max_bytes, std::vector<uint8_t>* payloads, st
       offset_ = kSegmentHeaderBytes;
       salt_ = r.salt;
     }
-    // Frame-by-frame scan from offset_ (the header was validated above).
-    uint64_t off = offset_;
+    // Frame by frame from offset_ (the header was validated above); at least one record per call.
     std::string reason;
-    int kind = 1;
-    while (payloads->size() < max_bytes) {
-      uint32_t len = 0;
-      kind = off >= map_size_ ? 0 : DecodeFrameAt(map_, map_size_, off, next_lsn_, salt_, &len, &reason);
-      if (kind != 1) break;
-      if (next_lsn_ >= from_lsn_) {
-        if (ends->empty()) *first_lsn = next_lsn_;
-        const uint8_t* p = map_ + off + kFrameHeaderBytes;
-        payloads->insert(payloads->end(), p, p + len);
-        ends->push_back(static_cast<uint32_t>(payloads->size()));
-        if (payloads->size() > UINT32_MAX / 2) {
-          off += FrameSpan(len);
-          next_lsn_++;
-          break;
-        }
-      }
-      off += FrameSpan(len);
-      next_lsn_++;
-    }
-    offset_ = off;
+    int kind = ScanFrames(map_, map_size_, salt_, &offset_, &next_lsn_, &reason,
+                          [&](uint64_t lsn, const uint8_t* payload, uint32_t len) {
+                            if (lsn < from_lsn_) return true;
+                            if (ends->empty()) *first_lsn = lsn;
+                            payloads->insert(payloads->end(), payload, payload + len);
+                            ends->push_back(static_cast<uint32_t>(payloads->size()));
+                            return payloads->size() < max_bytes && payloads->size() <= UINT32_MAX / 2;
+                          });
+    uint64_t off = offset_;
     if (kind == 1) break;  // batch full
     if (kind < 0) {
       done_ = true;

@@ -325,6 +325,8 @@ std::string WalWriter::error_message() const {
 int64_t WalWriter::error_code() const { return LoadControl(kErrorCode); }
 
 void WalWriter::PublishDurable() {
+  StoreControl(kGroupTakenAtNs, first_unsynced_ns_);
+  StoreControl(kSyncStartAtNs, sync_start_ns_);
   StoreControl(kDurableAtNs, NowNs());
   StoreControl(kDurableLsn, static_cast<int64_t>(durable_lsn_));
   // Dekker pairing with JS (store notify-at, then load durable): one side always sees the other.
@@ -337,6 +339,7 @@ void WalWriter::PublishDurable() {
 
 bool WalWriter::FlushBuffer(bool sync) {
   if (buffer_.empty()) return sync ? SyncNow() : true;
+  if (sync) sync_start_ns_ = NowNs();
   int err = backend_->WriteAndSync(seg_fd_, buffer_.data(), buffer_.size(), seg_offset_, sync);
   if (err != 0) {
     Fail(err, "WAL write of " + std::to_string(buffer_.size()) + " bytes at offset " + std::to_string(seg_offset_) +
@@ -357,6 +360,7 @@ bool WalWriter::FlushBuffer(bool sync) {
 
 bool WalWriter::SyncNow() {
   if (durable_lsn_ == written_lsn_) return true;
+  sync_start_ns_ = NowNs();
   int err = backend_->Sync(seg_fd_);
   if (err != 0) {
     Fail(err, "WAL fdatasync failed");

@@ -54,6 +54,10 @@ enum ControlSlot {
   kSyncRequest = 3,  // JS: make records <= this durable now, whatever the policy
   kErrorCode = 4,    // writer: a WalErrorCode once the writer failed (sticky)
   kDurableAtNs = 5,  // writer: CLOCK_MONOTONIC ns at which kDurableLsn was last raised
+  // For latency breakdowns of the group last made durable (CLOCK_MONOTONIC ns): when the writer
+  // took its first record off the ring, and when it started the write + sync that made it durable.
+  kGroupTakenAtNs = 6,
+  kSyncStartAtNs = 7,
   kControlSlots = 8,
 };
 
@@ -136,6 +140,7 @@ class WalWriter {
   uint64_t last_lsn_at_open_ = 0;
   uint64_t unsynced_records_ = 0;
   int64_t first_unsynced_ns_ = 0;
+  int64_t sync_start_ns_ = 0;  // when the write + sync now being made durable started
 
   mutable std::mutex mu_;  // guards segments_, free_, next_free_ and error_
   std::vector<uint64_t> segments_;  // first LSNs, ascending; the last one is being written

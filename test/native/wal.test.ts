@@ -38,7 +38,7 @@ function sameRecords(t: Test, got: { lsn: number; data: Uint8Array }[], first: n
 }
 
 const policies: WalSyncPolicy[] = ['group', 'every', 'off'];
-const backends: WalBackend[] = ['io_uring', 'pwrite'];
+const backends: WalBackend[] = ['io_uring', 'pwrite', 'pwrite-dsync'];
 for (const sync of policies) {
   for (const backend of backends) {
     t.test(`append + waitDurable + replay (${sync}, ${backend})`, async (t) => {
