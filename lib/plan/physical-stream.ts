@@ -436,7 +436,7 @@ function buildStreamJoin(
   switch (plan.kind) {
     case 'interval-join':
       node = ctx.builder.add(
-        (out) => new IntervalJoinOperator(out, { ...common, joinKind: plan.joinKind, leftTimeColumn: plan.leftTimeColumn, rightTimeColumn: plan.rightTimeColumn, lowerMs: plan.lowerMs, upperMs: plan.upperMs, late }),
+        (out) => new IntervalJoinOperator(out, { ...common, joinKind: plan.joinKind, leftTimeColumn: plan.leftTimeColumn, rightTimeColumn: plan.rightTimeColumn, lowerMs: plan.lowerMs, upperMs: plan.upperMs, late, leftRetracts: !plan.left.props.appendOnly, rightRetracts: !plan.right.props.appendOnly }),
         [left.node, right.node],
         `interval-${plan.joinKind}-join`,
       );

@@ -4,6 +4,9 @@
 // a left row goes once the right watermark passes leftTime + upper (a LEFT join emits it with
 // NULLs then if it never matched), a right row once the left watermark passes rightTime - lower.
 // A row behind its own side's watermark is late (its partners may already be gone).
+// A changelog side (a windowed aggregate's rows, updated as retract-old/insert-new) can still
+// retract a row until its own watermark passes the row's time, so its rows are also kept until
+// then: dropped earlier, a retraction would find no row and leave its pairs in the output.
 
 import { ExecutionError } from '../../errors.js';
 import type { Batch, Column } from '../batch.js';
@@ -28,6 +31,9 @@ export interface IntervalJoinConfig {
   leftWidth: number;
   rightWidth: number;
   late?: { left?: LatePolicy; right?: LatePolicy };
+  /** the side is a changelog (retractions possible): its rows also wait for its own watermark */
+  leftRetracts?: boolean;
+  rightRetracts?: boolean;
 }
 
 export class IntervalJoinOperator implements Operator {
@@ -215,10 +221,11 @@ export class IntervalJoinOperator implements Operator {
     const rightWm = this.wms.of(1);
     // a left row can still match right rows with time ≥ rightWm: keep it while time + upper ≥ rightWm
     const left = this.left;
-    left.expire(rightWm - upperMs, joinKind === 'left' ? (s) => {
+    const leftBound = this.cfg.leftRetracts === true ? Math.min(rightWm - upperMs, leftWm) : rightWm - upperMs;
+    left.expire(leftBound, joinKind === 'left' ? (s) => {
       if (left.matchesOf(s) <= 0) this.out.addJoined(left.rowOf(s), null, leftWidth, 1);
     } : undefined);
-    this.right.expire(leftWm + lowerMs);
+    this.right.expire(this.cfg.rightRetracts === true ? Math.min(leftWm + lowerMs, rightWm) : leftWm + lowerMs);
     this.emit();
     this.lateLeft.flush();
     this.lateRight.flush();
