@@ -101,7 +101,16 @@ export class WindowAggregateOperator implements Operator, HopTarget {
     return this.strict ? limit < wm : limit <= wm;
   }
 
+  /** Set by a planner fusion that reads this aggregate's input itself
+   *  (lib/plan/hop-ties-fusion.ts): while it says nothing else reads this node, rows are skipped. */
+  private consumers: (() => boolean) | null = null;
+
+  setConsumerProbe(hasConsumers: () => boolean): void {
+    this.consumers = hasConsumers;
+  }
+
   push(batch: Batch, _port: number): void {
+    if (this.consumers !== null && !this.consumers()) return;
     if (this.hop !== null) {
       this.hop.push(batch, this);
       return;
