@@ -70,6 +70,12 @@ export class Decimal {
     this.scale = scale;
   }
 
+  /** The unscaled value when it is held as a number (a safe integer), else NaN — no allocation. */
+  get safeUnscaled(): number {
+    const u = this.u;
+    return typeof u === 'number' ? u : NaN;
+  }
+
   /** The unscaled value as a bigint (allocates when the value is held as a number). */
   get unscaled(): bigint {
     const u = this.u;

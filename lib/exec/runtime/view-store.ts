@@ -23,6 +23,7 @@ import { ClosedError, ExecutionError } from '../../errors.js';
 import { deliverChanges } from './listeners.js';
 import { RowSlot, TOUCHED, TRACKED, UNTOUCHED } from './row-slots.js';
 import { CAPTURE_SLICE, ViewCapture, writeImage } from './view-capture.js';
+import { LogPacker } from './packed-log.js';
 
 export interface ViewStoreOptions {
   /** column indices that identify a row (changes of the same key become 'update's); `[]` for
@@ -59,6 +60,8 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   private nextSeq = 0;
   /** the checkpoint capture being filled, if any (see captureRows) */
   private capture: ViewCapture | null = null;
+  /** packs the log's DECIMAL columns once their step is over (packed-log.ts) */
+  private readonly logPacker = new LogPacker();
 
   constructor(
     private readonly out: Output,
@@ -155,7 +158,10 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
       this.clearStepLog();
     }
     // the step's batches are no longer looked up by identity (leaveAppendOnlyMode)
-    if (this.log !== null) compactLogTail(this.log, this.width);
+    if (this.log !== null) {
+      compactLogTail(this.log, this.width);
+      this.logPacker.pack(this.log);
+    }
     const touched = this.touched;
     const count = this.touchedCount;
     if (count === 0) return;
