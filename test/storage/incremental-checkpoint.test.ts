@@ -12,12 +12,11 @@ import { MAX_CHAIN, readCheckpointChain } from '../../lib/storage/checkpoint-ima
 import { serializeState } from '../../lib/storage/checkpoint-codec.js';
 import { crc32c } from '../../lib/storage/fsync.js';
 import { readManifest } from '../../lib/storage/manifest.js';
-import { durableNodes } from '../../lib/storage/checkpoint.js';
-import { deserializeState } from '../../lib/storage/checkpoint-codec.js';
 import type { Row } from '../../lib/types/value.js';
 import { tempDir } from './helpers.js';
 import type { RowChunk } from '../../lib/exec/runtime/keyed-rows.js';
 import { rowsOfChunks } from '../../lib/exec/runtime/keyed-chunks-codec.js';
+import { checkpointWhileStepping, newestCheckpointImage, referenceRun, snapshotsNow, upsertKv, type Db } from '../helpers/durable-history.js';
 
 /** A decoded node state as its operator's snapshot() gives it: a keyed table's chunks as rows. */
 function asSnapshot(op: string, state: unknown): unknown {
@@ -34,8 +33,6 @@ const SCHEMA = [
   'CREATE MATERIALIZED VIEW bag_n AS SELECT b, count(*) AS n FROM bag GROUP BY b',
 ].join(';\n');
 
-type Db = DurableEngine | Engine;
-
 /** Opens without tolerating warnings: a delta that failed to load would fall back silently. */
 function open(dir: string): DurableEngine {
   const fail = (m: string): never => {
@@ -44,29 +41,17 @@ function open(dir: string): DurableEngine {
   return DurableEngine.open({ path: dir, checkpointIntervalMs: 0, walSegmentBytes: 1 << 20, onWarning: fail }, new Engine({}));
 }
 
-function upsert(db: Db, from: number, n: number, v: number, note: string | null = null): void {
-  const k: number[] = [];
-  const vs: number[] = [];
-  const notes: (string | null)[] = [];
-  for (let i = 0; i < n; i++) {
-    k.push(from + i);
-    vs.push((from + i + v) % 13);
-    notes.push(note);
-  }
-  db.insertColumns('kv', [k, vs, notes], n);
-}
-
 /** A deterministic history, step by step: the same calls go to the durable and the reference engine. */
 function step(db: Db, s: number): void {
   if (s === 0) {
-    upsert(db, 0, KEYS, 0);
+    upsertKv(db, 0, KEYS, 0);
     db.insertRows('bag', Array.from({ length: 5000 }, (_, i): Row => [i % 50, `b${i % 7}`]));
     return;
   }
   // about 1 % of the keys change, some are deleted, some are new
-  upsert(db, (s * 977) % (KEYS - 100), 100, s, `s${s}`);
+  upsertKv(db, (s * 977) % (KEYS - 100), 100, s, `s${s}`);
   void db.execute(`DELETE FROM kv WHERE k >= ${s * 31} AND k < ${s * 31 + 5}`);
-  upsert(db, KEYS + s * 10, 10, s);
+  upsertKv(db, KEYS + s * 10, 10, s);
   db.insertRows('bag', [[s, `b${s % 7}`], [s, `b${s % 7}`]]);
   void db.execute(`DELETE FROM bag WHERE a = ${s + 20}`);
 }
@@ -81,15 +66,7 @@ function results(db: Db): Record<string, unknown[]> {
   };
 }
 
-function reference(steps: number): Record<string, unknown[]> {
-  const db = new Engine({});
-  db.execute(SCHEMA);
-  for (let s = 0; s < steps; s++) step(db, s);
-  db.flush();
-  const out = results(db);
-  db.close();
-  return out;
-}
+const reference = (steps: number): Record<string, unknown[]> => referenceRun(SCHEMA, steps, step, results);
 
 const fileSize = (dir: string, epoch: number): number => fs.statSync(path.join(dir, 'checkpoints', String(epoch), 'state.ckpt')).size;
 
@@ -138,19 +115,10 @@ t.test('the cut is the state at the CHECKPOINT call, though later steps run whil
   step(db, 0);
   await db.execute('CHECKPOINT');
   step(db, 1);
-  const running = db.execute('CHECKPOINT') as Promise<unknown>;
-  // these run between the encoding's slices: they must not leak into the cut (the bag table
+  // steps run between the encoding's slices: they must not leak into the cut (the bag table
   // counts duplicates, so a row both in the cut and in the replayed tail would show twice)
   let s = 2;
-  let stepsDuring = 0;
-  let done = false;
-  void running.then(() => (done = true));
-  while (!done) {
-    step(db, s++);
-    stepsDuring++;
-    await new Promise((r) => setImmediate(r));
-  }
-  await running;
+  const stepsDuring = await checkpointWhileStepping(db, () => step(db, s++), false);
   t.ok(stepsDuring >= 1, `${stepsDuring} steps ran while the checkpoint was encoded and written`);
   const epoch = db.lastCheckpoint!.epoch;
   await db.close();
@@ -172,20 +140,13 @@ t.test('a cut taken by reference (stores, a large aggregate) holds exactly the s
     step(db, round);
     await db.flush();
     // what every operator holds at the call (no step can run before the cut's microtask)
-    const expected = durableNodes(state).map((n) => deserializeState(serializeState(n.op.snapshot())));
-    const running = db.execute('CHECKPOINT') as Promise<unknown>;
-    let done = false;
-    void running.then(() => (done = true));
+    const expected = snapshotsNow(state);
     let s = 10 * round;
-    // the cut is taken on a microtask after the call, so the first step comes after a turn
-    await new Promise((r) => setImmediate(r));
-    while (!done) {
-      step(db, s++); // updates, deletes and new keys: the aggregate's groups and the stores change
-      await new Promise((r) => setImmediate(r));
-    }
-    await running;
+    // the cut is taken on a microtask after the call, so the first step comes after a turn;
+    // steps update, delete and add keys: the aggregate's groups and the stores change
+    await checkpointWhileStepping(db, () => step(db, s++), true);
     t.ok(s > 10 * round, `${s - 10 * round} steps ran during checkpoint ${db.lastCheckpoint!.epoch}`);
-    const image = readCheckpointChain(dir, readManifest(dir)!.checkpoints!.at(-1)!).image;
+    const image = newestCheckpointImage(dir);
     t.same(image.nodes.map((n) => asSnapshot(n.op, n.state)), expected, `checkpoint ${image.epoch} (${db.lastCheckpoint!.incremental ? 'incremental' : 'full'}) is the state at the call`);
   }
   await db.close();
@@ -279,15 +240,7 @@ t.test('a source retaining many batches is checkpointed incrementally (new batch
     db.query('SELECT * FROM win ORDER BY window_start').rows,
     db.query('SELECT * FROM tagged ORDER BY v').rows,
   ];
-  const sourceReference = (batches: number): unknown[] => {
-    const db = new Engine({});
-    db.execute(SOURCE);
-    for (let b = 0; b < batches; b++) batch(db, b);
-    db.flush();
-    const out = sourceResults(db);
-    db.close();
-    return out;
-  };
+  const sourceReference = (batches: number): unknown[] => referenceRun(SOURCE, batches, batch, sourceResults);
   const dir = tempDir(t);
   let db = open(dir);
   db.execute(SOURCE);
@@ -366,9 +319,9 @@ t.test('what a checkpoint (full or a chain of deltas) restores is exactly every 
   for (let b = 0; b < 30; b++) evBatch(b);
   for (let round = 0; round < 3; round++) {
     await db.flush();
-    const expected = durableNodes(state).map((n) => deserializeState(serializeState(n.op.snapshot())));
+    const expected = snapshotsNow(state);
     await db.execute('CHECKPOINT');
-    const image = readCheckpointChain(dir, readManifest(dir)!.checkpoints!.at(-1)!).image;
+    const image = newestCheckpointImage(dir);
     t.equal(image.nodes.length, expected.length);
     image.nodes.forEach((n, i) => t.same(asSnapshot(n.op, n.state), expected[i], `checkpoint ${image.epoch} (${db.lastCheckpoint!.incremental ? 'incremental' : 'full'}): ${n.op} ${n.name ?? ''}`));
     step(db, round + 1);
@@ -381,15 +334,7 @@ t.test('an aggregate with many groups (built-in aggregates) is checkpointed incr
   const AGG = `${SCHEMA};
 CREATE MATERIALIZED VIEW per_key AS SELECT k, count(*) AS n, sum(v) AS s, min(note) AS lo, max(v) AS hi, bool_or(v > 5) AS big, sum(CAST(v AS DECIMAL(10,2))) AS d FROM kv GROUP BY k`;
   const aggResults = (db: Db): unknown[] => [results(db), db.query('SELECT * FROM per_key ORDER BY k').rows];
-  const aggReference = (steps: number): unknown[] => {
-    const db = new Engine({});
-    db.execute(AGG);
-    for (let s = 0; s < steps; s++) step(db, s);
-    db.flush();
-    const out = aggResults(db);
-    db.close();
-    return out;
-  };
+  const aggReference = (steps: number): unknown[] => referenceRun(AGG, steps, step, aggResults);
   const dir = tempDir(t);
   let db = open(dir);
   db.execute(AGG);

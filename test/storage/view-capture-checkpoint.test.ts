@@ -5,12 +5,10 @@
 import t from 'tap';
 import { Engine } from '../../lib/engine/engine.js';
 import { DurableEngine } from '../../lib/storage/durable-engine.js';
-import { readCheckpointChain } from '../../lib/storage/checkpoint-image.js';
-import { readManifest } from '../../lib/storage/manifest.js';
 import { durableNodes } from '../../lib/storage/checkpoint.js';
-import { deserializeState, serializeState } from '../../lib/storage/checkpoint-codec.js';
 import type { ViewStore } from '../../lib/exec/runtime/view-store.js';
 import { tempDir } from './helpers.js';
+import { checkpointWhileStepping, newestCheckpointImage, referenceRun, snapshotsNow, upsertKv, type Db } from '../helpers/durable-history.js';
 
 const KEYS = 60_000;
 const SCHEMA = [
@@ -18,46 +16,24 @@ const SCHEMA = [
   'CREATE MATERIALIZED VIEW wide AS SELECT k, v, note FROM kv WHERE v >= 0',
 ].join(';\n');
 
-type Db = DurableEngine | Engine;
-
-function upsert(db: Db, from: number, n: number, v: number, note: string | null): void {
-  const k: number[] = [];
-  const vs: number[] = [];
-  const notes: (string | null)[] = [];
-  for (let i = 0; i < n; i++) {
-    k.push(from + i);
-    vs.push((from + i + v) % 13);
-    notes.push(note);
-  }
-  db.insertColumns('kv', [k, vs, notes], n);
-}
-
 /** The same calls go to the durable and the reference engine. */
 function step(db: Db, s: number): void {
   if (s === 0) {
     // (in calls the WAL takes whole)
-    for (let from = 0; from < KEYS; from += 20_000) upsert(db, from, 20_000, 0, null);
+    for (let from = 0; from < KEYS; from += 20_000) upsertKv(db, from, 20_000, 0, null);
     return;
   }
   // updates spread over the whole key range (ahead of and behind the fill), deleted keys, new
   // keys, and rows leaving the view (v < 0) and coming back
-  upsert(db, (s * 7919) % (KEYS - 200), 200, s, `s${s}`);
+  upsertKv(db, (s * 7919) % (KEYS - 200), 200, s, `s${s}`);
   void db.execute(`DELETE FROM kv WHERE k >= ${(s * 104_729) % KEYS} AND k < ${((s * 104_729) % KEYS) + 20}`);
-  upsert(db, KEYS + s * 10, 10, s, null);
+  upsertKv(db, KEYS + s * 10, 10, s, null);
   void db.execute(`UPDATE kv SET v = -1 WHERE k % 5000 = ${s % 5000}`);
 }
 
 const results = (db: Db): unknown[] => [db.query('SELECT * FROM wide ORDER BY k').rows, db.query('SELECT count(*), sum(v) FROM kv').rows];
 
-function reference(steps: number): unknown[] {
-  const db = new Engine({});
-  db.execute(SCHEMA);
-  for (let s = 0; s < steps; s++) step(db, s);
-  db.flush();
-  const out = results(db);
-  db.close();
-  return out;
-}
+const reference = (steps: number): unknown[] => referenceRun(SCHEMA, steps, step, results);
 
 t.test('the view rows in the checkpoint are those at the call although steps run during the fill', async (t) => {
   const dir = tempDir(t);
@@ -85,17 +61,9 @@ t.test('the view rows in the checkpoint are those at the call although steps run
   for (let round = 1; round <= 3; round++) {
     step(db, s++);
     await db.flush();
-    const expected = durableNodes(state).map((n) => deserializeState(serializeState(n.op.snapshot())));
-    const running = db.execute('CHECKPOINT') as Promise<unknown>;
-    let done = false;
-    void running.then(() => (done = true));
-    await new Promise((r) => setImmediate(r));
-    while (!done) {
-      step(db, s++);
-      await new Promise((r) => setImmediate(r));
-    }
-    await running;
-    const image = readCheckpointChain(dir, readManifest(dir)!.checkpoints!.at(-1)!).image;
+    const expected = snapshotsNow(state);
+    await checkpointWhileStepping(db, () => step(db, s++), true);
+    const image = newestCheckpointImage(dir);
     const at = image.nodes.findIndex((n) => n.name === 'wide');
     t.ok(at >= 0 && image.nodes[at]!.op === 'ViewStore');
     t.same(image.nodes[at]!.state, expected[at], `checkpoint ${image.epoch} (${db.lastCheckpoint!.incremental ? 'incremental' : 'full'}): the view as it was at the call`);
