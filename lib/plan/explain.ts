@@ -97,7 +97,7 @@ function nodeLine(p: LogicalPlan): string {
     case 'window-tvf':
       return `WindowTvf ${p.tvf.toUpperCase()} time=${p.input.schema[p.timeColumn]!.name} size=${p.sizeMs}ms${p.slideMs ? ` slide=${p.slideMs}ms` : ''}${p.stepMs ? ` step=${p.stepMs}ms` : ''}${p.gapMs ? ` gap=${p.gapMs}ms` : ''}${p.offsetMs ? ` offset=${p.offsetMs}ms` : ''}`;
     case 'interval-join':
-      return `IntervalJoin ${p.joinKind} [${p.lowerMs}ms, ${p.upperMs}ms]`;
+      return `IntervalJoin ${p.joinKind} [${p.lowerMs}ms, ${p.upperMs}ms]${p.extremumRows ? ` as window ${p.extremumRows.kind} rows` : ''}`;
     case 'asof-join':
       return `AsofJoin ${p.joinKind} right.time ${p.op} left.time`;
     case 'temporal-join':

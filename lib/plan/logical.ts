@@ -244,6 +244,21 @@ export interface IntervalJoinNode extends NodeBase {
   lowerMs: number;
   upperMs: number;
   residual?: BoundExpr;
+  /** set by lib/plan/optimizer/window-extremum-rows.ts: the join pairs a stream's rows with
+   *  its own TUMBLE window's MAX/MIN, and is built as one operator over the left input */
+  extremumRows?: ExtremumRowsSpec;
+}
+
+/** The fused plan of an interval join of a stream with its own windowed MAX/MIN (see
+ *  IntervalJoinNode.extremumRows); column indices are over the left input. */
+export interface ExtremumRowsSpec {
+  kind: 'max' | 'min';
+  valueColumn: number;
+  timeColumn: number;
+  sizeMs: number;
+  offsetMs: number;
+  /** the right input's columns, in order */
+  rightColumns: ('extremum' | 'window_end')[];
 }
 
 /** ASOF JOIN: for each left row, the right row with the same keys and the greatest time

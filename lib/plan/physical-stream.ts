@@ -22,6 +22,7 @@ import { EventTimeUnionOperator } from '../exec/stream/event-time-union.js';
 import { FirstRowDedupOperator } from '../exec/stream/first-row-dedup.js';
 import { IntervalJoinOperator } from '../exec/stream/interval-join.js';
 import type { LatePolicy } from '../exec/stream/late.js';
+import { buildExtremumRows } from './physical-extremum-rows.js';
 import { columnFn, type RowFn } from '../exec/stream/rows.js';
 import { SessionWindowOperator } from '../exec/stream/session-window.js';
 import { TemporalJoinOperator } from '../exec/stream/temporal-join.js';
@@ -416,6 +417,9 @@ function buildStreamJoin(
   options: StreamBuildOptions,
 ): DataflowNode {
   if (inputs.length !== 2) throw new ExecutionError('INVALID_ARGUMENT', `a join needs two inputs, got ${inputs.length}`);
+  if (plan.kind === 'interval-join' && plan.extremumRows !== undefined) {
+    return buildExtremumRows(plan, plan.extremumRows, ctx, inputs, { allowedLatenessMs: options.allowedLatenessMs, late: options.late ?? options.lateFor?.(plan.left.schema) });
+  }
   const lw0 = plan.left.schema.length;
   const rw0 = plan.right.schema.length;
   const left = withComputedColumns(inputs[0]!, lw0, types(plan.left), plan.leftKeys, ctx);

@@ -43,6 +43,18 @@ function timeTerm(e: BoundExpr): TimeTerm | undefined {
 
 const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 
+/** A conjunct comparing the two time columns (indices over left ++ right), normalised to
+ *  `rightTime - leftTime  op  d`; undefined for any other conjunct. */
+export function timeBoundOf(c: BoundExpr, leftTime: number, rightTime: number): { op: '<' | '<=' | '>' | '>='; d: number } | undefined {
+  if (c.kind !== 'call' || !(c.name in FLIP) || c.args.length !== 2) return undefined;
+  const x = timeTerm(c.args[0]!);
+  const y = timeTerm(c.args[1]!);
+  if (!x || !y) return undefined;
+  if (x.column === rightTime && y.column === leftTime) return { op: c.name as '<', d: y.offsetMs - x.offsetMs };
+  if (x.column === leftTime && y.column === rightTime) return { op: FLIP[c.name] as '<', d: x.offsetMs - y.offsetMs };
+  return undefined;
+}
+
 /** The column of `plan` whose values watermarks bound (see the file comment), if any. */
 export function eventTimeColumn(plan: LogicalPlan): number | undefined {
   if (plan.props.appendOnly && plan.props.watermarkColumn !== undefined) return plan.props.watermarkColumn;
@@ -80,22 +92,10 @@ export function toIntervalJoin(j: JoinNode): LogicalPlan {
   let lower = -Infinity;
   let upper = Infinity;
   for (const c of conjuncts(j.residual)) {
-    if (c.kind !== 'call' || !(c.name in FLIP) || c.args.length !== 2) continue;
-    const x = timeTerm(c.args[0]!);
-    const y = timeTerm(c.args[1]!);
-    if (!x || !y) continue;
-    // normalise to: R - L  op  d
-    let op: string;
-    let d: number;
-    if (x.column === rightTime && y.column === wl) {
-      op = c.name;
-      d = y.offsetMs - x.offsetMs;
-    } else if (x.column === wl && y.column === rightTime) {
-      op = FLIP[c.name]!;
-      d = x.offsetMs - y.offsetMs;
-    } else continue;
-    if (op === '>=' || op === '>') lower = Math.max(lower, d);
-    else upper = Math.min(upper, d);
+    const b = timeBoundOf(c, wl, rightTime);
+    if (b === undefined) continue;
+    if (b.op === '>=' || b.op === '>') lower = Math.max(lower, b.d);
+    else upper = Math.min(upper, b.d);
   }
   if (!Number.isFinite(lower) || !Number.isFinite(upper) || lower > upper) return j;
   const appendOnly = j.left.props.appendOnly && j.right.props.appendOnly;
