@@ -8,6 +8,9 @@
 // once every shard has completed it. Recovery starts every shard from the newest committed cut
 // that every shard can read (falling back together to the previous one) and each replays its
 // WAL after it; shards that missed the last DDL statements of the catalog log get them again.
+// Routed calls are numbered here and each shard logs the end of its part of a call, so recovery
+// first cuts every shard's log after the last call that is whole on every shard (call-cut.ts):
+// one insert call is wholly present or wholly absent after a crash.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LaminarError, StorageError } from '../errors.js';
@@ -15,6 +18,7 @@ import { DirectoryLock } from '../storage/lock.js';
 import { MANIFEST_FILE } from '../storage/manifest.js';
 import { CatalogLog, checkThreads, readShardsFile, shardDir, writeShardsFile, type CatalogEntry, type CommittedCut } from './shard-files.js';
 import type { DurableShardCheck } from './protocol.js';
+import { computeCallCut, type ShardCallLog } from './call-cut.js';
 import type { DurablePoolOptions, ShardPool } from './shard-pool.js';
 import type { Placement } from './placement.js';
 
@@ -44,6 +48,10 @@ export class DurableShards {
   private readonly warn: (message: string) => void;
   /** the pool's bytesWritten at the last barrier */
   private bytesAtCheckpoint = 0;
+  /** the number of the next routed call (call-cut.ts) */
+  private nextSeq = 1;
+  /** SHARDS' firstSeq: every call since creation is numbered (undefined: an older database) */
+  private readonly firstSeq: number | undefined;
 
   /** Locks `dir`, checks the thread count and reads the catalog log. */
   static open(dir: string, threads: number, options: Record<string, unknown>): DurableShards {
@@ -73,9 +81,10 @@ export class DurableShards {
     const shards = readShardsFile(dir);
     this.cuts = shards?.cuts ?? [];
     this.nextEpoch = (this.cuts[this.cuts.length - 1]?.epoch ?? 0) + 1;
+    this.firstSeq = shards === null ? 1 : shards.firstSeq;
     if (shards === null) {
       for (let i = 0; i < threads; i++) fs.mkdirSync(shardDir(dir, i), { recursive: true });
-      writeShardsFile(dir, { format: 1, threads, cuts: [] });
+      writeShardsFile(dir, { format: 1, threads, cuts: [], firstSeq: 1 });
     }
     const { log, entries } = CatalogLog.open(dir);
     this.log = log;
@@ -121,7 +130,8 @@ export class DurableShards {
       throw new StorageError('CORRUPTION', `${this.dir}: no checkpoint is intact on every shard (tried ${candidates.map((c) => c.epoch).join(', ')}); the database cannot be recovered consistently`);
     }
     this.recoveredCut = chosen;
-    const counts = pool.call((i) => ({ op: 'open', local: chosen!.shards[i]! })) as number[];
+    const truncateAt = this.cutCalls(pool, chosen);
+    const counts = pool.call((i) => ({ op: 'open', local: chosen!.shards[i]!, truncateAt: truncateAt[i]! })) as number[];
     const ddl = this.entries.filter((e): e is Extract<CatalogEntry, { ddl: string }> => 'ddl' in e);
     counts.forEach((count, shard) => {
       if (count > ddl.length) {
@@ -136,6 +146,40 @@ export class DurableShards {
         }
       }
     });
+  }
+
+  /**
+   * Which records of each shard's log recovery drops: those from the first call after the last
+   * call that is whole on every shard (call-cut.ts). Sets the next call's number. Per shard, the
+   * LSN to cut at (0: none).
+   */
+  private cutCalls(pool: ShardPool, from: CommittedCut): number[] {
+    const none = new Array<number>(this.threads).fill(0);
+    const first = from.epoch > 0 ? from.seq : this.firstSeq;
+    // a database (or cut) from before calls were numbered: each shard keeps its whole log
+    if (first === undefined) return none;
+    const logs = pool.call((i) => ({ op: 'scan', local: from.shards[i]! })) as ShardCallLog[];
+    const cut = computeCallCut(first, logs);
+    this.nextSeq = cut.last + 1;
+    if (cut.incomplete !== undefined) {
+      const { seq, reached, marked } = cut.incomplete;
+      const why = reached === 0 ? 'no shard finished logging its part' : `${marked} of the ${reached} shards it reached logged their part`;
+      const shards = cut.truncateAt.flatMap((lsn, i) => (lsn > 0 ? [i] : []));
+      this.warn(
+        `laminardb: ${this.dir} was not closed cleanly: insert call ${seq} is not whole on disk (${why}); it and the later calls only partly logged (${cut.dropped} numbered) were never acknowledged and are dropped from shard${shards.length === 1 ? '' : 's'} ${shards.join(', ')}, so every insert call is wholly present or wholly absent`,
+      );
+    }
+    return cut.truncateAt;
+  }
+
+  /** The number of the next routed call; its parts' ends go to the rings it reached (call-cut.ts). */
+  beginCall(): number {
+    return this.nextSeq++;
+  }
+
+  /** A call numbered by beginCall() that reached no shard (it failed first) gives its number back. */
+  abandonCall(seq: number): void {
+    if (seq === this.nextSeq - 1) this.nextSeq = seq;
   }
 
   /** Starts periodic checkpoints (every `checkpointIntervalMs`, default 10 s; 0 = only CHECKPOINT). */
@@ -181,11 +225,13 @@ export class DurableShards {
     const epoch = this.nextEpoch++;
     this.dirty = false;
     this.bytesAtCheckpoint = pool.bytesWritten;
+    // the barrier enters the rings in this synchronous part: calls before it are whole in the cut
+    const seq = this.nextSeq;
     try {
       const shards = (await pool.callAsync({ op: 'checkpoint' })) as number[];
-      const cut = { epoch, shards };
+      const cut: CommittedCut = { epoch, shards, seq };
       this.cuts = [...this.cuts.slice(-1), cut];
-      writeShardsFile(this.dir, { format: 1, threads: this.threads, cuts: this.cuts });
+      writeShardsFile(this.dir, { format: 1, threads: this.threads, cuts: this.cuts, firstSeq: this.firstSeq });
       return cut;
     } catch (error) {
       this.failure ??= error;

@@ -10,6 +10,8 @@ export const enum RecordKind {
   Data = 1,
   Watermark = 2,
   Control = 3,
+  /** end of a routed call's part on this shard (durable shards): f64 call number, u32 shards reached */
+  CallEnd = 4,
 }
 
 export type ControlRequest =
@@ -23,8 +25,13 @@ export type ControlRequest =
   // durable shards (open({ path, threads })): see lib/shard/durable-shards.ts
   /** checks that local checkpoint `local` (0: none) reads back intact; answers DurableShardCheck */
   | { op: 'verify'; local: number }
-  /** opens the shard's durable engine from local checkpoint `local` (0: none); answers its DDL count */
-  | { op: 'open'; local: number }
+  /** the end-of-call marks of the shard's log after local checkpoint `local`; answers a ShardCallLog */
+  | { op: 'scan'; local: number }
+  /**
+   * opens the shard's durable engine from local checkpoint `local` (0: none), first cutting its
+   * log at record `truncateAt` (0: no cut; see call-cut.ts); answers its DDL count
+   */
+  | { op: 'open'; local: number; truncateAt?: number }
   /** answers once every earlier row of the shard is on disk */
   | { op: 'sync' }
   /** a checkpoint barrier: the cut is taken before any later record; answers the local epoch */

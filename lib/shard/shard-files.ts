@@ -2,7 +2,8 @@
 // directories <path>/shard-<i>/ (each a durable engine, lib/storage):
 // - SHARDS: the thread count and the committed checkpoint cuts (JSON + CRC line, replaced
 //   atomically). A cut names, per shard, the local checkpoint epoch taken at one barrier; it is
-//   written only once every shard has durably completed its checkpoint.
+//   written only once every shard has durably completed its checkpoint. Each cut also names the
+//   first routed call after its barrier, so recovery can tell which calls are whole (call-cut.ts).
 // - catalog.log: the main thread's catalog history, one CRC-framed JSON line per DDL statement
 //   or placement decision, fsync'd before the shards see the statement or the rows.
 import * as fs from 'node:fs';
@@ -24,6 +25,11 @@ export interface CommittedCut {
   epoch: number;
   /** local epoch of each shard's checkpoint taken at the barrier */
   shards: number[];
+  /**
+   * the number of the first routed call after the barrier (call-cut.ts); absent in cuts written
+   * before calls were numbered: recovery from such a cut keeps each shard's whole log
+   */
+  seq?: number;
 }
 
 export interface ShardsFile {
@@ -31,6 +37,11 @@ export interface ShardsFile {
   threads: number;
   /** committed cuts, newest last (the newest and one fallback) */
   cuts: CommittedCut[];
+  /**
+   * the number of the database's first routed call: present when every call in the shards' logs
+   * since creation is numbered (absent in databases created before calls were numbered)
+   */
+  firstSeq?: number;
 }
 
 export const shardDir = (dir: string, shard: number): string => path.join(dir, `shard-${shard}`);

@@ -203,6 +203,16 @@ export class ShardPool {
     for (const s of this.shards) this.write(s, rec);
   }
 
+  /** Ends a routed call's part on one shard: a durable shard logs the mark (call-cut.ts). */
+  writeCallEnd(shard: number, seq: number, shards: number): void {
+    const w = this.writer;
+    w.reset();
+    w.u8(RecordKind.CallEnd);
+    w.f64(seq);
+    w.u32(shards);
+    this.write(this.shards[shard]!, w.bytes.subarray(0, w.pos));
+  }
+
   /** bytes written into the rings so far (how much the shards logged, roughly) */
   bytesWritten = 0;
 

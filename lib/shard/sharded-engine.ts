@@ -50,11 +50,14 @@ export class ShardedEngine {
   private nextSubscription = 1;
   private closed = false;
   private shardOf = new Uint8Array(1024);
+  /** the shards the insert call being routed reached (1), for its end-of-call marks */
+  private readonly reached: Uint8Array;
   /** a durable database (path): catalog log, checkpoints across shards, recovery */
   private readonly storage: DurableShards | undefined;
 
   constructor(options: ShardedEngineOptions) {
     this.threads = options.threads;
+    this.reached = new Uint8Array(this.threads);
     const engineOptions: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(options)) {
       if (k !== 'path' && (v === null || ['string', 'number', 'boolean'].includes(typeof v))) engineOptions[k] = v;
@@ -332,13 +335,40 @@ export class ShardedEngine {
       this.storage.dirty = true;
     }
     if (!this.forced.has(table.name)) this.forced.set(table.name, placement);
-    if (placement.mode === 'single') {
-      this.pool.writeRows(0, table.name, columns, length);
-    } else {
-      this.scatter(table.name, columns, length, placement.column);
+    const seq = this.storage?.beginCall();
+    const reached = this.reached;
+    try {
+      if (placement.mode === 'single') {
+        this.pool.writeRows(0, table.name, columns, length);
+        reached[0] = 1;
+      } else {
+        this.scatter(table.name, columns, length, placement.column);
+      }
+      if (table.watermark && this.watermarkAfter(table, columns[table.watermark.column]!, length)) reached.fill(1);
+    } finally {
+      if (seq !== undefined) this.endCall(seq);
+      else reached.fill(0);
     }
-    if (table.watermark) this.watermarkAfter(table, columns[table.watermark.column]!, length);
     this.pool.publish();
+  }
+
+  /**
+   * A durable database: every shard the call reached logs the end of its part after it, so
+   * recovery keeps the call only if all of them did (call-cut.ts). Clears `reached`.
+   */
+  private endCall(seq: number): void {
+    const reached = this.reached;
+    let count = 0;
+    for (let s = 0; s < this.threads; s++) count += reached[s]!;
+    if (count === 0) {
+      this.storage!.abandonCall(seq);
+      return;
+    }
+    for (let s = 0; s < this.threads; s++) {
+      if (reached[s] === 0) continue;
+      reached[s] = 0;
+      this.pool.writeCallEnd(s, seq, count);
+    }
   }
 
   private scatter(name: string, columns: Column[], length: number, keyColumn: number): void {
@@ -351,6 +381,7 @@ export class ShardedEngine {
     for (let s = 0; s < n; s++) {
       const count = counts[s]!;
       if (count === 0) continue;
+      this.reached[s] = 1;
       if (count === length) {
         this.pool.writeRows(s, name, columns, length);
         continue;
@@ -361,18 +392,18 @@ export class ShardedEngine {
     }
   }
 
-  /** The single engine advances a source's watermark after each batch: every shard gets it. */
-  private watermarkAfter(table: TableEntry, col: Column, length: number): void {
+  /** The single engine advances a source's watermark after each batch: every shard gets it (true). */
+  private watermarkAfter(table: TableEntry, col: Column, length: number): boolean {
     const before = this.maxEventTime.get(table.name) ?? -Infinity;
     let max = before;
     for (let i = 0; i < length; i++) {
       const v = col[i];
       if (typeof v === 'number' && v > max) max = v;
     }
-    if (max > before) {
-      this.maxEventTime.set(table.name, max);
-      this.pool.writeWatermark(table.name, max - table.watermark!.delayMs);
-    }
+    if (max <= before) return false;
+    this.maxEventTime.set(table.name, max);
+    this.pool.writeWatermark(table.name, max - table.watermark!.delayMs);
+    return true;
   }
 
   private route(name: string): Route {
@@ -391,7 +422,14 @@ export class ShardedEngine {
     this.catalog.advanceWatermark(source, eventTimeMs);
     this.storage?.checkHealthy();
     if (this.storage) this.storage.dirty = true;
-    this.pool.writeWatermark(this.catalog.relation(source)!.name, eventTimeMs);
+    const seq = this.storage?.beginCall();
+    try {
+      this.pool.writeWatermark(this.catalog.relation(source)!.name, eventTimeMs);
+      this.reached.fill(1);
+    } finally {
+      if (seq !== undefined) this.endCall(seq);
+      else this.reached.fill(0);
+    }
     this.pool.publish();
   }
 

@@ -6,6 +6,7 @@ import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { Engine } from '../engine/engine.js';
 import { DurableEngine } from '../storage/durable-engine.js';
+import * as path from 'node:path';
 import { readManifest, writeManifest } from '../storage/manifest.js';
 import { readCheckpointChain } from '../storage/checkpoint-image.js';
 import { StorageError } from '../errors.js';
@@ -14,6 +15,8 @@ import type { Column } from '../exec/batch.js';
 import { SpscRing } from '../native/ring.js';
 import { pinCurrentThread, setThreadName } from '../native/sys.js';
 import { Reader } from './codec.js';
+import { encodeCallMark, scanCallLog, truncateLog } from './shard-log.js';
+import type { ShardCallLog } from './call-cut.js';
 import { RecordKind, encodeChanges, packResults, serializeError, type ControlRequest, type ShardMessage, type WorkerData } from './protocol.js';
 
 const data = workerData as WorkerData;
@@ -83,6 +86,18 @@ function handleWatermark(r: Reader): void {
   }
 }
 
+/** A durable shard logs the end of its part of a routed call (recovery keeps whole calls only). */
+function handleCallEnd(r: Reader): void {
+  const seq = r.f64();
+  const shards = r.u32();
+  if (durable === undefined) return;
+  try {
+    durable.logTag(encodeCallMark(seq, shards));
+  } catch (error) {
+    post({ t: 'error', error: serializeError(error) });
+  }
+}
+
 function run(request: ControlRequest): unknown {
   switch (request.op) {
     case 'execute': {
@@ -121,8 +136,10 @@ function run(request: ControlRequest): unknown {
       return packResults([{ command: 'SELECT', rowsAffected: 0, ...engine.query(`SELECT * FROM "${request.name.replace(/"/g, '""')}"`) }]);
     case 'verify':
       return verifyCheckpoint(request.local);
+    case 'scan':
+      return scanLog(request.local);
     case 'open':
-      return openDurable(request.local);
+      return openDurable(request.local, request.truncateAt ?? 0);
     case 'sync':
       return requireDurable().flush().then(() => null);
     case 'checkpoint': {
@@ -159,15 +176,47 @@ function verifyCheckpoint(local: number): { ok: boolean; ddl: number; message?: 
 }
 
 /**
- * Opens the durable engine from local checkpoint `local` (checked by 'verify' first): newer local
- * checkpoints (taken at a barrier the other shards did not complete) are dropped from the
- * shard's MANIFEST, so the durable engine starts from the committed cut and replays its WAL.
+ * The record the shard's replay from local checkpoint `local` starts at, and its log directory
+ * (null before the shard's first open: no MANIFEST, no log).
  */
-function openDurable(local: number): number {
+function replayStart(local: number): { walDir: string; fromLsn: number } | null {
   const dir = shardDirectory();
   const manifest = readManifest(dir);
+  if (manifest === null) return null;
+  const walDir = path.join(dir, manifest.walDir);
+  if (local === 0) return { walDir, fromLsn: 1 };
+  const entry = manifest?.checkpoints?.find((c) => c.epoch === local);
+  if (entry === undefined) throw new StorageError('CORRUPTION', `${dir} no longer has checkpoint ${local}`);
+  return { walDir, fromLsn: entry.lsn + 1 };
+}
+
+/** The end-of-call marks of the shard's log after local checkpoint `local`. */
+function scanLog(local: number): ShardCallLog {
+  const start = replayStart(local);
+  return start === null ? { seqs: [], shards: [], firstLsn: [], tailLsn: 0 } : scanCallLog(start.walDir, start.fromLsn);
+}
+
+/**
+ * Opens the durable engine from local checkpoint `local` (checked by 'verify' first): newer local
+ * checkpoints (taken at a barrier the other shards did not complete) are dropped from the
+ * shard's MANIFEST, so the durable engine starts from the committed cut and replays its WAL —
+ * cut first at record `truncateAt` when calls from there on are not whole on every shard.
+ */
+function openDurable(local: number, truncateAt: number): number {
+  const dir = shardDirectory();
+  let manifest = readManifest(dir);
   if (manifest !== null && (manifest.checkpoints ?? []).some((c) => c.epoch > local)) {
-    writeManifest(dir, { ...manifest, checkpoints: (manifest.checkpoints ?? []).filter((c) => c.epoch <= local), reason: 'open' });
+    manifest = { ...manifest, checkpoints: (manifest.checkpoints ?? []).filter((c) => c.epoch <= local), reason: 'open' };
+    writeManifest(dir, manifest);
+  }
+  if (truncateAt > 0) {
+    const start = replayStart(local);
+    if (start === null) throw new StorageError('CORRUPTION', `${dir}: asked to cut a log it does not have (no MANIFEST)`);
+    const { walDir, fromLsn } = start;
+    if (truncateAt < fromLsn) throw new StorageError('CORRUPTION', `${dir}: asked to cut the log at record ${truncateAt}, inside checkpoint ${local}`);
+    // the MANIFEST must not claim records the cut removes were durable
+    if (manifest !== null && manifest.durableLsn >= truncateAt) writeManifest(dir, { ...manifest, durableLsn: truncateAt - 1, reason: 'open' });
+    truncateLog(walDir, truncateAt);
   }
   checkpointDdl = local === 0 ? 0 : verifyCheckpoint(local).ddl;
   inner.close();
@@ -226,6 +275,9 @@ function handle(bytes: Uint8Array): boolean {
       return false;
     case RecordKind.Control:
       return handleControl(r);
+    case RecordKind.CallEnd:
+      handleCallEnd(r);
+      return false;
   }
   return false;
 }

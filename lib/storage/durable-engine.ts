@@ -290,6 +290,15 @@ export class DurableEngine implements EnginePort {
     this.applyLogged(lsn, () => this.inner.advanceWatermark(source, eventTimeMs));
   }
 
+  /**
+   * Logs an opaque record between calls (replay skips it; WalReader sees it as a TAG record):
+   * the sharded engine's end-of-call marks. Returns its LSN.
+   */
+  logTag(payload: Uint8Array): number {
+    this.checkHealthy();
+    return this.append(this.encoder.tag(payload));
+  }
+
   execute(sql: string, params: readonly unknown[] = []): StatementResult[] | Promise<StatementResult[]> {
     this.checkHealthy();
     const statements = parse(sql);

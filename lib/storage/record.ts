@@ -8,6 +8,8 @@
 //   WATERMARK       str source, f64 event time (ms)
 //   FLUSH           (nothing): the end of a propagation step the caller asked for
 //   FAILED          f64 lsn: the call logged at that LSN threw when applied (replay expects it to)
+//   TAG             bytes: opaque to the engine (replay skips it); a layer above logs it between
+//                   calls, e.g. the sharded engine's end-of-call marks (lib/shard/shard-log.ts)
 //
 // Records are appended before the call is applied (so LSN order is apply order even when a
 // subscriber's callback inserts from inside a step); a call that then throws is followed by FAILED.
@@ -25,6 +27,7 @@ export enum RecordKind {
   Watermark = 4,
   Flush = 5,
   Failed = 6,
+  Tag = 7,
 }
 
 export type LogRecord =
@@ -33,7 +36,8 @@ export type LogRecord =
   | { kind: RecordKind.Execute; sql: string; params: unknown[] }
   | { kind: RecordKind.Watermark; source: string; eventTimeMs: number }
   | { kind: RecordKind.Flush }
-  | { kind: RecordKind.Failed; lsn: number };
+  | { kind: RecordKind.Failed; lsn: number }
+  | { kind: RecordKind.Tag; payload: Uint8Array };
 
 /** Encodes records into one reused scratch buffer; each result is valid until the next call. */
 export class RecordEncoder {
@@ -78,6 +82,12 @@ export class RecordEncoder {
   failed(lsn: number): Uint8Array {
     const w = this.start(RecordKind.Failed);
     w.f64(lsn);
+    return w.bytes();
+  }
+
+  tag(payload: Uint8Array): Uint8Array {
+    const w = this.start(RecordKind.Tag);
+    w.raw(payload);
     return w.bytes();
   }
 
@@ -139,6 +149,9 @@ export function decodeRecord(data: Uint8Array): LogRecord {
       break;
     case RecordKind.Failed:
       rec = { kind, lsn: r.f64() };
+      break;
+    case RecordKind.Tag:
+      rec = { kind, payload: new Uint8Array(r.copy(data.byteLength - 1)) };
       break;
     default:
       throw new StorageError('CORRUPTION', `write-ahead log record has unknown kind ${kind}`);

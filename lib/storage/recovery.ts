@@ -57,7 +57,9 @@ export function replayLog(walDir: string, engine: EnginePort, warn: WarningHandl
       } catch (error) {
         throw new StorageError('CORRUPTION', `${walDir}: record ${lsn} cannot be decoded (its checksum matched, so the log was written by an incompatible version or damaged in memory): ${(error as Error).message}`, { cause: error });
       }
-      if (rec.kind === RecordKind.Failed) {
+      if (rec.kind === RecordKind.Tag) {
+        // opaque to the engine: nothing to apply
+      } else if (rec.kind === RecordKind.Failed) {
         if (pending === null || pending.lsn !== rec.lsn) {
           throw new StorageError('RECOVERY_FAILED', `${walDir}: record ${lsn} says call ${rec.lsn} failed, but it succeeded on replay; the log does not match this engine`);
         }
@@ -131,6 +133,7 @@ function apply(engine: EnginePort, rec: LogRecord, fingerprints: Map<string, num
       void engine.flush();
       return;
     case RecordKind.Failed:
+    case RecordKind.Tag:
       return;
   }
 }
