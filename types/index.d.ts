@@ -57,8 +57,13 @@ export interface OpenOptions {
   onWarning?: (message: string) => void;
   /** With `path`: WAL segment size in bytes (a multiple of 4096, default 64 MiB). */
   walSegmentBytes?: number;
-  /** With `path`: WAL I/O backend (default 'auto': io_uring when the kernel allows it). */
-  walBackend?: 'auto' | 'io_uring' | 'pwrite';
+  /**
+   * With `path`: WAL I/O backend. Default 'pwrite' (the writer thread calls pwritev + fdatasync
+   * itself: the fewest thread hops per commit); 'pwrite-dsync': one pwritev2(RWF_DSYNC) per
+   * commit instead; 'io_uring' (or 'auto': io_uring when the kernel allows it) hands each
+   * fdatasync to a kernel worker thread.
+   */
+  walBackend?: 'auto' | 'io_uring' | 'pwrite' | 'pwrite-dsync';
   /** With `path`: group-commit delay in microseconds (default 0). */
   walGroupDelayUs?: number;
   /** With `path`: how often (ms) the MANIFEST records the durable log position (default 10000; 0 = only at CHECKPOINT and close). */
