@@ -31,6 +31,7 @@ import { WindowAggregateOperator, type WindowAggregateSpec } from '../exec/strea
 import { WindowTopNOperator } from '../exec/stream/window-topn.js';
 import { WindowAssignOperator } from '../exec/stream/window-tvf.js';
 import { hopAssignmentFor } from './hop-fusion.js';
+import { buildHopCountTies } from './hop-ties-fusion.js';
 import { sessionAggregateFor } from './session-fusion.js';
 import { SessionAggregateOperator } from '../exec/stream/session-aggregate.js';
 import type { BoundExpr } from './bound.js';
@@ -81,7 +82,7 @@ export function buildStreamOperator(
       return start === undefined ? undefined : buildWindowAggregate({ ...plan, windowStartGroupIndex: start }, ctx, one(inputs), options);
     }
     case 'top-n':
-      return buildFirstRowDedup(plan, ctx, one(inputs), options) ?? buildWindowTopN(plan, ctx, one(inputs), options) ?? buildDedupTopN(plan, ctx, one(inputs), options);
+      return buildFirstRowDedup(plan, ctx, one(inputs), options) ?? buildHopCountTies(plan, ctx, one(inputs), options) ?? buildWindowTopN(plan, ctx, one(inputs), options) ?? buildDedupTopN(plan, ctx, one(inputs), options);
     case 'dedup': {
       const w0 = plan.input.schema.length;
       const c = withComputedColumns(one(inputs), w0, types(plan.input), plan.keys, ctx);

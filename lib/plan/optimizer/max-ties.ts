@@ -6,10 +6,10 @@
 //
 // Exact when (checked below; anything else is left alone):
 // - the join is INNER; its equi keys pair, one for one, each group column of the MAX aggregate M
-//   with the same column of A on the left (so a left row meets exactly its own group's max), and
-//   there are no other keys;
-// - the residual is exactly `count >= max` or `count = max` (either operand order), both plain
-//   columns; since count <= max always holds within a group, both mean count = max;
+//   with the same column of A on the left (so a left row meets exactly its own group's max);
+// - the only other condition is `count >= max` or `count = max` (either operand order, plain
+//   columns), as the residual or (for `=`) as one more key pair; since count <= max always
+//   holds within a group, both mean count = max;
 // - M is a changelog aggregate with one aggregate, max(c), no FILTER, over columns of the very
 //   same plan object A (after share-subplans.ts), through column-only projections;
 // - c is A's count(*) or count(x): never NULL, so `count >= NULL` cannot silently drop rows that
@@ -92,7 +92,7 @@ function plainColumn(e: BoundExpr | undefined): number | undefined {
 }
 
 function rewriteJoin(j: JoinNode): LogicalPlan | undefined {
-  if (j.joinKind !== 'inner' || j.residual === undefined) return undefined;
+  if (j.joinKind !== 'inner') return undefined;
   const left = traceProjects(j.left);
   if (left.base.kind !== 'aggregate') return undefined;
   const a: AggregateNode = left.base;
@@ -127,20 +127,33 @@ function rewriteJoin(j: JoinNode): LogicalPlan | undefined {
     return c < mGroups ? partition[c] : countCol;
   });
   const leftToA = left.exprs.map(plainColumn);
-  // the keys: each of M's group columns paired with the same column of A, nothing else
-  if (j.leftKeys.length !== partition.length) return undefined;
+  // the keys: each of M's group columns paired with the same column of A, and perhaps
+  // `count = max` (an equality the optimizer made a key); nothing else
+  const isMaxColumn = (r: number) => {
+    const c = plainColumn(right.exprs[r]);
+    return c !== undefined && c >= mGroups;
+  };
   const covered = new Set<number>();
+  let countAtMax = 0;
   for (let k = 0; k < j.leftKeys.length; k++) {
     const lk = plainColumn(j.leftKeys[k]);
     const rk = plainColumn(j.rightKeys[k]);
     if (lk === undefined || rk === undefined) return undefined;
     const la = leftToA[lk];
+    if (la === countCol && isMaxColumn(rk)) {
+      countAtMax++;
+      continue;
+    }
     const rc = plainColumn(right.exprs[rk]);
-    if (la === undefined || rc === undefined || rc >= mGroups || partition[rc] !== la) return undefined;
+    if (la === undefined || rc === undefined || rc >= mGroups || partition[rc] !== la || covered.has(la)) return undefined;
     covered.add(la);
   }
   if (covered.size !== partition.length) return undefined;
-  if (!isCountAtMax(j.residual, j.left.schema.length, leftToA, rightToA, right.exprs, mGroups, countCol)) return undefined;
+  if (j.residual !== undefined) {
+    if (!isCountAtMax(j.residual, j.left.schema.length, leftToA, rightToA, right.exprs, mGroups, countCol)) return undefined;
+    countAtMax++;
+  }
+  if (countAtMax !== 1) return undefined;
   // the join's output columns over A's row: the left's expressions, and the right's as A columns
   const outputs: BoundExpr[] = [...left.exprs];
   for (let i = 0; i < rightToA.length; i++) {
