@@ -10,10 +10,10 @@
 
 import { LaminarError } from '../errors.js';
 import type { Batch, Column } from '../exec/batch.js';
-import { compileFilter, compileProjection } from '../exec/expr/compile.js';
+import { compileFilter, compileProjection, compileSelectInto } from '../exec/expr/compile.js';
 import type { UdfRegistry } from '../exec/expr/udf.js';
 import type { ProjectionFn } from '../exec/operators/project.js';
-import type { PredicateFn } from '../exec/operators/filter.js';
+import type { PredicateFn, SelectIntoFn } from '../exec/operators/filter.js';
 import type { BoundExpr } from '../plan/bound.js';
 import type { ExprCompiler } from '../plan/physical.js';
 
@@ -32,10 +32,12 @@ export function createCompiler(udfs: UdfRegistry, onExpressionError?: Expression
     };
   };
   const strictProjection = (exprs: BoundExpr[]): ProjectionFn => compileProjection(exprs, { udfs });
-  if (!onExpressionError) return { projection: strictProjection, predicate: strictPredicate };
+  const strictSelection = (expr: BoundExpr): SelectIntoFn => compileSelectInto(expr, { udfs });
+  if (!onExpressionError) return { projection: strictProjection, predicate: strictPredicate, selection: strictSelection };
   return {
     onExpressionError,
     projection: (exprs) => lenientProjection(exprs, strictProjection, onExpressionError),
+    selection: (expr) => lenientSelection(strictSelection(expr), onExpressionError),
     predicate: (expr) => {
       const strict = strictPredicate(expr);
       return (batch) => {
@@ -87,6 +89,28 @@ function lenientProjection(exprs: BoundExpr[], compile: (exprs: BoundExpr[]) => 
           return out as Column;
         }
       });
+    }
+  };
+}
+
+/** The whole-batch selection; on an expression error, row by row, a failing row not selected. */
+function lenientSelection(strict: SelectIntoFn, onError: ExpressionErrorHandler): SelectIntoFn {
+  const one = new Uint32Array(1);
+  return (batch, out) => {
+    try {
+      return strict(batch, out);
+    } catch (err) {
+      if (!(err instanceof LaminarError)) throw err;
+      let m = 0;
+      for (let i = 0; i < batch.length; i++) {
+        try {
+          if (strict(rowBatch(batch, i), one) === 1) out[m++] = i;
+        } catch (rowErr) {
+          if (!(rowErr instanceof LaminarError)) throw rowErr;
+          onError(rowErr);
+        }
+      }
+      return m;
     }
   };
 }

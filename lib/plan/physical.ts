@@ -7,7 +7,7 @@ import { UnsupportedError } from '../errors.js';
 import type { DataflowNode, SubgraphBuilder } from '../exec/runtime/dataflow.js';
 import { Distinct } from '../exec/operators/distinct.js';
 import { Filter } from '../exec/operators/filter.js';
-import type { PredicateFn } from '../exec/operators/filter.js';
+import type { PredicateFn, SelectIntoFn } from '../exec/operators/filter.js';
 import { HashAggregate } from '../exec/operators/hash-aggregate.js';
 import type { AggregateSpec } from '../exec/operators/hash-aggregate.js';
 import { Join } from '../exec/operators/join.js';
@@ -30,6 +30,9 @@ import { buildOverWindow, buildTopN } from './physical-window.js';
 export interface ExprCompiler {
   projection(exprs: BoundExpr[]): ProjectionFn;
   predicate(expr: BoundExpr): PredicateFn;
+  /** the predicate as a selection written into the filter's scratch buffer (preferred by
+   *  Filter when present: no mask or index array per batch) */
+  selection?(expr: BoundExpr): SelectIntoFn;
   /** present in lenient mode (materialized views): report a runtime error whose value became NULL */
   onExpressionError?(error: import('../errors.js').LaminarError): void;
 }
@@ -140,6 +143,8 @@ function buildPlanNode(plan: LogicalPlan, ctx: PhysicalContext): DataflowNode {
     }
     case 'filter': {
       const input = buildPhysical(plan.input, ctx);
+      const select = ctx.compiler.selection?.(plan.predicate);
+      if (select !== undefined) return b.add((out) => Filter.selectingInto(out, select), [input], 'filter');
       const fn = ctx.compiler.predicate(plan.predicate);
       return b.add((out) => new Filter(out, fn), [input], 'filter');
     }

@@ -3,6 +3,7 @@
 //   compileScalar(expr)      → (cols, i) => Value            one row
 //   compileProjection(exprs) → (batch) => Column[]           one loop over the batch
 //   compileFilter(pred)      → (batch) => Uint32Array        selection: indices where pred is TRUE
+//   compileSelectInto(pred)  → (batch, out) => count         the same, written into a caller's buffer
 // Filters return a selection vector (not a new batch) so a filter followed by a projection can
 // gather once; `applySelection` turns a selection into a Batch, weights included.
 // Columns are read-only: a projected bare column reference returns the input column itself.
@@ -17,6 +18,9 @@ export type { CompileOptions } from './codegen.js';
 export type ScalarFn = (cols: ArrayLike<Value>[], i: number) => Value;
 export type ProjectionFn = (input: Batch) => Column[];
 export type FilterFn = (input: Batch) => Uint32Array;
+/** Writes the ascending row indices where the predicate is TRUE into `out` (at least
+ *  input.length long); returns how many. */
+export type SelectIntoFn = (input: Batch, out: Uint32Array) => number;
 
 function hoistColumns(em: Emitter): string {
   return [...em.columnsUsed].map((k) => `const c${k} = cols[${k}];`).join(' ');
@@ -60,7 +64,7 @@ function columnsRead(e: BoundExpr, out: Set<number>): Set<number> {
  * arrays. Variants are compiled on first sight of a shape (at most 2^k for k columns read,
  * in practice one or two).
  */
-function adaptive<F extends (input: Batch) => unknown>(
+function adaptive<F extends (input: Batch, out: Uint32Array) => unknown>(
   exprs: readonly BoundExpr[],
   opts: CompileOptions,
   build: (exprs: readonly BoundExpr[], opts: CompileOptions) => F,
@@ -71,7 +75,7 @@ function adaptive<F extends (input: Batch) => unknown>(
   const cols = [...read].slice(0, 30);
   if (cols.length === 0) return build(exprs, opts);
   const variants = new Map<number, F>();
-  return ((input: Batch) => {
+  return ((input: Batch, out: Uint32Array) => {
     let shape = 0;
     for (let b = 0; b < cols.length; b++) if (ArrayBuffer.isView(input.columns[cols[b]!])) shape |= 1 << b;
     let f = variants.get(shape);
@@ -81,7 +85,7 @@ function adaptive<F extends (input: Batch) => unknown>(
       f = build(exprs, { ...opts, nonNullInputs });
       variants.set(shape, f);
     }
-    return f(input);
+    return f(input, out);
   }) as F;
 }
 
@@ -166,6 +170,26 @@ function compileFilterFixed(pred: BoundExpr, opts: CompileOptions): FilterFn {
     `for (let i = 0; i < n; i++) {\n${em.lines.join('\n')}\nif (${r.code} === true) sel[m++] = i;\n}\n` +
     `return m === n ? sel : sel.subarray(0, m);\n};`;
   return instantiate<FilterFn>(em, body);
+}
+
+/**
+ * compileFilter without a result array per call: the selected row indices go into the caller's
+ * `out` (an operator keeps one scratch buffer), the count is returned.
+ */
+export function compileSelectInto(pred: BoundExpr, opts: CompileOptions = {}): SelectIntoFn {
+  return adaptive([pred], opts, (e, o) => compileSelectIntoFixed(e[0]!, o));
+}
+
+function compileSelectIntoFixed(pred: BoundExpr, opts: CompileOptions): SelectIntoFn {
+  const em = new Emitter(opts);
+  const r = em.emit(pred);
+  const body =
+    `return function selectInto(input, out) {\n` +
+    `const n = input.length; const cols = input.columns;\n${hoistColumns(em)}\n` +
+    `let m = 0;\n` +
+    `for (let i = 0; i < n; i++) {\n${em.lines.join('\n')}\nif (${r.code} === true) out[m++] = i;\n}\n` +
+    `return m;\n};`;
+  return instantiate<SelectIntoFn>(em, body);
 }
 
 /** One flag per row (1 where `pred` is TRUE): for operators that keep rows in place. */

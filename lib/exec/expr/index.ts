@@ -3,6 +3,7 @@ export {
   compileScalar,
   compileProjection,
   compileFilter,
+  compileSelectInto,
   compileMask,
   compileFilterProject,
   applySelection,
@@ -12,5 +13,6 @@ export {
   type ScalarFn,
   type ProjectionFn,
   type FilterFn,
+  type SelectIntoFn,
 } from './compile.js';
 export { UdfRegistry, guardUdf, type UdfDefinition, type UdfFn } from './udf.js';

@@ -222,9 +222,8 @@ export function selectRows(batch: Batch, keep: ArrayLike<unknown>): Batch {
   return gather(batch, idx);
 }
 
-/** The rows at `indices`, in that order. */
-export function gather(batch: Batch, indices: ArrayLike<number>): Batch {
-  const count = indices.length;
+/** The rows at the first `count` of `indices` (all of them by default), in that order. */
+export function gather(batch: Batch, indices: ArrayLike<number>, count = indices.length): Batch {
   const columns: Column[] = [];
   for (const col of batch.columns) {
     let out: Column;
@@ -243,9 +242,51 @@ export function gather(batch: Batch, indices: ArrayLike<number>): Batch {
   return batchOf(columns, count, weights);
 }
 
-/** Concatenate batches of the same width into one. */
+/**
+ * Concatenate batches of the same width into one. Inserts only (no weights anywhere): column by
+ * column, a typed-array column stays typed and is copied with one `set` per batch. Otherwise row
+ * by row through a builder (zero weights dropped, all-ones weights become null).
+ */
 export function concatBatches(batches: readonly Batch[], width: number): Batch {
   if (batches.length === 1) return batches[0];
+  let length = 0;
+  for (const b of batches) {
+    if (b.weights !== null) return concatRows(batches, width);
+    length += b.length;
+  }
+  const columns: Column[] = new Array(width);
+  for (let c = 0; c < width; c++) columns[c] = concatColumn(batches, c, length);
+  return batchOf(columns, length, null);
+}
+
+type TypedColumnCtor = new (n: number) => Column & { set(src: ArrayLike<Value>, at: number): void };
+
+/** Column `c` of every batch, each cut to its batch's length (a column may be longer). */
+function concatColumn(batches: readonly Batch[], c: number, length: number): Column {
+  const first = batches[0].columns[c];
+  const Ctor = ArrayBuffer.isView(first) ? (first as unknown as { constructor: TypedColumnCtor }).constructor : null;
+  let sameTyped = Ctor !== null;
+  for (let k = 1; sameTyped && k < batches.length; k++) sameTyped = (batches[k].columns[c] as unknown as { constructor: unknown }).constructor === Ctor;
+  if (sameTyped) {
+    const out = new Ctor!(length);
+    let at = 0;
+    for (const b of batches) {
+      const src = b.columns[c] as unknown as { length: number; subarray(s: number, e: number): ArrayLike<Value> };
+      out.set(src.length === b.length ? (src as unknown as ArrayLike<Value>) : src.subarray(0, b.length), at);
+      at += b.length;
+    }
+    return out;
+  }
+  // a packed array (push, not new Array(n): holey arrays are a second elements kind to read)
+  const out: Value[] = [];
+  for (const b of batches) {
+    const src = b.columns[c];
+    for (let i = 0; i < b.length; i++) out.push(src[i] ?? null);
+  }
+  return out;
+}
+
+function concatRows(batches: readonly Batch[], width: number): Batch {
   const b = new BatchBuilder(width);
   for (const batch of batches) for (let i = 0; i < batch.length; i++) b.addFrom(batch.columns, i, weightAt(batch, i));
   return b.take();
