@@ -67,7 +67,7 @@ t.test('a key whose rows are all deleted leaves the native index; one deleted an
   t.equal(stateStoreStats().open, before, 'no store before the first key');
   a.add(2.5, [2.5, 'x'], 1, 0);
   t.equal(stateStoreStats().open, before + 1, 'the store comes with the first key');
-  t.same(a.bucket(2.5)?.map((e) => e.row), [[2.5, 'x']], 'with its rows');
+  t.same(a.bucket(2.5)?.map((id) => a.rowOf(id)), [[2.5, 'x']], 'with its rows');
   const keys = new Float64Array([5, 6, 5]);
   const slots = new Uint32Array(3);
   a.slotsOf(keys, 3, slots);
@@ -83,7 +83,7 @@ t.test('a key whose rows are all deleted leaves the native index; one deleted an
   a.addAt(slots[2], 5, [5, 'c'], 1, 0);
   a.releaseEmptied();
   t.equal(a.keyCount, 2, 'only key 6 was released (5 and 2.5 stay)');
-  t.same(a.bucket(5)?.map((e) => e.row), [[5, 'c']]);
+  t.same(a.bucket(5)?.map((id) => a.rowOf(id)), [[5, 'c']]);
   t.equal(a.bucket(6), undefined);
   const found: (readonly unknown[] | undefined)[] = [];
   a.bucketsOf(new Float64Array([6, 5]), 2, found as never, new Int32Array(2));

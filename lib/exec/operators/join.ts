@@ -5,16 +5,23 @@
 // rule). A NULL in any key column never matches (NULL ≠ NULL). Outer joins keep, per stored
 // row, the sum of the weights of the rows it matches; when that count moves between 0 and >0
 // the NULL-padded row is retracted or emitted. With no keys it is a cross join.
+//
+// A step allocates no row arrays: candidate pairs are gathered from the batch's columns and the
+// arrangement's columns into the columns of joined rows, the residual runs over those, and the
+// passing pairs are the output batch; delta rows are stored from the batch's columns.
 
 import { ExecutionError } from '../../errors.js';
 import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
-import type { Row } from '../../types/value.js';
-import { BatchBuilder, rowAt, weightAt } from '../runtime/batch-builder.js';
+import { batchOf } from '../batch.js';
+import type { Row, Value } from '../../types/value.js';
+import { weightAt } from '../runtime/batch-builder.js';
 import { hasNullAt, keyExtractor, rowKeyExtractor, type Key } from '../runtime/values.js';
 import { WatermarkCombiner } from '../runtime/watermark.js';
-import { Arrangement, passingPairs, type ArrangedRow } from './arrangement.js';
+import { Arrangement } from './arrangement.js';
+import type { RowColumns } from './bucket-row-index.js';
 import type { PredicateFn } from './filter.js';
+import { ensureInt32, gatherPairs, residualMask } from './join-pairs.js';
 
 export type JoinType = 'inner' | 'left' | 'right' | 'full';
 
@@ -40,7 +47,10 @@ export class Join implements Operator {
   private keyValues = new Float64Array(0);
   private lookups = new Int32Array(0);
   private slots = new Uint32Array(0);
-  private readonly found: (readonly ArrangedRow[] | undefined)[] = [];
+  private readonly found: (readonly number[] | undefined)[] = [];
+  /** candidate pairs of a push: the delta row and the other side's entry id */
+  private pairDelta: Int32Array = new Int32Array(64);
+  private pairEntry: Int32Array = new Int32Array(64);
   private readonly keyOf: [(c: Batch['columns'], i: number) => Key, (c: Batch['columns'], i: number) => Key];
   private readonly keyCols: [readonly number[], readonly number[]];
   private readonly keyOfRow: [(r: Row) => Key, (r: Row) => Key];
@@ -63,7 +73,7 @@ export class Join implements Operator {
     this.sides = [new Arrangement({ nativeKeys: this.numeric }), new Arrangement({ nativeKeys: this.numeric })];
   }
 
-  /** Native-keyed sides: the rows of the batch with a non-NULL key and their keys; returns how many. */
+  /** Numeric keys: the rows of the batch with a non-NULL key and their keys; returns how many. */
   private collectKeys(batch: Batch, side: number): number {
     const n = batch.length;
     if (this.keyRows.length < n) {
@@ -86,103 +96,126 @@ export class Join implements Operator {
     return m;
   }
 
+  /** Records candidate pair (delta row i, stored entry id) number p; returns p + 1. */
+  private addPair(p: number, i: number, id: number): number {
+    if (p === this.pairDelta.length) {
+      this.pairDelta = ensureInt32(this.pairDelta, p + 1);
+      this.pairEntry = ensureInt32(this.pairEntry, p + 1);
+    }
+    this.pairDelta[p] = i;
+    this.pairEntry[p] = id;
+    return p + 1;
+  }
+
   push(batch: Batch, port: number): void {
     const side = port === 0 ? 0 : 1;
     const other = 1 - side;
     const mine = this.sides[side];
     const theirs = this.sides[other];
     const cols = batch.columns;
+    const n = batch.length;
     const lw = this.options.leftWidth;
-    const out = new BatchBuilder(lw + this.options.rightWidth);
+    const rw = this.options.rightWidth;
 
     // phase 1: candidate pairs (delta row × stored rows of the same key)
-    const deltaRows: Row[] = new Array(batch.length);
-    const deltaKeys: (Key | undefined)[] = new Array(batch.length);
-    const pairDelta: number[] = [];
-    const pairEntry: ArrangedRow[] = [];
-    const lefts: Row[] = [];
-    const rights: Row[] = [];
     const numeric = this.numeric;
     const native = mine.nativeKeys;
+    const deltaKeys: (Key | undefined)[] | null = numeric ? null : new Array(n);
     let keyed = 0;
     if (numeric) {
       keyed = this.collectKeys(batch, side);
       theirs.bucketsOf(this.keyValues, keyed, this.found, this.lookups);
     }
-    for (let i = 0, k = 0; i < batch.length; i++) {
-      const row = rowAt(batch, i);
-      deltaRows[i] = row;
-      let bucket: readonly ArrangedRow[] | undefined;
+    let pairs = 0;
+    for (let i = 0, k = 0; i < n; i++) {
+      let bucket: readonly number[] | undefined;
       if (numeric) {
         if (k >= keyed || this.keyRows[k] !== i) continue;
-        deltaKeys[i] = this.keyValues[k];
         bucket = this.found[k++];
       } else {
         if (hasNullAt(cols, i, this.keyCols[side])) continue;
         const key = this.keyOf[side](cols, i);
-        deltaKeys[i] = key;
+        deltaKeys![i] = key;
         bucket = theirs.bucket(key);
       }
-      if (!bucket) continue;
-      for (const e of bucket) {
-        pairDelta.push(i);
-        pairEntry.push(e);
-        if (side === 0) {
-          lefts.push(row);
-          rights.push(e.row);
-        } else {
-          lefts.push(e.row);
-          rights.push(row);
-        }
-      }
+      if (bucket === undefined) continue;
+      for (let b = 0; b < bucket.length; b++) pairs = this.addPair(pairs, i, bucket[b]!);
     }
-    const pass = passingPairs(this.options.residual, lefts, rights, lw, this.options.rightWidth);
 
-    // phase 2: joined rows, match counts of both sides
-    const deltaMatches = new Float64Array(batch.length);
-    const otherBefore = new Map<ArrangedRow, number>();
+    // phase 2: the pairs as joined rows, filtered by the residual and weighted; match counts
+    const stored = theirs.columns;
+    const joined: Value[][] =
+      side === 0
+        ? gatherPairs(cols, this.pairDelta, lw, stored, this.pairEntry, rw, pairs)
+        : gatherPairs(stored, this.pairEntry, lw, cols, this.pairDelta, rw, pairs);
+    const mask = residualMask(this.options.residual, joined, pairs);
+    const weights: number[] = [];
+    let allOnes = true;
+    const deltaMatches = new Float64Array(n);
     const preserveOther = this.preserve[other];
-    for (let p = 0; p < pairDelta.length; p++) {
-      if (!pass[p]) continue;
-      const i = pairDelta[p];
-      const e = pairEntry[p];
+    const otherBefore = preserveOther ? new Map<number, number>() : null;
+    let kept = 0;
+    for (let p = 0; p < pairs; p++) {
+      if (mask !== null && mask[p] === 0) continue;
+      const i = this.pairDelta[p]!;
+      const id = this.pairEntry[p]!;
       const w = weightAt(batch, i);
-      out.addJoined(lefts[p], lw, rights[p], w * e.weight);
-      deltaMatches[i] += e.weight;
-      if (preserveOther) {
-        if (!otherBefore.has(e)) otherBefore.set(e, e.matches);
-        e.matches += w;
+      const ew = theirs.weight(id);
+      deltaMatches[i] += ew;
+      if (otherBefore !== null) {
+        const m = theirs.matches(id);
+        if (!otherBefore.has(id)) otherBefore.set(id, m);
+        theirs.setMatches(id, m + w);
       }
+      const weight = w * ew;
+      if (weight === 0) continue;
+      if (kept !== p) for (let c = 0; c < joined.length; c++) joined[c]![kept] = joined[c]![p]!;
+      if (weight !== 1) allOnes = false;
+      weights.push(weight);
+      kept++;
     }
-    for (const [e, before] of otherBefore) {
-      if (before > 0 === e.matches > 0) continue;
-      // the stored row lost its last match (emit padded) or gained its first (retract padded)
-      const w = e.matches > 0 ? -e.weight : e.weight;
-      if (other === 0) out.addJoined(e.row, lw, null, w);
-      else out.addJoined(null, lw, e.row, w);
+    if (kept !== pairs) for (let c = 0; c < joined.length; c++) joined[c]!.length = kept;
+    const padded = (source: RowColumns, at: number, sideOf: number, weight: number): void => {
+      // a row of side `sideOf` with the other side's columns NULL
+      const from = sideOf === 0 ? 0 : lw;
+      const width = sideOf === 0 ? lw : rw;
+      for (let c = 0; c < lw + rw; c++) joined[c]!.push(c >= from && c < from + width ? (source[c - from]![at] ?? null) : null);
+      if (weight !== 1) allOnes = false;
+      weights.push(weight);
+    };
+    if (otherBefore !== null) {
+      for (const [id, before] of otherBefore) {
+        const now = theirs.matches(id);
+        if (before > 0 === now > 0) continue;
+        // the stored row lost its last match (emit padded) or gained its first (retract padded)
+        const ew = theirs.weight(id);
+        padded(stored, id, other, now > 0 ? -ew : ew);
+      }
     }
 
     // phase 3: padded delta rows, then this side's state
     const preserveMine = this.preserve[side];
     if (native) mine.slotsOf(this.keyValues, keyed, this.slots);
-    for (let i = 0, k = 0; i < batch.length; i++) {
-      const key = deltaKeys[i];
-      const slot = native && key !== undefined ? this.slots[k] : -1;
-      if (numeric && key !== undefined) k++;
+    for (let i = 0, k = 0; i < n; i++) {
+      let key: Key | undefined;
+      let slot = -1;
+      if (numeric) {
+        if (k < keyed && this.keyRows[k] === i) {
+          key = this.keyValues[k];
+          if (native) slot = this.slots[k]!;
+          k++;
+        }
+      } else key = deltaKeys![i];
       const w = weightAt(batch, i);
       if (w === 0) continue;
-      const row = deltaRows[i];
-      if (preserveMine && !(deltaMatches[i] > 0)) {
-        if (side === 0) out.addJoined(row, lw, null, w);
-        else out.addJoined(null, lw, row, w);
-      }
+      if (preserveMine && !(deltaMatches[i]! > 0)) padded(cols, i, side, w);
       // rows with a NULL key can never match: nothing to remember
       if (key === undefined) continue;
-      if (native) mine.addAt(slot, key, row, w, deltaMatches[i]);
-      else mine.add(key, row, w, deltaMatches[i]);
+      if (native) mine.addFromAt(slot, key, cols, i, w, deltaMatches[i]!);
+      else mine.addFrom(key, cols, i, w, deltaMatches[i]!);
     }
     if (native) mine.releaseEmptied();
-    if (out.length > 0) this.out.push(out.take());
+    if (weights.length > 0) this.out.push(batchOf(joined, weights.length, allOnes ? null : Int32Array.from(weights)));
   }
 
   watermark(wm: number, port: number): void {

@@ -23,8 +23,9 @@ import type { Row } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from '../runtime/batch-builder.js';
 import { hasNullAt, keyExtractor, rowKeyExtractor, type Key } from '../runtime/values.js';
 import { WatermarkCombiner } from '../runtime/watermark.js';
-import { Arrangement, passingPairs, type ArrangedRow } from './arrangement.js';
+import { Arrangement } from './arrangement.js';
 import type { PredicateFn } from './filter.js';
+import { ensureInt32, gatherPairs, residualMask } from './join-pairs.js';
 import { ExecutionError } from '../../errors.js';
 import type { Column } from '../batch.js';
 
@@ -58,7 +59,10 @@ export class SemiJoin implements Operator {
   private keyRows = new Int32Array(0);
   private lookups = new Int32Array(0);
   private slots = new Uint32Array(0);
-  private found: (readonly ArrangedRow[] | undefined)[] = [];
+  private found: (readonly number[] | undefined)[] = [];
+  /** candidate pairs of a push: a row of the batch and a stored entry id of the other side */
+  private pairRow: Int32Array = new Int32Array(64);
+  private pairEntry: Int32Array = new Int32Array(64);
   private readonly leftKeyOf: (c: Batch['columns'], i: number) => Key;
   private readonly rightKeyOf: (c: Batch['columns'], i: number) => Key;
   private readonly leftRowKey: (r: Row) => Key;
@@ -100,6 +104,35 @@ export class SemiJoin implements Operator {
 
   private get markMode(): boolean {
     return this.options.type === 'mark-exists' || this.options.type === 'mark-in';
+  }
+
+  /** Records candidate pair (batch row i, stored entry id) number p; returns p + 1. */
+  private addPair(p: number, i: number, id: number): number {
+    if (p === this.pairRow.length) {
+      this.pairRow = ensureInt32(this.pairRow, p + 1);
+      this.pairEntry = ensureInt32(this.pairEntry, p + 1);
+    }
+    this.pairRow[p] = i;
+    this.pairEntry[p] = id;
+    return p + 1;
+  }
+
+  /** Left delta rows' match counts: the weights of the passing pairs' right entries, per row. */
+  private leftMatches(batch: Batch, pairs: number): Float64Array {
+    const { leftWidth, rightWidth } = this.options;
+    const mask =
+      this.options.residual === undefined
+        ? null
+        : residualMask(this.options.residual, gatherPairs(batch.columns, this.pairRow, leftWidth, this.right.columns, this.pairEntry, rightWidth, pairs), pairs);
+    const matches = new Float64Array(batch.length);
+    for (let p = 0; p < pairs; p++) if (mask === null || mask[p] === 1) matches[this.pairRow[p]!] += this.right.weight(this.pairEntry[p]!);
+    return matches;
+  }
+
+  /** Appends left row i of the batch to the output if it is kept, or (mark modes) with its mark. */
+  private emitLeft(outB: BatchBuilder, batch: Batch, i: number, w: number, matches: number, nullKey: boolean): void {
+    if (this.markMode) outB.addRowWith(rowAt(batch, i), this.markOf(matches, nullKey, this.rightTotal, this.rightNulls), w);
+    else if (this.keeps(matches, nullKey, this.rightTotal, this.rightNulls)) outB.addFrom(batch.columns, i, w);
   }
 
   /** The mark column's value of a left row (mark modes). */
@@ -150,84 +183,55 @@ export class SemiJoin implements Operator {
 
   private pushLeft(batch: Batch): void {
     const cols = batch.columns;
-    const { leftWidth, rightWidth, leftKeys } = this.options;
-    const rows: Row[] = [];
-    const keys: Key[] = [];
-    const nullKey: boolean[] = [];
-    const pairRow: number[] = [];
-    const lefts: Row[] = [];
-    const rights: Row[] = [];
-    const pairWeight: number[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      const row = rowAt(batch, i);
-      rows.push(row);
+    const n = batch.length;
+    const { leftKeys } = this.options;
+    const keys: Key[] = new Array(n);
+    const nullKey = new Uint8Array(n);
+    let pairs = 0;
+    for (let i = 0; i < n; i++) {
       const isNull = hasNullAt(cols, i, leftKeys);
-      nullKey.push(isNull);
-      keys.push(isNull ? NULL_BUCKET : this.leftKeyOf(cols, i));
+      nullKey[i] = isNull ? 1 : 0;
+      keys[i] = isNull ? NULL_BUCKET : this.leftKeyOf(cols, i);
       if (isNull) continue;
-      const bucket = this.right.bucket(keys[i]);
+      const bucket = this.right.bucket(keys[i]!);
       if (!bucket) continue;
-      for (const e of bucket) {
-        pairRow.push(i);
-        lefts.push(row);
-        rights.push(e.row);
-        pairWeight.push(e.weight);
-      }
+      for (let b = 0; b < bucket.length; b++) pairs = this.addPair(pairs, i, bucket[b]!);
     }
-    const pass = passingPairs(this.options.residual, lefts, rights, leftWidth, rightWidth);
-    const matches = new Float64Array(batch.length);
-    for (let p = 0; p < pairRow.length; p++) if (pass[p]) matches[pairRow[p]] += pairWeight[p];
-    const mark = this.markMode;
-    const outB = new BatchBuilder(mark ? leftWidth + 1 : leftWidth);
-    for (let i = 0; i < batch.length; i++) {
+    const matches = this.leftMatches(batch, pairs);
+    const outB = new BatchBuilder(this.markMode ? this.options.leftWidth + 1 : this.options.leftWidth);
+    for (let i = 0; i < n; i++) {
       const w = weightAt(batch, i);
       if (w === 0) continue;
-      if (mark) outB.addRow([...rows[i], this.markOf(matches[i], nullKey[i], this.rightTotal, this.rightNulls)], w);
-      else if (this.keeps(matches[i], nullKey[i], this.rightTotal, this.rightNulls)) outB.addRow(rows[i], w);
-      (nullKey[i] ? this.leftNull : this.left).add(keys[i], rows[i], w, matches[i]);
+      this.emitLeft(outB, batch, i, w, matches[i]!, nullKey[i] === 1);
+      (nullKey[i] === 1 ? this.leftNull : this.left).addFrom(keys[i]!, cols, i, w, matches[i]!);
     }
     if (outB.length > 0) this.out.push(outB.take());
   }
 
   /** pushLeft with native keys: one lookup call into the right side, one upsert into the left. */
   private pushLeftNative(batch: Batch): void {
-    const { leftWidth, rightWidth } = this.options;
+    const cols = batch.columns;
     const m = this.gatherKeys(batch, this.options.leftKeys[0]);
     this.right.bucketsOf(this.keyValues, m, this.found, this.lookups);
     const n = batch.length;
-    const rows: Row[] = new Array(n);
     const keyAt = new Int32Array(n).fill(-1);
-    const pairRow: number[] = [];
-    const lefts: Row[] = [];
-    const rights: Row[] = [];
-    const pairWeight: number[] = [];
     for (let j = 0; j < m; j++) keyAt[this.keyRows[j]] = j;
-    for (let i = 0; i < n; i++) {
-      const row = (rows[i] = rowAt(batch, i));
-      const j = keyAt[i];
-      const bucket = j < 0 ? undefined : this.found[j];
+    let pairs = 0;
+    for (let j = 0; j < m; j++) {
+      const bucket = this.found[j];
       if (!bucket) continue;
-      for (const e of bucket) {
-        pairRow.push(i);
-        lefts.push(row);
-        rights.push(e.row);
-        pairWeight.push(e.weight);
-      }
+      for (let b = 0; b < bucket.length; b++) pairs = this.addPair(pairs, this.keyRows[j]!, bucket[b]!);
     }
-    const pass = passingPairs(this.options.residual, lefts, rights, leftWidth, rightWidth);
-    const matches = new Float64Array(n);
-    for (let p = 0; p < pairRow.length; p++) if (pass[p]) matches[pairRow[p]] += pairWeight[p];
+    const matches = this.leftMatches(batch, pairs);
     this.left.slotsOf(this.keyValues, m, this.slots);
-    const mark = this.markMode;
-    const outB = new BatchBuilder(mark ? leftWidth + 1 : leftWidth);
+    const outB = new BatchBuilder(this.markMode ? this.options.leftWidth + 1 : this.options.leftWidth);
     for (let i = 0; i < n; i++) {
       const w = weightAt(batch, i);
       if (w === 0) continue;
-      const nullKey = keyAt[i] < 0;
-      if (mark) outB.addRow([...rows[i], this.markOf(matches[i], nullKey, this.rightTotal, this.rightNulls)], w);
-      else if (this.keeps(matches[i], nullKey, this.rightTotal, this.rightNulls)) outB.addRow(rows[i], w);
-      if (nullKey) this.leftNull.add(NULL_BUCKET, rows[i], w, matches[i]);
-      else this.left.addAt(this.slots[keyAt[i]], this.keyValues[keyAt[i]], rows[i], w, matches[i]);
+      const j = keyAt[i]!;
+      this.emitLeft(outB, batch, i, w, matches[i]!, j < 0);
+      if (j < 0) this.leftNull.addFrom(NULL_BUCKET, cols, i, w, matches[i]!);
+      else this.left.addFromAt(this.slots[j]!, this.keyValues[j]!, cols, i, w, matches[i]!);
     }
     this.left.releaseEmptied();
     if (outB.length > 0) this.out.push(outB.take());
@@ -240,10 +244,10 @@ export class SemiJoin implements Operator {
     for (let j = 0; j < m; j++) keyAt[this.keyRows[j]] = j;
     this.right.slotsOf(this.keyValues, m, this.slots);
     this.left.bucketsOf(this.keyValues, m, this.found, this.lookups);
-    this.applyRight(batch, (i, row, w) => {
+    this.applyRight(batch, (i, w) => {
       const j = keyAt[i];
       if (j < 0) return null;
-      this.right.addAt(this.slots[j], this.keyValues[j], row, w, 0);
+      this.right.addFromAt(this.slots[j], this.keyValues[j], batch.columns, i, w, 0);
       return this.found[j];
     });
     this.right.releaseEmptied();
@@ -251,78 +255,76 @@ export class SemiJoin implements Operator {
 
   private pushRight(batch: Batch): void {
     const cols = batch.columns;
-    this.applyRight(batch, (i, row, w) => {
+    this.applyRight(batch, (i, w) => {
       if (hasNullAt(cols, i, this.options.rightKeys)) return null;
       const key = this.rightKeyOf(cols, i);
-      this.right.add(key, row, w, 0);
+      this.right.addFrom(key, cols, i, w, 0);
       return this.left.bucket(key);
     });
   }
 
   /**
-   * A right delta: `arrange(i, row, w)` stores right row i and returns the left rows its key
-   * matches, or null for a NULL key; then the matched left rows' counts change and flips emit.
+   * A right delta: `arrange(i, w)` stores right row i and returns the ids of the left rows its
+   * key matches, or null for a NULL key; then the matched left rows' counts change and flips emit.
    */
-  private applyRight(batch: Batch, arrange: (i: number, row: Row, w: number) => readonly ArrangedRow[] | undefined | null): void {
+  private applyRight(batch: Batch, arrange: (i: number, w: number) => readonly number[] | undefined | null): void {
     const { leftWidth, rightWidth } = this.options;
     const totalBefore = this.rightTotal;
     const nullsBefore = this.rightNulls;
-    const pairEntry: ArrangedRow[] = [];
-    const pairWeight: number[] = [];
-    const lefts: Row[] = [];
-    const rights: Row[] = [];
+    let pairs = 0;
     for (let i = 0; i < batch.length; i++) {
       const w = weightAt(batch, i);
       if (w === 0) continue;
-      const row = rowAt(batch, i);
       this.rightTotal += w;
-      const bucket = arrange(i, row, w);
+      const bucket = arrange(i, w);
       if (bucket === null) {
         this.rightNulls += w;
         continue;
       }
       if (!bucket) continue;
-      for (const e of bucket) {
-        pairEntry.push(e);
-        pairWeight.push(w);
-        lefts.push(e.row);
-        rights.push(row);
-      }
+      for (let b = 0; b < bucket.length; b++) pairs = this.addPair(pairs, i, bucket[b]!);
     }
-    const pass = passingPairs(this.options.residual, lefts, rights, leftWidth, rightWidth);
-    const before = new Map<ArrangedRow, number>();
-    for (let p = 0; p < pairEntry.length; p++) {
-      if (!pass[p]) continue;
-      const e = pairEntry[p];
-      if (!before.has(e)) before.set(e, e.matches);
-      e.matches += pairWeight[p];
+    const left = this.left;
+    const mask =
+      this.options.residual === undefined
+        ? null
+        : residualMask(this.options.residual, gatherPairs(left.columns, this.pairEntry, leftWidth, batch.columns, this.pairRow, rightWidth, pairs), pairs);
+    const before = new Map<number, number>();
+    for (let p = 0; p < pairs; p++) {
+      if (mask !== null && mask[p] === 0) continue;
+      const id = this.pairEntry[p]!;
+      const m = left.matches(id);
+      if (!before.has(id)) before.set(id, m);
+      left.setMatches(id, m + weightAt(batch, this.pairRow[p]!));
     }
     const mark = this.markMode;
     const outB = new BatchBuilder(mark ? leftWidth + 1 : leftWidth);
-    const emit = (e: ArrangedRow, matchesBefore: number): void => {
-      const isNull = e.key === NULL_BUCKET;
+    const emit = (arrangement: Arrangement, id: number, matchesBefore: number, isNull: boolean): void => {
+      const matches = arrangement.matches(id);
+      const weight = arrangement.weight(id);
       if (mark) {
         const old = this.markOf(matchesBefore, isNull, totalBefore, nullsBefore);
-        const cur = this.markOf(e.matches, isNull, this.rightTotal, this.rightNulls);
+        const cur = this.markOf(matches, isNull, this.rightTotal, this.rightNulls);
         if (old !== cur) {
-          outB.addRow([...e.row, old], -e.weight);
-          outB.addRow([...e.row, cur], e.weight);
+          const row = arrangement.rowOf(id);
+          outB.addRowWith(row, old, -weight);
+          outB.addRowWith(row, cur, weight);
         }
         return;
       }
       const was = this.keeps(matchesBefore, isNull, totalBefore, nullsBefore);
-      const now = this.keeps(e.matches, isNull, this.rightTotal, this.rightNulls);
-      if (was !== now) outB.addRow(e.row, now ? e.weight : -e.weight);
+      const now = this.keeps(matches, isNull, this.rightTotal, this.rightNulls);
+      if (was !== now) outB.addRow(arrangement.rowOf(id), now ? weight : -weight);
     };
     const globalFlip =
       (this.options.type === 'anti-null-aware' || this.options.type === 'mark-in') &&
       (totalBefore > 0 !== this.rightTotal > 0 || nullsBefore > 0 !== this.rightNulls > 0);
     if (globalFlip) {
       // emptiness or NULL presence of the right side changed: every left row may flip
-      for (const e of this.left.entries()) emit(e, before.has(e) ? before.get(e)! : e.matches);
-      for (const e of this.leftNull.entries()) emit(e, e.matches);
+      for (const id of left.ids()) emit(left, id, before.has(id) ? before.get(id)! : left.matches(id), false);
+      for (const id of this.leftNull.ids()) emit(this.leftNull, id, this.leftNull.matches(id), true);
     } else {
-      for (const [e, m] of before) emit(e, m);
+      for (const [id, m] of before) emit(left, id, m, false);
     }
     if (outB.length > 0) this.out.push(outB.take());
   }
