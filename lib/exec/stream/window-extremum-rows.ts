@@ -87,7 +87,7 @@ export class WindowExtremumRowsOperator implements Operator {
   private readonly offset: number;
   private readonly lateness: number;
   private readonly isMax: boolean;
-  readonly lateRows: LateRows;
+  private readonly late: LateRows;
   /** rows held in window state (for stateSize) */
   private held = 0;
 
@@ -103,7 +103,7 @@ export class WindowExtremumRowsOperator implements Operator {
     this.lateness = cfg.allowedLatenessMs ?? Infinity;
     this.isMax = cfg.kind === 'max';
     this.out = new BatchBuilder(cfg.width + cfg.rightColumns.length);
-    this.lateRows = new LateRows(cfg.width, cfg.late);
+    this.late = new LateRows(cfg.width, cfg.late);
   }
 
   push(batch: Batch, port: number): void {
@@ -135,7 +135,7 @@ export class WindowExtremumRowsOperator implements Operator {
         cur = undefined;
       }
       if (t < wm) {
-        for (let k = 0; k < copies; k++) this.lateRows.add(batch, i);
+        for (let k = 0; k < copies; k++) this.late.add(batch, i);
         // the aggregate still counts it while the join can see its window change
         if (v !== null && curEnd >= wm && !(curEnd + this.lateness <= wm)) {
           cur ??= this.windowAt(curEnd);
@@ -294,7 +294,7 @@ export class WindowExtremumRowsOperator implements Operator {
       this.ends = ends.slice(next);
       this.endsHead = 0;
     } else this.endsHead = next;
-    this.lateRows.flush();
+    this.late.flush();
     // output rows carry their input time: none older than the watermark can still come, nor an
     // (old row, window) pair older than the windows still open (end ≥ wm) allow
     const outWm = wm - this.cfg.upperMs;
@@ -306,7 +306,7 @@ export class WindowExtremumRowsOperator implements Operator {
 
   flush(): void {
     this.emitChanges();
-    this.lateRows.flush();
+    this.late.flush();
   }
 
   snapshot(): unknown {
@@ -315,7 +315,7 @@ export class WindowExtremumRowsOperator implements Operator {
       const w = this.windows.get(this.ends[k]!)!;
       windows.push([w.end, w.ext, w.shown, w.rows, w.inView, w.retract, w.edgeRows, w.edgeValues]);
     }
-    return { wm: this.wm, outWm: this.outWm, late: this.lateRows.count, windows };
+    return { wm: this.wm, outWm: this.outWm, late: this.late.count, windows };
   }
 
   restore(state: unknown): void {
@@ -335,7 +335,12 @@ export class WindowExtremumRowsOperator implements Operator {
     }
     this.wm = s.wm;
     this.outWm = s.outWm;
-    this.lateRows.count = s.late;
+    this.late.count = s.late;
+  }
+
+  /** late rows seen so far (dropped or routed to the side output) */
+  get lateRows(): number {
+    return this.late.count;
   }
 
   /** Open windows plus the rows they hold. */
