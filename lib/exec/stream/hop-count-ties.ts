@@ -80,8 +80,14 @@ export class HopCountTiesOperator implements Operator {
   private readonly offset: number;
   private readonly lateness: number;
   readonly late: LateRows;
-  /** the windows of the current pane (null: closed) */
+  /** the windows of the current pane */
   private readonly paneWindows: (TiesWindow | null)[];
+  // per-batch consolidation scratch: entry j is (pane, key) with its summed weight and first row
+  private readonly byPane = new Map<number, Map<Key, number>>();
+  private entryPane: number[] = [];
+  private entryKey: Key[] = [];
+  private entryRow: number[] = [];
+  private entryWeight: number[] = [];
   // pending output rows
   private outColumns: Value[][] = [];
   private outWeights: number[] = [];
@@ -124,11 +130,14 @@ export class HopCountTiesOperator implements Operator {
     const time = cols[this.cfg.timeColumn]!;
     const weights = batch.weights;
     const slide = this.cfg.slideMs;
-    const size = this.cfg.sizeMs;
-    const perWindow = this.perWindow;
-    const panes = this.paneWindows;
     const keyOf = this.keyOf;
+    // first the batch's rows summed per (pane, key): a batch repeats keys (Nexmark: 1 distinct
+    // (pane, auction) per ~11 bids), and each sum then updates its windows' big maps once
+    const byPane = this.byPane;
+    let entries = 0;
     let lastPane = NaN;
+    let paneLate = false;
+    let keys: Map<Key, number> | undefined;
     for (let i = 0; i < batch.length; i++) {
       const ts = time[i];
       // rows without an event time belong to no window (as HOP drops them)
@@ -138,46 +147,85 @@ export class HopCountTiesOperator implements Operator {
       const pane = tumbleStart(ts, slide, this.offset);
       if (pane !== lastPane) {
         lastPane = pane;
-        for (let k = 0; k < perWindow; k++) {
-          const start = pane - k * slide;
-          panes[k] = this.closed(start + size, this.wm) ? null : this.windowOf(start);
-        }
+        // the pane's earliest window ends at pane + slide: closed, the row is late there
+        paneLate = this.closed(pane + slide, this.wm);
+        keys = byPane.get(pane);
+        if (keys === undefined) byPane.set(pane, (keys = new Map()));
+      }
+      if (paneLate) {
+        this.rowWithLateWindows(batch, i, pane, w);
+        continue;
       }
       const key = keyOf(cols, i);
-      for (let k = 0; k < perWindow; k++) {
-        const win = panes[k];
-        if (win === null) {
-          const start = pane - k * slide;
-          this.late.add(batch, i, [start, start + size]);
-          continue;
-        }
-        const counts = win.counts;
-        const prev = counts.get(key);
-        const c = (prev ?? 0) + w;
-        if (c === 0) counts.delete(key);
-        else counts.set(key, c);
-        if (prev === undefined && (!this.singleKey || key !== cols[this.cfg.keyColumns[0]!]![i])) this.keepValues(win, key, cols, i);
-        if (win.stale) continue;
-        if (w > 0) {
-          if (c > 0 && c >= win.max) {
-            if (c > win.max) {
-              // a new highest count: the rows shown at the old one leave the output
-              if (win.shown > 0) this.retractShown(win);
-              win.top.length = 0;
-              win.max = c;
-            }
-            win.top.push(key);
-            this.markDirty(win);
-          }
-        } else if (prev !== undefined && prev === win.max) {
-          // a key at the max went down: the max may move, recompute at emit
-          win.stale = true;
-          this.markDirty(win);
-        } else if (c === 0) win.values?.delete(key);
+      const at = keys!.get(key);
+      if (at !== undefined) {
+        this.entryWeight[at] += w;
+        continue;
       }
+      keys!.set(key, entries);
+      this.entryPane[entries] = pane;
+      this.entryKey[entries] = key;
+      this.entryRow[entries] = i;
+      this.entryWeight[entries] = w;
+      entries++;
+    }
+    byPane.clear();
+    const panes = this.paneWindows;
+    const perWindow = this.perWindow;
+    let windowsPane = NaN;
+    for (let j = 0; j < entries; j++) {
+      const w = this.entryWeight[j]!;
+      const key = this.entryKey[j]!;
+      this.entryKey[j] = null;
+      if (w === 0) continue;
+      const pane = this.entryPane[j]!;
+      if (pane !== windowsPane) {
+        windowsPane = pane;
+        for (let k = 0; k < perWindow; k++) panes[k] = this.windowOf(pane - k * slide);
+      }
+      const row = this.entryRow[j]!;
+      for (let k = 0; k < perWindow; k++) this.update(panes[k]!, key, w, cols, row);
     }
     // windows may close before the next batch: hold none past this one
     panes.fill(null);
+  }
+
+  /** A row some of whose windows are closed: late there, counted in the others. */
+  private rowWithLateWindows(batch: Batch, i: number, pane: number, w: number): void {
+    const size = this.cfg.sizeMs;
+    const key = this.keyOf(batch.columns, i);
+    for (let k = 0; k < this.perWindow; k++) {
+      const start = pane - k * this.cfg.slideMs;
+      if (this.closed(start + size, this.wm)) this.late.add(batch, i, [start, start + size]);
+      else this.update(this.windowOf(start), key, w, batch.columns, i);
+    }
+  }
+
+  /** Adds `w` rows of `key` (values from row `row`) to a window, keeping its tied set. */
+  private update(win: TiesWindow, key: Key, w: number, cols: Column[], row: number): void {
+    const counts = win.counts;
+    const prev = counts.get(key);
+    const c = (prev ?? 0) + w;
+    if (c === 0) counts.delete(key);
+    else counts.set(key, c);
+    if (prev === undefined && (!this.singleKey || key !== cols[this.cfg.keyColumns[0]!]![row])) this.keepValues(win, key, cols, row);
+    if (win.stale) return;
+    if (w > 0) {
+      if (c > 0 && c >= win.max) {
+        if (c > win.max) {
+          // a new highest count: the rows shown at the old one leave the output
+          if (win.shown > 0) this.retractShown(win);
+          win.top.length = 0;
+          win.max = c;
+        }
+        win.top.push(key);
+        this.markDirty(win);
+      }
+    } else if (prev !== undefined && prev === win.max) {
+      // a key at the max went down: the max may move, recompute at emit
+      win.stale = true;
+      this.markDirty(win);
+    } else if (c === 0) win.values?.delete(key);
   }
 
   private keepValues(win: TiesWindow, key: Key, cols: Column[], row: number): void {
