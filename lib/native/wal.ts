@@ -31,6 +31,12 @@ export interface WalWriterOptions {
   segmentBytes?: number;
   /** Write zeros into new segments so commits never update file metadata (default true). */
   preZero?: boolean;
+  /**
+   * Zero the next (spare) segment, prepared on a helper thread while commits run, 256 KiB at a
+   * time, each written back before the next, with pauses (default true); false: all at once,
+   * synced at the end, which puts the whole segment in front of the commits' syncs.
+   */
+  paceSpare?: boolean;
   /** Pin the writer thread to this CPU. */
   cpu?: number;
   /** Ring between JS and the writer thread (power of two, default 16 MiB); records up to half of it. */
@@ -120,6 +126,7 @@ export class WalWriter {
     checkPositiveInt('groupMaxRecords', options.groupMaxRecords, 0, 2 ** 31);
     checkPositiveInt('segmentBytes', options.segmentBytes, 4096, 2 ** 40);
     if (options.segmentBytes !== undefined && options.segmentBytes % 4096 !== 0) throw new RangeError('WAL option segmentBytes must be a multiple of 4096');
+    if (options.paceSpare !== undefined && typeof options.paceSpare !== 'boolean') throw new TypeError('WAL option paceSpare must be a boolean');
     checkPositiveInt('cpu', options.cpu, 0, 1023);
     checkPositiveInt('startLsn', options.startLsn, 1, Number.MAX_SAFE_INTEGER);
     const ringBytes = options.ringBytes ?? 16 * 1024 * 1024;
@@ -140,6 +147,7 @@ export class WalWriter {
         groupMaxRecords: options.groupMaxRecords,
         segmentBytes: options.segmentBytes,
         preZero: options.preZero,
+        paceSpare: options.paceSpare,
         cpu: options.cpu,
         startLsn: options.startLsn,
         failAfterBytes: fault?.failAfterBytes,

@@ -100,6 +100,8 @@ Napi::Value WalOpen(const Napi::CallbackInfo& info) {
                                        : wal::BackendKind::kAuto;
   Napi::Value pre_zero = o.Get("preZero");
   opts.pre_zero = !pre_zero.IsBoolean() || pre_zero.As<Napi::Boolean>().Value();
+  Napi::Value pace_spare = o.Get("paceSpare");
+  opts.pace_spare = !pace_spare.IsBoolean() || pace_spare.As<Napi::Boolean>().Value();
   opts.cpu = static_cast<int>(NumberOpt(o, "cpu", -1));
   opts.start_lsn = static_cast<uint64_t>(NumberOpt(o, "startLsn", 1));
   opts.fail_after_bytes = static_cast<uint64_t>(NumberOpt(o, "failAfterBytes", 0));

@@ -20,6 +20,8 @@ namespace laminar::wal {
 namespace {
 constexpr size_t kBatchBytes = 1u << 20;  // frames gathered per write
 constexpr size_t kZeroChunk = 1u << 20;
+constexpr size_t kPacedZeroChunk = 256u << 10;  // a spare's zeroing step (see CreateSegmentFile)
+constexpr int64_t kMaxZeroPauseNs = 20'000'000;
 
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -136,7 +138,7 @@ std::unique_ptr<WalWriter> WalWriter::Open(const WalOptions& options, void* ring
 }
 
 bool WalWriter::CreateSegmentFile(IoBackend* io, const std::string& path, uint64_t size, int* fd_out,
-                                  std::string* error) {
+                                  std::string* error, bool paced) {
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     *error = Errno("cannot create WAL segment " + path, errno);
@@ -148,19 +150,40 @@ bool WalWriter::CreateSegmentFile(IoBackend* io, const std::string& path, uint64
     // Filesystems without fallocate still get a file of the right size (zeroing fills it).
     if ((err == EOPNOTSUPP || err == ENOSYS) && ftruncate(fd, static_cast<off_t>(size)) == 0) err = 0;
   }
+  bool cancelled = false;
   if (err == 0 && options_.pre_zero) {
     // Written zeros (not unwritten extents) keep later fdatasyncs free of metadata updates.
-    // (Writing each chunk back before the next, via sync_file_range, made zeroing 64 MiB 3-10x
-    // slower here without a measurable gain in commit p99: a roll at high rates would then wait.)
-    std::vector<uint8_t> zeros(kZeroChunk, 0);
-    for (uint64_t off = 0; off < size && err == 0; off += kZeroChunk) {
-      size_t n = static_cast<size_t>(size - off < kZeroChunk ? size - off : kZeroChunk);
+    // A spare is zeroed while commits run. Written at once, its zeros reach the device in one
+    // burst when they are synced: commits' small writes queue behind it, and their fdatasyncs'
+    // cache flushes (this disk has no FUA: a flush persists everything written before it) carry
+    // it. Paced, a spare goes 256 KiB at a time, each written back (sync_file_range: no cache
+    // flush of its own) before the next, with a pause as long as that took: a commit then waits
+    // behind at most one chunk. A roll that needs the spare early stops the pauses.
+    const bool pace = paced && options_.pace_spare;
+    const size_t chunk = pace ? kPacedZeroChunk : kZeroChunk;
+    std::vector<uint8_t> zeros(chunk, 0);
+    for (uint64_t off = 0; off < size && err == 0; off += chunk) {
+      if (paced && spare_cancel_.load(std::memory_order_relaxed)) {
+        cancelled = true;
+        break;
+      }
+      int64_t start = pace ? NowNs() : 0;
+      size_t n = static_cast<size_t>(size - off < chunk ? size - off : chunk);
       err = io->WriteAndSync(fd, zeros.data(), n, off, false);
+      if (!pace || err != 0) continue;
+      constexpr unsigned kWriteBack =
+          SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
+      // Where the call is not supported the final fdatasync still writes everything back.
+      sync_file_range(fd, static_cast<off_t>(off), static_cast<off_t>(n), kWriteBack);
+      if (spare_hurry_.load(std::memory_order_relaxed)) continue;
+      int64_t took = NowNs() - start;
+      std::this_thread::sleep_for(std::chrono::nanoseconds(took < kMaxZeroPauseNs ? took : kMaxZeroPauseNs));
     }
   }
-  if (err == 0) err = io->Sync(fd);
-  if (err != 0) {
-    *error = Errno("cannot preallocate WAL segment " + path + " (" + std::to_string(size) + " bytes)", err);
+  if (err == 0 && !cancelled) err = io->Sync(fd);
+  if (err != 0 || cancelled) {
+    if (err != 0)
+      *error = Errno("cannot preallocate WAL segment " + path + " (" + std::to_string(size) + " bytes)", err);
     close(fd);
     unlink(path.c_str());
     errno = err;
@@ -455,12 +478,15 @@ void WalWriter::StartSparePreparation() {
     // Its own pwrite backend: an io_uring instance must not be shared between threads.
     auto io = MakeIoBackend(BackendKind::kPwrite, &error);
     // On failure (e.g. disk full) there is no spare; the roll itself then reports the error.
-    if (CreateSegmentFile(io.get(), spare_path_, segment_bytes_, &fd, &error)) spare_fd_ = fd;
+    if (CreateSegmentFile(io.get(), spare_path_, segment_bytes_, &fd, &error, true)) spare_fd_ = fd;
   });
 }
 
 void WalWriter::FinishSparePreparation() {
-  if (spare_thread_.joinable()) spare_thread_.join();
+  if (!spare_thread_.joinable()) return;
+  spare_hurry_.store(true, std::memory_order_relaxed);
+  spare_thread_.join();
+  spare_hurry_.store(false, std::memory_order_relaxed);
 }
 
 void WalWriter::Run() {
@@ -468,6 +494,8 @@ void WalWriter::Run() {
   const bool every = options_.policy == SyncPolicy::kEveryRecord;
   const bool group = options_.policy == SyncPolicy::kGroup;
   const int64_t delay_ns = int64_t{options_.group_delay_us} * 1000;
+  // A retired file kept from earlier runs is the spare from the start (a rename, no writes).
+  if (free_segments() > 0) StartSparePreparation();
   while (!failed_.load(std::memory_order_relaxed)) {
     bool stopping = stop_.load(std::memory_order_acquire);
     uint64_t drained = 0;
@@ -527,6 +555,8 @@ bool WalWriter::Close(std::string* error) {
     ring_.WakeConsumer();
     thread_.join();
   }
+  // A spare still being zeroed is given up (a short-lived log should not write a whole segment).
+  spare_cancel_.store(true, std::memory_order_relaxed);
   FinishSparePreparation();
   if (seg_fd_ >= 0) close(seg_fd_);
   seg_fd_ = -1;

@@ -37,6 +37,9 @@ struct WalOptions {
   uint32_t group_max_records = 0;
   BackendKind backend = BackendKind::kAuto;
   bool pre_zero = true;        // write zeros into new segments so appends never change metadata
+  // Zero a new spare segment in small written-back chunks with pauses while commits run (false:
+  // all at once, synced at the end).
+  bool pace_spare = true;
   // Retired segments (TruncateBefore) kept as <n>.free files and reused for new segments instead
   // of creating and zeroing fresh ones; at most this many (0: delete retired segments).
   uint32_t recycle_segments = 2;
@@ -100,7 +103,9 @@ class WalWriter {
  private:
   WalWriter() = default;
   bool Recover(std::string* error, int* code);
-  bool CreateSegmentFile(IoBackend* io, const std::string& path, uint64_t size, int* fd, std::string* error);
+  // `paced`: the spare, zeroed on the helper thread while commits run (see CreateSegmentFile).
+  bool CreateSegmentFile(IoBackend* io, const std::string& path, uint64_t size, int* fd, std::string* error,
+                         bool paced = false);
   bool StartSegment(uint64_t first_lsn, std::string* error);
   bool TakeFreeSegment(std::string* path);
   bool KeepAsFree(const std::string& path);
@@ -133,6 +138,9 @@ class WalWriter {
   int spare_fd_ = -1;
   std::string spare_path_;
   std::thread spare_thread_;  // preallocates + zeroes the next segment off the commit path
+  // Set when a roll needs the spare now (stop pacing) or the log closes (give the spare up).
+  std::atomic<bool> spare_hurry_{false};
+  std::atomic<bool> spare_cancel_{false};
   std::vector<uint8_t> buffer_;  // framed records not yet written
   uint64_t next_lsn_ = 1;
   uint64_t written_lsn_ = 0;

@@ -66,3 +66,63 @@ t.test('the reader returns at least one record per batch, whatever maxBytes', as
     reader.close();
   }
 });
+
+const walFiles = (dir: string) => fs.readdirSync(dir).filter((f) => /^\d{20}\.wal$/.test(f)).sort();
+const freeFiles = (dir: string) => fs.readdirSync(dir).filter((f) => /^\d{20}\.free$/.test(f)).sort();
+const inode = (dir: string, f: string) => fs.statSync(path.join(dir, f)).ino;
+
+t.test('spares zeroed a chunk at a time roll over correctly; nothing is left behind by close', async (t) => {
+  const dir = tmpDir(t);
+  const segmentBytes = 3 << 20; // three 1 MiB zeroing chunks per spare
+  const wal = WalWriter.open(dir, { backend: 'pwrite', segmentBytes });
+  const big = (i: number) => new Uint8Array(60_000).fill((i * 13) & 255);
+  const n = 170; // ~10 MiB: three rolls, each onto a spare prepared while commits ran
+  for (let i = 1; i <= n; i++) await wal.waitDurable(wal.append(big(i)));
+  await wal.close();
+  t.equal(walFiles(dir).length, 4, 'four segments');
+  for (const f of walFiles(dir)) t.equal(fs.statSync(path.join(dir, f)).size, segmentBytes, `${f} has the segment size`);
+  t.notOk(fs.existsSync(path.join(dir, 'spare.wal.tmp')), 'no half-made spare left');
+  const reader = WalReader.open(dir, 1);
+  let next = 1;
+  let bad = 0;
+  reader.replay((lsn, data) => {
+    if (lsn !== next++ || data.length !== 60_000 || data.some((x) => x !== ((lsn * 13) & 255))) bad++;
+  });
+  t.equal(bad, 0);
+  t.equal(next, n + 1, 'every record replays');
+  t.equal(reader.stop?.kind, 'end');
+  reader.close();
+});
+
+t.test('a retired file kept by an earlier run is the spare from open on', async (t) => {
+  const dir = tmpDir(t);
+  const segmentBytes = 64 * 1024;
+  let wal = WalWriter.open(dir, { backend: 'pwrite', segmentBytes });
+  let last = 0;
+  for (let i = 1; i <= 1500; i++) last = wal.append(record(i));
+  await wal.waitDurable(last);
+  wal.truncateBefore(last);
+  await wal.close();
+  const kept = freeFiles(dir);
+  t.ok(kept.length >= 1, 'a retired segment is kept for reuse');
+  const keptInodes = new Set(kept.map((f) => inode(dir, f)));
+  wal = WalWriter.open(dir, { backend: 'pwrite', segmentBytes });
+  // before anything is appended, the writer takes a kept file as its spare (a rename)
+  const deadline = Date.now() + 5000;
+  while (!fs.existsSync(path.join(dir, 'spare.wal.tmp')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  t.ok(fs.existsSync(path.join(dir, 'spare.wal.tmp')), 'a spare is ready before the first append');
+  t.ok(keptInodes.has(inode(dir, 'spare.wal.tmp')), 'and it is a kept file, not a new one');
+  t.equal(freeFiles(dir).length, kept.length - 1);
+  const before = new Set(walFiles(dir));
+  for (let i = 1; i <= 1500; i++) last = wal.append(record(i));
+  await wal.waitDurable(last);
+  const rolled = walFiles(dir).filter((f) => !before.has(f));
+  t.ok(rolled.length >= 1, 'the log rolled over');
+  t.ok(keptInodes.has(inode(dir, rolled[0]!)), 'onto the spare taken at open');
+  await wal.close();
+  const reader = WalReader.open(dir, Number(walFiles(dir)[0]!.slice(0, 20)));
+  const stop = reader.replay(() => {});
+  t.equal(stop.kind, 'end');
+  t.equal(stop.lsn, last + 1);
+  reader.close();
+});
