@@ -13,12 +13,13 @@ import { toIntervalJoin } from './interval-join.js';
 import { pruneColumns } from './prune.js';
 import { shareSubplans } from './share-subplans.js';
 import { maxTiesToTopN } from './max-ties.js';
+import { markWindowExtremumRows } from './window-extremum-rows.js';
 import { withRowNumberKey } from './top-n-key.js';
 import { partitionSessionWindows } from '../physical-stream.js';
 
 export function optimize(plan: LogicalPlan): LogicalPlan {
   // SESSION windows are per grouping key (PRODUCT.md §3): partition them before pruning
-  return maxTiesToTopN(shareSubplans(pruneColumns(partitionSessionWindows(rewrite(plan)))));
+  return markWindowExtremumRows(maxTiesToTopN(shareSubplans(pruneColumns(partitionSessionWindows(rewrite(plan))))));
 }
 
 function rewrite(plan: LogicalPlan): LogicalPlan {
