@@ -76,6 +76,23 @@ t.test('retraction splits a session', async (t) => {
   t.equal(op.unmatchedRetractions, 1);
 });
 
+t.test('a row with weight 2 is two events: both copies move with the bounds, a retraction takes one', async (t) => {
+  const r = new Recorder();
+  const op = sessionOp(r);
+  op.push(batch([['a', 100, 1]], [2]), 0);
+  op.flush();
+  t.same(r.net(), [['a', 100, 1, 100, 110], ['a', 100, 1, 100, 110]]);
+  t.equal(op.stateSize(), 2);
+  op.push(batch([['a', 104, 2]]), 0);
+  op.flush();
+  t.same(r.net(), [['a', 100, 1, 100, 114], ['a', 100, 1, 100, 114], ['a', 104, 2, 100, 114]], 'both copies re-emitted with the new end');
+  op.push(batch([['a', 100, 1]], [-1]), 0);
+  op.flush();
+  t.same(r.net(), [['a', 100, 1, 100, 114], ['a', 104, 2, 100, 114]], 'one copy left');
+  t.equal(op.stateSize(), 2);
+  t.equal(op.unmatchedRetractions, 0);
+});
+
 t.test('emit-on-close mode: each session emitted once with its final bounds', async (t) => {
   const r = new Recorder();
   const op = sessionOp(r);
