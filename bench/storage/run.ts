@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { open } from '../../lib/index.js';
 import { Engine } from '../../lib/engine/engine.js';
 import { DurableEngine } from '../../lib/storage/durable-engine.js';
-import type { WalWriter } from '../../lib/native/wal.js';
+import { ackLatency, describe } from './ack.js';
 
 const EVENTS = Number(process.env.LAMINAR_BENCH_EVENTS ?? 1_000_000);
 const BATCH = 1000;
@@ -212,51 +212,14 @@ async function checkpointCost(): Promise<void> {
 }
 
 /**
- * Where a group-commit ack's time goes: the same paced 100-row inserts + flush (100 K events/s),
- * once awaiting flush() (the writer's callback resolves it) and once spinning on the shared
- * durable-LSN counter (the earliest moment the JS thread can know). Equal tails mean the time is
- * spent before the writer publishes (scheduling of the writer thread, fdatasync), not in the
- * ack path.
+ * Where a group-commit ack's time goes: paced 100-row inserts + flush (100 K events/s), once
+ * awaiting flush() (the writer's callback resolves it) and once spinning on the shared durable-LSN
+ * counter (the earliest moment the JS thread can know), each ack split at the writer's commit
+ * timestamps (bench/storage/ack.ts). `bench/storage/ack-variants.ts` compares WAL backends.
  */
 async function ackBreakdown(): Promise<void> {
   for (const how of ['await flush()', 'spin on durableLsn'] as const) {
-    const dir = tmp();
-    const db = DurableEngine.open({ path: dir, checkpointIntervalMs: 0, durability: 'group' }, new Engine({}));
-    await db.execute('CREATE SOURCE ev (k BIGINT, v INT, ts TIMESTAMP)');
-    await db.execute('CREATE MATERIALIZED VIEW agg AS SELECT v, count(*) AS n, sum(k) AS s FROM ev GROUP BY v');
-    const cols = kvColumns(0, 100, 0);
-    const lat: number[] = [];
-    // the await path split at the moment the writer published durability (WalWriter.durableAtNs,
-    // same clock as hrtime): before it the append, the writer and the disk; after it the wake-up
-    // of this thread and the promise chain
-    const wal = (db as unknown as { wal: WalWriter }).wal;
-    const toDisk: number[] = [];
-    const wake: number[] = [];
-    const t0 = performance.now();
-    for (let i = 0; i < 2000; i++) {
-      while (performance.now() < t0 + i) await new Promise((r) => setImmediate(r));
-      const s = process.hrtime.bigint();
-      db.insertColumns('ev', cols, 100);
-      const acked = db.flush();
-      if (how === 'spin on durableLsn') while (db.durableLsn < db.lastLsn);
-      else await acked;
-      const e = process.hrtime.bigint();
-      lat.push(Number(e - s) / 1e6);
-      if (how === 'await flush()') {
-        const at = wal.durableAtNs;
-        toDisk.push(Number(at - s) / 1e6);
-        wake.push(Number(e - at) / 1e6);
-      }
-      await acked;
-    }
-    for (const a of [lat, toDisk, wake]) a.sort((x, y) => x - y);
-    const load = os.loadavg()[0]!.toFixed(2);
-    console.log(`ack group, ${how.padEnd(18)}: p50 ${pct(lat, 0.5).toFixed(3)} ms p90 ${pct(lat, 0.9).toFixed(3)} ms p99 ${pct(lat, 0.99).toFixed(3)} ms (2000 acks at 100 K events/s; load ${load})`);
-    if (toDisk.length > 0) {
-      console.log(`  of which insert -> durable published: p50 ${pct(toDisk, 0.5).toFixed(3)} ms p99 ${pct(toDisk, 0.99).toFixed(3)} ms; published -> await resumed: p50 ${pct(wake, 0.5).toFixed(3)} ms p99 ${pct(wake, 0.99).toFixed(3)} ms`);
-    }
-    await db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    console.log(`ack group, ${how.padEnd(18)} (2000 acks at 100 K events/s): ${describe(await ackLatency({}, how))}`);
   }
 }
 
