@@ -115,6 +115,15 @@ export class WindowExtremumRowsOperator implements Operator {
     const offset = this.offset;
     const isMax = this.isMax;
     const wm = this.wm;
+    // the band's window ends relative to the row's own window start s (t = s + d, 0 <= d < size):
+    // lower = la * size + lb, upper = ua * size + ub with 0 <= lb, ub < size, so the first end is
+    // s + la * size + (d + lb === 0 ? 0 : d + lb <= size ? size : 2 size) and the last
+    // s + ua * size + (d + ub < size ? 0 : size) — no modulo per row
+    const lb = floorMod(lowerMs, sizeMs);
+    const la = (lowerMs - lb) / sizeMs;
+    const ub = floorMod(upperMs, sizeMs);
+    const ua = (upperMs - ub) / sizeMs;
+    const ownOnly = la === 0 && lb === 0 && ua === 1 && ub === 0;
     // consecutive rows mostly share a window: its bounds and state are looked up once per run
     let curStart = NaN;
     let curEnd = NaN;
@@ -128,7 +137,6 @@ export class WindowExtremumRowsOperator implements Operator {
         if (copies < 0) throw new ExecutionError('INVALID_ARGUMENT', 'window extremum rows need an append-only input, got a retraction');
       }
       const raw = values[i];
-      const v = typeof raw === 'number' ? raw : null;
       if (!(t >= curStart && t < curEnd)) {
         curStart = t - floorMod(t - offset, sizeMs);
         curEnd = curStart + sizeMs;
@@ -137,31 +145,34 @@ export class WindowExtremumRowsOperator implements Operator {
       if (t < wm) {
         for (let k = 0; k < copies; k++) this.late.add(batch, i);
         // the aggregate still counts it while the join can see its window change
-        if (v !== null && curEnd >= wm && !(curEnd + this.lateness <= wm)) {
+        if (typeof raw === 'number' && curEnd >= wm && !(curEnd + this.lateness <= wm)) {
           cur ??= this.windowAt(curEnd);
-          if (cur.ext === null || (isMax ? v > cur.ext : v < cur.ext)) this.raise(cur, v);
+          if (cur.ext === null || (isMax ? raw > cur.ext : raw < cur.ext)) this.raise(cur, raw);
         }
         continue;
       }
-      if (v === null) {
-        // a window with only NULL values still exists (its extremum is NULL: matches nothing)
-        cur ??= this.windowAt(curEnd);
-        continue;
-      }
+      // a window with only NULL values still exists (its extremum is NULL: matches nothing)
       cur ??= this.windowAt(curEnd);
-      if (cur.ext === null || (isMax ? v > cur.ext : v < cur.ext)) this.raise(cur, v);
-      // the windows this row is tied to: ends in [t + lower, t + upper]
-      const lo = t + lowerMs;
-      const m = floorMod(lo - offset, sizeMs);
-      const hi = t + upperMs;
+      if (typeof raw !== 'number') continue;
+      const v = raw;
+      const ext = cur.ext;
+      if (ext === null || (isMax ? v > ext : v < ext)) this.raise(cur, v);
+      // band [0, size] (q7): a row off the window start is tied to its own window only
+      else if (v !== ext && ownOnly && t !== curStart) continue;
+      const d = t - curStart;
+      const x = d + lb;
+      const first = curStart + la * sizeMs + (x === 0 ? 0 : x <= sizeMs ? sizeMs : 2 * sizeMs);
+      const last = curStart + ua * sizeMs + (d + ub < sizeMs ? 0 : sizeMs);
       let row: Row | null = null;
-      for (let e = m === 0 ? lo : lo - m + sizeMs; e <= hi; e += sizeMs) {
-        const w = e === curEnd ? cur : this.windowAt(e);
+      for (let e = first; e <= last; e += sizeMs) {
         if (e === curEnd) {
-          if (v !== w.ext) continue;
+          if (v !== cur.ext) continue;
           row ??= readRow(batch, i);
-          for (let k = 0; k < copies; k++) this.addTied(w, row);
-        } else if (w.ext === null || (isMax ? v > w.ext : v < w.ext)) {
+          for (let k = 0; k < copies; k++) this.addTied(cur, row);
+          continue;
+        }
+        const w = this.windowAt(e);
+        if (w.ext === null || (isMax ? v > w.ext : v < w.ext)) {
           row ??= readRow(batch, i);
           for (let k = 0; k < copies; k++) {
             w.edgeRows.push(row);
