@@ -126,3 +126,19 @@ t.test('a retired file kept by an earlier run is the spare from open on', async 
   t.equal(stop.lsn, last + 1);
   reader.close();
 });
+
+t.test('closing while a fresh spare is being zeroed gives it up instead of finishing it', async (t) => {
+  const dir = tmpDir(t);
+  const segmentBytes = 32 << 20;
+  const wal = WalWriter.open(dir, { backend: 'pwrite', segmentBytes });
+  // just past a quarter of the segment: the writer starts zeroing a spare (paced: well over
+  // 100 ms for 32 MiB), and the log closes right away
+  const chunk = new Array<Uint8Array>(64).fill(new Uint8Array(64 * 1024 - 16));
+  let last = 0;
+  for (let written = 0; written <= segmentBytes / 4; written += 64 * 64 * 1024) last = wal.append(chunk);
+  await wal.waitDurable(last);
+  await wal.close();
+  t.same(freeFiles(dir), [], 'no half-zeroed spare kept for reuse');
+  t.notOk(fs.existsSync(path.join(dir, 'spare.wal.tmp')), 'and none left behind');
+  t.equal(walFiles(dir).length, 1);
+});
