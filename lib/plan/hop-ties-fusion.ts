@@ -9,16 +9,16 @@
 // - Top-N: limit 1, offset 0, rank or dense_rank (both keep every row tied at the top), one
 //   ORDER BY key, DESC, the aggregate's count column; partitioned by window_start and/or
 //   window_end only (each determines the window);
-// - aggregate: changelog (not EMIT ON WINDOW CLOSE), exactly one aggregate, count(*) without
-//   FILTER; grouped by plain columns: window_start / window_end of the TVF right below it and
-//   columns of the TVF's input (the key);
-// - TVF: HOP with a size that is a multiple of the slide, or TUMBLE.
+// - aggregate: optimizer/hop-count-shape.ts — changelog, exactly one aggregate, count(*) without
+//   FILTER, grouped by plain columns (window_start / window_end of the HOP or TUMBLE right below
+//   it, size a multiple of the slide, and columns of the TVF's input: the key).
 
 import type { DataflowNode } from '../exec/runtime/dataflow.js';
 import { Project } from '../exec/operators/project.js';
 import { HopCountTiesOperator, type TiesOutputColumn } from '../exec/stream/hop-count-ties.js';
 import { WindowAggregateOperator } from '../exec/stream/window-aggregate.js';
 import type { TopNNode } from './logical.js';
+import { hopCountShape, partitionsByWindow } from './optimizer/hop-count-shape.js';
 import { buildPhysical, type PhysicalContext } from './physical.js';
 import type { StreamBuildOptions } from './physical-stream.js';
 
@@ -29,37 +29,26 @@ export function buildHopCountTies(plan: TopNNode, ctx: PhysicalContext, input: D
   const fn = plan.rankOutput?.fn;
   if (fn !== 'rank' && fn !== 'dense_rank') return undefined;
   const agg = plan.input;
-  if (agg.kind !== 'aggregate' || agg.emit !== 'changes' || agg.aggregates.length !== 1) return undefined;
-  const count = agg.aggregates[0]!;
-  if (count.fn !== 'count_star' || count.filter !== undefined || count.distinct) return undefined;
-  const tvf = agg.input;
-  if (tvf.kind !== 'window-tvf') return undefined;
-  const slideMs = tvf.tvf === 'hop' ? tvf.slideMs : tvf.tvf === 'tumble' ? tvf.sizeMs : undefined;
-  if (slideMs === undefined || slideMs <= 0 || tvf.sizeMs % slideMs !== 0) return undefined;
-  const w0 = tvf.input.schema.length;
+  if (agg.kind !== 'aggregate') return undefined;
+  const shape = hopCountShape(agg);
+  if (shape === undefined) return undefined;
   const countCol = agg.groupBy.length;
   const order = plan.order;
   if (order.length !== 1 || !order[0]!.desc || order[0]!.expr.kind !== 'column' || order[0]!.expr.index !== countCol) return undefined;
-  const output: TiesOutputColumn[] = [];
-  const keyColumns: number[] = [];
-  const windowCols = new Set<number>();
-  for (let i = 0; i < agg.groupBy.length; i++) {
-    const g = agg.groupBy[i]!;
-    if (g.kind !== 'column') return undefined;
-    if (g.index === w0) {
-      output.push({ kind: 'start' });
-      windowCols.add(i);
-    } else if (g.index === w0 + 1) {
-      output.push({ kind: 'end' });
-      windowCols.add(i);
-    } else if (g.index < w0) {
-      output.push({ kind: 'key', index: keyColumns.length });
-      keyColumns.push(g.index);
-    } else return undefined;
+  const partition: number[] = [];
+  for (const p of plan.partitionBy) {
+    if (p.kind !== 'column') return undefined;
+    partition.push(p.index);
   }
-  if (windowCols.size === 0 || plan.partitionBy.length === 0) return undefined;
-  for (const p of plan.partitionBy) if (p.kind !== 'column' || !windowCols.has(p.index)) return undefined;
+  if (!partitionsByWindow(shape, partition)) return undefined;
+  const keyColumns: number[] = [];
+  const output: TiesOutputColumn[] = shape.roles.map((r) => {
+    if (r.kind !== 'key') return r;
+    keyColumns.push(r.column);
+    return { kind: 'key', index: keyColumns.length - 1 };
+  });
   output.push({ kind: 'count' }, { kind: 'rank' });
+  const { tvf, slideMs } = shape;
   markInert(input);
   const source = buildPhysical(tvf.input, ctx);
   return ctx.builder.add(
