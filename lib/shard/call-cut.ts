@@ -19,6 +19,8 @@ export interface ShardCallLog {
   firstLsn: number[];
   /** LSN of the first row or watermark record after the last mark (a part whose mark is missing); 0: none */
   tailLsn: number;
+  /** LSN of the log's last whole record (the checkpoint's when none follows it) */
+  lastLsn: number;
 }
 
 export interface CallCut {

@@ -39,12 +39,13 @@ export function decodeCallMark(payload: Uint8Array): { seq: number; shards: numb
  * replay would; a torn last record ends it (that record was never acknowledged).
  */
 export function scanCallLog(walDir: string, fromLsn: number): ShardCallLog {
-  const log: ShardCallLog = { seqs: [], shards: [], firstLsn: [], tailLsn: 0 };
+  const log: ShardCallLog = { seqs: [], shards: [], firstLsn: [], tailLsn: 0, lastLsn: fromLsn - 1 };
   if (!fs.existsSync(walDir)) return log;
   const reader = WalReader.open(walDir, fromLsn);
   let partStart = 0;
   try {
     for (const { lsn, data } of reader.records()) {
+      log.lastLsn = lsn;
       const kind = data[0];
       if (kind === RecordKind.InsertColumns || kind === RecordKind.InsertRows || kind === RecordKind.Watermark) {
         if (partStart === 0) partStart = lsn;

@@ -193,7 +193,16 @@ function replayStart(local: number): { walDir: string; fromLsn: number } | null 
 /** The end-of-call marks of the shard's log after local checkpoint `local`. */
 function scanLog(local: number): ShardCallLog {
   const start = replayStart(local);
-  return start === null ? { seqs: [], shards: [], firstLsn: [], tailLsn: 0 } : scanCallLog(start.walDir, start.fromLsn);
+  if (start === null) return { seqs: [], shards: [], firstLsn: [], tailLsn: 0, lastLsn: 0 };
+  const log = scanCallLog(start.walDir, start.fromLsn);
+  // a damaged record in the log's last segment reads as its end: the MANIFEST knows better (as
+  // the durable engine's own open checks), and the cut must not be computed from a log that lost
+  // acknowledged records
+  const durableLsn = readManifest(shardDirectory())?.durableLsn ?? 0;
+  if (log.lastLsn < durableLsn) {
+    throw new StorageError('CORRUPTION', `${start.walDir} ends at record ${log.lastLsn}, but records up to ${durableLsn} were durable (MANIFEST): write-ahead log segments are missing, truncated or damaged`);
+  }
+  return log;
 }
 
 /**
@@ -282,6 +291,9 @@ function handle(bytes: Uint8Array): boolean {
   return false;
 }
 
+/** ring records handled before the shard yields to its event loop */
+const MAX_RECORDS_PER_RUN = 1024;
+
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 async function loop(): Promise<void> {
@@ -294,6 +306,9 @@ async function loop(): Promise<void> {
       if (++handled % 32 === 0) ring.release();
       // the durable engine takes its cut in a microtask: let it run before the next record
       if (barrier) break;
+      // a producer that never pauses must not starve the loop: disk completions (flush and
+      // checkpoint replies) and timers run between runs
+      if (handled >= MAX_RECORDS_PER_RUN) break;
     }
     ring.release();
     if (handled > 0) postChanges();

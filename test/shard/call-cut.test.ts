@@ -5,7 +5,8 @@ import { computeCallCut, type ShardCallLog } from '../../lib/shard/call-cut.js';
 
 /** A shard log from [seq, shards reached, first LSN] triples and an unfinished part's LSN. */
 function log(marks: [number, number, number][], tailLsn = 0): ShardCallLog {
-  return { seqs: marks.map((m) => m[0]), shards: marks.map((m) => m[1]), firstLsn: marks.map((m) => m[2]), tailLsn };
+  const lastLsn = Math.max(tailLsn, ...marks.map((m) => m[2]));
+  return { seqs: marks.map((m) => m[0]), shards: marks.map((m) => m[1]), firstLsn: marks.map((m) => m[2]), tailLsn, lastLsn };
 }
 
 t.test('every call whole on every shard it reached: nothing is cut', async (t) => {
@@ -77,7 +78,7 @@ t.test('the cut is stable: cutting the logs where it says and computing again gi
   const cutLog = (l: ShardCallLog, at: number): ShardCallLog => {
     if (at === 0) return l;
     const keep = l.firstLsn.filter((lsn) => lsn < at).length;
-    return { seqs: l.seqs.slice(0, keep), shards: l.shards.slice(0, keep), firstLsn: l.firstLsn.slice(0, keep), tailLsn: l.tailLsn >= at ? 0 : l.tailLsn };
+    return { seqs: l.seqs.slice(0, keep), shards: l.shards.slice(0, keep), firstLsn: l.firstLsn.slice(0, keep), tailLsn: l.tailLsn >= at ? 0 : l.tailLsn, lastLsn: at - 1 };
   };
   const again = computeCallCut(1, [cutLog(a, first.truncateAt[0]!), cutLog(b, first.truncateAt[1]!)]);
   t.equal(again.last, first.last);

@@ -1,8 +1,8 @@
 // Which batches of the sharded crash test were acknowledged, run by run. A child run starts at
 // batch `ready` (one past the highest id it recovered) and acknowledges batches ready…acked with
 // each flush(). Batches a run inserted after its last ACK were never acknowledged: a crash may
-// leave them on some shards only (each shard recovers a prefix of its own input), and the next
-// run starts past them, so a later, higher ACK does not cover them.
+// drop them, and the next run starts past the ones it kept, so a later, higher ACK does not
+// cover them.
 
 export interface ChildRun {
   /** the first batch the run inserted (its READY line); -1 if it never got that far */

@@ -66,6 +66,12 @@ t.test('SIGKILL at random moments loses no acknowledged row and duplicates none;
     const ids = (await db.query<{ id: number }>('SELECT id FROM ev')).map((r) => Number(r.id));
     const seen = new Set(ids);
     t.equal(seen.size, ids.length, `kill ${kill}: no row twice (${ids.length} rows)`);
+    const batches = new Map<number, number>();
+    for (const id of ids) batches.set(Math.floor(id / SIZE), (batches.get(Math.floor(id / SIZE)) ?? 0) + 1);
+    const partial = [...batches].filter(([, n]) => n !== SIZE).map(([b, n]) => `batch ${b}: ${n} rows`);
+    t.same(partial, [], `kill ${kill}: every insert call (batch) is wholly present or wholly absent`);
+    const last = Math.max(-1, ...batches.keys());
+    t.equal(batches.size, last + 1, `kill ${kill}: the batches present are a prefix 0…${last}`);
     const missing = ledger.missingAcknowledged(seen, SIZE);
     t.same(missing, [], `kill ${kill}: every row of the ${ledger.acknowledgedCount()} acknowledged batches is there`);
 

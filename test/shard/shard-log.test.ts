@@ -1,0 +1,133 @@
+// A durable shard's log as recovery reads and cuts it (lib/shard/shard-log.ts), on real WAL
+// segments: end-of-call marks and where each call's part starts, a torn last record, a damaged
+// record, and the physical cut (later segments deleted, the log ends before the cut record and
+// the WAL writer continues right there).
+import t from 'tap';
+import type { Test } from 'tap';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { WalReader, WalWriter } from '../../lib/native/wal.js';
+import { RecordEncoder } from '../../lib/storage/record.js';
+import { decodeCallMark, encodeCallMark, scanCallLog, truncateLog } from '../../lib/shard/shard-log.js';
+
+function walDir(t: Test): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'laminar-shard-log-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return path.join(dir, 'wal');
+}
+
+const enc = new RecordEncoder();
+// the encoder reuses one scratch buffer: copy each record out
+const rows = (n: number): Uint8Array => new Uint8Array(enc.insertColumns('t', 1, [new Float64Array(n).fill(n) as never], n));
+const mark = (seq: number, shards: number): Uint8Array => new Uint8Array(enc.tag(encodeCallMark(seq, shards)));
+const ddl = (): Uint8Array => new Uint8Array(enc.execute('CREATE TABLE u (a INT)', []));
+const watermark = (): Uint8Array => new Uint8Array(enc.watermark('s', 1000));
+
+/** Writes `records` (LSN 1, 2, …) into a new log and closes it. */
+async function writeLog(dir: string, records: Uint8Array[], segmentBytes = 1 << 20): Promise<void> {
+  const wal = WalWriter.open(dir, { sync: 'off', segmentBytes });
+  for (const r of records) wal.append(r);
+  await wal.close();
+}
+
+function lsnsOf(dir: string): number[] {
+  const reader = WalReader.open(dir, 1);
+  const out: number[] = [];
+  try {
+    for (const { lsn } of reader.records()) out.push(lsn);
+  } finally {
+    reader.close();
+  }
+  return out;
+}
+
+function segments(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.wal')).sort();
+}
+
+t.test('a call mark round-trips; other TAG payloads are not call marks', async (t) => {
+  t.same(decodeCallMark(encodeCallMark(123456789, 3)), { seq: 123456789, shards: 3 });
+  t.equal(decodeCallMark(new Uint8Array([1, 2, 3])), null);
+  const wrongVersion = encodeCallMark(1, 1);
+  wrongVersion[1] = 9;
+  t.equal(decodeCallMark(wrongVersion), null);
+});
+
+t.test('the scan finds each mark and where its part starts; DDL between calls is not part of one', async (t) => {
+  const dir = walDir(t);
+  // 1 rows, 2 watermark, 3 mark(1) | 4 DDL | 5 mark(2): an empty part | 6 rows, 7 mark(3) | 8 rows (no mark)
+  await writeLog(dir, [rows(3), watermark(), mark(1, 2), ddl(), mark(2, 2), rows(4), mark(3, 1), rows(5)]);
+  t.same(scanCallLog(dir, 1), { seqs: [1, 2, 3], shards: [2, 2, 1], firstLsn: [1, 5, 6], tailLsn: 8, lastLsn: 8 });
+  t.same(scanCallLog(dir, 4), { seqs: [2, 3], shards: [2, 1], firstLsn: [5, 6], tailLsn: 8, lastLsn: 8 }, 'from a checkpoint on');
+  t.same(scanCallLog(path.join(dir, 'none'), 1), { seqs: [], shards: [], firstLsn: [], tailLsn: 0, lastLsn: 0 }, 'no log yet');
+});
+
+t.test('a torn last record ends the scan: its mark is not counted', async (t) => {
+  const dir = walDir(t);
+  await writeLog(dir, [rows(3), mark(1, 2), rows(4), mark(2, 2)]);
+  const [seg] = segments(dir);
+  const file = path.join(dir, seg!);
+  const bytes = fs.readFileSync(file);
+  // the last frame (mark 2) is the last non-zero bytes before the seal: zero its payload's end
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end--;
+  const fd = fs.openSync(file, 'r+');
+  // the seal is the last 16 bytes written; the mark's payload sits just before it
+  fs.writeSync(fd, Buffer.alloc(24), 0, 24, end - 16 - 24);
+  fs.closeSync(fd);
+  const log = scanCallLog(dir, 1);
+  t.same(log.seqs, [1], 'only the whole mark');
+  t.equal(log.tailLsn, 3, 'the rows of call 2 are an unfinished part');
+});
+
+t.test('a damaged record before the last segment is corruption, not a torn tail', async (t) => {
+  const dir = walDir(t);
+  await writeLog(dir, Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? rows(120) : mark(i, 1))), 4096);
+  t.ok(segments(dir).length > 1);
+  const file = path.join(dir, segments(dir)[0]!);
+  const fd = fs.openSync(file, 'r+');
+  const b = Buffer.alloc(1);
+  fs.readSync(fd, b, 0, 1, 64 + 16 + 40);
+  b[0] ^= 0x5a;
+  fs.writeSync(fd, b, 0, 1, 64 + 16 + 40);
+  fs.closeSync(fd);
+  t.throws(() => scanCallLog(dir, 1), { code: 'CORRUPTION', message: /damaged/ });
+});
+
+t.test('cutting the log drops the record and everything after it, across segments', async (t) => {
+  const dir = walDir(t);
+  // 4 KiB segments: ~3 records of 1 KiB each per segment, so the log spans several
+  const records = Array.from({ length: 24 }, (_, i) => (i % 2 === 0 ? rows(120) : mark(i, 1)));
+  await writeLog(dir, records, 4096);
+  const before = segments(dir);
+  t.ok(before.length >= 4, `the log spans ${before.length} segments`);
+  truncateLog(dir, 11);
+  t.same(lsnsOf(dir), Array.from({ length: 10 }, (_, i) => i + 1), 'records 1…10 remain');
+  t.ok(segments(dir).length < before.length, 'segments after the cut are gone');
+  // the writer continues at the cut; a reader sees the new records after the old ones
+  const wal = WalWriter.open(dir, { sync: 'off', segmentBytes: 4096 });
+  t.equal(wal.lastLsnAtOpen, 10);
+  t.equal(wal.append(mark(99, 1)), 11);
+  await wal.close();
+  t.same(lsnsOf(dir), Array.from({ length: 11 }, (_, i) => i + 1));
+  t.same(scanCallLog(dir, 11).seqs, [99], 'the new record is the one at 11');
+});
+
+t.test('cutting at the first record of a segment leaves that segment empty, not damaged', async (t) => {
+  const dir = walDir(t);
+  await writeLog(dir, Array.from({ length: 12 }, () => rows(120)), 4096);
+  const firsts = segments(dir).map((f) => Number(f.slice(0, 20)));
+  const at = firsts[1]!;
+  truncateLog(dir, at);
+  t.same(lsnsOf(dir), Array.from({ length: at - 1 }, (_, i) => i + 1));
+  const wal = WalWriter.open(dir, { sync: 'off', segmentBytes: 4096 });
+  t.equal(wal.lastLsnAtOpen, at - 1);
+  await wal.close();
+});
+
+t.test('cutting at a record the log does not have is refused', async (t) => {
+  const dir = walDir(t);
+  await writeLog(dir, [rows(3), mark(1, 1)]);
+  t.throws(() => truncateLog(dir, 7), { code: 'CORRUPTION', message: /record 7/ });
+});
