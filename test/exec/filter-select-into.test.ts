@@ -81,6 +81,15 @@ t.test('concatBatches keeps typed columns typed, cuts longer columns, and keeps 
   t.ok(Array.isArray(mixed.columns[0]));
   const holes = concatBatches([batchOf([[undefined as unknown as null]], 1), batchOf([[5]], 1)], 1);
   t.same(Array.from(holes.columns[0]!), [null, 5], 'undefined reads as NULL');
+  const sparse = new Array<string | null>(3);
+  sparse[1] = 'b';
+  const plain = concatBatches([batchOf([['a', 'b', 'extra']], 2), batchOf([sparse], 3), batchOf([['z']], 1)], 1);
+  t.same(Array.from(plain.columns[0]!), ['a', 'b', null, 'b', null, 'z'], 'plain columns: cut to length, holes read as NULL');
+  t.ok(Array.isArray(plain.columns[0]));
+  const many = Array.from({ length: 5000 }, (_, k) => batchOf([[`r${k}`]], 1));
+  const long = concatBatches(many, 1);
+  t.equal(long.length, 5000, 'more batches than one concat call takes');
+  t.equal(long.columns[0]![4999], 'r4999');
 });
 
 t.test('concatBatches with weights: zero weights dropped, all-ones weights become null', async (t) => {
