@@ -134,8 +134,12 @@ export class HopCountTiesOperator implements Operator {
     // first the batch's rows summed per (pane, key): a batch repeats keys (Nexmark: 1 distinct
     // (pane, auction) per ~11 bids), and each sum then updates its windows' big maps once
     const byPane = this.byPane;
+    // one key column: its primitive values are the keys themselves (no key function call)
+    const keyColumn = this.singleKey ? cols[this.cfg.keyColumns[0]!]! : null;
     let entries = 0;
-    let lastPane = NaN;
+    // the current pane is [pane, paneEnd): consecutive rows mostly stay in it
+    let pane = NaN;
+    let paneEnd = NaN;
     let paneLate = false;
     let keys: Map<Key, number> | undefined;
     for (let i = 0; i < batch.length; i++) {
@@ -144,11 +148,11 @@ export class HopCountTiesOperator implements Operator {
       if (typeof ts !== 'number') continue;
       const w = weights === null ? 1 : weights[i]!;
       if (w === 0) continue;
-      const pane = tumbleStart(ts, slide, this.offset);
-      if (pane !== lastPane) {
-        lastPane = pane;
+      if (!(ts >= pane && ts < paneEnd)) {
+        pane = tumbleStart(ts, slide, this.offset);
+        paneEnd = pane + slide;
         // the pane's earliest window ends at pane + slide: closed, the row is late there
-        paneLate = this.closed(pane + slide, this.wm);
+        paneLate = this.closed(paneEnd, this.wm);
         keys = byPane.get(pane);
         if (keys === undefined) byPane.set(pane, (keys = new Map()));
       }
@@ -156,7 +160,11 @@ export class HopCountTiesOperator implements Operator {
         this.rowWithLateWindows(batch, i, pane, w);
         continue;
       }
-      const key = keyOf(cols, i);
+      let key: Key;
+      if (keyColumn !== null) {
+        const v = keyColumn[i] as Value;
+        key = v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : keyOf(cols, i);
+      } else key = keyOf(cols, i);
       const at = keys!.get(key);
       if (at !== undefined) {
         this.entryWeight[at] += w;
