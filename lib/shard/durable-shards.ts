@@ -166,7 +166,7 @@ export class DurableShards {
       const why = reached === 0 ? 'no shard finished logging its part' : `${marked} of the ${reached} shards it reached logged their part`;
       const shards = cut.truncateAt.flatMap((lsn, i) => (lsn > 0 ? [i] : []));
       this.warn(
-        `laminardb: ${this.dir} was not closed cleanly: insert call ${seq} is not whole on disk (${why}); it and the later calls only partly logged (${cut.dropped} numbered) were never acknowledged and are dropped from shard${shards.length === 1 ? '' : 's'} ${shards.join(', ')}, so every insert call is wholly present or wholly absent`,
+        `laminardb: ${this.dir} was not closed cleanly: routed call ${seq} (an insert or a watermark) is not whole on disk (${why}); it and every later call (${cut.dropped} with a part on disk) were never acknowledged and are dropped from shard${shards.length === 1 ? '' : 's'} ${shards.join(', ')}, so that every insert call is wholly present or wholly absent`,
       );
     }
     return cut.truncateAt;

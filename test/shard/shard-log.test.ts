@@ -8,7 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { WalReader, WalWriter } from '../../lib/native/wal.js';
-import { RecordEncoder } from '../../lib/storage/record.js';
+import { RecordEncoder, RecordKind, decodeRecord } from '../../lib/storage/record.js';
+import { DurableEngine } from '../../lib/storage/durable-engine.js';
+import { Engine } from '../../lib/engine/engine.js';
 import { decodeCallMark, encodeCallMark, scanCallLog, truncateLog } from '../../lib/shard/shard-log.js';
 
 function walDir(t: Test): string {
@@ -131,3 +133,31 @@ t.test('cutting at a record the log does not have is refused', async (t) => {
   await writeLog(dir, [rows(3), mark(1, 1)]);
   t.throws(() => truncateLog(dir, 7), { code: 'CORRUPTION', message: /record 7/ });
 });
+
+t.test('a durable engine logs call marks as TAG records that replay skips', async (t) => {
+  const dir = path.dirname(walDir(t));
+  const open = (): DurableEngine => DurableEngine.open({ path: dir, walSegmentBytes: 1 << 20, checkpointIntervalMs: 0, closeCheckpointBytes: Infinity }, new Engine({}));
+  let engine = open();
+  await engine.execute('CREATE TABLE t (a INT)');
+  engine.insertRows('t', [[1], [2]]);
+  const lsn = engine.logTag(encodeCallMark(1, 1));
+  engine.insertRows('t', [[3]]);
+  engine.logTag(encodeCallMark(2, 1));
+  await engine.close();
+  t.same(decodeRecord(recordAt(path.join(dir, 'wal'), lsn)), { kind: RecordKind.Tag, payload: encodeCallMark(1, 1) }, 'the mark is a TAG record');
+  t.same(scanCallLog(path.join(dir, 'wal'), 1), { seqs: [1, 2], shards: [1, 1], firstLsn: [2, lsn + 1], tailLsn: 0, lastLsn: lsn + 2 });
+  engine = open();
+  t.equal(engine.recovery.unmarkedFailure, null, 'replay applied nothing for the marks and failed nothing');
+  t.same(engine.query('SELECT a FROM t ORDER BY a').rows, [[1], [2], [3]], 'the rows are replayed');
+  await engine.close();
+});
+
+function recordAt(dir: string, lsn: number): Uint8Array {
+  const reader = WalReader.open(dir, lsn);
+  try {
+    for (const { data } of reader.records()) return new Uint8Array(data);
+  } finally {
+    reader.close();
+  }
+  throw new Error(`no record ${lsn}`);
+}
