@@ -20,7 +20,8 @@
 //   NaN, no Decimal objects);
 // - every residual conjunct is an inclusive bound (>=, <=, BETWEEN) between the two time columns
 //   and the band is [lower, upper] with lower >= 0 (every window a row is tied to ends at or
-//   after the row's time, so an on-time row always finds its windows still open).
+//   after the row's time, so an on-time row always finds its windows still open), spanning at
+//   most MAX_WINDOWS_PER_ROW window sizes (every row visits each window of its band).
 // Under these the operator reproduces the join's changelog, late rows included (its file comment
 // says how); docs/ARCHITECTURE.md repeats the conditions.
 
@@ -86,6 +87,9 @@ function baseColumn(p: LogicalPlan, col: number): BaseColumn | undefined {
 
 const sameBase = (a: BaseColumn | undefined, b: BaseColumn | undefined): boolean => a !== undefined && b !== undefined && a.relation === b.relation && a.column === b.column;
 
+/** bands spanning more windows than this stay an interval join */
+const MAX_WINDOWS_PER_ROW = 16;
+
 const INTEGRAL = new Set<DataType['id']>(['smallint', 'int', 'bigint']);
 
 /** Peels column-only projections above an aggregate: the aggregate and, per output column of
@@ -150,6 +154,8 @@ export function extremumRowsOf(j: IntervalJoinNode): ExtremumRowsSpec | undefine
     else upper = Math.min(upper, b.d);
   }
   if (lower !== j.lowerMs || upper !== j.upperMs) return undefined;
+  // each row visits every window of its band: keep that a handful (q7's is two)
+  if ((upper - lower) / tvf.sizeMs > MAX_WINDOWS_PER_ROW) return undefined;
   return {
     kind: call.fn,
     valueColumn: leftKey,
