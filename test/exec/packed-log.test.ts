@@ -99,10 +99,34 @@ t.test('the packer looks at each batch once and picks up small chunks merged lat
   packer.pack(log);
   t.ok(log[1] instanceof PackedBatch, 'a chunk merged in place of small ones is packed');
   t.same(showRows(rowsOf(log)), showRows(priceRows(400)));
+  // a merge that shrinks the log below what was looked at leaves its chunk at the end
+  log.push(batch(priceRows(5, 400)), batch(priceRows(5, 405)));
+  packer.pack(log);
+  log.splice(2, 2, batch(priceRows(140, 400)));
+  packer.pack(log);
+  t.ok(log[2] instanceof PackedBatch, 'the merged chunk at the end of a shorter log is packed');
+  t.same(showRows(rowsOf(log)), showRows(priceRows(540)));
   // another log array (a restore) is looked at from its start
   const other: Batch[] = [batch(priceRows(150))];
   packer.pack(other);
   t.ok(other[0] instanceof PackedBatch);
+  const empty: Batch[] = [];
+  packer.pack(empty);
+  packer.pack(empty);
+  t.equal(empty.length, 0, 'an empty log is fine');
+});
+
+t.test('a view fed one row per step: merged chunks get packed, every row reads back in order', async (t) => {
+  const view = new ViewStore(new Capture(), 3);
+  const rows = priceRows(3000);
+  for (const row of rows) {
+    view.push(batch([row]));
+    view.flush();
+  }
+  const chunks = view.contents();
+  t.ok(chunks.length < 100, `3000 rows in ${chunks.length} chunks`);
+  t.ok(chunks.some((b) => b instanceof PackedBatch), 'merged chunks of 128 rows or more are packed');
+  t.same(showRows(rowsOf(chunks)), showRows(rows));
 });
 
 /** The rows a user reads back for `SELECT id, p, d FROM v ORDER BY id` as strings. */

@@ -64,24 +64,30 @@ export function packBatch(batch: Batch): Batch {
 
 /**
  * Packs the batches appended to one append-only log since its last call. Call it only when no
- * one looks the log's batches up by identity any more (after the step that pushed them).
+ * one looks the log's batches up by identity any more (after the step that pushed them). The
+ * log only grows at its end, or has its trailing run of small chunks merged into one chunk at
+ * its end (compactLogTail, called before this): each call looks at the new entries, plus the
+ * last one after such a merge — O(1) per step on the one-row-per-insert path.
  */
 export class LogPacker {
   private log: Batch[] | null = null;
-  /** entries before this index were looked at already */
-  private done = 0;
+  /** entries before this index were looked at */
+  private checked = 0;
+  /** the entry at checked - 1 when it was looked at (a merge replaces it) */
+  private lastChecked: Batch | null = null;
 
   pack(log: Batch[]): void {
-    // a new log (a restore, or leaving and re-entering append-only mode) is looked at whole
+    // a new log (a restore) is looked at whole
     if (log !== this.log) {
       this.log = log;
-      this.done = 0;
+      this.checked = 0;
+      this.lastChecked = null;
     }
-    let k = Math.min(this.done, log.length);
+    let k = this.checked;
+    // a merge left one new chunk at the end in place of entries already looked at
+    if (k > log.length || (k > 0 && log[k - 1] !== this.lastChecked)) k = Math.max(0, log.length - 1);
     for (; k < log.length; k++) log[k] = packBatch(log[k]!);
-    // a trailing run of small chunks may still be merged into one worth packing: look again
-    let from = log.length;
-    while (from > 0 && log[from - 1]!.length < MIN_PACKED_ROWS) from--;
-    this.done = from;
+    this.checked = log.length;
+    this.lastChecked = log.length > 0 ? log[log.length - 1]! : null;
   }
 }
