@@ -45,21 +45,33 @@ const sorted = (a: number[]): Float64Array => Float64Array.from(a).sort();
  * with `storage` options (a source and an aggregate view over it, as a user would have).
  */
 export async function ackLatency(storage: StorageOptions, how: AckWait, acks = 2000): Promise<AckRun> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'laminar-ack-'));
+  return (await ackInterleaved([storage], how, acks))[0]!;
+}
+
+/**
+ * As ackLatency, for several databases at once (one per entry of `storages`, each in its own
+ * directory with its own WAL writer): the paced acks go to them in turn, so every variant sees
+ * the same moments of a shared machine's load (variants run one after the other can see a
+ * different disk). `acks` per database.
+ */
+export async function ackInterleaved(storages: readonly StorageOptions[], how: AckWait, acks = 2000): Promise<AckRun[]> {
+  const dirs = storages.map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'laminar-ack-')));
   try {
-    const db = DurableEngine.open({ path: dir, checkpointIntervalMs: 0, durability: 'group', ...storage }, new Engine({}));
-    await db.execute('CREATE SOURCE ev (k BIGINT, v INT, ts TIMESTAMP)');
-    await db.execute('CREATE MATERIALIZED VIEW agg AS SELECT v, count(*) AS n, sum(k) AS s FROM ev GROUP BY v');
+    const dbs: DurableEngine[] = [];
+    for (let v = 0; v < storages.length; v++) {
+      const db = DurableEngine.open({ path: dirs[v]!, checkpointIntervalMs: 0, durability: 'group', ...storages[v] }, new Engine({}));
+      await db.execute('CREATE SOURCE ev (k BIGINT, v INT, ts TIMESTAMP)');
+      await db.execute('CREATE MATERIALIZED VIEW agg AS SELECT v, count(*) AS n, sum(k) AS s FROM ev GROUP BY v');
+      dbs.push(db);
+    }
     const cols = columns(100);
-    const wal = (db as unknown as { wal: WalWriter }).wal;
-    const total: number[] = [];
-    const toWriter: number[] = [];
-    const queued: number[] = [];
-    const disk: number[] = [];
-    const resume: number[] = [];
+    const parts = dbs.map(() => ({ total: [] as number[], toWriter: [] as number[], queued: [] as number[], disk: [] as number[], resume: [] as number[] }));
     const ms = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
     const t0 = performance.now();
-    for (let i = 0; i < acks; i++) {
+    for (let i = 0; i < acks * dbs.length; i++) {
+      const db = dbs[i % dbs.length]!;
+      const out = parts[i % dbs.length]!;
+      const wal = (db as unknown as { wal: WalWriter }).wal;
       while (performance.now() < t0 + i) await new Promise((r) => setImmediate(r));
       const s = process.hrtime.bigint();
       db.insertColumns('ev', cols, 100);
@@ -67,22 +79,23 @@ export async function ackLatency(storage: StorageOptions, how: AckWait, acks = 2
       if (how === 'spin on durableLsn') while (db.durableLsn < db.lastLsn);
       else await acked;
       const e = process.hrtime.bigint();
-      total.push(ms(s, e));
+      out.total.push(ms(s, e));
       const c = wal.lastCommitTimes;
       // a group taken before this call started holds only earlier records: this call's record
       // then rode a later sync of records already written (rare); count it as reaching the writer
       // at once
       const taken = c.takenAtNs > s ? c.takenAtNs : s;
-      toWriter.push(ms(s, taken));
-      queued.push(Math.max(0, ms(taken, c.syncStartAtNs)));
-      disk.push(ms(c.syncStartAtNs > taken ? c.syncStartAtNs : taken, c.durableAtNs));
-      resume.push(ms(c.durableAtNs, e));
+      out.toWriter.push(ms(s, taken));
+      out.queued.push(Math.max(0, ms(taken, c.syncStartAtNs)));
+      out.disk.push(ms(c.syncStartAtNs > taken ? c.syncStartAtNs : taken, c.durableAtNs));
+      out.resume.push(ms(c.durableAtNs, e));
       await acked;
     }
-    await db.close();
-    return { total: sorted(total), toWriter: sorted(toWriter), queued: sorted(queued), disk: sorted(disk), resume: sorted(resume), load: os.loadavg()[0]! };
+    for (const db of dbs) await db.close();
+    const load = os.loadavg()[0]!;
+    return parts.map((p) => ({ total: sorted(p.total), toWriter: sorted(p.toWriter), queued: sorted(p.queued), disk: sorted(p.disk), resume: sorted(p.resume), load }));
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

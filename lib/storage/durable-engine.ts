@@ -168,7 +168,8 @@ export class DurableEngine implements EnginePort {
       segmentBytes: options.walSegmentBytes,
       // pwrite by default: the writer thread makes the write and the fdatasync itself. io_uring
       // hands each fdatasync to a kernel worker thread: twice the context switches per commit
-      // (8.3 vs 3.7 measured), each one a wait for a CPU on a busy machine: a longer ack tail.
+      // (8.3 vs 3.7 measured), each one a wait for a CPU on a busy machine, and its commits onto
+      // fresh segments had a 2.5-4x longer p99 (docs/durability.md, "The ack path").
       backend: options.walBackend ?? 'pwrite',
       ringBytes: 64 * 1024 * 1024,
       faultInjection: options.walFaultInjection,
