@@ -90,6 +90,15 @@ export class WindowExtremumRowsOperator implements Operator {
   private readonly late: LateRows;
   /** rows held in window state (for stateSize) */
   private held = 0;
+  /** the window of the last row seen: bounds, state (undefined until needed), its extremum (NaN: none) */
+  private curStart = NaN;
+  private curEnd = NaN;
+  private cur: WindowState | undefined = undefined;
+  private curExt = NaN;
+  /** the band in window sizes: lower = la size + lb, upper = ua size + ub, 0 <= lb, ub < size */
+  private readonly band: { la: number; lb: number; ua: number; ub: number };
+  /** the band is [0, size]: a row off its window's start is tied to its own window only */
+  private readonly ownOnly: boolean;
 
   constructor(
     private readonly output: Output,
@@ -102,87 +111,110 @@ export class WindowExtremumRowsOperator implements Operator {
     this.offset = cfg.offsetMs ?? 0;
     this.lateness = cfg.allowedLatenessMs ?? Infinity;
     this.isMax = cfg.kind === 'max';
+    const lb = floorMod(cfg.lowerMs, cfg.sizeMs);
+    const ub = floorMod(cfg.upperMs, cfg.sizeMs);
+    this.band = { la: (cfg.lowerMs - lb) / cfg.sizeMs, lb, ua: (cfg.upperMs - ub) / cfg.sizeMs, ub };
+    this.ownOnly = cfg.lowerMs === 0 && cfg.upperMs === cfg.sizeMs;
     this.out = new BatchBuilder(cfg.width + cfg.rightColumns.length);
     this.late = new LateRows(cfg.width, cfg.late);
   }
 
   push(batch: Batch, port: number): void {
     if (port !== 0) throw new ExecutionError('INVALID_ARGUMENT', `window extremum rows have no input port ${port}`);
-    const { timeColumn, valueColumn, sizeMs, lowerMs, upperMs } = this.cfg;
-    const time: Column = batch.columns[timeColumn]!;
-    const values: Column = batch.columns[valueColumn]!;
+    const n = batch.length;
     const weights = batch.weights;
-    const offset = this.offset;
+    if (weights !== null || !this.ownOnly) {
+      for (let i = 0; i < n; i++) {
+        const copies = weights === null ? 1 : weights[i]!;
+        if (copies < 0) throw new ExecutionError('INVALID_ARGUMENT', 'window extremum rows need an append-only input, got a retraction');
+        this.pushRow(batch, i, copies);
+      }
+      return;
+    }
+    // band [0, size] (q7): a row strictly inside its own window and worse than the window's
+    // extremum can never match — skipped here without a call, so the hot loop stays tiny and
+    // its type feedback complete (rarer cases in pushRow would otherwise deoptimize it)
+    const time: Column = batch.columns[this.cfg.timeColumn]!;
+    const values: Column = batch.columns[this.cfg.valueColumn]!;
     const isMax = this.isMax;
     const wm = this.wm;
-    // the band's window ends relative to the row's own window start s (t = s + d, 0 <= d < size):
-    // lower = la * size + lb, upper = ua * size + ub with 0 <= lb, ub < size, so the first end is
-    // s + la * size + (d + lb === 0 ? 0 : d + lb <= size ? size : 2 size) and the last
-    // s + ua * size + (d + ub < size ? 0 : size) — no modulo per row
-    const lb = floorMod(lowerMs, sizeMs);
-    const la = (lowerMs - lb) / sizeMs;
-    const ub = floorMod(upperMs, sizeMs);
-    const ua = (upperMs - ub) / sizeMs;
-    const ownOnly = la === 0 && lb === 0 && ua === 1 && ub === 0;
-    // consecutive rows mostly share a window: its bounds and state are looked up once per run
-    let curStart = NaN;
-    let curEnd = NaN;
-    let cur: WindowState | undefined;
-    for (let i = 0; i < batch.length; i++) {
+    let start = this.curStart;
+    let end = this.curEnd;
+    let ext = this.curExt;
+    for (let i = 0; i < n; i++) {
       const t = time[i];
-      if (typeof t !== 'number') continue;
-      let copies = 1;
-      if (weights !== null) {
-        copies = weights[i]!;
-        if (copies < 0) throw new ExecutionError('INVALID_ARGUMENT', 'window extremum rows need an append-only input, got a retraction');
+      const v = values[i];
+      if (typeof t === 'number' && typeof v === 'number' && t > start && t < end && t >= wm && (isMax ? v < ext : v > ext)) continue;
+      this.pushRow(batch, i, 1);
+      start = this.curStart;
+      end = this.curEnd;
+      ext = this.curExt;
+    }
+  }
+
+  /** Row i of the batch, `copies` times: late handling, the extremum, the windows it is tied to. */
+  private pushRow(batch: Batch, i: number, copies: number): void {
+    const { timeColumn, valueColumn, sizeMs } = this.cfg;
+    const t = batch.columns[timeColumn]![i];
+    if (typeof t !== 'number') return;
+    const raw = batch.columns[valueColumn]![i];
+    const isMax = this.isMax;
+    const wm = this.wm;
+    if (!(t >= this.curStart && t < this.curEnd)) {
+      this.curStart = t - floorMod(t - this.offset, sizeMs);
+      this.curEnd = this.curStart + sizeMs;
+      this.cur = undefined;
+      this.curExt = NaN;
+    }
+    const curEnd = this.curEnd;
+    if (t < wm) {
+      for (let k = 0; k < copies; k++) this.late.add(batch, i);
+      // the aggregate still counts it while the join can see its window change
+      if (typeof raw === 'number' && curEnd >= wm && !(curEnd + this.lateness <= wm)) {
+        const w = (this.cur ??= this.windowAt(curEnd));
+        if (w.ext === null || (isMax ? raw > w.ext : raw < w.ext)) this.raise(w, raw);
+        this.curExt = w.ext ?? NaN;
       }
-      const raw = values[i];
-      if (!(t >= curStart && t < curEnd)) {
-        curStart = t - floorMod(t - offset, sizeMs);
-        curEnd = curStart + sizeMs;
-        cur = undefined;
-      }
-      if (t < wm) {
-        for (let k = 0; k < copies; k++) this.late.add(batch, i);
-        // the aggregate still counts it while the join can see its window change
-        if (typeof raw === 'number' && curEnd >= wm && !(curEnd + this.lateness <= wm)) {
-          cur ??= this.windowAt(curEnd);
-          if (cur.ext === null || (isMax ? raw > cur.ext : raw < cur.ext)) this.raise(cur, raw);
-        }
+      return;
+    }
+    // a window with only NULL values still exists (its extremum is NULL: matches nothing)
+    const cur = (this.cur ??= this.windowAt(curEnd));
+    if (typeof raw !== 'number') {
+      this.curExt = cur.ext ?? NaN;
+      return;
+    }
+    const v = raw;
+    if (cur.ext === null || (isMax ? v > cur.ext : v < cur.ext)) this.raise(cur, v);
+    this.curExt = cur.ext ?? NaN;
+    // the band's windows, ends in [t + lower, t + upper], relative to the own window start s
+    // (t = s + d): lower = la size + lb, upper = ua size + ub (0 <= lb, ub < size) make the first
+    // end s + la size + (d + lb === 0 ? 0 : d + lb <= size ? size : 2 size), the last
+    // s + ua size + (d + ub < size ? 0 : size)
+    const { la, lb, ua, ub } = this.band;
+    const curStart = this.curStart;
+    const d = t - curStart;
+    const x = d + lb;
+    const first = curStart + la * sizeMs + (x === 0 ? 0 : x <= sizeMs ? sizeMs : 2 * sizeMs);
+    const last = curStart + ua * sizeMs + (d + ub < sizeMs ? 0 : sizeMs);
+    let row: Row | null = null;
+    for (let e = first; e <= last; e += sizeMs) {
+      if (e === curEnd) {
+        if (v !== cur.ext) continue;
+        row ??= readRow(batch, i);
+        for (let k = 0; k < copies; k++) this.addTied(cur, row);
         continue;
       }
-      // a window with only NULL values still exists (its extremum is NULL: matches nothing)
-      cur ??= this.windowAt(curEnd);
-      if (typeof raw !== 'number') continue;
-      const v = raw;
-      const ext = cur.ext;
-      if (ext === null || (isMax ? v > ext : v < ext)) this.raise(cur, v);
-      // band [0, size] (q7): a row off the window start is tied to its own window only
-      else if (v !== ext && ownOnly && t !== curStart) continue;
-      const d = t - curStart;
-      const x = d + lb;
-      const first = curStart + la * sizeMs + (x === 0 ? 0 : x <= sizeMs ? sizeMs : 2 * sizeMs);
-      const last = curStart + ua * sizeMs + (d + ub < sizeMs ? 0 : sizeMs);
-      let row: Row | null = null;
-      for (let e = first; e <= last; e += sizeMs) {
-        if (e === curEnd) {
-          if (v !== cur.ext) continue;
-          row ??= readRow(batch, i);
-          for (let k = 0; k < copies; k++) this.addTied(cur, row);
-          continue;
+      const w = this.windowAt(e);
+      if (w.ext === null || (isMax ? v > w.ext : v < w.ext)) {
+        row ??= readRow(batch, i);
+        for (let k = 0; k < copies; k++) {
+          w.edgeRows.push(row);
+          w.edgeValues.push(v);
+          this.held++;
         }
-        const w = this.windowAt(e);
-        if (w.ext === null || (isMax ? v > w.ext : v < w.ext)) {
-          row ??= readRow(batch, i);
-          for (let k = 0; k < copies; k++) {
-            w.edgeRows.push(row);
-            w.edgeValues.push(v);
-            this.held++;
-          }
-        } else if (v === w.ext) {
-          row ??= readRow(batch, i);
-          for (let k = 0; k < copies; k++) this.addTied(w, row);
-        }
+      } else if (v === w.ext) {
+        row ??= readRow(batch, i);
+        for (let k = 0; k < copies; k++) this.addTied(w, row);
       }
     }
   }
@@ -289,6 +321,8 @@ export class WindowExtremumRowsOperator implements Operator {
     if (!(wm > this.wm)) return;
     this.emitChanges();
     this.wm = wm;
+    // the cached window may be dropped below; a row of it is late from now on anyway
+    this.forgetCurrent();
     // windows ending before the watermark: later changes would be late for the join
     const ends = this.ends;
     let next = this.endsHead;
@@ -315,6 +349,13 @@ export class WindowExtremumRowsOperator implements Operator {
     }
   }
 
+  private forgetCurrent(): void {
+    this.curStart = NaN;
+    this.curEnd = NaN;
+    this.cur = undefined;
+    this.curExt = NaN;
+  }
+
   flush(): void {
     this.emitChanges();
     this.late.flush();
@@ -332,6 +373,7 @@ export class WindowExtremumRowsOperator implements Operator {
   restore(state: unknown): void {
     const s = state as { wm: number; outWm: number; late: number; windows: [number, number | null, number | null, Row[], number, Row[] | null, Row[], number[]][] };
     this.windows.clear();
+    this.forgetCurrent();
     this.ends = [];
     this.endsHead = 0;
     this.dirty.length = 0;
