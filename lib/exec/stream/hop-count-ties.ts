@@ -2,9 +2,10 @@
 // highest count — the fused form of `TopN(RANK() <= 1 PARTITION BY window ORDER BY count DESC)`
 // over a changelog `count(*) … GROUP BY window, key` over HOP(...) (planner:
 // lib/plan/hop-ties-fusion.ts; the Top-N comes from the max-ties rewrite of Nexmark q5's
-// self-join, lib/plan/optimizer/max-ties.ts). It reads HOP's input rows and keeps, per window,
-// a Map key → count, the current max and the keys at it, so a row costs a map update per window
-// instead of a group slot, a changelog row per window and a Top-N (or join) update.
+// self-join, lib/plan/optimizer/max-ties.ts). It reads HOP's input rows and keeps the count per
+// (key, window) (window-key-counts.ts: one key lookup serves all of a pane's windows) and, per
+// window, the current max and the keys at it — instead of a group slot per (window, key), a
+// changelog row per window and a Top-N (or join) update.
 //
 // Output: the aggregate's rows (its group columns, count) plus the rank column (always 1) of the
 // rows tied at their window's max, as a changelog emitted at each flush / watermark: rows that
@@ -26,6 +27,7 @@ import type { Value } from '../../types/value.js';
 import { LateRows, type LatePolicy } from './late.js';
 import { columnFn, keyFunction, type Key } from './rows.js';
 import { NO_WATERMARK } from './watermark.js';
+import { WindowKeyCounts, type CountWindow } from './window-key-counts.js';
 import { tumbleStart, validateWindowParams } from './window-math.js';
 
 /** What one output column of the aggregate holds. */
@@ -49,15 +51,9 @@ export interface HopCountTiesConfig {
   late?: LatePolicy;
 }
 
-/** One window's counts and tied set. */
-interface TiesWindow {
+/** One window's tied set (its counts are in WindowKeyCounts). */
+interface TiesWindow extends CountWindow {
   readonly start: number;
-  readonly end: number;
-  /** key → net row count (keys at 0 are removed) */
-  readonly counts: Map<Key, number>;
-  /** key → its group column values, when the key is not the value itself (several key columns,
-   *  or a value that is not a primitive); null until needed */
-  values: Map<Key, Value[]> | null;
   /** the highest count among keys with a positive count (0: none) */
   max: number;
   /** the keys at `max`, in the order they reached it (valid unless `stale`) */
@@ -72,11 +68,13 @@ interface TiesWindow {
 
 export class HopCountTiesOperator implements Operator {
   private readonly windows = new Map<number, TiesWindow>();
+  private readonly counts: WindowKeyCounts;
   private dirty: TiesWindow[] = [];
   private wm = NO_WATERMARK;
   private readonly keyOf: (c: Column[], r: number) => Key;
   private readonly singleKey: boolean;
   private readonly perWindow: number;
+  private readonly ring: number;
   private readonly offset: number;
   private readonly lateness: number;
   readonly late: LateRows;
@@ -108,6 +106,9 @@ export class HopCountTiesOperator implements Operator {
     this.singleKey = cfg.keyColumns.length === 1;
     this.late = new LateRows(cfg.lateWidth, cfg.late);
     this.paneWindows = new Array<TiesWindow | null>(this.perWindow).fill(null);
+    // room for twice a pane's windows: windows a little behind the newest keep their slots
+    this.ring = 2 * this.perWindow;
+    this.counts = new WindowKeyCounts(this.ring, (end) => this.windows.get(end));
     this.resetOutput();
   }
 
@@ -119,7 +120,9 @@ export class HopCountTiesOperator implements Operator {
     const end = start + this.cfg.sizeMs;
     let w = this.windows.get(end);
     if (w === undefined) {
-      w = { start, end, counts: new Map(), values: null, max: 0, top: [], shown: 0, shownMax: 0, stale: false, dirty: false };
+      const index = Math.round((end - this.offset) / this.cfg.slideMs);
+      const slot = ((index % this.ring) + this.ring) % this.ring;
+      w = { start, end, slot, overflow: null, size: 0, max: 0, top: [], shown: 0, shownMax: 0, stale: false, dirty: false };
       this.windows.set(end, w);
     }
     return w;
@@ -191,8 +194,8 @@ export class HopCountTiesOperator implements Operator {
         windowsPane = pane;
         for (let k = 0; k < perWindow; k++) panes[k] = this.windowOf(pane - k * slide);
       }
-      const row = this.entryRow[j]!;
-      for (let k = 0; k < perWindow; k++) this.update(panes[k]!, key, w, cols, row);
+      const e = this.entryOf(key, cols, this.entryRow[j]!);
+      for (let k = 0; k < perWindow; k++) this.update(panes[k]!, key, e, w);
     }
     // windows may close before the next batch: hold none past this one
     panes.fill(null);
@@ -202,21 +205,30 @@ export class HopCountTiesOperator implements Operator {
   private rowWithLateWindows(batch: Batch, i: number, pane: number, w: number): void {
     const size = this.cfg.sizeMs;
     const key = this.keyOf(batch.columns, i);
+    const e = this.entryOf(key, batch.columns, i);
     for (let k = 0; k < this.perWindow; k++) {
       const start = pane - k * this.cfg.slideMs;
       if (this.closed(start + size, this.wm)) this.late.add(batch, i, [start, start + size]);
-      else this.update(this.windowOf(start), key, w, batch.columns, i);
+      else this.update(this.windowOf(start), key, e, w);
     }
   }
 
-  /** Adds `w` rows of `key` (values from row `row`) to a window, keeping its tied set. */
-  private update(win: TiesWindow, key: Key, w: number, cols: Column[], row: number): void {
-    const counts = win.counts;
-    const prev = counts.get(key);
-    const c = (prev ?? 0) + w;
-    if (c === 0) counts.delete(key);
-    else counts.set(key, c);
-    if (prev === undefined && (!this.singleKey || key !== cols[this.cfg.keyColumns[0]!]![row])) this.keepValues(win, key, cols, row);
+  /** The counts entry of `key`, with the key's values kept when the key is not the value. */
+  private entryOf(key: Key, cols: Column[], row: number): number {
+    const e = this.counts.entry(key);
+    if ((!this.singleKey || key !== cols[this.cfg.keyColumns[0]!]![row]) && this.counts.valuesOf(e) === undefined) {
+      const keyColumns = this.cfg.keyColumns;
+      const values = new Array<Value>(keyColumns.length);
+      for (let k = 0; k < keyColumns.length; k++) values[k] = cols[keyColumns[k]!]![row] as Value;
+      this.counts.setValues(e, values);
+    }
+    return e;
+  }
+
+  /** Adds `w` rows of `key` (counts entry `e`) to a window, keeping its tied set. */
+  private update(win: TiesWindow, key: Key, e: number, w: number): void {
+    const c = this.counts.add(e, win, w);
+    const prev = c - w;
     if (win.stale) return;
     if (w > 0) {
       if (c > 0 && c >= win.max) {
@@ -229,18 +241,11 @@ export class HopCountTiesOperator implements Operator {
         win.top.push(key);
         this.markDirty(win);
       }
-    } else if (prev !== undefined && prev === win.max) {
+    } else if (prev > 0 && prev === win.max) {
       // a key at the max went down: the max may move, recompute at emit
       win.stale = true;
       this.markDirty(win);
-    } else if (c === 0) win.values?.delete(key);
-  }
-
-  private keepValues(win: TiesWindow, key: Key, cols: Column[], row: number): void {
-    const keyColumns = this.cfg.keyColumns;
-    const values = new Array<Value>(keyColumns.length);
-    for (let k = 0; k < keyColumns.length; k++) values[k] = cols[keyColumns[k]!]![row] as Value;
-    (win.values ??= new Map()).set(key, values);
+    }
   }
 
   private markDirty(win: TiesWindow): void {
@@ -257,7 +262,8 @@ export class HopCountTiesOperator implements Operator {
 
   private addRow(win: TiesWindow, key: Key, count: number, weight: number): void {
     const output = this.cfg.output;
-    const values = win.values?.get(key);
+    const e = this.counts.find(key);
+    const values = e === undefined ? undefined : this.counts.valuesOf(e);
     for (let c = 0; c < output.length; c++) {
       const o = output[c]!;
       let v: Value;
@@ -305,6 +311,8 @@ export class HopCountTiesOperator implements Operator {
         win.shownMax = win.max;
       }
     }
+    // keys left without counts were needed for the retractions above only
+    this.counts.sweep();
     const n = this.outWeights.length;
     if (n === 0) return;
     const batch: Batch = { length: n, columns: this.outColumns, weights: this.retracted ? Int32Array.from(this.outWeights) : null };
@@ -315,9 +323,13 @@ export class HopCountTiesOperator implements Operator {
   /** A stale window: max and tied set from all its counts, diffed against the shown rows. */
   private recompute(win: TiesWindow): void {
     let max = 0;
-    for (const c of win.counts.values()) if (c > max) max = c;
+    this.counts.forEachIn(win, (_e, c) => {
+      if (c > max) max = c;
+    });
     const top: Key[] = [];
-    if (max > 0) for (const [key, c] of win.counts) if (c === max) top.push(key);
+    if (max > 0) this.counts.forEachIn(win, (e, c) => {
+      if (c === max) top.push(this.counts.keyOf(e));
+    });
     if (max === win.shownMax && win.shown > 0) {
       const now = new Set(top);
       const was = new Set(win.top.slice(0, win.shown));
@@ -332,8 +344,6 @@ export class HopCountTiesOperator implements Operator {
     win.max = max;
     win.shownMax = max;
     win.stale = false;
-    // the values of keys gone from the window are no longer needed
-    if (win.values !== null) for (const key of win.values.keys()) if (!win.counts.has(key)) win.values.delete(key);
   }
 
   watermark(wm: number, _port: number): void {
@@ -342,7 +352,12 @@ export class HopCountTiesOperator implements Operator {
     // publish pending changes before their windows' state may go away
     this.emitChanges();
     if (this.lateness !== Infinity) {
-      for (const end of this.windows.keys()) if (this.closed(end, wm)) this.windows.delete(end);
+      for (const [end, win] of this.windows) {
+        if (!this.closed(end, wm)) continue;
+        this.counts.release(win);
+        this.windows.delete(end);
+      }
+      this.counts.sweep();
     }
     this.late.flush();
     this.out.watermark(wm);
@@ -355,11 +370,27 @@ export class HopCountTiesOperator implements Operator {
 
   snapshot(): unknown {
     const windows: unknown[] = [];
+    const counts = this.counts;
     for (const w of this.windows.values()) {
+      const pairs: [Key, number][] = [];
+      const values: [Key, Value[]][] = [];
+      const keep = (e: number) => {
+        const v = counts.valuesOf(e);
+        if (v !== undefined) values.push([counts.keyOf(e), v]);
+      };
+      counts.forEachIn(w, (e, c) => {
+        pairs.push([counts.keyOf(e), c]);
+        keep(e);
+      });
+      // keys still shown though no longer counted (a retraction not yet emitted)
+      for (const key of w.top) {
+        const e = counts.find(key);
+        if (e !== undefined && counts.get(e, w) === 0) keep(e);
+      }
       windows.push({
         start: w.start,
-        counts: [...w.counts],
-        values: w.values === null ? null : [...w.values],
+        counts: pairs,
+        values: values.length === 0 ? null : values,
         max: w.max,
         top: w.top.slice(),
         shown: w.shown,
@@ -377,14 +408,22 @@ export class HopCountTiesOperator implements Operator {
       windows: { start: number; counts: [Key, number][]; values: [Key, Value[]][] | null; max: number; top: Key[]; shown: number; shownMax: number; stale: boolean }[];
     };
     this.windows.clear();
+    this.counts.clear();
     this.dirty = [];
     this.resetOutput();
     this.wm = s.wm;
     this.late.count = s.lateCount;
     for (const saved of s.windows) {
       const w = this.windowOf(saved.start);
-      for (const [key, c] of saved.counts) w.counts.set(key, c);
-      w.values = saved.values === null ? null : new Map(saved.values);
+      const values = new Map(saved.values ?? []);
+      const entry = (key: Key) => {
+        const e = this.counts.entry(key);
+        const v = values.get(key);
+        if (v !== undefined) this.counts.setValues(e, v);
+        return e;
+      };
+      for (const [key, c] of saved.counts) this.counts.add(entry(key), w, c);
+      for (const key of values.keys()) entry(key);
       w.max = saved.max;
       w.top = saved.top.slice();
       w.shown = saved.shown;
@@ -398,7 +437,7 @@ export class HopCountTiesOperator implements Operator {
   /** (window, key) counts held. */
   stateSize(): number {
     let n = 0;
-    for (const w of this.windows.values()) n += w.counts.size;
+    for (const w of this.windows.values()) n += w.size;
     return n;
   }
 
