@@ -86,8 +86,8 @@ t.test('every shard takes its cut at the barrier, before the rows written behind
   const done = await cut;
   for (let i = 0; i < 2; i++) {
     const entry = readManifest(shardDir(dir, i))!.checkpoints!.find((c) => c.epoch === done.shards[i])!;
-    // the shard's log: 2 DDL records, then one record per batch it received
-    t.equal(entry.lsn, 2 + 5, `shard ${i}'s checkpoint covers exactly the records before the barrier`);
+    // the shard's log: 2 DDL records, then per batch it received its rows and the end-of-call mark
+    t.equal(entry.lsn, 2 + 5 * 2, `shard ${i}'s checkpoint covers exactly the records before the barrier`);
   }
   await db.flush();
   await db.close();
