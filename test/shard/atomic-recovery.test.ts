@@ -6,7 +6,7 @@ import t from 'tap';
 import * as path from 'node:path';
 import { readManifest, writeManifest } from '../../lib/storage/manifest.js';
 import { scanCallLog, truncateLog } from '../../lib/shard/shard-log.js';
-import { shardDir } from '../../lib/shard/shard-files.js';
+import { readShardsFile, shardDir, writeShardsFile } from '../../lib/shard/shard-files.js';
 import type { Database } from '../../lib/api/database.js';
 import { openDurableSharded, tempDir } from './durable-helpers.js';
 
@@ -137,4 +137,35 @@ t.test('a call that reached one shard only is whole on its own', async (t) => {
   t.same(warnings, []);
   t.same([...(await callsIn(db))].sort((a, b) => a[0] - b[0]), [[1, KEYS], [2, 2]]);
   await db.close();
+});
+
+t.test('watermarks are calls too: an insert that advances one reaches every shard', async (t) => {
+  const dir = tempDir(t);
+  const { db } = await openDurableSharded(dir);
+  await db.execute(`CREATE SOURCE clicks (k INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)`);
+  await db.execute(`CREATE MATERIALIZED VIEW per_k AS SELECT k, count(*) AS n FROM clicks GROUP BY k`);
+  // one key: the rows reach one shard, the watermark every shard
+  db.insert('clicks', [{ k: 1, ts: new Date(10_000) }]);
+  db.advanceWatermark('clicks', 20_000);
+  await db.close();
+  const logs = [0, 1].map((i) => scanCallLog(path.join(shardDir(dir, i), 'wal'), 1));
+  t.same(logs.map((l) => l.seqs), [[1, 2], [1, 2]], 'both calls are marked on both shards');
+  t.same(logs.map((l) => l.shards), [[2, 2], [2, 2]], 'each reached both shards');
+});
+
+t.test('a database whose SHARDS predates call numbering keeps each shard\'s whole log', async (t) => {
+  const dir = tempDir(t);
+  const db = await setUp(dir);
+  for (let call = 1; call <= 3; call++) db.insert('ev', callRows(call));
+  await db.close();
+  const shards = readShardsFile(dir)!;
+  t.equal(shards.firstSeq, 1, 'a new database numbers its calls from 1');
+  writeShardsFile(dir, { format: shards.format, threads: shards.threads, cuts: shards.cuts });
+  loseTail(dir, 1, 1);
+  const { db: again, warnings } = await openDurableSharded(dir);
+  t.same(warnings, [], 'no cut');
+  const calls = await callsIn(again);
+  t.same([calls.get(1), calls.get(2)], [KEYS, KEYS]);
+  t.ok((calls.get(3) ?? 0) > 0 && calls.get(3)! < KEYS, 'call 3 is partly there: the old behaviour, as documented');
+  await again.close();
 });
