@@ -14,7 +14,8 @@
 // Appended rows keep the tied set exactly as they go (a count reaching the max joins it; one
 // passing it retracts what was shown and starts a new set). A row with a negative weight that
 // lowers a count at the max marks the window stale: at the next emit its max and tied set are
-// recomputed from all its counts (O(keys in the window)) and diffed against what was shown.
+// recomputed from all its counts (a scan of all keys held, O(keys)) and diffed against what was
+// shown.
 //
 // Windows close as the windowed aggregate's do (changelog mode): when the watermark reaches
 // window_end + allowed lateness, the window's state is dropped without retracting its rows; rows
@@ -323,12 +324,14 @@ export class HopCountTiesOperator implements Operator {
   /** A stale window: max and tied set from all its counts, diffed against the shown rows. */
   private recompute(win: TiesWindow): void {
     let max = 0;
-    this.counts.forEachIn(win, (_e, c) => {
-      if (c > max) max = c;
-    });
-    const top: Key[] = [];
-    if (max > 0) this.counts.forEachIn(win, (e, c) => {
-      if (c === max) top.push(this.counts.keyOf(e));
+    let top: Key[] = [];
+    this.counts.forEachIn(win, (e, c) => {
+      if (c < max || c <= 0) return;
+      if (c > max) {
+        max = c;
+        top = [];
+      }
+      top.push(this.counts.keyOf(e));
     });
     if (max === win.shownMax && win.shown > 0) {
       const now = new Set(top);
