@@ -150,8 +150,14 @@ export class Arrangement {
   /** Native mode: addFrom() into the bucket of a slot from slotsOf(); call releaseEmptied()
    *  after the batch. */
   addFromAt(slot: number, key: Key, columns: RowColumns, i: number, weight: number, matches: number): void {
-    let bucket = this.bySlot[slot];
-    if (!bucket) this.bySlot[slot] = bucket = { ids: [], index: null, appendOnly: true, slot, key };
+    const bySlot = this.bySlot;
+    let bucket = slot < bySlot.length ? bySlot[slot] : undefined;
+    if (!bucket) {
+      // filled up to the slot, never written past its end: an array with gaps of unknown size
+      // would fall back to dictionary elements (a hash lookup per row)
+      while (bySlot.length <= slot) bySlot.push(undefined);
+      bySlot[slot] = bucket = { ids: [], index: null, appendOnly: true, slot, key };
+    }
     this.addTo(bucket, columns, i, weight, matches);
   }
 

@@ -51,6 +51,8 @@ export class Join implements Operator {
   /** candidate pairs of a push: the delta row and the other side's entry id */
   private pairDelta: Int32Array = new Int32Array(64);
   private pairEntry: Int32Array = new Int32Array(64);
+  /** per delta row: the summed weights of the stored rows it joined (reused across pushes) */
+  private deltaMatches = new Float64Array(64);
   private readonly keyOf: [(c: Batch['columns'], i: number) => Key, (c: Batch['columns'], i: number) => Key];
   private readonly keyCols: [readonly number[], readonly number[]];
   private readonly keyOfRow: [(r: Row) => Key, (r: Row) => Key];
@@ -151,7 +153,9 @@ export class Join implements Operator {
     const mask = residualMask(this.options.residual, joined, pairs);
     const weights: number[] = [];
     let allOnes = true;
-    const deltaMatches = new Float64Array(n);
+    if (this.deltaMatches.length < n) this.deltaMatches = new Float64Array(Math.max(n, this.deltaMatches.length * 2));
+    const deltaMatches = this.deltaMatches;
+    deltaMatches.fill(0, 0, n);
     const preserveOther = this.preserve[other];
     const otherBefore = preserveOther ? new Map<number, number>() : null;
     let kept = 0;
