@@ -15,15 +15,19 @@ const MARK = 0x43;
 const MARK_VERSION = 1;
 const MARK_BYTES = 14;
 
-/** The TAG payload of an end-of-call mark. */
+const scratch = new Uint8Array(MARK_BYTES);
+const scratchView = new DataView(scratch.buffer);
+
+/**
+ * The TAG payload of an end-of-call mark, in a buffer reused by the next call (a shard logs one
+ * per routed call: no allocation each time; the WAL copies it at append).
+ */
 export function encodeCallMark(seq: number, shards: number): Uint8Array {
-  const out = new Uint8Array(MARK_BYTES);
-  const view = new DataView(out.buffer);
-  out[0] = MARK;
-  out[1] = MARK_VERSION;
-  view.setFloat64(2, seq, true);
-  view.setUint32(10, shards, true);
-  return out;
+  scratch[0] = MARK;
+  scratch[1] = MARK_VERSION;
+  scratchView.setFloat64(2, seq, true);
+  scratchView.setUint32(10, shards, true);
+  return scratch;
 }
 
 /** A mark's call number and shard count; null when the TAG is not a call mark. */
