@@ -3,7 +3,7 @@
 // at once: 10 records of 100 bytes every 100 µs (100 K records/s) for 1 s per run onto 8 MiB
 // segments (~12 MiB of frames: two spare preparations and a roll per run), append -> durable
 // observed by polling the shared durable LSN. Rounds alternate the order.
-//   npx tsx bench/storage/spare-pacing.ts [rounds=4] [backend=pwrite]
+//   npx tsx bench/storage/spare-pacing.ts [rounds=4] [backend=pwrite] [ticks=10000]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -43,10 +43,11 @@ async function run(paceSpare: boolean, backend: WalBackend, ticks = 10_000, tick
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 4);
   const backend = (process.argv[3] ?? 'pwrite') as WalBackend;
+  const ticks = Number(process.argv[4] ?? 10_000);
   const all = new Map<string, number[]>([['paced', []], ['at once', []]]);
   for (let r = 0; r < rounds; r++) {
     for (const paced of r % 2 === 0 ? [true, false] : [false, true]) {
-      const lat = await run(paced, backend);
+      const lat = await run(paced, backend, ticks);
       const name = paced ? 'paced' : 'at once';
       all.get(name)!.push(...lat);
       console.log(`round ${r + 1} spare zeroed ${name.padEnd(7)} commit ${quantiles(lat)} ms (load ${os.loadavg()[0]!.toFixed(2)})`);
