@@ -182,6 +182,11 @@ export class DurableShards {
     if (seq === this.nextSeq - 1) this.nextSeq = seq;
   }
 
+  /** The shards' `durability` setting ('group' unless open() said otherwise). */
+  get durability(): string {
+    return (this.options.durability as string | undefined) ?? 'group';
+  }
+
   /** Starts periodic checkpoints (every `checkpointIntervalMs`, default 10 s; 0 = only CHECKPOINT). */
   startTimer(pool: ShardPool): void {
     const every = (this.options.checkpointIntervalMs as number | undefined) ?? 10_000;

@@ -215,7 +215,15 @@ export class ShardedEngine {
     for (const b of added) this.storage?.logForce(b, { mode: 'single' });
     if (this.storage) this.storage.dirty = true;
     const [packed] = this.pool.call({ op: 'execute', sql: st.text, params }, [0]) as unknown[][];
+    // durability 'sync' acknowledges the statement once shard 0's disk has it; recovery keeps it
+    // only if every earlier insert call is whole on disk too (call-cut.ts): the others' logs first
+    if (this.storage?.durability === 'sync' && this.threads > 1) this.pool.call({ op: 'sync' }, this.otherShards());
     return unpackResults(packed!)[0]!;
+  }
+
+  /** Every shard but shard 0. */
+  private otherShards(): number[] {
+    return Array.from({ length: this.threads - 1 }, (_, i) => i + 1);
   }
 
   /** Plain views are inlined by the planner: the relations they read count as mentioned. */

@@ -169,3 +169,26 @@ t.test('a database whose SHARDS predates call numbering keeps each shard\'s whol
   t.ok((calls.get(3) ?? 0) > 0 && calls.get(3)! < KEYS, 'call 3 is partly there: the old behaviour, as documented');
   await again.close();
 });
+
+t.test("durability 'sync': SQL DML is acknowledged once every earlier insert call is on every shard's disk", async (t) => {
+  const dir = tempDir(t);
+  const { db, engine } = await openDurableSharded(dir, { durability: 'sync' });
+  await db.execute('CREATE TABLE ev (k INT, call INT)');
+  await db.execute('CREATE MATERIALIZED VIEW per_k AS SELECT k, count(*) AS n FROM ev GROUP BY k');
+  await db.execute('CREATE TABLE notes (txt VARCHAR)');
+  db.insert('ev', callRows(1));
+  // the shard calls the statement makes, in order (shard 0 runs it; the disk of each shard that
+  // may hold part of call 1 must have it before the statement is acknowledged)
+  const pool = (engine as unknown as { pool: { call: (request: unknown, shards?: readonly number[]) => unknown[] } }).pool;
+  const calls: string[] = [];
+  const call = pool.call.bind(pool);
+  pool.call = (request, shards) => {
+    calls.push(`${(request as { op: string }).op} on ${(shards ?? [0, 1]).join(',')}`);
+    return call(request, shards);
+  };
+  await db.execute("INSERT INTO notes VALUES ('after call 1')");
+  t.same(calls, ['execute on 0', 'sync on 1'], "shard 1's log is on disk before the statement returns");
+  pool.call = call;
+  t.same(scanCallLog(path.join(shardDir(dir, 1), 'wal'), 1).seqs, [1], 'shard 1 holds its part of call 1');
+  await db.close();
+});
