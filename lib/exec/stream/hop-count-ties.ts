@@ -81,12 +81,12 @@ export class HopCountTiesOperator implements Operator {
   readonly late: LateRows;
   /** the windows of the current pane */
   private readonly paneWindows: (TiesWindow | null)[];
-  // per-batch consolidation scratch: entry j is (pane, key) with its summed weight and first row
+  // per-batch consolidation scratch: sum j is (pane, key) with its summed weight and first row
   private readonly byPane = new Map<number, Map<Key, number>>();
-  private entryPane: number[] = [];
-  private entryKey: Key[] = [];
-  private entryRow: number[] = [];
-  private entryWeight: number[] = [];
+  private sumPane: number[] = [];
+  private sumKey: Key[] = [];
+  private sumRow: number[] = [];
+  private sumWeight: number[] = [];
   // pending output rows
   private outColumns: Value[][] = [];
   private outWeights: number[] = [];
@@ -140,7 +140,7 @@ export class HopCountTiesOperator implements Operator {
     const byPane = this.byPane;
     // one key column: its primitive values are the keys themselves (no key function call)
     const keyColumn = this.singleKey ? cols[this.cfg.keyColumns[0]!]! : null;
-    let entries = 0;
+    let sums = 0;
     // the current pane is [pane, paneEnd): consecutive rows mostly stay in it
     let pane = NaN;
     let paneEnd = NaN;
@@ -171,31 +171,31 @@ export class HopCountTiesOperator implements Operator {
       } else key = keyOf(cols, i);
       const at = keys!.get(key);
       if (at !== undefined) {
-        this.entryWeight[at] += w;
+        this.sumWeight[at] += w;
         continue;
       }
-      keys!.set(key, entries);
-      this.entryPane[entries] = pane;
-      this.entryKey[entries] = key;
-      this.entryRow[entries] = i;
-      this.entryWeight[entries] = w;
-      entries++;
+      keys!.set(key, sums);
+      this.sumPane[sums] = pane;
+      this.sumKey[sums] = key;
+      this.sumRow[sums] = i;
+      this.sumWeight[sums] = w;
+      sums++;
     }
     byPane.clear();
     const panes = this.paneWindows;
     const perWindow = this.perWindow;
     let windowsPane = NaN;
-    for (let j = 0; j < entries; j++) {
-      const w = this.entryWeight[j]!;
-      const key = this.entryKey[j]!;
-      this.entryKey[j] = null;
+    for (let j = 0; j < sums; j++) {
+      const w = this.sumWeight[j]!;
+      const key = this.sumKey[j]!;
+      this.sumKey[j] = null;
       if (w === 0) continue;
-      const pane = this.entryPane[j]!;
+      const pane = this.sumPane[j]!;
       if (pane !== windowsPane) {
         windowsPane = pane;
         for (let k = 0; k < perWindow; k++) panes[k] = this.windowOf(pane - k * slide);
       }
-      const e = this.entryOf(key, cols, this.entryRow[j]!);
+      const e = this.entryOf(key, cols, this.sumRow[j]!);
       for (let k = 0; k < perWindow; k++) this.update(panes[k]!, key, e, w);
     }
     // windows may close before the next batch: hold none past this one
