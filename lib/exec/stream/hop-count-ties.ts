@@ -136,7 +136,8 @@ export class HopCountTiesOperator implements Operator {
     const slide = this.cfg.slideMs;
     const keyOf = this.keyOf;
     // first the batch's rows summed per (pane, key): a batch repeats keys (Nexmark: 1 distinct
-    // (pane, auction) per ~11 bids), and each sum then updates its windows' big maps once
+    // (pane, auction) per ~11 bids), and each sum then updates the counts of all its windows
+    // through one lookup of its key
     const byPane = this.byPane;
     // one key column: its primitive values are the keys themselves (no key function call)
     const keyColumn = this.singleKey ? cols[this.cfg.keyColumns[0]!]! : null;
