@@ -23,7 +23,8 @@ function rates(events: number, t0: number, cpu0: NodeJS.CpuUsage, outputRows: nu
   return { eventsPerSec: (events / ms) * 1000, cpuEventsPerSec: (events / ((cpu.user + cpu.system) / 1000)) * 1000, outputRows };
 }
 
-function warmCount(batches: readonly EventBatch[]): number {
+/** Batches run before timing (a tenth): the engine and every floor and RxJS pipeline warm up alike. */
+export function warmCount(batches: readonly EventBatch[]): number {
   return Math.max(1, Math.floor(batches.length / 10));
 }
 
