@@ -55,35 +55,38 @@ export function computeCallCut(first: number, logs: readonly ShardCallLog[]): Ca
     }
     if (previous > max) max = previous;
   }
-  const span = max - first + 1;
-  const expected = new Uint32Array(span);
-  const present = new Uint32Array(span);
+  // per call found: how many shards it reached and how many have its mark (keyed by number, so
+  // a gap costs nothing)
+  const calls = new Map<number, { reached: number; marked: number }>();
   for (const [shard, log] of logs.entries()) {
     for (let i = 0; i < log.seqs.length; i++) {
-      const at = log.seqs[i]! - first;
-      const shards = log.shards[i]!;
-      if (expected[at] !== 0 && expected[at] !== shards) {
-        throw new StorageError('CORRUPTION', `call ${log.seqs[i]} reached ${expected[at]} shards by one shard's log and ${shards} by shard ${shard}'s`);
+      const seq = log.seqs[i]!;
+      const reached = log.shards[i]!;
+      if (!Number.isInteger(reached) || reached < 1 || reached > logs.length) {
+        throw new StorageError('CORRUPTION', `shard ${shard}'s log says call ${seq} reached ${reached} shards of ${logs.length}`);
       }
-      if (shards < 1 || shards > logs.length) {
-        throw new StorageError('CORRUPTION', `shard ${shard}'s log says call ${log.seqs[i]} reached ${shards} shards of ${logs.length}`);
+      const call = calls.get(seq);
+      if (call === undefined) {
+        calls.set(seq, { reached, marked: 1 });
+      } else if (call.reached !== reached) {
+        throw new StorageError('CORRUPTION', `call ${seq} reached ${call.reached} shards by one shard's log and ${reached} by shard ${shard}'s`);
+      } else {
+        call.marked++;
       }
-      expected[at] = shards;
-      present[at]!++;
     }
   }
   let last = first - 1;
-  while (last < max && expected[last + 1 - first] !== 0 && present[last + 1 - first] === expected[last + 1 - first]) last++;
+  for (let next = calls.get(last + 1); next !== undefined && next.marked === next.reached; next = calls.get(last + 1)) last++;
   let incomplete: CallCut['incomplete'];
   if (last < max || logs.some((l) => l.tailLsn > 0)) {
-    const at = last + 1 - first;
-    incomplete = { seq: last + 1, reached: at < span ? expected[at]! : 0, marked: at < span ? present[at]! : 0 };
+    const next = calls.get(last + 1);
+    incomplete = { seq: last + 1, reached: next?.reached ?? 0, marked: next?.marked ?? 0 };
   }
   const truncateAt = logs.map((log) => {
     const i = log.seqs.findIndex((seq) => seq > last);
     return i >= 0 ? log.firstLsn[i]! : log.tailLsn;
   });
   let dropped = 0;
-  for (let seq = last + 1; seq <= max; seq++) if (expected[seq - first] !== 0) dropped++;
+  for (const seq of calls.keys()) if (seq > last) dropped++;
   return { last, truncateAt, dropped, incomplete };
 }

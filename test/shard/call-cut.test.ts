@@ -85,3 +85,8 @@ t.test('the cut is stable: cutting the logs where it says and computing again gi
   t.same(again.truncateAt, [0, 0], 'nothing left to cut');
   t.equal(first.last, 3, 'call 3 reached shard 0 only and is whole');
 });
+
+t.test('a far-away call number is a gap like any other (no work or memory in proportion to it)', async (t) => {
+  const cut = computeCallCut(1, [log([[1, 1, 1], [1e15, 1, 3]]), log([])]);
+  t.same(cut, { last: 1, truncateAt: [3, 0], dropped: 1, incomplete: { seq: 2, reached: 0, marked: 0 } });
+});
