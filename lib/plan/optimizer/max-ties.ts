@@ -52,6 +52,7 @@ export function maxTiesToTopN(plan: LogicalPlan): LogicalPlan {
       const inner = out.input;
       const composed = B.project(inner.input, out.exprs.map((e) => mapColumns(e, (i) => inner.exprs[i]!)), out.schema.map((f) => f.name));
       composed.schema = out.schema;
+      composed.props = { ...out.props };
       out = composed;
     }
     if (out !== node && out.kind === 'project' && node.kind === 'join') made.add(out);
@@ -175,8 +176,10 @@ function rewriteJoin(j: JoinNode): LogicalPlan | undefined {
   const order = [{ expr: { kind: 'column', index: countCol, type: a.schema[countCol]!.type, name: a.schema[countCol]!.name } as BoundExpr, desc: true, nullsFirst: false }];
   const ties = B.topN(a, partitionBy, order, 1, 0, { fn: 'rank' }, 'rank');
   const project = B.project(ties, outputs, j.schema.map((f) => f.name));
-  // the join's declared types and nullability stay what the query was bound with
+  // the join's declared types and nullability stay what the query was bound with, and what it
+  // knew of its output (the same rows: unique key, append-only, watermark column) still holds
   project.schema = j.schema;
+  project.props = { ...j.props };
   return project;
 }
 
