@@ -81,12 +81,10 @@ export class HopCountTiesOperator implements Operator {
   readonly late: LateRows;
   /** the windows of the current pane */
   private readonly paneWindows: (TiesWindow | null)[];
-  // per-batch consolidation scratch: sum j is (pane, key) with its summed weight and first row
-  private readonly byPane = new Map<number, Map<Key, number>>();
-  private sumPane: number[] = [];
-  private sumKey: Key[] = [];
-  private sumRow: number[] = [];
-  private sumWeight: number[] = [];
+  // per-pane consolidation scratch: the summed weight of each key entry touched in the current
+  // pane (NaN or a hole: none), and those entries in order
+  private readonly sums: number[] = [];
+  private readonly touched: number[] = [];
   // pending output rows
   private outColumns: Value[][] = [];
   private outWeights: number[] = [];
@@ -135,18 +133,17 @@ export class HopCountTiesOperator implements Operator {
     const weights = batch.weights;
     const slide = this.cfg.slideMs;
     const keyOf = this.keyOf;
-    // first the batch's rows summed per (pane, key): a batch repeats keys (Nexmark: 1 distinct
-    // (pane, auction) per ~11 bids), and each sum then updates the counts of all its windows
-    // through one lookup of its key
-    const byPane = this.byPane;
+    // the rows of a pane are first summed per key (a batch repeats keys: Nexmark has one
+    // distinct (pane, auction) per ~11 bids); each sum then updates the counts of all the pane's
+    // windows at once, when the rows move to another pane or the batch ends
+    const sums = this.sums;
+    const touched = this.touched;
     // one key column: its primitive values are the keys themselves (no key function call)
     const keyColumn = this.singleKey ? cols[this.cfg.keyColumns[0]!]! : null;
-    let sums = 0;
     // the current pane is [pane, paneEnd): consecutive rows mostly stay in it
     let pane = NaN;
     let paneEnd = NaN;
     let paneLate = false;
-    let keys: Map<Key, number> | undefined;
     for (let i = 0; i < batch.length; i++) {
       const ts = time[i];
       // rows without an event time belong to no window (as HOP drops them)
@@ -154,12 +151,11 @@ export class HopCountTiesOperator implements Operator {
       const w = weights === null ? 1 : weights[i]!;
       if (w === 0) continue;
       if (!(ts >= pane && ts < paneEnd)) {
+        if (touched.length > 0) this.applySums(pane);
         pane = tumbleStart(ts, slide, this.offset);
         paneEnd = pane + slide;
         // the pane's earliest window ends at pane + slide: closed, the row is late there
         paneLate = this.closed(paneEnd, this.wm);
-        keys = byPane.get(pane);
-        if (keys === undefined) byPane.set(pane, (keys = new Map()));
       }
       if (paneLate) {
         this.rowWithLateWindows(batch, i, pane, w);
@@ -170,35 +166,33 @@ export class HopCountTiesOperator implements Operator {
         const v = keyColumn[i] as Value;
         key = v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : keyOf(cols, i);
       } else key = keyOf(cols, i);
-      const at = keys!.get(key);
-      if (at !== undefined) {
-        this.sumWeight[at] += w;
-        continue;
-      }
-      keys!.set(key, sums);
-      this.sumPane[sums] = pane;
-      this.sumKey[sums] = key;
-      this.sumRow[sums] = i;
-      this.sumWeight[sums] = w;
-      sums++;
+      const e = this.entryOf(key, cols, i);
+      const sum = sums[e];
+      // NaN (or a hole): the key has no sum in this pane yet
+      if (sum === undefined || sum !== sum) {
+        sums[e] = w;
+        touched.push(e);
+      } else sums[e] = sum + w;
     }
-    byPane.clear();
+    if (touched.length > 0) this.applySums(pane);
+  }
+
+  /** Adds each touched key's sum to the counts of the windows of `pane`. */
+  private applySums(pane: number): void {
+    const sums = this.sums;
+    const touched = this.touched;
     const panes = this.paneWindows;
     const perWindow = this.perWindow;
-    let windowsPane = NaN;
-    for (let j = 0; j < sums; j++) {
-      const w = this.sumWeight[j]!;
-      const key = this.sumKey[j]!;
-      this.sumKey[j] = null;
+    for (let k = 0; k < perWindow; k++) panes[k] = this.windowOf(pane - k * this.cfg.slideMs);
+    for (let j = 0; j < touched.length; j++) {
+      const e = touched[j]!;
+      const w = sums[e]!;
+      sums[e] = NaN;
       if (w === 0) continue;
-      const pane = this.sumPane[j]!;
-      if (pane !== windowsPane) {
-        windowsPane = pane;
-        for (let k = 0; k < perWindow; k++) panes[k] = this.windowOf(pane - k * slide);
-      }
-      const e = this.entryOf(key, cols, this.sumRow[j]!);
+      const key = this.counts.keyOf(e);
       for (let k = 0; k < perWindow; k++) this.update(panes[k]!, key, e, w);
     }
+    touched.length = 0;
     // windows may close before the next batch: hold none past this one
     panes.fill(null);
   }
