@@ -189,8 +189,10 @@ export class WindowKeyCounts {
     const live = new Int32Array(cap);
     live.set(this.live);
     this.live = live;
-    const slotEnd = new Float64Array(cap * this.ring).fill(NaN);
+    const slotEnd = new Float64Array(cap * this.ring);
     slotEnd.set(this.slotEnd);
+    // only the new slots start free (the copied ones keep their windows)
+    slotEnd.fill(NaN, this.slotEnd.length);
     this.slotEnd = slotEnd;
     const slotCount = new Float64Array(cap * this.ring);
     slotCount.set(this.slotCount);
