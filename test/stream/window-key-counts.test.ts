@@ -105,3 +105,24 @@ t.test('a newer window takes the slot; the older count moves to its overflow', a
   t.equal(counts.get(e, old), 4, 'still one place per count after the slot frees');
   t.equal(old.size, 1);
 });
+
+t.test('growing past the first capacity keeps every count and its window', async (t) => {
+  const { counts, windowAt } = setup();
+  const n = 5000;
+  for (let k = 0; k < n; k++) {
+    counts.add(counts.entry(k), windowAt(1), k + 1);
+    counts.add(counts.entry(k), windowAt(2), 1);
+  }
+  // a window sharing window 1's slot takes it for the even keys
+  for (let k = 0; k < n; k += 2) counts.add(counts.entry(k), windowAt(1 + RING), 7);
+  let wrong = 0;
+  for (let k = 0; k < n; k++) {
+    const e = counts.find(k)!;
+    if (counts.get(e, windowAt(1)) !== k + 1 || counts.get(e, windowAt(2)) !== 1) wrong++;
+    if (counts.get(e, windowAt(1 + RING)) !== (k % 2 === 0 ? 7 : 0)) wrong++;
+  }
+  t.equal(wrong, 0, `${n} keys read back after growing`);
+  t.equal(windowAt(1).size, n);
+  t.equal(windowAt(1 + RING).size, n / 2);
+  t.equal(windowAt(1).overflow?.size, n / 2, 'the even keys moved to the overflow');
+});
