@@ -36,6 +36,7 @@ import type { StatementResult } from './types.js';
 import type { EngineState } from './state.js';
 import { insertPlanRows } from './dml.js';
 import { validateSourceConnector } from '../connectors/registry.js';
+import { markWindowExtremumRows } from '../plan/optimizer/window-extremum-rows.js';
 
 const done = (command: string, rowsAffected = 0): StatementResult => ({ command, rowsAffected });
 
@@ -157,7 +158,9 @@ export function createMaterializedView(s: EngineState, st: CreateMaterializedVie
   let plan = s.plan(st.query, params, { top: false, referenced });
   if (st.columns) plan = renamed(plan, st.columns, st.pos);
   const emit = st.emit === 'window-close' ? 'window-close' : 'changes';
-  if (emit === 'window-close') plan = markEmitOnClose(plan, st.pos);
+  // the optimizer fused plans assuming changelog aggregates: its window-extremum mark is
+  // re-checked against the aggregate now emitting on window close (and dropped)
+  if (emit === 'window-close') plan = markWindowExtremumRows(markEmitOnClose(plan, st.pos));
   const width = plan.schema.length;
   const uniqueKey = plan.props.uniqueKey && plan.props.uniqueKey.length > 0 ? plan.props.uniqueKey : undefined;
   const builder = s.flow.builder();
