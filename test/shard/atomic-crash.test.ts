@@ -10,7 +10,7 @@ import { open } from '../../lib/api/open.js';
 import type { Database } from '../../lib/api/database.js';
 import { readShardsFile } from '../../lib/shard/shard-files.js';
 import { canonical } from './helpers.js';
-import { CALL_ROWS, SCHEMA, SOLO_ROWS, VIEWS, dimRows, insertCall, isSolo } from './fixtures/atomic-crash-stream.js';
+import { CALL_ROWS, SCHEMA, SOLO_ROWS, VIEWS, dimRows, insertCall, isClicks, isSolo } from './fixtures/atomic-crash-stream.js';
 import { openDurableSharded, tempDir } from './durable-helpers.js';
 
 const CHILD = path.join(__dirname, 'fixtures', 'atomic-crash-child.ts');
@@ -77,10 +77,12 @@ t.test('SIGKILL during heavy multi-shard inserts: every insert call is wholly pr
     t.equal((await db.query('SELECT * FROM dim')).length, dimRows().length, `kill ${kill}: the dim rows are there`);
     const ev = await rowsPerCall(db, 'ev');
     const solo = await rowsPerCall(db, 'solo');
-    const calls = [...ev.keys(), ...solo.keys()].sort((a, b) => a - b);
+    const clicks = await rowsPerCall(db, 'clicks');
+    const calls = [...ev.keys(), ...solo.keys(), ...clicks.keys()].sort((a, b) => a - b);
     const last = calls.length === 0 ? -1 : calls[calls.length - 1]!;
     const partial: string[] = [];
-    for (const [call, n] of ev) if (isSolo(call) || n !== CALL_ROWS) partial.push(`ev call ${call}: ${n} rows`);
+    for (const [call, n] of ev) if (isSolo(call) || isClicks(call) || n !== CALL_ROWS) partial.push(`ev call ${call}: ${n} rows`);
+    for (const [call, n] of clicks) if (!isClicks(call) || n !== CALL_ROWS / 4) partial.push(`clicks call ${call}: ${n} rows`);
     for (const [call, n] of solo) if (!isSolo(call) || n !== SOLO_ROWS) partial.push(`solo call ${call}: ${n} rows`);
     t.same(partial, [], `kill ${kill}: no insert call is partly present (${calls.length} calls recovered)`);
     t.same(calls, Array.from({ length: last + 1 }, (_, i) => i), `kill ${kill}: the calls present are the prefix 0…${last}, none after a missing one`);
