@@ -87,7 +87,9 @@ export class RecordEncoder {
 
   tag(payload: Uint8Array): Uint8Array {
     const w = this.start(RecordKind.Tag);
-    w.raw(payload);
+    // byte by byte: tags are a few bytes, and raw() would wrap each one in a new view
+    w.ensure(payload.length);
+    for (let i = 0; i < payload.length; i++) w.u8(payload[i]!);
     return w.bytes();
   }
 
