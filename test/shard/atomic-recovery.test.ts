@@ -192,3 +192,19 @@ t.test("durability 'sync': SQL DML is acknowledged once every earlier insert cal
   t.same(scanCallLog(path.join(shardDir(dir, 1), 'wal'), 1).seqs, [1], 'shard 1 holds its part of call 1');
   await db.close();
 });
+
+t.test('three shards: a call one of them lost is dropped from the other two', async (t) => {
+  const dir = tempDir(t);
+  let { db } = await openDurableSharded(dir, {}, 3);
+  await db.execute('CREATE TABLE ev (k INT, call INT)');
+  await db.execute('CREATE MATERIALIZED VIEW per_k AS SELECT k, count(*) AS n, max(call) AS last FROM ev GROUP BY k');
+  for (let call = 1; call <= 4; call++) db.insert('ev', callRows(call));
+  await db.close();
+  loseTail(dir, 2, 1);
+  const opened = await openDurableSharded(dir, {}, 3);
+  db = opened.db;
+  t.match(opened.warnings.join('\n'), /2 of the 3 shards it reached logged their part.*dropped from shards 0, 1/);
+  t.same([...(await callsIn(db))].sort((a, b) => a[0] - b[0]), [1, 2, 3].map((c) => [c, KEYS]));
+  t.same(await viewOf(db), expectedView([1, 2, 3]));
+  await db.close();
+});
