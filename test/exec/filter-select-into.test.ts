@@ -86,6 +86,17 @@ t.test('concatBatches keeps typed columns typed, cuts longer columns, and keeps 
   const plain = concatBatches([batchOf([['a', 'b', 'extra']], 2), batchOf([sparse], 3), batchOf([['z']], 1)], 1);
   t.same(Array.from(plain.columns[0]!), ['a', 'b', null, 'b', null, 'z'], 'plain columns: cut to length, holes read as NULL');
   t.ok(Array.isArray(plain.columns[0]));
+  // batches of ≥ 8 rows take Array.prototype.concat: the same values, cut, holes as NULL
+  const tens = [0, 1, 2].map((k) => {
+    const col = new Array<string | null | undefined>(12);
+    for (let i = 0; i < 12; i++) if (i % 3 !== 0) col[i] = i % 4 === 0 ? undefined : `b${k}-${i}`;
+    return batchOf([col as (string | null)[]], 10);
+  });
+  const joined = concatBatches(tens, 1);
+  const expected: (string | null)[] = [];
+  for (const k of [0, 1, 2]) for (let i = 0; i < 10; i++) expected.push(i % 3 !== 0 && i % 4 !== 0 ? `b${k}-${i}` : null);
+  t.same(Array.from(joined.columns[0]!), expected, 'concatenated plain columns: cut to length, undefined and holes as NULL');
+  t.equal(joined.length, 30);
   const many = Array.from({ length: 5000 }, (_, k) => batchOf([[`r${k}`]], 1));
   const long = concatBatches(many, 1);
   t.equal(long.length, 5000, 'more batches than one concat call takes');
