@@ -22,6 +22,7 @@ import { keyFunction, sameRow, type Key, type RowFn } from './rows.js';
 import { WindowGroups } from './window-groups.js';
 import { HopAssigner, type HopAssignment, type HopTarget } from './hop-assign.js';
 import { NO_WATERMARK } from './watermark.js';
+import { WindowEnds } from './window-ends.js';
 
 export interface WindowAggregateSpec {
   create: AccumulatorFactory;
@@ -58,10 +59,8 @@ export class WindowAggregateOperator implements Operator, HopTarget {
   /** window end → group key → slot in `groups` */
   private readonly windows = new Map<number, Map<Key, number>>();
   private readonly groups: WindowGroups;
-  /** window ends with state, ascending, from `endsHead` on (closed ones before it are dropped
-   *  in bulk: removing the first element per close would move the whole array each time) */
-  private ends: number[] = [];
-  private endsHead = 0;
+  /** window ends with state */
+  private readonly ends = new WindowEnds();
   /** changelog mode: slots changed since the last emit */
   private dirty: number[] = [];
   private wm = NO_WATERMARK;
@@ -139,7 +138,7 @@ export class WindowAggregateOperator implements Operator, HopTarget {
           if (slots === undefined) {
             slots = new Map();
             this.windows.set(end, slots);
-            this.insertEnd(end);
+            this.ends.insert(end);
           }
         }
       }
@@ -186,7 +185,7 @@ export class WindowAggregateOperator implements Operator, HopTarget {
     if (slots === undefined) {
       slots = new Map();
       this.windows.set(end, slots);
-      this.insertEnd(end);
+      this.ends.insert(end);
     }
     return slots;
   }
@@ -229,22 +228,6 @@ export class WindowAggregateOperator implements Operator, HopTarget {
     return this.keyOf(cols, row);
   }
 
-  private insertEnd(end: number): void {
-    const ends = this.ends;
-    if (ends.length === this.endsHead || end > ends[ends.length - 1]!) {
-      ends.push(end);
-      return;
-    }
-    let lo = this.endsHead;
-    let hi = ends.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (ends[mid]! < end) lo = mid + 1;
-      else hi = mid;
-    }
-    ends.splice(lo, 0, end);
-  }
-
   /** Appends the result row of each non-empty group to `columns`; returns how many. */
   private appendResults(slots: Map<Key, number>, columns: Value[][]): number {
     const nKeys = this.cfg.groupBy.length;
@@ -264,8 +247,8 @@ export class WindowAggregateOperator implements Operator, HopTarget {
     this.wm = wm;
     // changelog: publish pending changes before their windows' state may go away
     if (this.cfg.emit === 'changes') this.emitChanges();
-    const ends = this.ends;
-    const head = this.endsHead;
+    const ends = this.ends.list;
+    const head = this.ends.head;
     let next = head;
     while (next < ends.length && this.closed(ends[next]!, wm)) next++;
     if (next > head) {
@@ -280,22 +263,11 @@ export class WindowAggregateOperator implements Operator, HopTarget {
         for (const slot of slots.values()) this.groups.release(slot);
         this.windows.delete(end);
       }
-      this.dropEnds(next);
+      this.ends.dropBefore(next);
       if (columns !== null && rows > 0) this.out.push({ length: rows, columns, weights: null });
     }
     this.late.flush();
     this.out.watermark(wm);
-  }
-
-  /** Drops the ends before index `next` (closed); compacts once they are most of the array. */
-  private dropEnds(next: number): void {
-    if (next === this.ends.length) {
-      this.ends.length = 0;
-      this.endsHead = 0;
-    } else if (next >= 1024 && next * 2 >= this.ends.length) {
-      this.ends = this.ends.slice(next);
-      this.endsHead = 0;
-    } else this.endsHead = next;
   }
 
   /** Changelog: each changed group's last emitted row retracted and its current row inserted
@@ -375,8 +347,7 @@ export class WindowAggregateOperator implements Operator, HopTarget {
     const nKeys = this.cfg.groupBy.length;
     this.windows.clear();
     g.clear();
-    this.ends = [];
-    this.endsHead = 0;
+    this.ends.clear();
     this.dirty = [];
     this.wm = s.wm;
     this.late.count = s.lateCount;
@@ -385,7 +356,7 @@ export class WindowAggregateOperator implements Operator, HopTarget {
       if (slots === undefined) {
         slots = new Map();
         this.windows.set(saved.end, slots);
-        this.insertEnd(saved.end);
+        this.ends.insert(saved.end);
       }
       const slot = g.allocate(saved.end, saved.key);
       for (let k = 0; k < nKeys; k++) g.keyValues[k]![slot] = saved.values[k]!;

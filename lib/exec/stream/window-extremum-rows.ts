@@ -34,6 +34,7 @@ import type { Row, Value } from '../../types/value.js';
 import { LateRows, type LatePolicy } from './late.js';
 import { BatchBuilder, readRow } from './rows.js';
 import { NO_WATERMARK } from './watermark.js';
+import { WindowEnds } from './window-ends.js';
 
 export type WindowColumnRole = 'extremum' | 'window_end';
 
@@ -77,9 +78,8 @@ interface WindowState {
 
 export class WindowExtremumRowsOperator implements Operator {
   private readonly windows = new Map<number, WindowState>();
-  /** ends of the open windows, ascending from endsHead */
-  private ends: number[] = [];
-  private endsHead = 0;
+  /** ends of the open windows */
+  private readonly ends = new WindowEnds();
   private readonly dirty: WindowState[] = [];
   private wm = NO_WATERMARK;
   private outWm = NO_WATERMARK;
@@ -264,25 +264,9 @@ export class WindowExtremumRowsOperator implements Operator {
     if (w === undefined) {
       w = { end, ext: null, shown: null, rows: [], inView: 0, retract: null, edgeRows: [], edgeValues: [], dirty: false };
       this.windows.set(end, w);
-      this.insertEnd(end);
+      this.ends.insert(end);
     }
     return w;
-  }
-
-  private insertEnd(end: number): void {
-    const ends = this.ends;
-    if (ends.length === this.endsHead || end > ends[ends.length - 1]!) {
-      ends.push(end);
-      return;
-    }
-    let lo = this.endsHead;
-    let hi = ends.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (ends[mid]! < end) lo = mid + 1;
-      else hi = mid;
-    }
-    ends.splice(lo, 0, end);
   }
 
   /** The window's columns for output rows carrying extremum `ext`. */
@@ -324,21 +308,15 @@ export class WindowExtremumRowsOperator implements Operator {
     // the cached window may be dropped below; a row of it is late from now on anyway
     this.forgetCurrent();
     // windows ending before the watermark: later changes would be late for the join
-    const ends = this.ends;
-    let next = this.endsHead;
+    const ends = this.ends.list;
+    let next = this.ends.head;
     while (next < ends.length && ends[next]! < wm) {
       const w = this.windows.get(ends[next]!)!;
       this.held -= w.rows.length + w.edgeRows.length + (w.retract?.length ?? 0);
       this.windows.delete(ends[next]!);
       next++;
     }
-    if (next === ends.length) {
-      this.ends = [];
-      this.endsHead = 0;
-    } else if (next >= 1024 && next * 2 >= ends.length) {
-      this.ends = ends.slice(next);
-      this.endsHead = 0;
-    } else this.endsHead = next;
+    this.ends.dropBefore(next);
     this.late.flush();
     // output rows carry their input time: none older than the watermark can still come, nor an
     // (old row, window) pair older than the windows still open (end ≥ wm) allow
@@ -363,8 +341,9 @@ export class WindowExtremumRowsOperator implements Operator {
 
   snapshot(): unknown {
     const windows: unknown[] = [];
-    for (let k = this.endsHead; k < this.ends.length; k++) {
-      const w = this.windows.get(this.ends[k]!)!;
+    const ends = this.ends.list;
+    for (let k = this.ends.head; k < ends.length; k++) {
+      const w = this.windows.get(ends[k]!)!;
       windows.push([w.end, w.ext, w.shown, w.rows, w.inView, w.retract, w.edgeRows, w.edgeValues]);
     }
     return { wm: this.wm, outWm: this.outWm, late: this.late.count, windows };
@@ -374,15 +353,14 @@ export class WindowExtremumRowsOperator implements Operator {
     const s = state as { wm: number; outWm: number; late: number; windows: [number, number | null, number | null, Row[], number, Row[] | null, Row[], number[]][] };
     this.windows.clear();
     this.forgetCurrent();
-    this.ends = [];
-    this.endsHead = 0;
+    this.ends.clear();
     this.dirty.length = 0;
     this.held = 0;
     this.out.take();
     for (const [end, ext, shown, rows, inView, retract, edgeRows, edgeValues] of s.windows) {
       const w: WindowState = { end, ext, shown, rows: [...rows], inView, retract: retract === null ? null : [...retract], edgeRows: [...edgeRows], edgeValues: [...edgeValues], dirty: false };
       this.windows.set(end, w);
-      this.ends.push(end);
+      this.ends.insert(end);
       this.held += w.rows.length + w.edgeRows.length + (w.retract?.length ?? 0);
       if (w.retract !== null || w.inView < w.rows.length) this.markDirty(w);
     }
