@@ -322,6 +322,24 @@ export function planInputs(plan: LogicalPlan): LogicalPlan[] {
   }
 }
 
+/** `plan` with its inputs replaced, in planInputs order (a shallow copy). */
+export function withPlanInputs(plan: LogicalPlan, inputs: LogicalPlan[]): LogicalPlan {
+  switch (plan.kind) {
+    case 'scan':
+    case 'values':
+      return plan;
+    case 'union-all':
+      return { ...plan, inputs };
+    case 'join':
+    case 'interval-join':
+    case 'asof-join':
+    case 'temporal-join':
+      return { ...plan, left: inputs[0]!, right: inputs[1]! };
+    default:
+      return { ...plan, input: inputs[0]! } as LogicalPlan;
+  }
+}
+
 /** Every relation name the plan scans (for catalog dependency tracking). */
 export function scannedRelations(plan: LogicalPlan, into: Set<string> = new Set()): Set<string> {
   if (plan.kind === 'scan') into.add(plan.relation);

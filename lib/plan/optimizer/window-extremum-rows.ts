@@ -28,7 +28,7 @@
 import type { DataType } from '../../types/datatype.js';
 import type { BoundExpr } from '../bound.js';
 import type { AggregateNode, ExtremumRowsSpec, IntervalJoinNode, LogicalPlan, WindowTvfNode } from '../logical.js';
-import { planInputs } from '../logical.js';
+import { planInputs, withPlanInputs } from '../logical.js';
 import { conjuncts } from './expr-utils.js';
 import { timeBoundOf } from './interval-join.js';
 
@@ -44,7 +44,7 @@ export function markWindowExtremumRows(plan: LogicalPlan): LogicalPlan {
     if (seen !== undefined) return seen;
     const inputs = planInputs(p);
     const next = inputs.map(visit);
-    let out = next.every((c, i) => c === inputs[i]) ? p : withInputs(p, next);
+    let out = next.every((c, i) => c === inputs[i]) ? p : withPlanInputs(p, next);
     if (out.kind === 'interval-join') {
       const spec = extremumRowsOf(out);
       if (spec !== undefined || out.extremumRows !== undefined) out = { ...out, extremumRows: spec };
@@ -53,20 +53,6 @@ export function markWindowExtremumRows(plan: LogicalPlan): LogicalPlan {
     return out;
   };
   return visit(plan);
-}
-
-function withInputs(p: LogicalPlan, inputs: LogicalPlan[]): LogicalPlan {
-  switch (p.kind) {
-    case 'union-all':
-      return { ...p, inputs };
-    case 'join':
-    case 'interval-join':
-    case 'asof-join':
-    case 'temporal-join':
-      return { ...p, left: inputs[0]!, right: inputs[1]! } as LogicalPlan;
-    default:
-      return { ...p, input: inputs[0]! } as LogicalPlan;
-  }
 }
 
 interface BaseColumn {
