@@ -58,7 +58,6 @@ export class Join implements Operator {
   private readonly keyOfRow: [(r: Row) => Key, (r: Row) => Key];
   /** whether unmatched rows of side 0 (left) / 1 (right) are kept NULL-padded */
   private readonly preserve: [boolean, boolean];
-  private readonly widths: [number, number];
   private readonly numeric: boolean;
   private readonly wm = new WatermarkCombiner(2);
 
@@ -70,7 +69,6 @@ export class Join implements Operator {
     this.keyOf = [keyExtractor(options.leftKeys), keyExtractor(options.rightKeys)];
     this.keyOfRow = [rowKeyExtractor(options.leftKeys), rowKeyExtractor(options.rightKeys)];
     this.preserve = [options.type === 'left' || options.type === 'full', options.type === 'right' || options.type === 'full'];
-    this.widths = [options.leftWidth, options.rightWidth];
     this.numeric = options.numericKeys === true && options.leftKeys.length === 1 && options.rightKeys.length === 1;
     this.sides = [new Arrangement({ nativeKeys: this.numeric }), new Arrangement({ nativeKeys: this.numeric })];
   }
