@@ -67,6 +67,9 @@ t.test('values read back from a packed view equal the inserted text through ever
     await db.query('SELECT g, sum(d) AS s, min(d) AS lo, max(d) AS hi, count(d) AS n FROM t GROUP BY g ORDER BY g'),
     'GROUP BY another column, aggregates over the packed decimals',
   );
+  // DECIMAL inside arrays (not packed: the column holds arrays) next to a packed DECIMAL column
+  await db.execute('CREATE MATERIALIZED VIEW arr AS SELECT id, ARRAY[d, d * 2] AS a, d FROM t');
+  t.same(await db.query('SELECT id, a, d FROM arr ORDER BY id'), await db.query('SELECT id, ARRAY[d, d * 2] AS a, d FROM t ORDER BY id'), 'arrays of decimals');
   // Arrow output of the packed view
   const table = (await db.queryArrow('SELECT id, d FROM v ORDER BY id')) as { numRows: number; toArray(): { id: number; d: unknown }[] };
   t.equal(table.numRows, N);
