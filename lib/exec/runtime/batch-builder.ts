@@ -290,8 +290,8 @@ function concatColumn(batches: readonly Batch[], c: number, length: number): Col
     for (let i = 0; i < out.length; i++) if (out[i] === undefined) out[i] = null;
     return out;
   }
-  // mixed column kinds: a packed array (push, not new Array(n): holey arrays are a second
-  // elements kind to read)
+  // small batches or mixed column kinds: a packed array (push, not new Array(n): holey arrays
+  // are a second elements kind to read)
   const out: Value[] = [];
   for (const b of batches) {
     const src = b.columns[c];
