@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { open } from '../../lib/index.js';
 import type { Database } from '../../lib/index.js';
 import { windowExtremumRowsRule } from '../../lib/plan/optimizer/window-extremum-rows.js';
+import { openDurable, tempDir } from '../storage/helpers.js';
 
 const SIZE = 10_000;
 const DELAY = 4_000;
@@ -166,6 +167,29 @@ t.test('EMIT ON WINDOW CLOSE on the view: the join waits for its windows to clos
     if (k === 0) t.same(plain, [], 'no window has closed yet');
   }
   t.same(sortedKeys(await db.query('SELECT * FROM eowc')), reference(steps.flat(), 'MAX', 0, SIZE).filter((r) => JSON.parse(r)[3] <= 40_000), 'closed windows only');
+});
+
+t.test('EMIT ON WINDOW CLOSE in a durable database: still unfused after checkpoint, WAL and reopen', async (t) => {
+  const dir = tempDir(t);
+  {
+    const { db } = await openDurable(dir);
+    await db.execute(sourceSql());
+    await db.execute(`CREATE MATERIALIZED VIEW e AS ${q7()} EMIT ON WINDOW CLOSE`);
+    insertBids(db, 'bid', [[1, 5, 1_000], [2, 9, 3_000], [3, 9, 12_000]]);
+    await db.flush();
+    await db.execute('CHECKPOINT');
+    insertBids(db, 'bid', [[4, 11, 13_000]]);
+    await db.flush();
+    t.same(await db.query('SELECT * FROM e'), [], 'no window closed before the restart');
+    await db.close();
+  }
+  const { db, warnings } = await openDurable(dir);
+  t.teardown(() => db.close());
+  t.same(warnings, []);
+  t.same(await db.query('SELECT * FROM e'), [], 'none after reopen');
+  insertBids(db, 'bid', [[5, 1, 30_000]]);
+  await db.flush();
+  t.same(sortedKeys(await db.query('SELECT * FROM e')), [JSON.stringify([2, 9, 3_000, 10_000]), JSON.stringify([4, 11, 13_000, 20_000])], 'the closed windows');
 });
 
 /** Rows whose times cluster on window boundaries and never fall behind the watermark. */
