@@ -78,6 +78,7 @@ t.test('preconditions: only the exact q7 shape is rewritten, and the left-alone 
   await db.execute(sourceSql('bid2'));
   await db.execute(sourceSql('dbid', 'DECIMAL(10, 2)'));
   await db.execute(sourceSql('fbid', 'DOUBLE'));
+  await db.execute("CREATE SOURCE bid3 (auction BIGINT, price BIGINT, date_time TIMESTAMP, t2 TIMESTAMP, WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND)");
   await db.execute('CREATE VIEW hot AS SELECT * FROM bid WHERE auction <> 3');
   await db.execute('CREATE TABLE tbid (auction BIGINT, price BIGINT, date_time TIMESTAMP)');
   const rewritten: [string, string][] = [
@@ -111,6 +112,8 @@ t.test('preconditions: only the exact q7 shape is rewritten, and the left-alone 
     ['exclusive bounds', q7({ band: "B.date_time > B1.date_time - INTERVAL '10' SECOND AND B.date_time < B1.date_time" })],
     ['a band reaching windows that ended before the row', q7({ band: "B.date_time BETWEEN B1.date_time - INTERVAL '10' SECOND AND B1.date_time + INTERVAL '1' SECOND" })],
     ['a table (not append-only)', q7({ left: 'tbid', right: 'tbid' })],
+    ['the band on another time column than the watermark', q7({ left: 'bid3', right: 'bid3', band: "B.t2 BETWEEN B1.date_time - INTERVAL '10' SECOND AND B1.date_time" })],
+    ['windows over another time column than the band', q7({ left: 'bid3', window: "TUMBLE(bid3, t2, INTERVAL '10' SECOND)" })],
     ['HAVING on the extremum', q7({ group: 'window_end HAVING MAX(price) > 3' })],
     ['window_start in place of window_end', q7({ select: 'MAX(price) AS maxprice, window_start AS date_time' })],
   ];
