@@ -21,6 +21,7 @@ import type { Batch } from '../exec/batch.js';
 import { serializeState } from './checkpoint-codec.js';
 import { crc32c, fsyncDir } from './fsync.js';
 import { decodeRecord, RecordKind } from './record.js';
+import { graphMismatch } from './graph-mismatch.js';
 import { schemaFingerprint } from './schema-fingerprint.js';
 import { checkpointExtras } from '../engine/checkpoint-extras.js';
 import { CHUNK_SLOTS, type RowChunk } from '../exec/runtime/keyed-rows.js';
@@ -338,10 +339,8 @@ export function restoreCheckpoint(image: CheckpointImage, engine: CatalogTarget,
     throw new StorageError('CORRUPTION', `${where}: the catalog rebuilt from the checkpoint's DDL differs from the one checkpointed`);
   }
   const nodes = durableNodes(state);
-  const same = nodes.length === image.nodes.length && nodes.every((n, i) => (n.name ?? null) === image.nodes[i]!.name && n.op.constructor.name === image.nodes[i]!.op);
-  if (!same) {
-    throw new StorageError('CORRUPTION', `${where}: the operator graph rebuilt from the checkpoint's DDL (${nodes.length} operators) does not match the checkpointed one (${image.nodes.length})`);
-  }
+  const mismatch = graphMismatch(nodes, image.nodes, state);
+  if (mismatch !== undefined) throw new StorageError('RECOVERY_FAILED', `${where}: ${mismatch}`);
   nodes.forEach((n, i) => {
     const saved = image.nodes[i]!;
     n.op.restore(saved.state);
