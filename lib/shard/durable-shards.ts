@@ -52,6 +52,8 @@ export class DurableShards {
   private nextSeq = 1;
   /** SHARDS' firstSeq: every call since creation is numbered (undefined: an older database) */
   private readonly firstSeq: number | undefined;
+  /** SHARDS' dmlCalls: SQL DML statements are numbered calls since creation */
+  private readonly dmlCalls: boolean | undefined;
 
   /** Locks `dir`, checks the thread count and reads the catalog log. */
   static open(dir: string, threads: number, options: Record<string, unknown>): DurableShards {
@@ -82,9 +84,10 @@ export class DurableShards {
     this.cuts = shards?.cuts ?? [];
     this.nextEpoch = (this.cuts[this.cuts.length - 1]?.epoch ?? 0) + 1;
     this.firstSeq = shards === null ? 1 : shards.firstSeq;
+    this.dmlCalls = shards === null ? true : shards.dmlCalls;
     if (shards === null) {
       for (let i = 0; i < threads; i++) fs.mkdirSync(shardDir(dir, i), { recursive: true });
-      writeShardsFile(dir, { format: 1, threads, cuts: [], firstSeq: 1 });
+      writeShardsFile(dir, { format: 1, threads, cuts: [], firstSeq: 1, dmlCalls: true });
     }
     const { log, entries } = CatalogLog.open(dir);
     this.log = log;
@@ -158,7 +161,7 @@ export class DurableShards {
     const first = from.epoch > 0 ? from.seq : this.firstSeq;
     // a database (or cut) from before calls were numbered: each shard keeps its whole log
     if (first === undefined) return none;
-    const logs = pool.call((i) => ({ op: 'scan', local: from.shards[i]! })) as ShardCallLog[];
+    const logs = pool.call((i) => ({ op: 'scan', local: from.shards[i]!, dmlCalls: this.dmlCalls === true })) as ShardCallLog[];
     const cut = computeCallCut(first, logs);
     this.nextSeq = cut.last + 1;
     if (cut.incomplete !== undefined) {
@@ -166,7 +169,7 @@ export class DurableShards {
       const why = reached === 0 ? 'no shard finished logging its part' : `${marked} of the ${reached} shards it reached logged their part`;
       const shards = cut.truncateAt.flatMap((lsn, i) => (lsn > 0 ? [i] : []));
       this.warn(
-        `laminardb: ${this.dir} was not closed cleanly: routed call ${seq} (an insert or a watermark) is not whole on disk (${why}); it and every later call (${cut.dropped} with a part on disk) were never acknowledged and are dropped from shard${shards.length === 1 ? '' : 's'} ${shards.join(', ')}, so that every insert call is wholly present or wholly absent`,
+        `laminardb: ${this.dir} was not closed cleanly: routed call ${seq} (an insert, a watermark or an SQL DML statement) is not whole on disk (${why}); it and every later call (${cut.dropped} with a part on disk) were never acknowledged and are dropped from shard${shards.length === 1 ? '' : 's'} ${shards.join(', ')}, so that every insert call is wholly present or wholly absent`,
       );
     }
     return cut.truncateAt;
@@ -236,7 +239,7 @@ export class DurableShards {
       const shards = (await pool.callAsync({ op: 'checkpoint' })) as number[];
       const cut: CommittedCut = { epoch, shards, seq };
       this.cuts = [...this.cuts.slice(-1), cut];
-      writeShardsFile(this.dir, { format: 1, threads: this.threads, cuts: this.cuts, firstSeq: this.firstSeq });
+      writeShardsFile(this.dir, { format: 1, threads: this.threads, cuts: this.cuts, firstSeq: this.firstSeq, dmlCalls: this.dmlCalls });
       return cut;
     } catch (error) {
       this.failure ??= error;

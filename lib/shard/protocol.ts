@@ -25,8 +25,11 @@ export type ControlRequest =
   // durable shards (open({ path, threads })): see lib/shard/durable-shards.ts
   /** checks that local checkpoint `local` (0: none) reads back intact; answers DurableShardCheck */
   | { op: 'verify'; local: number }
-  /** the end-of-call marks of the shard's log after local checkpoint `local`; answers a ShardCallLog */
-  | { op: 'scan'; local: number }
+  /**
+   * the end-of-call marks of the shard's log after local checkpoint `local`; answers a
+   * ShardCallLog (`dmlCalls`: SQL DML statements in it are numbered calls, see shard-log.ts)
+   */
+  | { op: 'scan'; local: number; dmlCalls?: boolean }
   /**
    * opens the shard's durable engine from local checkpoint `local` (0: none), first cutting its
    * log at record `truncateAt` (0: no cut; see call-cut.ts); answers its DDL count

@@ -42,6 +42,11 @@ export interface ShardsFile {
    * since creation is numbered (absent in databases created before calls were numbered)
    */
   firstSeq?: number;
+  /**
+   * true: SQL DML statements (run on shard 0) are numbered calls with an end mark, like insert
+   * calls (absent in databases created before they were: their logs hold DML without marks)
+   */
+  dmlCalls?: boolean;
 }
 
 export const shardDir = (dir: string, shard: number): string => path.join(dir, `shard-${shard}`);

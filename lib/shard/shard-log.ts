@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StorageError } from '../errors.js';
 import { WalReader } from '../native/wal.js';
-import { RecordKind } from '../storage/record.js';
+import { RecordKind, decodeRecord } from '../storage/record.js';
+import { parse } from '../sql/parser.js';
 import type { ShardCallLog } from './call-cut.js';
 
 const MARK = 0x43;
@@ -37,12 +38,25 @@ export function decodeCallMark(payload: Uint8Array): { seq: number; shards: numb
   return { seq: view.getFloat64(2, true), shards: view.getUint32(10, true) };
 }
 
+/** SQL DML: shard 0 runs it as a numbered call of its own (sharded-engine.ts). */
+const DML = new Set(['insert', 'update', 'delete']);
+
+/** Whether an EXECUTE record's payload is one SQL DML statement (not DDL, not FLUSH). */
+function isDml(data: Uint8Array): boolean {
+  const rec = decodeRecord(data);
+  if (rec.kind !== RecordKind.Execute) return false;
+  const statements = parse(rec.sql);
+  return statements.length > 0 && statements.every((st) => DML.has(st.kind));
+}
+
 /**
  * The marks of the log in `walDir` from `fromLsn` on (the records after the shard's checkpoint),
  * with the LSN where each call's part starts. A damaged record stops it with CORRUPTION, as
- * replay would; a torn last record ends it (that record was never acknowledged).
+ * replay would; a torn last record ends it (that record was never acknowledged). `dmlCalls`:
+ * SQL DML statements are parts of numbered calls (logs written before they were numbered hold
+ * DML without a mark: there it is not part of any call, as when it was written).
  */
-export function scanCallLog(walDir: string, fromLsn: number): ShardCallLog {
+export function scanCallLog(walDir: string, fromLsn: number, dmlCalls = false): ShardCallLog {
   const log: ShardCallLog = { seqs: [], shards: [], firstLsn: [], tailLsn: 0, lastLsn: fromLsn - 1 };
   if (!fs.existsSync(walDir)) return log;
   const reader = WalReader.open(walDir, fromLsn);
@@ -53,6 +67,8 @@ export function scanCallLog(walDir: string, fromLsn: number): ShardCallLog {
       const kind = data[0];
       if (kind === RecordKind.InsertColumns || kind === RecordKind.InsertRows || kind === RecordKind.Watermark) {
         if (partStart === 0) partStart = lsn;
+      } else if (kind === RecordKind.Execute && dmlCalls && partStart === 0 && isDml(data)) {
+        partStart = lsn;
       } else if (kind === RecordKind.Tag) {
         const mark = decodeCallMark(data.subarray(1));
         if (mark === null) continue;

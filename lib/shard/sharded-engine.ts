@@ -214,16 +214,22 @@ export class ShardedEngine {
     }
     for (const b of added) this.storage?.logForce(b, { mode: 'single' });
     if (this.storage) this.storage.dirty = true;
-    const [packed] = this.pool.call({ op: 'execute', sql: st.text, params }, [0]) as unknown[][];
-    // durability 'sync' acknowledges the statement once shard 0's disk has it; recovery keeps it
-    // only if every earlier insert call is whole on disk too (call-cut.ts): the others' logs first
-    if (this.storage?.durability === 'sync' && this.threads > 1) this.pool.call({ op: 'sync' }, this.otherShards());
-    return unpackResults(packed!)[0]!;
-  }
-
-  /** Every shard but shard 0. */
-  private otherShards(): number[] {
-    return Array.from({ length: this.threads - 1 }, (_, i) => i + 1);
+    // a numbered call of its own (call-cut.ts): recovery keeps it only after every earlier call
+    const seq = this.storage?.beginCall();
+    let packed: unknown[];
+    try {
+      packed = (this.pool.call({ op: 'execute', sql: st.text, params }, [0]) as unknown[][])[0]!;
+    } finally {
+      if (seq !== undefined) {
+        this.reached[0] = 1;
+        this.endCall(seq);
+        this.pool.publish();
+      }
+    }
+    // durability 'sync' acknowledges the statement once it is kept by recovery: every earlier
+    // call whole on disk and its own end mark (after its record on shard 0) durable
+    if (this.storage?.durability === 'sync' && this.threads > 1) this.pool.call({ op: 'sync' });
+    return unpackResults(packed)[0]!;
   }
 
   /** Plain views are inlined by the planner: the relations they read count as mentioned. */

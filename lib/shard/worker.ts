@@ -137,7 +137,7 @@ function run(request: ControlRequest): unknown {
     case 'verify':
       return verifyCheckpoint(request.local);
     case 'scan':
-      return scanLog(request.local);
+      return scanLog(request.local, request.dmlCalls === true);
     case 'open':
       return openDurable(request.local, request.truncateAt ?? 0);
     case 'sync':
@@ -191,10 +191,10 @@ function replayStart(local: number): { walDir: string; fromLsn: number } | null 
 }
 
 /** The end-of-call marks of the shard's log after local checkpoint `local`. */
-function scanLog(local: number): ShardCallLog {
+function scanLog(local: number, dmlCalls: boolean): ShardCallLog {
   const start = replayStart(local);
   if (start === null) return { seqs: [], shards: [], firstLsn: [], tailLsn: 0, lastLsn: 0 };
-  const log = scanCallLog(start.walDir, start.fromLsn);
+  const log = scanCallLog(start.walDir, start.fromLsn, dmlCalls);
   // a damaged record in the log's last segment reads as its end: the MANIFEST knows better (as
   // the durable engine's own open checks), and the cut must not be computed from a log that lost
   // acknowledged records

@@ -9,6 +9,7 @@ import { scanCallLog, truncateLog } from '../../lib/shard/shard-log.js';
 import { readShardsFile, shardDir, writeShardsFile } from '../../lib/shard/shard-files.js';
 import type { Database } from '../../lib/api/database.js';
 import { openDurableSharded, tempDir } from './durable-helpers.js';
+import { shardOfRows } from '../../lib/shard/hash.js';
 
 const KEYS = 40;
 
@@ -58,7 +59,7 @@ t.test('a call one shard lost is dropped from the other shard too; later calls s
   let opened = await openDurableSharded(dir);
   db = opened.db;
   t.same([...(await callsIn(db))].sort((a, b) => a[0] - b[0]), [1, 2, 3, 4].map((c) => [c, KEYS]), 'calls 1…4 whole, call 5 gone from both shards');
-  t.match(opened.warnings.join('\n'), /routed call \d+ \(an insert or a watermark\) is not whole on disk \(1 of the 2 shards it reached logged their part\).*dropped from shard 0/, 'the warning says what was dropped and where');
+  t.match(opened.warnings.join('\n'), /routed call \d+ \(an insert, a watermark or an SQL DML statement\) is not whole on disk \(1 of the 2 shards it reached logged their part\).*dropped from shard 0/, 'the warning says what was dropped and where');
   t.same(await viewOf(db), expectedView([1, 2, 3, 4]), 'the view holds calls 1…4');
   db.insert('ev', callRows(6));
   await db.close();
@@ -187,9 +188,10 @@ t.test("durability 'sync': SQL DML is acknowledged once every earlier insert cal
     return call(request, shards);
   };
   await db.execute("INSERT INTO notes VALUES ('after call 1')");
-  t.same(calls, ['execute on 0', 'sync on 1'], "shard 1's log is on disk before the statement returns");
+  t.same(calls, ['execute on 0', 'sync on 0,1'], "every shard's log is on disk before the statement returns (shard 0's for the statement's own end mark)");
   pool.call = call;
   t.same(scanCallLog(path.join(shardDir(dir, 1), 'wal'), 1).seqs, [1], 'shard 1 holds its part of call 1');
+  t.same(scanCallLog(path.join(shardDir(dir, 0), 'wal'), 1, true).seqs, [1, 2], 'shard 0 holds its part of call 1 and the statement, call 2');
   await db.close();
 });
 
@@ -207,4 +209,41 @@ t.test('three shards: a call one of them lost is dropped from the other two', as
   t.same([...(await callsIn(db))].sort((a, b) => a[0] - b[0]), [1, 2, 3].map((c) => [c, KEYS]));
   t.same(await viewOf(db), expectedView([1, 2, 3]));
   await db.close();
+});
+
+/** A key of `ev` whose rows all go to `shard` (of 2). */
+function keyOn(shard: number): number {
+  const out = new Uint8Array(1);
+  for (let k = 0; ; k++) {
+    shardOfRows([k], 1, 2, out);
+    if (out[0] === shard) return k;
+  }
+}
+
+t.test('SQL DML is a call too: a statement made after a lost insert call is dropped with it', async (t) => {
+  const dir = tempDir(t);
+  let db = await setUp(dir);
+  await db.execute('CREATE TABLE notes (txt VARCHAR)');
+  db.insert('ev', callRows(1));
+  await db.execute("INSERT INTO notes VALUES ('after call 1')");
+  // call 2 reaches shard 1 only; the statement after it runs on shard 0
+  db.insert('ev', [{ k: keyOn(1), call: 2 }]);
+  await db.execute("INSERT INTO notes VALUES ('after call 2')");
+  await db.close();
+  // shard 1 had not written call 2 when the process died; shard 0 holds the later statement
+  loseTail(dir, 1, 1);
+
+  const opened = await openDurableSharded(dir);
+  db = opened.db;
+  t.match(opened.warnings.join('\n'), /not whole on disk.*dropped from shard 0/, 'shard 0 is cut too');
+  t.same([...(await callsIn(db)).keys()], [1], 'call 2 is gone');
+  t.same((await db.query<{ txt: string }>('SELECT txt FROM notes')).map((r) => r.txt), ['after call 1'], 'the statement made after call 2 is gone too: what survives is a prefix');
+  await db.execute("INSERT INTO notes VALUES ('after recovery')");
+  db.insert('ev', callRows(3));
+  await db.close();
+  const third = await openDurableSharded(dir);
+  t.same(third.warnings, [], 'nothing more to cut');
+  t.same((await third.db.query<{ txt: string }>('SELECT txt FROM notes ORDER BY txt')).map((r) => r.txt), ['after call 1', 'after recovery']);
+  t.same([...(await callsIn(third.db)).keys()].sort((a, b) => a - b), [1, 3]);
+  await third.db.close();
 });
