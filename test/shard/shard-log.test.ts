@@ -161,3 +161,90 @@ function recordAt(dir: string, lsn: number): Uint8Array {
   }
   throw new Error(`no record ${lsn}`);
 }
+
+/** Every record of the log from its oldest segment on, as [lsn, payload]. */
+function recordsOf(dir: string): [number, Uint8Array][] {
+  const first = Number(segments(dir)[0]!.slice(0, 20));
+  const reader = WalReader.open(dir, first);
+  const out: [number, Uint8Array][] = [];
+  try {
+    for (const { lsn, data } of reader.records()) out.push([lsn, new Uint8Array(data)]);
+  } finally {
+    reader.close();
+  }
+  t.equal(reader.stop?.kind, 'end', 'the log ends cleanly');
+  return out;
+}
+
+t.test('a cut before the seal of a cleanly closed log: the seal is cleared, new records follow the cut', async (t) => {
+  const dir = walDir(t);
+  await writeLog(dir, [rows(3), mark(1, 1), rows(4), mark(2, 1), rows(5), mark(3, 1)]);
+  t.equal(segments(dir).length, 1);
+  truncateLog(dir, 5);
+  t.same(lsnsOf(dir), [1, 2, 3, 4]);
+  for (let round = 0; round < 2; round++) {
+    // twice: a seal left in front of the new frames would end the log at the first reopen
+    const wal = WalWriter.open(dir, { sync: 'off' });
+    t.equal(wal.lastLsnAtOpen, 4 + round);
+    wal.append(mark(10 + round, 1));
+    await wal.close();
+  }
+  t.same(scanCallLog(dir, 1).seqs, [1, 2, 10, 11], 'the cut calls are gone; the new marks are read after the kept ones');
+});
+
+t.test('a cut in a recycled segment: the stale frames of its earlier incarnation never come back', async (t) => {
+  const dir = walDir(t);
+  const wal = WalWriter.open(dir, { sync: 'off', segmentBytes: 4096 });
+  // ~3 records per segment; retire the oldest segments so later ones reuse their files
+  for (let i = 1; i <= 18; i++) wal.append(i % 2 === 1 ? rows(120) : mark(i, 1));
+  await wal.sync();
+  wal.truncateBefore(13);
+  const inode = (f: string): number => fs.statSync(path.join(dir, f)).ino;
+  const retired = new Set(fs.readdirSync(dir).filter((f) => f.endsWith('.free')).map(inode));
+  t.ok(retired.size > 0, 'retired segments are kept for reuse');
+  for (let i = 19; i <= 30; i++) wal.append(i % 2 === 1 ? rows(120) : mark(i, 1));
+  await wal.close();
+  const recycled = segments(dir).filter((f) => retired.has(inode(f)));
+  t.ok(recycled.length > 0, 'some segment reuses a retired file (its old frames are still in it)');
+  const before = recordsOf(dir);
+  const cutAt = Number(recycled[recycled.length - 1]!.slice(0, 20)) + 1;
+  t.ok(cutAt <= 30, `the cut (${cutAt}) is inside a recycled segment`);
+  truncateLog(dir, cutAt);
+  t.same(recordsOf(dir), before.filter(([lsn]) => lsn < cutAt), 'the records before the cut, nothing of the old incarnation');
+  const again = WalWriter.open(dir, { sync: 'off', segmentBytes: 4096 });
+  t.equal(again.lastLsnAtOpen, cutAt - 1);
+  for (let i = 0; i < 8; i++) again.append(mark(100 + i, 1));
+  await again.close();
+  const after = recordsOf(dir);
+  t.same(after.map(([lsn]) => lsn), [...before.filter(([lsn]) => lsn < cutAt).map(([lsn]) => lsn), ...Array.from({ length: 8 }, (_, i) => cutAt + i)], 'consecutive LSNs continue at the cut');
+  t.same(after.slice(-8).map(([, data]) => decodeCallMark(data.subarray(1))?.seq), [100, 101, 102, 103, 104, 105, 106, 107], 'the records after the cut are the new ones');
+});
+
+t.test('a crash in the middle of a cut (later segments deleted, frame not yet cleared): the same cut again finishes it', async (t) => {
+  const dir = walDir(t);
+  const records = Array.from({ length: 24 }, (_, i) => (i % 2 === 0 ? rows(120) : mark(i + 1, 1)));
+  await writeLog(dir, records, 4096);
+  const firsts = segments(dir).map((f) => Number(f.slice(0, 20)));
+  // a record inside the second segment, not its first
+  const at = firsts[1]! + 1;
+  t.ok(at < firsts[2]!);
+  for (const f of firsts.filter((first) => first > at)) fs.unlinkSync(path.join(dir, segments(dir).find((s) => Number(s.slice(0, 20)) === f)!));
+  // recovery computes the cut from what the log now holds: the records of the cut segment remain
+  const log = scanCallLog(dir, 1);
+  t.equal(log.lastLsn, firsts[2]! - 1, 'the log reads to the end of the segment holding the cut');
+  truncateLog(dir, at);
+  t.same(lsnsOf(dir), Array.from({ length: at - 1 }, (_, i) => i + 1));
+  const wal = WalWriter.open(dir, { sync: 'off', segmentBytes: 4096 });
+  t.equal(wal.lastLsnAtOpen, at - 1);
+  await wal.close();
+  t.throws(() => truncateLog(dir, at), { code: 'CORRUPTION', message: new RegExp(`record ${at}`) }, 'a cut already made is not made twice (the record is gone)');
+});
+
+t.test('SQL DML starts a call\'s part when DML statements are numbered calls; DDL and FLUSH never do', async (t) => {
+  const dir = walDir(t);
+  const sql = (text: string): Uint8Array => new Uint8Array(enc.execute(text, []));
+  // 1 mark(1) | 2 DML, 3 mark(2) | 4 DDL | 5 FLUSH | 6 UPDATE (no mark: its call was torn off)
+  await writeLog(dir, [mark(1, 1), sql("INSERT INTO notes VALUES ('a')"), mark(2, 1), ddl(), new Uint8Array(enc.flush()), sql('UPDATE notes SET txt = NULL')]);
+  t.same(scanCallLog(dir, 1, true), { seqs: [1, 2], shards: [1, 1], firstLsn: [1, 2], tailLsn: 6, lastLsn: 6 });
+  t.same(scanCallLog(dir, 1), { seqs: [1, 2], shards: [1, 1], firstLsn: [1, 3], tailLsn: 0, lastLsn: 6 }, 'a log from before DML was numbered: DML is no part');
+});
