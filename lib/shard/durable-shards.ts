@@ -135,6 +135,11 @@ export class DurableShards {
     this.recoveredCut = chosen;
     const truncateAt = this.cutCalls(pool, chosen);
     const counts = pool.call((i) => ({ op: 'open', local: chosen!.shards[i]!, truncateAt: truncateAt[i]! })) as number[];
+    if (chosen !== candidates[0]) {
+      // the shards dropped the newer cuts' checkpoints: the fallback of the next cut is this one
+      this.cuts = this.cuts.filter((c) => c.epoch <= chosen!.epoch);
+      writeShardsFile(this.dir, { format: 1, threads: this.threads, cuts: this.cuts, firstSeq: this.firstSeq, dmlCalls: this.dmlCalls });
+    }
     const ddl = this.entries.filter((e): e is Extract<CatalogEntry, { ddl: string }> => 'ddl' in e);
     counts.forEach((count, shard) => {
       if (count > ddl.length) {

@@ -37,8 +37,17 @@ t.test("a damaged shard checkpoint makes every shard fall back to the previous c
   const next = await engine.checkpoint();
   t.equal(next.epoch, 3);
   await db.close();
+  t.same(readShardsFile(dir)!.cuts.map((c) => c.epoch), [1, 3], 'the abandoned cut is no fallback: the one recovery used is');
   ({ db, engine } = await openDurableSharded(dir));
   t.equal(engine.checkpoints()!.recovered.epoch, 3);
+  t.same(await viewContents(db), await reference(11));
+  await db.close();
+
+  // the newest cut damaged in turn: recovery falls back to checkpoint 1, which every shard still has
+  const third = path.join(shardDir(dir, 0), 'checkpoints', String(next.shards[0]), 'state.ckpt');
+  fs.writeFileSync(third, 'garbage');
+  ({ db, engine, warnings } = await openDurableSharded(dir));
+  t.equal(engine.checkpoints()!.recovered.epoch, 1, 'both shards started from checkpoint 1 again');
   t.same(await viewContents(db), await reference(11));
   await db.close();
 });
