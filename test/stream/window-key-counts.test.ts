@@ -10,7 +10,7 @@ const RING = 4;
 
 function setup() {
   const windows = new Map<number, CountWindow>();
-  const counts = new WindowKeyCounts(RING, (end) => windows.get(end));
+  const counts = new WindowKeyCounts(RING, (end) => windows.get(end), () => windows.values());
   const windowAt = (index: number): CountWindow => {
     const end = index * 1000;
     let w = windows.get(end);
@@ -28,13 +28,16 @@ t.test('equals a Map per window under adds, contended slots and releases', async
           { weight: 8, arbitrary: fc.record({ op: fc.constant('add' as const), key: fc.integer({ min: 0, max: 5 }), window: fc.integer({ min: 0, max: 11 }), w: fc.constantFrom(1, 2, -1, -2) }) },
           { weight: 1, arbitrary: fc.record({ op: fc.constant('release' as const), window: fc.integer({ min: 0, max: 11 }) }) },
           { weight: 1, arbitrary: fc.constant({ op: 'sweep' as const }) },
+          // many keys at once: their release and sweep compact the entries
+          { weight: 1, arbitrary: fc.record({ op: fc.constant('burst' as const), from: fc.integer({ min: 0, max: 200 }), n: fc.integer({ min: 1, max: 150 }), window: fc.integer({ min: 0, max: 11 }) }) },
         ),
         { maxLength: 80 },
       ),
       (ops) => {
         const { windows, counts, windowAt } = setup();
         const model = new Map<number, Map<number, number>>();
-        for (const o of ops) {
+        const adds = ops.flatMap((o) => (o.op === 'burst' ? Array.from({ length: o.n }, (_, i) => ({ op: 'add' as const, key: o.from + i, window: o.window, w: 1 })) : [o]));
+        for (const o of adds) {
           if (o.op === 'add') {
             const win = windowAt(o.window);
             const c = counts.add(counts.entry(o.key), win, o.w);
@@ -51,7 +54,15 @@ t.test('equals a Map per window under adds, contended slots and releases', async
               windows.delete(o.window * 1000);
             }
             model.delete(o.window);
-          } else counts.sweep();
+          } else {
+            counts.sweep();
+            // compaction keeps the entries of live keys dense
+            // (entries in use stay below max(64, twice the live keys))
+            const live = new Set<number>();
+            for (const m of model.values()) for (const key of m.keys()) live.add(key);
+            const bound = Math.max(64, 2 * live.size);
+            for (const key of live) if (counts.find(key)! >= bound) throw new Error(`entry ${counts.find(key)} of ${key}: not compacted below ${bound}`);
+          }
           // every window's contents and size agree with the model
           for (const [index, m] of model) {
             const win = windows.get(index * 1000);
@@ -125,4 +136,28 @@ t.test('growing past the first capacity keeps every count and its window', async
   t.equal(windowAt(1).size, n);
   t.equal(windowAt(1 + RING).size, n / 2);
   t.equal(windowAt(1).overflow?.size, n / 2, 'the even keys moved to the overflow');
+});
+
+t.test('after a burst of keys goes, the live entries move down (overflow counts with them)', async (t) => {
+  const { windows, counts, windowAt } = setup();
+  const burst = windowAt(1);
+  for (let k = 0; k < 1000; k++) counts.add(counts.entry(`b${k}`), burst, 1);
+  // three keys allocated after the burst, one with its count in an overflow
+  for (const k of ['x', 'y', 'z']) counts.add(counts.entry(k), windowAt(2), 2);
+  counts.add(counts.find('z')!, windowAt(2 + RING), 5);
+  t.ok(windowAt(2).overflow?.has(counts.find('z')!), 'z counted in window 2 through its overflow');
+  t.ok(counts.find('x')! >= 1000, 'allocated after the burst');
+  counts.release(burst);
+  windows.delete(burst.end);
+  counts.sweep();
+  for (const k of ['x', 'y', 'z']) t.ok(counts.find(k)! < 3, `${k} renumbered below 3 (${counts.find(k)})`);
+  t.equal(counts.get(counts.find('x')!, windowAt(2)), 2);
+  t.equal(counts.get(counts.find('z')!, windowAt(2)), 2, "z's overflow count follows its entry");
+  t.equal(counts.get(counts.find('z')!, windowAt(2 + RING)), 5);
+  const seen: string[] = [];
+  counts.forEachIn(windowAt(2), (e, c) => seen.push(`${String(counts.keyOf(e))}=${c}`));
+  t.same(seen.sort(), ['x=2', 'y=2', 'z=2'], 'the window reads back whole');
+  t.equal(counts.find('b0'), undefined, 'the burst is gone');
+  const fresh = counts.entry('new');
+  t.equal(fresh, 3, 'the next key takes the next dense entry');
 });

@@ -107,7 +107,11 @@ export class HopCountTiesOperator implements Operator {
     this.paneWindows = new Array<TiesWindow | null>(this.perWindow).fill(null);
     // room for twice a pane's windows: windows a little behind the newest keep their slots
     this.ring = 2 * this.perWindow;
-    this.counts = new WindowKeyCounts(this.ring, (end) => this.windows.get(end));
+    this.counts = new WindowKeyCounts(
+      this.ring,
+      (end) => this.windows.get(end),
+      () => this.windows.values(),
+    );
     this.resetOutput();
   }
 

@@ -46,6 +46,8 @@ export class WindowKeyCounts {
     private readonly ring: number,
     /** the open window ending at `end` (to move its count to its overflow) */
     private readonly windowAt: (end: number) => CountWindow | undefined,
+    /** every open window (compaction renumbers the entries in their overflow Maps) */
+    private readonly openWindows: () => Iterable<CountWindow>,
   ) {
     this.slotEnd = new Float64Array(1024 * ring).fill(NaN);
     this.slotCount = new Float64Array(1024 * ring);
@@ -170,6 +172,46 @@ export class WindowKeyCounts {
       this.keys[e] = undefined as unknown as Key;
       this.values[e] = undefined;
       this.free.push(e);
+    }
+    // forEachIn and release scan entries up to the highest ever used: after a burst of keys has
+    // gone, move the live entries down so those scans cost the live keys, not the burst
+    if (this.next >= 64 && this.free.length * 2 > this.next) this.compact();
+  }
+
+  /** Renumbers the live entries 0 .. live-1 (their slots, values and overflow counts move too).
+   *  Only between batches: the caller holds no entry numbers across it. */
+  private compact(): void {
+    const ring = this.ring;
+    const target = this.index.size;
+    const holes = this.free.filter((e) => e < target);
+    const moved = new Map<number, number>();
+    let h = 0;
+    for (let e = target; e < this.next; e++) {
+      const key = this.keys[e];
+      if (key === undefined) continue;
+      const to = holes[h++]!;
+      this.keys[to] = key;
+      this.values[to] = this.values[e];
+      this.live[to] = this.live[e]!;
+      this.index.set(key, to);
+      this.slotEnd.copyWithin(to * ring, e * ring, e * ring + ring);
+      this.slotCount.copyWithin(to * ring, e * ring, e * ring + ring);
+      this.keys[e] = undefined as unknown as Key;
+      this.values[e] = undefined;
+      this.live[e] = 0;
+      this.slotEnd.fill(NaN, e * ring, e * ring + ring);
+      moved.set(e, to);
+    }
+    this.keys.length = target;
+    this.values.length = target;
+    this.next = target;
+    this.free = [];
+    if (moved.size === 0) return;
+    for (const win of this.openWindows()) {
+      if (win.overflow === null) continue;
+      const renumbered = new Map<number, number>();
+      for (const [e, c] of win.overflow) renumbered.set(moved.get(e) ?? e, c);
+      win.overflow = renumbered;
     }
   }
 
