@@ -36,7 +36,8 @@ t.test('equals a Map per window under adds, contended slots and releases', async
       (ops) => {
         const { windows, counts, windowAt } = setup();
         const model = new Map<number, Map<number, number>>();
-        const adds = ops.flatMap((o) => (o.op === 'burst' ? Array.from({ length: o.n }, (_, i) => ({ op: 'add' as const, key: o.from + i, window: o.window, w: 1 })) : [o]));
+        type Op = { op: 'add'; key: number; window: number; w: number } | { op: 'release'; window: number } | { op: 'sweep' };
+        const adds = ops.flatMap((o): Op[] => (o.op === 'burst' ? Array.from({ length: o.n }, (_, i) => ({ op: 'add' as const, key: o.from + i, window: o.window, w: 1 })) : [o]));
         for (const o of adds) {
           if (o.op === 'add') {
             const win = windowAt(o.window);
