@@ -6,6 +6,7 @@ import t from 'tap';
 import * as path from 'node:path';
 import { readManifest, writeManifest } from '../../lib/storage/manifest.js';
 import { scanCallLog, truncateLog } from '../../lib/shard/shard-log.js';
+import { computeCallCut } from '../../lib/shard/call-cut.js';
 import { readShardsFile, shardDir, writeShardsFile } from '../../lib/shard/shard-files.js';
 import type { Database } from '../../lib/api/database.js';
 import { openDurableSharded, tempDir } from './durable-helpers.js';
@@ -246,4 +247,34 @@ t.test('SQL DML is a call too: a statement made after a lost insert call is drop
   t.same((await third.db.query<{ txt: string }>('SELECT txt FROM notes ORDER BY txt')).map((r) => r.txt), ['after call 1', 'after recovery']);
   t.same([...(await callsIn(third.db)).keys()].sort((a, b) => a - b), [1, 3]);
   await third.db.close();
+});
+
+t.test('a crash during recovery\'s own cut (one shard cut, another not yet): the next open finishes the same cut', async (t) => {
+  const dir = tempDir(t);
+  let { db } = await openDurableSharded(dir, {}, 3);
+  await db.execute('CREATE TABLE ev (k INT, call INT)');
+  await db.execute('CREATE MATERIALIZED VIEW per_k AS SELECT k, count(*) AS n, max(call) AS last FROM ev GROUP BY k');
+  for (let call = 1; call <= 5; call++) db.insert('ev', callRows(call));
+  await db.close();
+  loseTail(dir, 2, 2);
+  // what recovery computes, applied to shard 0 only (the process died before it cut shard 1)
+  const wals = [0, 1, 2].map((i) => path.join(shardDir(dir, i), readManifest(shardDir(dir, i))!.walDir));
+  const cut = computeCallCut(1, wals.map((w) => scanCallLog(w, 1, true)));
+  t.equal(cut.last, 3);
+  t.ok(cut.truncateAt[0]! > 0 && cut.truncateAt[1]! > 0, 'shards 0 and 1 both hold calls 4 and 5');
+  const manifest = readManifest(shardDir(dir, 0))!;
+  writeManifest(shardDir(dir, 0), { ...manifest, durableLsn: Math.min(manifest.durableLsn, cut.truncateAt[0]! - 1) });
+  truncateLog(wals[0]!, cut.truncateAt[0]!);
+
+  const opened = await openDurableSharded(dir, {}, 3);
+  db = opened.db;
+  t.match(opened.warnings.join('\n'), /routed call 4 .*not whole on disk.*dropped from shard 1,/, 'the cut left to do is done: shard 1 only');
+  t.same([...(await callsIn(db))].sort((a, b) => a[0] - b[0]), [1, 2, 3].map((c) => [c, KEYS]));
+  t.same(await viewOf(db), expectedView([1, 2, 3]));
+  db.insert('ev', callRows(6));
+  await db.close();
+  const again = await openDurableSharded(dir, {}, 3);
+  t.same(again.warnings, []);
+  t.same([...(await callsIn(again.db)).keys()].sort((a, b) => a - b), [1, 2, 3, 6], 'the call made after recovery is whole on every shard');
+  await again.db.close();
 });
