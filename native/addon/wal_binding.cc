@@ -31,6 +31,19 @@ Napi::Object ErrorObject(Napi::Env env, int64_t code, const std::string& message
   return e;
 }
 
+// Runs the JS "durable" callback on the loop thread. Through the C API, not Function::Call: while
+// the environment is being torn down (process exit with a writer still open) the call fails with
+// napi_cannot_run_js, and node-addon-api would throw that as a C++ exception out of a callback
+// nobody catches (std::terminate). A JS exception the callback throws stays pending, so Node
+// reports it as uncaught, as for any callback.
+void CallDurable(Napi::Env env, Napi::Function callback) {
+  if (env == nullptr || callback.IsEmpty()) return;
+  napi_value undefined;
+  if (napi_get_undefined(env, &undefined) != napi_ok) return;
+  napi_value result;
+  napi_call_function(env, undefined, callback, 0, nullptr, &result);
+}
+
 struct WalHandle {
   Napi::Reference<Napi::Value> ring_ref, control_ref;
   Napi::ThreadSafeFunction tsfn;
@@ -116,7 +129,7 @@ Napi::Value WalOpen(const Napi::CallbackInfo& info) {
   std::string error;
   int code = 0;
   h->writer = WalWriter::Open(opts, ring.data, ring.size, reinterpret_cast<int64_t*>(control.data),
-                              [tsfn]() mutable { tsfn.NonBlockingCall(); }, &error, &code);
+                              [tsfn]() mutable { tsfn.NonBlockingCall(CallDurable); }, &error, &code);
   if (!h->writer) {
     Napi::Object out = Napi::Object::New(env);
     out.Set("error", ErrorObject(env, code, error));
