@@ -31,7 +31,7 @@
 import type { BoundExpr } from '../bound.js';
 import * as B from '../builders.js';
 import type { AggregateNode, JoinNode, LogicalPlan } from '../logical.js';
-import { planInputs } from '../logical.js';
+import { planInputs, withPlanInputs } from '../logical.js';
 import { conjuncts, isDeterministic, mapColumns } from './expr-utils.js';
 import { hopCountShape, partitionsByWindow } from './hop-count-shape.js';
 
@@ -45,7 +45,7 @@ export function maxTiesToTopN(plan: LogicalPlan): LogicalPlan {
     const kids = planInputs(p);
     const next = kids.map(visit);
     let node = p;
-    if (next.some((k, i) => k !== kids[i])) node = withInputs(p, next);
+    if (next.some((k, i) => k !== kids[i])) node = withPlanInputs(p, next);
     let out = node.kind === 'join' ? (rewriteJoin(node) ?? node) : node;
     // a projection right above a rewritten join reads the Top-N directly
     if (out.kind === 'project' && out.input.kind === 'project' && made.has(out.input) && out.exprs.every(isDeterministic)) {
@@ -60,20 +60,6 @@ export function maxTiesToTopN(plan: LogicalPlan): LogicalPlan {
     return out;
   };
   return visit(plan);
-}
-
-function withInputs(p: LogicalPlan, kids: LogicalPlan[]): LogicalPlan {
-  switch (p.kind) {
-    case 'union-all':
-      return { ...p, inputs: kids };
-    case 'join':
-    case 'interval-join':
-    case 'asof-join':
-    case 'temporal-join':
-      return { ...p, left: kids[0]!, right: kids[1]! } as LogicalPlan;
-    default:
-      return { ...p, input: kids[0]! } as LogicalPlan;
-  }
 }
 
 /** A plan seen through column-only projections: the node below and, per output column, the

@@ -11,6 +11,7 @@
 import type { BoundExpr } from '../bound.js';
 import * as B from '../builders.js';
 import type { AggregateNode, LogicalPlan } from '../logical.js';
+import { planInputs, withPlanInputs } from '../logical.js';
 import { isDeterministic, mapColumns } from './expr-utils.js';
 
 /** The plan with identical subtrees replaced by one shared object (a DAG). */
@@ -33,43 +34,15 @@ export function sharedNodes(plan: LogicalPlan): Set<LogicalPlan> {
       return;
     }
     seen.add(p);
-    for (const c of childrenOf(p)) walk(c);
+    for (const c of planInputs(p)) walk(c);
   };
   walk(plan);
   return shared;
 }
 
-function childrenOf(p: LogicalPlan): LogicalPlan[] {
-  switch (p.kind) {
-    case 'scan':
-    case 'values':
-      return [];
-    case 'union-all':
-      return p.inputs;
-    case 'join':
-    case 'interval-join':
-    case 'asof-join':
-    case 'temporal-join':
-      return [p.left, p.right];
-    default:
-      return [p.input];
-  }
-}
-
+/** `p` itself when its inputs are already `kids` (the memo keeps unchanged nodes shared). */
 function withChildren(p: LogicalPlan, kids: LogicalPlan[]): LogicalPlan {
-  const old = childrenOf(p);
-  if (old.every((c, i) => c === kids[i])) return p;
-  switch (p.kind) {
-    case 'union-all':
-      return { ...p, inputs: kids };
-    case 'join':
-    case 'interval-join':
-    case 'asof-join':
-    case 'temporal-join':
-      return { ...p, left: kids[0]!, right: kids[1]! } as LogicalPlan;
-    default:
-      return { ...p, input: kids[0]! } as LogicalPlan;
-  }
+  return planInputs(p).every((c, i) => c === kids[i]) ? p : withPlanInputs(p, kids);
 }
 
 /** Marks a value the fingerprint cannot describe faithfully (functions, class instances). */
@@ -86,7 +59,7 @@ class Sharer {
   visit(plan: LogicalPlan): LogicalPlan {
     const done = this.memo.get(plan);
     if (done) return done;
-    const node = this.composed(withChildren(plan, childrenOf(plan).map((c) => this.visit(c))));
+    const node = this.composed(withChildren(plan, planInputs(plan).map((c) => this.visit(c))));
     const out = this.canonical(node);
     this.memo.set(plan, out);
     return out;
@@ -155,7 +128,7 @@ class Sharer {
   }
 
   private fingerprint(node: LogicalPlan): string {
-    const kids = childrenOf(node);
+    const kids = planInputs(node);
     return JSON.stringify(node, (key, value: unknown) => {
       if (value !== null && typeof value === 'object' && value !== node && kids.includes(value as LogicalPlan)) {
         const id = this.ids.get(value as LogicalPlan);
