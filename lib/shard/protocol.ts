@@ -15,7 +15,12 @@ export const enum RecordKind {
 }
 
 export type ControlRequest =
-  | { op: 'execute'; sql: string; params: readonly unknown[] }
+  /**
+   * `callSeq`: SQL DML numbered as a routed call (durable shards, call-cut.ts): the shard logs its
+   * end mark right after the statement's record, before any later ring record (a subscriber on
+   * the main thread may make calls while the statement's reply is awaited)
+   */
+  | { op: 'execute'; sql: string; params: readonly unknown[]; callSeq?: number }
   | { op: 'query'; sql: string; params: readonly unknown[] }
   | { op: 'flush' }
   | { op: 'subscribe'; sub: number; name: string; snapshot: boolean }

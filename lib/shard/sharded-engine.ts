@@ -217,18 +217,10 @@ export class ShardedEngine {
     }
     for (const b of added) this.storage?.logForce(b, { mode: 'single' });
     if (this.storage) this.storage.dirty = true;
-    // a numbered call of its own (call-cut.ts): recovery keeps it only after every earlier call
-    const seq = this.storage?.beginCall();
-    let packed: unknown[];
-    try {
-      packed = (this.pool.call({ op: 'execute', sql: st.text, params }, [0]) as unknown[][])[0]!;
-    } finally {
-      if (seq !== undefined) {
-        this.reached[0] = 1;
-        this.endCall(seq);
-        this.pool.publish();
-      }
-    }
+    // a numbered call of its own (call-cut.ts), marked by shard 0 right after the statement's
+    // record: recovery keeps it only after every earlier call
+    const callSeq = this.storage?.beginCall();
+    const packed = (this.pool.call({ op: 'execute', sql: st.text, params, callSeq }, [0]) as unknown[][])[0]!;
     // durability 'sync' acknowledges the statement once it is kept by recovery: every earlier
     // call whole on disk and its own end mark (after its record on shard 0) durable
     if (this.storage?.durability === 'sync' && this.threads > 1) this.pool.call({ op: 'sync' });

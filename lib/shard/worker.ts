@@ -90,18 +90,27 @@ function handleWatermark(r: Reader): void {
 function handleCallEnd(r: Reader): void {
   const seq = r.f64();
   const shards = r.u32();
-  if (durable === undefined) return;
   try {
-    durable.logTag(encodeCallMark(seq, shards));
+    logCallMark(seq, shards);
   } catch (error) {
     post({ t: 'error', error: serializeError(error) });
   }
 }
 
+function logCallMark(seq: number, shards: number): void {
+  if (durable !== undefined) durable.logTag(encodeCallMark(seq, shards));
+}
+
 function run(request: ControlRequest): unknown {
   switch (request.op) {
     case 'execute': {
-      const results = engine.execute(request.sql, request.params);
+      let results: ReturnType<typeof engine.execute>;
+      try {
+        results = engine.execute(request.sql, request.params);
+      } finally {
+        // also when the statement failed: a number without a mark would read as a lost call
+        if (request.callSeq !== undefined) logCallMark(request.callSeq, 1);
+      }
       return results instanceof Promise ? results.then(packResults) : packResults(results);
     }
     case 'query':

@@ -14,7 +14,8 @@ import { CALL_ROWS, SCHEMA, SOLO_ROWS, VIEWS, dimRows, insertCall, isClicks, isS
 import { openDurableSharded, tempDir } from './durable-helpers.js';
 
 const CHILD = path.join(__dirname, 'fixtures', 'atomic-crash-child.ts');
-const KILLS = Number(process.env.LAMINAR_CRASH_KILLS ?? 8);
+// every kill so far needed a recovery cut (8 of 8, 7 of 8): 6 keep the test's power at 3/4 of its cost
+const KILLS = Number(process.env.LAMINAR_CRASH_KILLS ?? 6);
 
 interface Run {
   ready: number;
@@ -105,5 +106,6 @@ t.test('SIGKILL during heavy multi-shard inserts: every insert call is wholly pr
   t.comment(`${cuts} of ${KILLS} recoveries cut calls that were not whole on every shard`);
   // (measured: 7 of 8 kills leave some call on one shard only; none would mean the marks are not written)
   t.ok(cuts > 0, 'some kill left a call on one shard only, and recovery cut it');
-  t.ok((readShardsFile(dir)?.cuts ?? []).some((c) => typeof c.seq === 'number'), 'checkpoint cuts were committed with the first call after their barrier');
+  const committed = readShardsFile(dir)?.cuts ?? [];
+  t.ok(committed.length > 0 && committed.every((c) => typeof c.seq === 'number' && c.seq > 0), 'checkpoint cuts were committed with the first call after their barrier');
 });
