@@ -5,7 +5,7 @@
 // key and which live on shard 0. Rows are routed per batch into the shards' SPSC rings; calls
 // that return something (DDL, queries, flush, subscribe) are synchronous round trips.
 import { availableParallelism } from 'node:os';
-import { ClosedError, SchemaError, StorageError, UnsupportedError } from '../errors.js';
+import { ClosedError, LaminarError, SchemaError, StorageError, UnsupportedError } from '../errors.js';
 import { Engine } from '../engine/engine.js';
 import { writableTable } from '../engine/dml.js';
 import type { ChangeListener, EngineSubscription, QueryResult, RelationInfo, StatementResult } from '../engine/types.js';
@@ -220,7 +220,16 @@ export class ShardedEngine {
     // a numbered call of its own (call-cut.ts), marked by shard 0 right after the statement's
     // record: recovery keeps it only after every earlier call
     const callSeq = this.storage?.beginCall();
-    const packed = (this.pool.call({ op: 'execute', sql: st.text, params, callSeq }, [0]) as unknown[][])[0]!;
+    let packed: unknown[];
+    try {
+      packed = (this.pool.call({ op: 'execute', sql: st.text, params, callSeq }, [0]) as unknown[][])[0]!;
+    } catch (error) {
+      if (!(error instanceof DOMException && error.name === 'DataCloneError')) throw error;
+      // the statement never reached shard 0, so no mark will follow: a number without one would
+      // read as a lost call at recovery and drop every later call
+      if (callSeq !== undefined) this.storage!.abandonCall(callSeq);
+      throw new LaminarError('INVALID_ARGUMENT', `with threads > 1, a statement's parameters are copied to a shard thread, and these cannot be: ${error.message}`, { cause: error });
+    }
     // durability 'sync' acknowledges the statement once it is kept by recovery: every earlier
     // call whole on disk and its own end mark (after its record on shard 0) durable
     if (this.storage?.durability === 'sync' && this.threads > 1) this.pool.call({ op: 'sync' });

@@ -310,3 +310,20 @@ t.test('a subscriber that inserts while an SQL DML statement runs: the calls sta
   t.same((await db.query<{ txt: string }>('SELECT txt FROM notes')).map((r) => r.txt), ['x']);
   await db.close();
 });
+
+t.test('an SQL DML statement whose parameters cannot reach shard 0 gives its call number back', async (t) => {
+  const dir = tempDir(t);
+  let db = await setUp(dir);
+  await db.execute('CREATE TABLE notes (txt VARCHAR)');
+  db.insert('ev', callRows(1));
+  // a function cannot be copied to the shard's thread: the statement never reaches it
+  await t.rejects(async () => db.execute('INSERT INTO notes VALUES (?)', [() => 'x']), { code: 'INVALID_ARGUMENT', message: /parameters are copied to a shard thread/ });
+  db.insert('ev', callRows(2));
+  await db.flush();
+  await db.close();
+  const opened = await openDurableSharded(dir);
+  db = opened.db;
+  t.same(opened.warnings, [], 'no call number is missing: nothing is cut');
+  t.same([...(await callsIn(db)).keys()].sort((a, b) => a - b), [1, 2], 'the call acknowledged after the failed statement is there');
+  await db.close();
+});
