@@ -4,7 +4,8 @@
 // shard that received part of a call logs an end-of-call mark (the call's number and how many
 // shards received part of it) right after its part. After a crash each shard holds a prefix of
 // its own log, so a call is complete when every shard it reached has its mark. Recovery keeps
-// every call up to S — the highest number such that every call up to it is complete — and cuts
+// every call up to S — the highest number such that every call up to it is complete (a number
+// below every shard's last mark that no shard has a mark of was never a call: skipped) — and cuts
 // each shard's log at the first record of its first call after S: one insert call is wholly
 // present or wholly absent, and what survives is a prefix of the calls, as with one thread.
 import { StorageError } from '../errors.js';
@@ -75,8 +76,22 @@ export function computeCallCut(first: number, logs: readonly ShardCallLog[]): Ca
       }
     }
   }
+  // A number no shard has a mark of, below every shard's last mark, never reached a shard: each
+  // log is a prefix of its shard's input, in call order, so a shard it reached would hold its mark
+  // before its later one. Such a gap (a number given out for a call that then failed before its
+  // first record) is skipped; any other missing number may be a call lost with a shard's tail.
+  let horizon = Infinity;
+  for (const log of logs) horizon = Math.min(horizon, log.seqs.length > 0 ? log.seqs[log.seqs.length - 1]! : first - 1);
   let last = first - 1;
-  for (let next = calls.get(last + 1); next !== undefined && next.marked === next.reached; next = calls.get(last + 1)) last++;
+  for (const seq of [...calls.keys()].sort((a, b) => a - b)) {
+    if (seq > last + 1 && seq - 1 >= horizon) break;
+    const call = calls.get(seq)!;
+    if (call.marked !== call.reached) {
+      last = seq - 1;
+      break;
+    }
+    last = seq;
+  }
   let incomplete: CallCut['incomplete'];
   if (last < max || logs.some((l) => l.tailLsn > 0)) {
     const next = calls.get(last + 1);

@@ -90,3 +90,19 @@ t.test('a far-away call number is a gap like any other (no work or memory in pro
   const cut = computeCallCut(1, [log([[1, 1, 1], [1e15, 1, 3]]), log([])]);
   t.same(cut, { last: 1, truncateAt: [3, 0], dropped: 1, incomplete: { seq: 2, reached: 0, marked: 0 } });
 });
+
+t.test('a number no shard has a mark of, below every shard\'s last mark, was never a call: it is skipped', async (t) => {
+  // call 2 is missing everywhere, but shard 0 marked call 3 and shard 1 call 4 after it: had call
+  // 2 reached either shard, its mark would come before those
+  const cut = computeCallCut(1, [log([[1, 2, 1], [3, 1, 3]]), log([[1, 2, 1], [4, 1, 2]])]);
+  t.same(cut, { last: 4, truncateAt: [0, 0], dropped: 0, incomplete: undefined });
+  const wide = computeCallCut(1, [log([[1, 2, 1], [1e15, 2, 3]]), log([[1, 2, 1], [1e15, 2, 2]])]);
+  t.equal(wide.last, 1e15, 'however wide the gap');
+  // a missing number above some shard's last mark may be a call that shard lost
+  const lost = computeCallCut(1, [log([[1, 2, 1], [3, 1, 3], [5, 1, 5]]), log([[1, 2, 1], [4, 1, 2]])]);
+  t.equal(lost.last, 5, 'call 2 is skipped (below both shards\' last marks); calls 3, 4 and 5 are whole');
+  const lost2 = computeCallCut(1, [log([[1, 2, 1], [3, 1, 3], [5, 1, 5]]), log([[1, 2, 1], [2, 2, 2]])]);
+  t.same([lost2.last, lost2.truncateAt], [1, [3, 2]], 'call 2, marked on one of the two shards it reached, stops the cut whatever follows');
+  const tail = computeCallCut(1, [log([[1, 2, 1], [4, 1, 3]]), log([[1, 2, 1], [2, 1, 2]])]);
+  t.same([tail.last, tail.truncateAt], [2, [3, 0]], 'call 3 is missing above shard 1\'s last mark (2): it may be lost there, so call 4 goes');
+});
