@@ -183,6 +183,13 @@ for (const input of INPUTS) {
               }
               const view = (await db.query<Record<string, unknown>>('SELECT * FROM v')).map(canon).sort();
               const oracle = (await db.query<Record<string, unknown>>(oracleSql)).map(canon).sort();
+              // the rewritten SELECT as a snapshot query (a Top-N run once) agrees too (last step
+              // only: every snapshot query with an aggregate or join leaves 16 GB of address space
+              // reserved until a GC, and thousands of them exhaust it — see the report of R2)
+              if (n === steps.length - 1) {
+                const once = (await db.query<Record<string, unknown>>(viewSql)).map(canon).sort();
+                if (JSON.stringify(once) !== JSON.stringify(oracle)) throw new Error(`step ${n}: rewritten query ${JSON.stringify(once)} vs +0 query ${JSON.stringify(oracle)}`);
+              }
               const replayed = [...replay].flatMap(([k, m]) => Array<string>(m).fill(k)).sort();
               const at = `step ${n} (${JSON.stringify(steps.slice(0, n + 1))}, drift ${drift})`;
               if (JSON.stringify(view) !== JSON.stringify(oracle)) throw new Error(`${at}: view ${JSON.stringify(view)} vs query ${JSON.stringify(oracle)}`);
@@ -197,7 +204,7 @@ for (const input of INPUTS) {
             await db.close();
           }
         }),
-        { numRuns: 40, seed: 7 },
+        { numRuns: 25, seed: 7 },
       );
       t.ok(compared > 200, `rows compared (${compared})`);
       if (c.fused) t.ok(retractions > 20, `retractions seen (${retractions})`);
