@@ -15,7 +15,8 @@ import type { Batch } from '../batch.js';
 import type { Operator, Output } from '../operator.js';
 import type { ChangeListener, EngineChange } from '../../engine/types.js';
 import type { Row } from '../../types/value.js';
-import { BatchBuilder, batchFromRows, compactLogTail, rowAt, rowReader, weightAt } from './batch-builder.js';
+import { BatchBuilder, batchFromRows, compactLogTail, rowAt, weightAt } from './batch-builder.js';
+import { appendInserts } from './insert-changes.js';
 import { keyExtractor, rowKeyExtractor, type Key } from './values.js';
 import { rowHash, rowHashAt } from './row-hash.js';
 import type { ChangeDeliverer, Materialized } from './dataflow.js';
@@ -396,37 +397,6 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
 }
 
 const NO_CHANGES: EngineChange[] = [];
-
-/** `changes` followed by one insert per row of the first `count` batches, in a list sized once. */
-function appendInserts(changes: EngineChange[], batches: readonly (Batch | null)[], count: number, width: number): EngineChange[] {
-  const readRow = rowReader(width);
-  let total = changes.length;
-  for (let j = 0; j < count; j++) total += batches[j]!.length;
-  // one row (the latency path): an exactly sized, packed literal (logged batches are never empty)
-  if (total === 1) return [{ op: 'insert', row: readRow(batches[0]!.columns, 0) }];
-  const out = changeList(total);
-  let k = 0;
-  for (; k < changes.length; k++) out[k] = changes[k]!;
-  for (let j = 0; j < count; j++) {
-    const b = batches[j]!;
-    const cols = b.columns;
-    for (let i = 0; i < b.length; i++) out[k++] = { op: 'insert', row: readRow(cols, i) };
-  }
-  return out;
-}
-
-/**
- * An array of `n` slots for one step's changes, made without an allocation site. V8 pretenures
- * the objects of a `new Array(n)` site whose objects keep surviving scavenges, and a step's list
- * does (the step's row allocations trigger scavenges while it is being filled): the list then
- * lives in old space, where, even once dropped by the subscriber, it keeps every change and row
- * it points to alive through the next scavenges — all of them were promoted, and the Nexmark
- * q0/q1 views ran ~2.5× slower per CPU-second (heap growing ~160 MB a run). A construct through
- * Reflect carries no allocation-site feedback, so the list is always young.
- */
-function changeList(n: number): EngineChange[] {
-  return Reflect.construct(Array, [n]) as EngineChange[];
-}
 
 function allInserts(batch: Batch): boolean {
   const w = batch.weights;
