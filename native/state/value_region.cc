@@ -57,10 +57,18 @@ void RegionMemory::EnsureCommitted(size_t bytes) {
   committed_ = target;
 }
 
+void RegionMemory::ReleaseUncommitted() {
+  if (base_ == nullptr || reserved_ <= committed_) return;
+  // committed_ is page aligned (RoundUpPage/RoundUpHuge), so the tail starts on a page
+  if (munmap(base_ + committed_, reserved_ - committed_) == 0) reserved_ = committed_;
+}
+
 ValueRegion::ValueRegion(uint32_t width, uint64_t max_entries)
     : width_(width),
       memory_(std::make_shared<RegionMemory>(static_cast<size_t>(max_entries) * width * 8)),
       words_(reinterpret_cast<uint64_t*>(memory_->base())) {}
+
+ValueRegion::~ValueRegion() { memory_->ReleaseUncommitted(); }
 
 void ValueRegion::EnsureSlots(uint64_t count) { memory_->EnsureCommitted(static_cast<size_t>(count) * width_ * 8); }
 

@@ -23,6 +23,13 @@ class RegionMemory {
   size_t committed() const { return committed_; }
   /** Makes at least the first `bytes` readable and writable (new memory reads as zero). */
   void EnsureCommitted(size_t bytes);
+  /**
+   * Gives back the reserved address space past the committed part (the region stops growing).
+   * JS views cover only committed bytes, so they stay valid; without this a closed store whose
+   * view the garbage collector has not yet freed would hold its whole reservation (16 GiB by
+   * default), and a few thousand short-lived stores exhaust the address space.
+   */
+  void ReleaseUncommitted();
 
  private:
   uint8_t* base_ = nullptr;
@@ -34,6 +41,9 @@ class RegionMemory {
 class ValueRegion {
  public:
   ValueRegion(uint32_t width, uint64_t max_entries);
+  ~ValueRegion();
+  ValueRegion(const ValueRegion&) = delete;
+  ValueRegion& operator=(const ValueRegion&) = delete;
 
   uint32_t width() const { return width_; }
   uint64_t* Words(uint32_t ref) { return words_ + static_cast<size_t>(ref) * width_; }
