@@ -9,61 +9,80 @@
 // step's young objects were promoted: Nexmark q0/q1 ran 2.5–4× slower per CPU-second in about
 // half the runs, the heap growing ~120 bytes per change. Here nothing has an allocation site:
 // the list comes from a construct through Reflect, each change from Object.create and each row is
-// a slice() of a per-width scratch row, all of which V8 allocates young.
+// a slice() of a scratch row, all of which V8 allocates young.
 
 import type { Batch } from '../batch.js';
 import type { EngineChange } from '../../engine/types.js';
-import type { Row } from '../../types/value.js';
-import type { RowReader } from './batch-builder.js';
+import type { Row, Value } from '../../types/value.js';
 
 /** `changes` followed by one insert per row of the first `count` batches, in a list sized once. */
+export type InsertChangesBuilder = (changes: EngineChange[], batches: readonly (Batch | null)[], count: number) => EngineChange[];
+
+/** Widths up to this get a generated builder (column reads unrolled); wider rows use a loop. */
+const GENERATED_MAX_WIDTH = 64;
+
+/**
+ * A builder of insert changes for rows of `width` columns. Make one per view: the generated
+ * code's column reads then each see one kind of column array (a view's column types are
+ * fixed), and the row loop has no call in it.
+ */
+export function insertChangesBuilder(width: number): InsertChangesBuilder {
+  if (width > GENERATED_MAX_WIDTH) return (changes, batches, count) => appendInserts(changes, batches, count, width);
+  const hoist: string[] = [];
+  const reads: string[] = [];
+  for (let c = 0; c < width; c++) {
+    hoist.push(`const c${c} = cols[${c}];`);
+    reads.push(`scratch[${c}] = c${c}[i] ?? null;`);
+  }
+  const source = `
+    const scratch = [${new Array<string>(width).fill('null').join(', ')}];
+    return function appendInserts(changes, batches, count) {
+      let total = changes.length;
+      for (let j = 0; j < count; j++) total += batches[j].length;
+      const out = construct(Array, [total]);
+      let k = 0;
+      for (; k < changes.length; k++) out[k] = changes[k];
+      for (let j = 0; j < count; j++) {
+        const b = batches[j];
+        const n = b.length;
+        const cols = b.columns;
+        ${hoist.join(' ')}
+        for (let i = 0; i < n; i++) {
+          ${reads.join(' ')}
+          const change = create(proto);
+          change.op = 'insert';
+          change.row = scratch.slice();
+          out[k++] = change;
+        }
+      }
+      return out;
+    };`;
+  return new Function('construct', 'create', 'proto', source)(Reflect.construct, Object.create, Object.prototype) as InsertChangesBuilder;
+}
+
+/** The generic builder (any width): `changes` then one insert per row of the first `count` batches. */
 export function appendInserts(changes: EngineChange[], batches: readonly (Batch | null)[], count: number, width: number): EngineChange[] {
-  const readRow = changeRowReader(width);
   let total = changes.length;
   for (let j = 0; j < count; j++) total += batches[j]!.length;
-  const out = changeList(total);
+  const out = Reflect.construct(Array, [total]) as EngineChange[];
   let k = 0;
   for (; k < changes.length; k++) out[k] = changes[k]!;
+  const scratch: Value[] = new Array<Value>(width).fill(null);
   for (let j = 0; j < count; j++) {
     const b = batches[j]!;
     const cols = b.columns;
     for (let i = 0; i < b.length; i++) {
-      out[k++] = insertChange(readRow(cols, i));
+      for (let c = 0; c < width; c++) scratch[c] = cols[c]![i] ?? null;
+      out[k++] = insertChange(scratch.slice());
     }
   }
   return out;
 }
 
-/** An array of `n` slots with no allocation-site feedback (a `new Array(n)` site can be pretenured). */
-function changeList(n: number): EngineChange[] {
-  return Reflect.construct(Array, [n]) as EngineChange[];
-}
-
-/**
- * `{ op: 'insert', row }` as a plain object, from Object.create (no allocation site; ~7 ns a
- * row cheaper than a spread clone of a template).
- */
+/** `{ op: 'insert', row }` as a plain object, from Object.create (no allocation site). */
 function insertChange(row: Row): EngineChange {
   const change = Object.create(Object.prototype) as { op: 'insert'; row: Row };
   change.op = 'insert';
   change.row = row;
   return change;
-}
-
-const changeRowReaders: (RowReader | undefined)[] = [];
-
-/**
- * Reads row `i` of columns (undefined as NULL) into a per-width scratch row and returns a
- * slice() of it: a packed, exactly sized copy allocated by a builtin, with no allocation site.
- * (The scratch row is only written and copied within one call.)
- */
-export function changeRowReader(width: number): RowReader {
-  let reader = changeRowReaders[width];
-  if (reader !== undefined) return reader;
-  const reads: string[] = [];
-  for (let c = 0; c < width; c++) reads.push(`scratch[${c}] = cols[${c}][i] ?? null;`);
-  const scratch = `[${new Array<string>(width).fill('null').join(', ')}]`;
-  reader = new Function(`const scratch = ${scratch}; return function readChangeRow(cols, i) { ${reads.join(' ')} return scratch.slice(); };`)() as RowReader;
-  changeRowReaders[width] = reader;
-  return reader;
 }

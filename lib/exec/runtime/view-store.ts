@@ -16,7 +16,7 @@ import type { Operator, Output } from '../operator.js';
 import type { ChangeListener, EngineChange } from '../../engine/types.js';
 import type { Row } from '../../types/value.js';
 import { BatchBuilder, batchFromRows, compactLogTail, rowAt, weightAt } from './batch-builder.js';
-import { appendInserts } from './insert-changes.js';
+import { insertChangesBuilder, type InsertChangesBuilder } from './insert-changes.js';
 import { keyExtractor, rowKeyExtractor, type Key } from './values.js';
 import { rowHash, rowHashAt } from './row-hash.js';
 import type { ChangeDeliverer, Materialized } from './dataflow.js';
@@ -63,6 +63,8 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
   private capture: ViewCapture | null = null;
   /** packs the log's DECIMAL columns once their step is over (packed-log.ts) */
   private readonly logPacker = new LogPacker();
+  /** builds a step's insert changes from its logged batches (one per view, made on first use) */
+  private insertChanges: InsertChangesBuilder | null = null;
 
   constructor(
     private readonly out: Output,
@@ -155,7 +157,8 @@ export class ViewStore implements Operator, Materialized, ChangeDeliverer {
 
   flush(): void {
     if (this.stepCount > 0) {
-      this.pending = appendInserts(this.pending, this.stepLog, this.stepCount, this.width);
+      this.insertChanges ??= insertChangesBuilder(this.width);
+      this.pending = this.insertChanges(this.pending, this.stepLog, this.stepCount);
       this.clearStepLog();
     }
     // the step's batches are no longer looked up by identity (leaveAppendOnlyMode)
