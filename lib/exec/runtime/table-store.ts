@@ -13,7 +13,8 @@ import type { Operator, Output } from '../operator.js';
 import type { Row, Value } from '../../types/value.js';
 import { BatchBuilder, rowAt, weightAt } from './batch-builder.js';
 import { batchOf } from '../batch.js';
-import { encodeRow, keyExtractor, keyOfValue, rowKeyExtractor, type Key } from './values.js';
+import { keyExtractor, keyOfValue, rowKeyExtractor, type Key } from './values.js';
+import { BagRows } from './bag-rows.js';
 import { KeyedRows, type ChangeSink, type RowChunk } from './keyed-rows.js';
 import type { Materialized } from './dataflow.js';
 
@@ -33,8 +34,8 @@ export class TableStore implements Operator, Materialized {
   private readonly keyColumn: number;
   /** keyed: rows by slot, key → slot */
   private readonly keyed: KeyedRows;
-  /** multiset: encoded row → { row, count } */
-  private readonly bag = new Map<string, { row: Row; count: number }>();
+  /** multiset (no key): rows and their counts by slot (count 0: a hole left by a delete) */
+  private readonly bag = new BagRows();
   private rowCount = 0;
 
   constructor(
@@ -96,21 +97,17 @@ export class TableStore implements Operator, Materialized {
     this.keyed.apply(batch, keyAt, delta);
   }
 
+  // Inserts append by slot without encoding the row; the row → slot index is built the first
+  // time a delete needs to find rows by value (bag-rows.ts).
   private applyBag(batch: Batch, delta: BatchBuilder | null): void {
+    const bag = this.bag;
     for (let i = 0; i < batch.length; i++) {
       const w = weightAt(batch, i);
       if (w === 0) continue;
       const row = rowAt(batch, i);
-      const key = encodeRow(row);
-      const e = this.bag.get(key);
-      const have = e ? e.count : 0;
       // deleting more copies than exist deletes what is there
-      const applied = w < 0 ? -Math.min(have, -w) : w;
+      const applied = w > 0 ? bag.add(row, w) : -bag.remove(row, -w);
       if (applied === 0) continue;
-      if (e) {
-        e.count += applied;
-        if (e.count === 0) this.bag.delete(key);
-      } else this.bag.set(key, { row, count: applied });
       this.rowCount += applied;
       delta?.addRow(row, applied);
     }
@@ -128,14 +125,16 @@ export class TableStore implements Operator, Materialized {
   rows(): Row[] {
     const out: Row[] = [];
     if (this.pk.length > 0) return this.keyed.rows();
-    for (const { row, count } of this.bag.values()) for (let k = 0; k < count; k++) out.push(row);
+    this.bag.forEach((row, count) => {
+      for (let k = 0; k < count; k++) out.push(row);
+    });
     return out;
   }
 
   contents(): Batch[] {
     if (this.pk.length > 0) return [batchOf(this.keyed.columns(), this.keyed.size)];
     const b = new BatchBuilder(this.width);
-    for (const { row, count } of this.bag.values()) b.addRow(row, count);
+    this.bag.forEach((row, count) => b.addRow(row, count));
     return [b.take()];
   }
 
@@ -153,7 +152,7 @@ export class TableStore implements Operator, Materialized {
   snapshot(): unknown {
     return this.pk.length > 0
       ? { rows: this.keyed.rows() }
-      : { rows: [...this.bag.values()].map((e) => e.row), counts: [...this.bag.values()].map((e) => e.count) };
+      : this.bag.snapshot();
   }
 
   /**
@@ -177,18 +176,11 @@ export class TableStore implements Operator, Materialized {
       else this.keyed.loadRows(s.rows ?? []);
       return;
     }
-    const rows = s.rows ?? [];
-    const counts = s.counts;
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i];
-      const count = counts?.[i] ?? 1;
-      this.bag.set(encodeRow(row), { row, count });
-      this.rowCount += count;
-    }
+    this.rowCount = this.bag.load(s.rows ?? [], s.counts);
   }
 
   stateSize(): number {
-    return this.pk.length > 0 ? this.keyed.size : this.bag.size;
+    return this.pk.length > 0 ? this.keyed.size : this.bag.distinct;
   }
 }
 
