@@ -7,7 +7,7 @@
 import type { BoundExpr } from '../bound.js';
 import * as B from '../builders.js';
 import type { LogicalPlan } from '../logical.js';
-import { planInputs } from '../logical.js';
+import { planInputs, withPlanInputs } from '../logical.js';
 import { columnsOf, mapColumns } from './expr-utils.js';
 import { withRowNumberKey } from './top-n-key.js';
 
@@ -164,19 +164,5 @@ function prune(plan: LogicalPlan, required: Set<number>): Pruned {
     const same = r.plan.schema.length === n && [...Array(n).keys()].every((i) => r.map.get(i) === i);
     return same ? r.plan : child;
   });
-  return { plan: withInputs(plan, replaced), map: identity(plan.schema.length) };
-}
-
-function withInputs(plan: LogicalPlan, inputs: LogicalPlan[]): LogicalPlan {
-  switch (plan.kind) {
-    case 'union-all':
-      return { ...plan, inputs };
-    case 'join':
-    case 'interval-join':
-    case 'asof-join':
-    case 'temporal-join':
-      return { ...plan, left: inputs[0]!, right: inputs[1]! } as LogicalPlan;
-    default:
-      return { ...plan, input: inputs[0]! } as LogicalPlan;
-  }
+  return { plan: withPlanInputs(plan, replaced), map: identity(plan.schema.length) };
 }
